@@ -1,0 +1,9 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentApiKey } from "../../shared/http/presenters";
+import { routes } from "../../shared/http/routes";
+import { apiKeyService, httpDeps } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.createApiKey, httpDeps, async ({ body }) => {
+  const { key, secret } = await apiKeyService().create(body);
+  return { body: { ...presentApiKey(key), apiKey: secret } };
+});

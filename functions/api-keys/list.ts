@@ -1,0 +1,9 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentApiKey } from "../../shared/http/presenters";
+import { routes } from "../../shared/http/routes";
+import { apiKeyService, httpDeps } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.listApiKeys, httpDeps, async ({ query }) => {
+  const page = await apiKeyService().list({ limit: query.limit ?? 50, cursor: query.nextToken });
+  return { body: { items: page.items.map(presentApiKey), nextToken: page.nextCursor } };
+});

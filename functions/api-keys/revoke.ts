@@ -1,0 +1,8 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentApiKey } from "../../shared/http/presenters";
+import { routes } from "../../shared/http/routes";
+import { apiKeyService, httpDeps } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.revokeApiKey, httpDeps, async ({ params }) => {
+  return { body: presentApiKey(await apiKeyService().revoke(params.keyId)) };
+});

@@ -1,0 +1,8 @@
+import { httpHandler } from "../../shared/http/handler";
+import { routes } from "../../shared/http/routes";
+import { httpDeps, tenantService } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.deleteTenant, httpDeps, async ({ params }) => {
+  await tenantService().delete(params.tenantId);
+  return {};
+});

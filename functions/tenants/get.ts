@@ -1,0 +1,9 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentTenant } from "../../shared/http/presenters";
+import { routes } from "../../shared/http/routes";
+import { httpDeps, tenantService } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.getTenant, httpDeps, async ({ params }) => {
+  const tenant = await tenantService().get(params.tenantId);
+  return { body: presentTenant(tenant, new Date()) };
+});

@@ -1,0 +1,12 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentTenant } from "../../shared/http/presenters";
+import { routes } from "../../shared/http/routes";
+import { httpDeps, tenantService } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.listTenants, httpDeps, async ({ query }) => {
+  const page = await tenantService().list({ limit: query.limit ?? 50, cursor: query.nextToken });
+  const now = new Date();
+  return {
+    body: { items: page.items.map((t) => presentTenant(t, now)), nextToken: page.nextCursor },
+  };
+});

@@ -1,0 +1,44 @@
+import { BadRequestError } from "../errors";
+
+/**
+ * Pagination cursors are DynamoDB LastEvaluatedKeys, base64url-encoded JSON. A cursor that a client
+ * altered must give a 400, never reach DynamoDB as a malformed ExclusiveStartKey (that is a 500),
+ * and never step outside the list it belongs to: it must carry exactly the expected attributes,
+ * all strings, with the list's fixed partition value.
+ */
+export function encodeCursor(lastKey: Record<string, unknown> | undefined): string | undefined {
+  if (lastKey === undefined) return undefined;
+  return Buffer.from(JSON.stringify(lastKey), "utf8").toString("base64url");
+}
+
+export function decodeCursor(
+  cursor: string | undefined,
+  expected: { attributes: readonly string[]; fixed: Record<string, string> },
+): Record<string, string> | undefined {
+  if (cursor === undefined) return undefined;
+  const invalid = () =>
+    new BadRequestError("INVALID_NEXT_TOKEN", "nextToken is not a token this list issued");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid();
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw invalid();
+  const entries = Object.entries(parsed);
+  if (entries.length !== expected.attributes.length) throw invalid();
+  for (const [name, value] of entries) {
+    if (
+      !expected.attributes.includes(name) ||
+      typeof value !== "string" ||
+      value.length === 0 ||
+      value.length > 1024
+    ) {
+      throw invalid();
+    }
+  }
+  for (const [name, value] of Object.entries(expected.fixed)) {
+    if ((parsed as Record<string, unknown>)[name] !== value) throw invalid();
+  }
+  return parsed as Record<string, string>;
+}

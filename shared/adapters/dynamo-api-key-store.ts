@@ -1,0 +1,177 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { ApiKey } from "../domain/api-key";
+import { ConflictError, TenantNotFoundError } from "../errors";
+import type { ApiKeyStore, Page, PageRequest } from "../ports";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
+import { GSI1_API_KEYS, keys, TABLE_KEYS } from "./table";
+
+const RECORD_VERSION = 1;
+
+function toApiKey(item: Record<string, unknown>): ApiKey {
+  const key: ApiKey = {
+    keyId: String(item.keyId),
+    role: item.role as ApiKey["role"],
+    createdAt: String(item.createdAt),
+  };
+  if (typeof item.tenantId === "string") key.tenantId = item.tenantId;
+  if (typeof item.service === "string") key.service = item.service;
+  if (typeof item.description === "string") key.description = item.description;
+  if (typeof item.revokedAt === "string") key.revokedAt = item.revokedAt;
+  return key;
+}
+
+export class DynamoApiKeyStore implements ApiKeyStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(key: ApiKey, secretHash: string): Promise<void> {
+    const item = {
+      ...keys.apiKey(secretHash),
+      GSI1PK: GSI1_API_KEYS,
+      GSI1SK: key.keyId,
+      type: "APIKEY",
+      recordVersion: RECORD_VERSION,
+      ...key,
+    };
+    const transactItems: NonNullable<
+      ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]
+    > = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: item,
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
+      },
+    ];
+    if (key.tenantId !== undefined) {
+      transactItems.push(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              ...keys.tenantKeyPointer(key.tenantId, key.keyId),
+              type: "APIKEY_POINTER",
+              keyHash: secretHash,
+            },
+          },
+        },
+        {
+          // A key can only attach to a tenant that exists and is not being deleted.
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: keys.tenant(key.tenantId),
+            ConditionExpression: "#status = :active",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":active": "ACTIVE" },
+          },
+        },
+      );
+    }
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: transactItems }));
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (key.tenantId !== undefined && reasons?.[2] === "ConditionalCheckFailed") {
+        throw new TenantNotFoundError(key.tenantId);
+      }
+      if (reasons?.[0] === "ConditionalCheckFailed") {
+        throw new ConflictError("API_KEY_EXISTS", "An API key with this secret already exists");
+      }
+      rethrowDynamo(err);
+    }
+  }
+
+  async findByHash(secretHash: string): Promise<ApiKey | undefined> {
+    try {
+      const out = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: keys.apiKey(secretHash),
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item === undefined ? undefined : toApiKey(out.Item);
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  private async findItemById(keyId: string): Promise<Record<string, unknown> | undefined> {
+    const { gsi1 } = TABLE_KEYS;
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: gsi1.name,
+          KeyConditionExpression: "#pk = :pk AND #sk = :sk",
+          ExpressionAttributeNames: { "#pk": gsi1.partitionKey, "#sk": gsi1.sortKey },
+          ExpressionAttributeValues: { ":pk": GSI1_API_KEYS, ":sk": keyId },
+        }),
+      );
+      return out.Items?.[0];
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  async get(keyId: string): Promise<ApiKey | undefined> {
+    const item = await this.findItemById(keyId);
+    return item === undefined ? undefined : toApiKey(item);
+  }
+
+  async list(page: PageRequest): Promise<Page<ApiKey>> {
+    const { gsi1, partitionKey, sortKey } = TABLE_KEYS;
+    const startKey = decodeCursor(page.cursor, {
+      attributes: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey],
+      fixed: { [gsi1.partitionKey]: GSI1_API_KEYS },
+    });
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: gsi1.name,
+          KeyConditionExpression: "#pk = :pk",
+          ExpressionAttributeNames: { "#pk": gsi1.partitionKey },
+          ExpressionAttributeValues: { ":pk": GSI1_API_KEYS },
+          Limit: page.limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const nextCursor = encodeCursor(out.LastEvaluatedKey);
+      return { items: (out.Items ?? []).map(toApiKey), ...(nextCursor ? { nextCursor } : {}) };
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  async revoke(keyId: string, revokedAt: string): Promise<ApiKey | undefined> {
+    const item = await this.findItemById(keyId);
+    if (item === undefined) return undefined;
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { PK: String(item.PK), SK: String(item.SK) },
+          UpdateExpression: "SET revokedAt = if_not_exists(revokedAt, :now)",
+          ConditionExpression: "attribute_exists(PK)",
+          ExpressionAttributeValues: { ":now": revokedAt },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return out.Attributes === undefined ? undefined : toApiKey(out.Attributes);
+    } catch (err) {
+      if (err instanceof Error && err.name === "ConditionalCheckFailedException") return undefined;
+      rethrowDynamo(err);
+    }
+  }
+}

@@ -1,0 +1,247 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { ExternalIdTakenError, StaleTenantError } from "../domain/errors";
+import type { ExternalIdState, Tenant } from "../domain/tenant";
+import type { Page, PageRequest, TenantStore } from "../ports";
+import { batchDelete } from "./batch";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
+import { GSI1_TENANTS, keys, TABLE_KEYS } from "./table";
+
+const RECORD_VERSION = 1;
+
+interface TenantItem {
+  PK: string;
+  SK: string;
+  GSI1PK?: string;
+  GSI1SK?: string;
+  type: "TENANT";
+  recordVersion: number;
+  tenantId: string;
+  name: string;
+  status: Tenant["status"];
+  externalId: ExternalIdState;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+}
+
+function toTenant(item: Record<string, unknown>): Tenant {
+  const t = item as unknown as TenantItem;
+  return {
+    tenantId: t.tenantId,
+    name: t.name,
+    status: t.status,
+    externalId: t.externalId,
+    createdAt: t.createdAt,
+    updatedAt: t.updatedAt,
+    version: t.version,
+  };
+}
+
+/** The items that reserve an external ID: the global reservation and its pointer under the tenant. */
+function reserveExternalId(tableName: string, tenantId: string, externalId: string) {
+  return [
+    {
+      Put: {
+        TableName: tableName,
+        Item: { ...keys.externalId(externalId), type: "EXTID", tenantId },
+        ConditionExpression: "attribute_not_exists(PK)",
+      },
+    },
+    {
+      Put: {
+        TableName: tableName,
+        Item: {
+          PK: keys.tenantPartition(tenantId),
+          SK: `EXTID#${externalId}`,
+          type: "EXTID_POINTER",
+          externalId,
+        },
+      },
+    },
+  ];
+}
+
+export class DynamoTenantStore implements TenantStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(tenant: Tenant): Promise<void> {
+    const item: TenantItem = {
+      ...keys.tenant(tenant.tenantId),
+      GSI1PK: GSI1_TENANTS,
+      GSI1SK: tenant.tenantId,
+      type: "TENANT",
+      recordVersion: RECORD_VERSION,
+      ...tenant,
+    };
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: item,
+                ConditionExpression: "attribute_not_exists(PK)",
+              },
+            },
+            ...reserveExternalId(this.tableName, tenant.tenantId, tenant.externalId.current),
+          ],
+        }),
+      );
+    } catch (err) {
+      if (cancellationReasons(err)?.[1] === "ConditionalCheckFailed")
+        throw new ExternalIdTakenError();
+      rethrowDynamo(err);
+    }
+  }
+
+  async get(tenantId: string): Promise<Tenant | undefined> {
+    try {
+      const out = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: keys.tenant(tenantId),
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item === undefined ? undefined : toTenant(out.Item);
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  async list(page: PageRequest): Promise<Page<Tenant>> {
+    const { gsi1, partitionKey, sortKey } = TABLE_KEYS;
+    const startKey = decodeCursor(page.cursor, {
+      attributes: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey],
+      fixed: { [gsi1.partitionKey]: GSI1_TENANTS },
+    });
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: gsi1.name,
+          KeyConditionExpression: "#pk = :pk",
+          ExpressionAttributeNames: { "#pk": gsi1.partitionKey },
+          ExpressionAttributeValues: { ":pk": GSI1_TENANTS },
+          Limit: page.limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const nextCursor = encodeCursor(out.LastEvaluatedKey);
+      return { items: (out.Items ?? []).map(toTenant), ...(nextCursor ? { nextCursor } : {}) };
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  async updateExternalId(
+    tenantId: string,
+    expectedVersion: number,
+    next: ExternalIdState,
+    updatedAt: string,
+  ): Promise<Tenant> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.tenant(tenantId),
+                UpdateExpression:
+                  "SET externalId = :next, updatedAt = :now, version = version + :one",
+                ConditionExpression: "version = :expected AND #status = :active",
+                ExpressionAttributeNames: { "#status": "status" },
+                ExpressionAttributeValues: {
+                  ":next": next,
+                  ":now": updatedAt,
+                  ":one": 1,
+                  ":expected": expectedVersion,
+                  ":active": "ACTIVE",
+                },
+              },
+            },
+            ...reserveExternalId(this.tableName, tenantId, next.current),
+          ],
+        }),
+      );
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (reasons?.[0] === "ConditionalCheckFailed" || reasons?.includes("TransactionConflict")) {
+        throw new StaleTenantError(tenantId);
+      }
+      if (reasons?.[1] === "ConditionalCheckFailed") throw new ExternalIdTakenError();
+      rethrowDynamo(err);
+    }
+    const tenant = await this.get(tenantId);
+    if (tenant === undefined) throw new StaleTenantError(tenantId);
+    return tenant;
+  }
+
+  async markDeleting(tenantId: string, updatedAt: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.tenant(tenantId),
+          // Leaving the GSI1 list at once hides the tenant from listings while it is purged.
+          UpdateExpression:
+            "SET #status = :deleting, updatedAt = :now, version = version + :one REMOVE GSI1PK, GSI1SK",
+          ConditionExpression: "attribute_exists(PK)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: { ":deleting": "DELETING", ":now": updatedAt, ":one": 1 },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof Error && err.name === "ConditionalCheckFailedException") return false;
+      rethrowDynamo(err);
+    }
+  }
+
+  async purge(tenantId: string): Promise<void> {
+    const children: Record<string, string>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const out = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "PK = :pk",
+            ExpressionAttributeValues: { ":pk": keys.tenantPartition(tenantId) },
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          const sk = String(item.SK);
+          if (sk === "TENANT") continue;
+          if (sk.startsWith("APIKEY#") && typeof item.keyHash === "string") {
+            children.push(keys.apiKey(item.keyHash));
+          }
+          if (sk.startsWith("EXTID#") && typeof item.externalId === "string") {
+            children.push(keys.externalId(item.externalId));
+          }
+          children.push({ PK: String(item.PK), SK: sk });
+        }
+        startKey = out.LastEvaluatedKey;
+      } while (startKey !== undefined);
+      await batchDelete(this.doc, this.tableName, children);
+      // The tenant item goes last: a crash before this leaves a DELETING tenant a retry can finish.
+      await batchDelete(this.doc, this.tableName, [keys.tenant(tenantId)]);
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+}

@@ -1,0 +1,7 @@
+import { randomBytes } from "node:crypto";
+import type { Clock, RandomSource } from "../ports";
+
+export const systemClock: Clock = { now: () => new Date() };
+
+/** node:crypto's CSPRNG; the only source of randomness for IDs, external IDs and key secrets. */
+export const cryptoRandom: RandomSource = { bytes: (n) => randomBytes(n) };

@@ -1,0 +1,58 @@
+/**
+ * The single DynamoDB table. serverless.yml declares the same keys (a test compares them), and
+ * scripts/local-stack creates it from this definition on the emulator.
+ *
+ * Items (PK / SK):
+ *   TENANT#<tenantId> / TENANT           the tenant; GSI1 TENANT / <tenantId> lists tenants
+ *   TENANT#<tenantId> / APIKEY#<keyId>   pointer to a tenant-bound key, so deletion finds it
+ *   EXTID#<externalId> / EXTID           reservation that makes external IDs unique across tenants
+ *   APIKEY#<sha256 of secret> / APIKEY   an API key, looked up by the hash of the presented secret;
+ *                                        GSI1 APIKEY / <keyId> lists keys and finds one by id
+ */
+export const TABLE_KEYS = {
+  partitionKey: "PK",
+  sortKey: "SK",
+  gsi1: { name: "GSI1", partitionKey: "GSI1PK", sortKey: "GSI1SK" },
+  ttlAttribute: "expiresAt",
+} as const;
+
+export const keys = {
+  tenant: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: "TENANT" }),
+  tenantPartition: (tenantId: string) => `TENANT#${tenantId}`,
+  tenantKeyPointer: (tenantId: string, keyId: string) => ({
+    PK: `TENANT#${tenantId}`,
+    SK: `APIKEY#${keyId}`,
+  }),
+  externalId: (externalId: string) => ({ PK: `EXTID#${externalId}`, SK: "EXTID" }),
+  apiKey: (hash: string) => ({ PK: `APIKEY#${hash}`, SK: "APIKEY" }),
+} as const;
+
+export const GSI1_TENANTS = "TENANT";
+export const GSI1_API_KEYS = "APIKEY";
+
+/** The CreateTable input used on the emulator; mirrors the resource in serverless.yml. */
+export function createTableInput(tableName: string) {
+  const { partitionKey, sortKey, gsi1 } = TABLE_KEYS;
+  return {
+    TableName: tableName,
+    BillingMode: "PAY_PER_REQUEST" as const,
+    AttributeDefinitions: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey].map((name) => ({
+      AttributeName: name,
+      AttributeType: "S" as const,
+    })),
+    KeySchema: [
+      { AttributeName: partitionKey, KeyType: "HASH" as const },
+      { AttributeName: sortKey, KeyType: "RANGE" as const },
+    ],
+    GlobalSecondaryIndexes: [
+      {
+        IndexName: gsi1.name,
+        KeySchema: [
+          { AttributeName: gsi1.partitionKey, KeyType: "HASH" as const },
+          { AttributeName: gsi1.sortKey, KeyType: "RANGE" as const },
+        ],
+        Projection: { ProjectionType: "ALL" as const },
+      },
+    ],
+  };
+}

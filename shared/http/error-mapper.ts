@@ -1,0 +1,67 @@
+import {
+  AppError,
+  BadRequestError,
+  ServiceUnavailableError,
+  UnsupportedMediaTypeError,
+} from "../errors";
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export const JSON_HEADERS = {
+  "content-type": "application/json",
+  "cache-control": "no-store",
+  "x-content-type-options": "nosniff",
+} as const;
+
+/** Errors thrown by @middy/http-json-body-parser, turned into ours. */
+function fromBodyParser(err: unknown): AppError | undefined {
+  const cause = (err as { cause?: { package?: string } } | undefined)?.cause;
+  if (cause?.package !== "@middy/http-json-body-parser") return undefined;
+  const message = (err as Error).message;
+  if (message === "Unsupported Media Type") return new UnsupportedMediaTypeError();
+  return new BadRequestError("MALFORMED_JSON", "The request body is not valid JSON");
+}
+
+/**
+ * The only place errors become HTTP responses. AppErrors keep their status, code and message;
+ * anything else is a 500 whose body reveals nothing (the cause goes to the log only).
+ */
+export function toHttpResponse(
+  err: unknown,
+  requestId: string,
+): { response: HttpResponse; expected: boolean; code: string } {
+  const known = err instanceof AppError ? err : fromBodyParser(err);
+  const headers: Record<string, string> = { ...JSON_HEADERS, "x-request-id": requestId };
+  if (known === undefined) {
+    return {
+      expected: false,
+      code: "INTERNAL_ERROR",
+      response: {
+        statusCode: 500,
+        headers,
+        body: JSON.stringify({
+          error: {
+            code: "INTERNAL_ERROR",
+            message: "Internal error; quote the requestId if you report it",
+          },
+          requestId,
+        }),
+      },
+    };
+  }
+  if (known instanceof ServiceUnavailableError)
+    headers["retry-after"] = String(known.retryAfterSeconds);
+  return {
+    expected: true,
+    code: known.code,
+    response: {
+      statusCode: known.status,
+      headers,
+      body: JSON.stringify({ error: { code: known.code, message: known.message }, requestId }),
+    },
+  };
+}

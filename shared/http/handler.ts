@@ -1,0 +1,157 @@
+import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
+import middy from "@middy/core";
+import httpHeaderNormalizer from "@middy/http-header-normalizer";
+import httpJsonBodyParser from "@middy/http-json-body-parser";
+import type { APIGatewayProxyEvent, Context } from "aws-lambda";
+import type { z } from "zod";
+import { requireRole, requireTenantAccess } from "../domain/access";
+import { type Caller, parseBearer } from "../domain/api-key";
+import { BadRequestError } from "../errors";
+import { logger } from "../logger";
+import { type HttpResponse, JSON_HEADERS, toHttpResponse } from "./error-mapper";
+import type { RouteDef } from "./routes";
+import { EmptyRequest } from "./schemas";
+import { rejectForbiddenFields, validatePart } from "./validate";
+
+export interface HttpDeps {
+  /** Resolves a bearer secret to its caller; throws UnauthenticatedError. */
+  authenticate: (secret: string | undefined) => Promise<Caller>;
+  maxBodyBytes: number;
+}
+
+type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+
+export interface HttpRequest<R extends RouteDef> {
+  params: Infer<R["params"]>;
+  query: Infer<R["query"]>;
+  body: R["body"] extends z.ZodType ? z.output<R["body"]> : Record<string, never> | undefined;
+  caller: R["auth"] extends "public" ? undefined : Caller;
+  requestId: string;
+}
+
+export interface HttpResult {
+  /** Defaults to the route's success status. */
+  status?: number;
+  body?: unknown;
+}
+
+interface Prepared {
+  params: unknown;
+  query: unknown;
+  body: unknown;
+  caller: Caller | undefined;
+  requestId: string;
+}
+
+type Request = middy.Request<
+  APIGatewayProxyEvent,
+  HttpResponse,
+  Error,
+  Context & { prepared?: Prepared }
+>;
+
+function requestIdOf(request: Request): string {
+  return request.event.requestContext?.requestId ?? request.context.awsRequestId ?? "unknown";
+}
+
+function bodyBytes(event: APIGatewayProxyEvent): number {
+  if (event.body === null || event.body === undefined) return 0;
+  return event.isBase64Encoded
+    ? Buffer.from(event.body, "base64").length
+    : Buffer.byteLength(event.body, "utf8");
+}
+
+/**
+ * Composes the one middleware stack every HTTP function uses, handler last:
+ * header normalization, authentication and role check, path validation and tenant scoping,
+ * body size limit, JSON parsing, body and query validation, then the handler; errors from any
+ * step go through `toHttpResponse`. The order is deliberate: an unauthenticated caller learns
+ * nothing about its input, and a tenant key asking about another tenant gets 404 before any
+ * other check can reveal what exists.
+ */
+export function httpHandler<R extends RouteDef>(
+  route: R,
+  deps: () => HttpDeps,
+  fn: (req: HttpRequest<R>) => Promise<HttpResult>,
+) {
+  const jsonParser = httpJsonBodyParser();
+
+  const prepare: middy.MiddlewareObj<
+    APIGatewayProxyEvent,
+    HttpResponse,
+    Error,
+    Context & { prepared?: Prepared }
+  > = {
+    before: async (request: Request) => {
+      const { event } = request;
+      const requestId = requestIdOf(request);
+      let caller: Caller | undefined;
+      if (route.auth !== "public") {
+        caller = await deps().authenticate(parseBearer(event.headers?.authorization));
+        logger.appendKeys({ keyId: caller.keyId, role: caller.role });
+        requireRole(caller, route.auth);
+      }
+      const params = route.params
+        ? validatePart(route.params, event.pathParameters ?? {}, "path")
+        : undefined;
+      if (route.tenantScoped && caller !== undefined) {
+        requireTenantAccess(caller, (params as { tenantId: string }).tenantId);
+      }
+      if (bodyBytes(event) > deps().maxBodyBytes) {
+        throw new BadRequestError(
+          "BODY_TOO_LARGE",
+          `The request body exceeds ${deps().maxBodyBytes} bytes`,
+        );
+      }
+      let body: unknown;
+      if (event.body !== null && event.body !== undefined && event.body !== "") {
+        await jsonParser.before?.(request as never);
+        body = event.body as unknown;
+      }
+      rejectForbiddenFields(body, route.forbiddenFields);
+      if (route.body !== undefined) {
+        body = validatePart(route.body, body, "body");
+      } else if (body !== undefined) {
+        body = validatePart(EmptyRequest, body, "body");
+      }
+      const query = route.query
+        ? validatePart(route.query, event.queryStringParameters ?? {}, "query")
+        : undefined;
+      request.context.prepared = { params, query, body, caller, requestId };
+    },
+  };
+
+  const mapErrors: middy.MiddlewareObj<APIGatewayProxyEvent, HttpResponse, Error, Context> = {
+    onError: async (request) => {
+      const requestId = requestIdOf(request as Request);
+      const { response, expected, code } = toHttpResponse(request.error, requestId);
+      if (expected) {
+        logger.info("request refused", {
+          route: route.operationId,
+          status: response.statusCode,
+          code,
+        });
+      } else {
+        logger.error("request failed", { route: route.operationId, error: request.error as Error });
+      }
+      request.response = response;
+    },
+  };
+
+  return middy<APIGatewayProxyEvent, HttpResponse, Error, Context & { prepared?: Prepared }>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(httpHeaderNormalizer())
+    .use(mapErrors)
+    .use(prepare)
+    .handler(async (_event, context) => {
+      const prepared = context.prepared as Prepared;
+      const result = await fn(prepared as unknown as HttpRequest<R>);
+      const status = result.status ?? route.success.status;
+      logger.info("request done", { route: route.operationId, status });
+      return {
+        statusCode: status,
+        headers: { ...JSON_HEADERS, "x-request-id": prepared.requestId },
+        body: result.body === undefined ? "" : JSON.stringify(result.body),
+      };
+    });
+}

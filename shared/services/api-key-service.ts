@@ -1,0 +1,136 @@
+import {
+  type ApiKey,
+  type ApiKeyRole,
+  type Caller,
+  generateApiKeySecret,
+  hashApiKey,
+} from "../domain/api-key";
+import { newKeyId } from "../domain/ids";
+import { ApiKeyNotFoundError, BadRequestError, UnauthenticatedError } from "../errors";
+import type { ApiKeyStore, Clock, Page, PageRequest, RandomSource } from "../ports";
+
+export interface ApiKeyServiceDeps {
+  keys: ApiKeyStore;
+  clock: Clock;
+  random: RandomSource;
+  /** How long a verified key is trusted from this container's memory; 0 disables the cache. */
+  cacheTtlSeconds: number;
+  /** Upper bound on cached keys per container. */
+  cacheMaxEntries?: number;
+}
+
+export interface NewApiKey {
+  role: ApiKeyRole;
+  tenantId?: string;
+  service?: string;
+  description?: string;
+}
+
+interface CacheEntry {
+  caller: Caller;
+  expiresAtMs: number;
+}
+
+export class ApiKeyService {
+  /** secret hash -> verified caller. Only positive results are cached. */
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(private readonly deps: ApiKeyServiceDeps) {}
+
+  /** Creates a key and returns it with its secret, which is never retrievable again. */
+  async create(input: NewApiKey): Promise<{ key: ApiKey; secret: string }> {
+    assertRoleFields(input);
+    const now = this.deps.clock.now();
+    const secret = generateApiKeySecret(this.deps.random);
+    const key: ApiKey = {
+      keyId: newKeyId(now.getTime(), this.deps.random),
+      role: input.role,
+      ...(input.tenantId === undefined ? {} : { tenantId: input.tenantId }),
+      ...(input.service === undefined ? {} : { service: input.service }),
+      ...(input.description === undefined ? {} : { description: input.description }),
+      createdAt: now.toISOString(),
+    };
+    await this.deps.keys.create(key, hashApiKey(secret));
+    return { key, secret };
+  }
+
+  /**
+   * Stores a key whose secret was chosen by the operator (the bootstrap admin key). Idempotent:
+   * the same secret always maps to the same record.
+   */
+  async importAdminKey(secret: string, keyId: string): Promise<ApiKey> {
+    const hash = hashApiKey(secret);
+    const existing = await this.deps.keys.findByHash(hash);
+    if (existing !== undefined) return existing;
+    const key: ApiKey = {
+      keyId,
+      role: "admin",
+      description: "bootstrap admin key",
+      createdAt: this.deps.clock.now().toISOString(),
+    };
+    await this.deps.keys.create(key, hash);
+    return key;
+  }
+
+  async list(page: PageRequest): Promise<Page<ApiKey>> {
+    return this.deps.keys.list(page);
+  }
+
+  async revoke(keyId: string): Promise<ApiKey> {
+    const key = await this.deps.keys.revoke(keyId, this.deps.clock.now().toISOString());
+    if (key === undefined) throw new ApiKeyNotFoundError(keyId);
+    for (const [hash, entry] of this.cache) {
+      if (entry.caller.keyId === keyId) this.cache.delete(hash);
+    }
+    return key;
+  }
+
+  /** The caller behind a bearer secret; UnauthenticatedError for a missing, unknown or revoked key. */
+  async authenticate(secret: string | undefined): Promise<Caller> {
+    if (secret === undefined) throw new UnauthenticatedError();
+    const hash = hashApiKey(secret);
+    const nowMs = this.deps.clock.now().getTime();
+    const cached = this.cache.get(hash);
+    if (cached !== undefined && cached.expiresAtMs > nowMs) return cached.caller;
+    this.cache.delete(hash);
+
+    const key = await this.deps.keys.findByHash(hash);
+    if (key === undefined || key.revokedAt !== undefined) throw new UnauthenticatedError();
+    const caller: Caller = {
+      keyId: key.keyId,
+      role: key.role,
+      ...(key.tenantId === undefined ? {} : { tenantId: key.tenantId }),
+      ...(key.service === undefined ? {} : { service: key.service }),
+    };
+    if (this.deps.cacheTtlSeconds > 0) {
+      const max = this.deps.cacheMaxEntries ?? 1000;
+      if (this.cache.size >= max) {
+        const oldest = this.cache.keys().next();
+        if (!oldest.done) this.cache.delete(oldest.value);
+      }
+      this.cache.set(hash, { caller, expiresAtMs: nowMs + this.deps.cacheTtlSeconds * 1000 });
+    }
+    return caller;
+  }
+}
+
+function assertRoleFields(input: NewApiKey): void {
+  const fail = (message: string) => {
+    throw new BadRequestError("INVALID_KEY_SCOPE", message);
+  };
+  switch (input.role) {
+    case "admin":
+      if (input.tenantId !== undefined || input.service !== undefined) {
+        fail("An admin key takes neither tenantId nor service");
+      }
+      return;
+    case "tenant":
+      if (input.tenantId === undefined) fail("A tenant key needs a tenantId");
+      if (input.service !== undefined) fail("A tenant key takes no service");
+      return;
+    case "service":
+      if (input.service === undefined) fail("A service key needs a service name");
+      if (input.tenantId !== undefined)
+        fail("A service key takes no tenantId: grants say which tenants it may reach");
+  }
+}

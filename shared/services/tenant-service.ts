@@ -1,0 +1,106 @@
+import { ExternalIdTakenError, StaleTenantError } from "../domain/errors";
+import { generateExternalId } from "../domain/external-id";
+import { newTenantId } from "../domain/ids";
+import { rotateExternalId, type Tenant } from "../domain/tenant";
+import { ConflictError, TenantNotFoundError } from "../errors";
+import type { Clock, Page, PageRequest, RandomSource, TenantStore } from "../ports";
+
+export interface TenantServiceDeps {
+  tenants: TenantStore;
+  clock: Clock;
+  random: RandomSource;
+  externalIdOverlapSeconds: number;
+}
+
+/** A collision of 192-bit random IDs is practically impossible; a few redraws bound the loop anyway. */
+const MAX_EXTERNAL_ID_DRAWS = 3;
+/** Concurrent rotations of one tenant retry on the fresh version this many times, then give up with 409. */
+const MAX_ROTATION_ATTEMPTS = 8;
+
+export class TenantService {
+  constructor(private readonly deps: TenantServiceDeps) {}
+
+  async create(name: string): Promise<Tenant> {
+    const now = this.deps.clock.now();
+    const tenantId = newTenantId(now.getTime(), this.deps.random);
+    for (let draw = 1; ; draw++) {
+      const tenant: Tenant = {
+        tenantId,
+        name,
+        status: "ACTIVE",
+        externalId: {
+          current: generateExternalId(this.deps.random),
+          currentSince: now.toISOString(),
+        },
+        createdAt: now.toISOString(),
+        updatedAt: now.toISOString(),
+        version: 1,
+      };
+      try {
+        await this.deps.tenants.create(tenant);
+        return tenant;
+      } catch (err) {
+        if (err instanceof ExternalIdTakenError && draw < MAX_EXTERNAL_ID_DRAWS) continue;
+        throw err;
+      }
+    }
+  }
+
+  /** The tenant, or TenantNotFoundError; a tenant being deleted no longer exists for callers. */
+  async get(tenantId: string): Promise<Tenant> {
+    const tenant = await this.deps.tenants.get(tenantId);
+    if (tenant === undefined || tenant.status !== "ACTIVE") throw new TenantNotFoundError(tenantId);
+    return tenant;
+  }
+
+  async list(page: PageRequest): Promise<Page<Tenant>> {
+    const result = await this.deps.tenants.list(page);
+    return { ...result, items: result.items.filter((t) => t.status === "ACTIVE") };
+  }
+
+  async rotateExternalId(tenantId: string): Promise<Tenant> {
+    for (let attempt = 1; ; attempt++) {
+      const tenant = await this.get(tenantId);
+      const now = this.deps.clock.now();
+      const next = rotateExternalId(
+        tenant.externalId,
+        generateExternalId(this.deps.random),
+        now,
+        this.deps.externalIdOverlapSeconds,
+      );
+      try {
+        return await this.deps.tenants.updateExternalId(
+          tenantId,
+          tenant.version,
+          next,
+          now.toISOString(),
+        );
+      } catch (err) {
+        const retryable = err instanceof StaleTenantError || err instanceof ExternalIdTakenError;
+        if (retryable && attempt < MAX_ROTATION_ATTEMPTS) continue;
+        if (retryable) {
+          throw new ConflictError(
+            "CONCURRENT_MODIFICATION",
+            `Tenant ${tenantId} is being changed concurrently; retry the request`,
+            { cause: err },
+          );
+        }
+        throw err;
+      }
+    }
+  }
+
+  /**
+   * Deletion first marks the tenant DELETING (so nothing new attaches and it disappears from reads),
+   * then removes what hangs off it. A crash in between leaves a DELETING tenant that a repeated
+   * DELETE finishes. Audit records are kept: they are not stored under the tenant.
+   */
+  async delete(tenantId: string): Promise<void> {
+    const existed = await this.deps.tenants.markDeleting(
+      tenantId,
+      this.deps.clock.now().toISOString(),
+    );
+    if (!existed) throw new TenantNotFoundError(tenantId);
+    await this.deps.tenants.purge(tenantId);
+  }
+}

@@ -1,0 +1,52 @@
+import { DynamoApiKeyStore } from "./adapters/dynamo-api-key-store";
+import { createDocumentClient } from "./adapters/dynamo-client";
+import { DynamoTenantStore } from "./adapters/dynamo-tenant-store";
+import { cryptoRandom, systemClock } from "./adapters/system";
+import { type ControlPlaneConfig, loadConfig } from "./config";
+import type { HttpDeps } from "./http/handler";
+import { ApiKeyService } from "./services/api-key-service";
+import { TenantService } from "./services/tenant-service";
+
+/**
+ * Composition root: SDK clients and services are built once per container, on first use, and
+ * shared by every invocation the container serves.
+ */
+function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}
+
+export const config = once<ControlPlaneConfig>(() => loadConfig());
+export const documentClient = once(() => createDocumentClient());
+
+export const apiKeyService = once(
+  () =>
+    new ApiKeyService({
+      keys: new DynamoApiKeyStore(documentClient(), config().tableName),
+      clock: systemClock,
+      random: cryptoRandom,
+      cacheTtlSeconds: config().apiKeyCacheTtlSeconds,
+    }),
+);
+
+export const tenantService = once(
+  () =>
+    new TenantService({
+      tenants: new DynamoTenantStore(documentClient(), config().tableName),
+      clock: systemClock,
+      random: cryptoRandom,
+      externalIdOverlapSeconds: config().externalIdOverlapSeconds,
+    }),
+);
+
+export const httpDeps = once<HttpDeps>(() => ({
+  authenticate: (secret) => apiKeyService().authenticate(secret),
+  maxBodyBytes: config().maxBodyBytes,
+}));
