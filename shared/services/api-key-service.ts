@@ -58,15 +58,16 @@ export class ApiKeyService {
    * Stores a key whose secret was chosen by the operator (the bootstrap admin key). Idempotent:
    * the same secret always maps to the same record.
    */
-  async importAdminKey(secret: string, keyId: string): Promise<ApiKey> {
+  async importAdminKey(secret: string): Promise<ApiKey> {
     const hash = hashApiKey(secret);
     const existing = await this.deps.keys.findByHash(hash);
     if (existing !== undefined) return existing;
+    const now = this.deps.clock.now();
     const key: ApiKey = {
-      keyId,
+      keyId: newKeyId(now.getTime(), this.deps.random),
       role: "admin",
       description: "bootstrap admin key",
-      createdAt: this.deps.clock.now().toISOString(),
+      createdAt: now.toISOString(),
     };
     await this.deps.keys.create(key, hash);
     return key;

@@ -1,0 +1,252 @@
+/**
+ * The local stack, as parts: moto in server mode (the local AWS), the control plane's table, the
+ * bootstrap admin key, and serverless-offline serving the API. `npm start` (scripts/start.ts) and
+ * the end-to-end tests use these same functions.
+ */
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  UpdateTimeToLiveCommand,
+} from "@aws-sdk/client-dynamodb";
+import { DynamoApiKeyStore } from "../shared/adapters/dynamo-api-key-store";
+import { createDocumentClient } from "../shared/adapters/dynamo-client";
+import { cryptoRandom, systemClock } from "../shared/adapters/system";
+import { createTableInput, TABLE_KEYS } from "../shared/adapters/table";
+import { generateApiKeySecret } from "../shared/domain/api-key";
+import { ApiKeyService } from "../shared/services/api-key-service";
+
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const SERVICE_NAME = "cross-account-control-plane";
+export const LOCAL_STAGE = "local";
+export const LOCAL_TABLE = `${SERVICE_NAME}-${LOCAL_STAGE}`;
+export const LOCAL_REGION = "us-east-1";
+/** moto's default account; the control plane "lives" here locally. */
+export const CONTROL_PLANE_ACCOUNT = "123456789012";
+
+/** Static credentials for the emulator. moto accepts any; these never reach AWS. */
+export const LOCAL_AWS_ENV = {
+  AWS_ACCESS_KEY_ID: "testing",
+  AWS_SECRET_ACCESS_KEY: "testing",
+  AWS_REGION: LOCAL_REGION,
+  AWS_DEFAULT_REGION: LOCAL_REGION,
+} as const;
+
+export function ensureVenv(): void {
+  execFileSync("bash", [join(ROOT, "scripts/ensure-venv.sh")], {
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === "object" && address
+          ? resolve(address.port)
+          : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+async function waitFor(
+  what: string,
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  child?: ChildProcess,
+) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null)
+      throw new Error(`${what} exited with code ${child.exitCode}`);
+    try {
+      if (await probe()) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${what} did not become ready within ${timeoutMs} ms`);
+}
+
+export interface Moto {
+  endpoint: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts moto in server mode on loopback. */
+export async function startMoto(port?: number): Promise<Moto> {
+  ensureVenv();
+  const p = port ?? (await freePort());
+  const child = spawn(join(ROOT, ".venv/bin/moto_server"), ["-H", "127.0.0.1", "-p", String(p)], {
+    stdio: ["ignore", "ignore", "pipe"],
+    env: { ...process.env, ...LOCAL_AWS_ENV },
+  });
+  let stderr = "";
+  child.stderr?.on("data", (d) => {
+    stderr = (stderr + String(d)).slice(-4000);
+  });
+  const endpoint = `http://127.0.0.1:${p}`;
+  try {
+    await waitFor(
+      "moto",
+      async () => (await fetch(`${endpoint}/moto-api/data.json`)).ok,
+      30_000,
+      child,
+    );
+  } catch (err) {
+    child.kill("SIGKILL");
+    throw new Error(`${(err as Error).message}\n${stderr}`);
+  }
+  return { endpoint, process: child, stop: () => stopChild(child) };
+}
+
+export function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => {
+      if (child.pid) killTree(child.pid, "SIGKILL");
+    }, 5000);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    if (child.pid) killTree(child.pid, signal);
+  });
+}
+
+function killTree(pid: number, signal: NodeJS.Signals) {
+  try {
+    process.kill(-pid, signal); // the process group, when the child leads one
+  } catch {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
+export function dynamoClient(endpoint: string): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+}
+
+/** Creates the control plane's table (same definition as serverless.yml) unless it exists. */
+export async function createTable(endpoint: string, tableName = LOCAL_TABLE): Promise<void> {
+  const client = dynamoClient(endpoint);
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return;
+  } catch (err) {
+    if ((err as Error).name !== "ResourceNotFoundException") throw err;
+  }
+  await client.send(new CreateTableCommand(createTableInput(tableName)));
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: tableName,
+      TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttlAttribute, Enabled: true },
+    }),
+  );
+}
+
+const ADMIN_KEY_FILE = join(ROOT, ".local/admin-api-key");
+
+/**
+ * The bootstrap admin key: ADMIN_API_KEY when set; otherwise the one generated on the first start
+ * and kept in .local/ (ignored by git), so it stays the same across restarts of the local stack.
+ */
+export function localAdminKey(env = process.env): string {
+  if (env.ADMIN_API_KEY) return env.ADMIN_API_KEY;
+  if (existsSync(ADMIN_KEY_FILE)) return readFileSync(ADMIN_KEY_FILE, "utf8").trim();
+  const key = generateApiKeySecret(cryptoRandom);
+  mkdirSync(dirname(ADMIN_KEY_FILE), { recursive: true });
+  writeFileSync(ADMIN_KEY_FILE, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+/** Stores the admin key's hash (idempotent). */
+export async function bootstrapAdminKey(
+  endpoint: string,
+  secret: string,
+  tableName = LOCAL_TABLE,
+): Promise<string> {
+  const service = new ApiKeyService({
+    keys: new DynamoApiKeyStore(createDocumentClient(dynamoClient(endpoint)), tableName),
+    clock: systemClock,
+    random: cryptoRandom,
+    cacheTtlSeconds: 0,
+  });
+  const key = await service.importAdminKey(secret);
+  return key.keyId;
+}
+
+export interface Offline {
+  url: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts serverless-offline (through osls) against the emulator and waits for /v1/health. */
+export async function startOffline(opts: {
+  awsEndpoint: string;
+  port: number;
+  lambdaPort: number;
+  env?: Record<string, string>;
+  log?: (line: string) => void;
+}): Promise<Offline> {
+  const child = spawn(
+    process.execPath,
+    [join(ROOT, "node_modules/osls/bin/serverless.js"), "offline", "start", "--stage", LOCAL_STAGE],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        ...LOCAL_AWS_ENV,
+        AWS_ENDPOINT_URL: opts.awsEndpoint,
+        PORT: String(opts.port),
+        LAMBDA_PORT: String(opts.lambdaPort),
+        SLS_TELEMETRY_DISABLED: "1",
+        SLS_NOTIFICATIONS_MODE: "off",
+        ...opts.env,
+      },
+    },
+  );
+  let output = "";
+  const collect = (d: Buffer) => {
+    const text = String(d);
+    output = (output + text).slice(-8000);
+    if (opts.log) for (const line of text.split("\n")) if (line.trim()) opts.log(line);
+  };
+  child.stdout?.on("data", collect);
+  child.stderr?.on("data", collect);
+  const url = `http://127.0.0.1:${opts.port}`;
+  try {
+    await waitFor(
+      "serverless-offline",
+      async () => (await fetch(`${url}/v1/health`)).status === 200,
+      120_000,
+      child,
+    );
+  } catch (err) {
+    await stopChild(child, "SIGKILL");
+    throw new Error(`${(err as Error).message}\n${output}`);
+  }
+  return { url, process: child, stop: () => stopChild(child) };
+}

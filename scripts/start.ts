@@ -1,0 +1,62 @@
+/**
+ * `npm start`: the control plane running locally on real parts. Starts moto (the local AWS),
+ * creates the table, stores the bootstrap admin key, serves the API with serverless-offline,
+ * prints where everything is, and runs until Ctrl-C.
+ */
+import {
+  bootstrapAdminKey,
+  createTable,
+  localAdminKey,
+  startMoto,
+  startOffline,
+} from "./local-stack";
+
+const port = Number(process.env.PORT ?? 3000);
+const motoPort = process.env.MOTO_PORT ? Number(process.env.MOTO_PORT) : undefined;
+const verbose = process.env.VERBOSE === "1";
+
+async function main() {
+  const moto = await startMoto(motoPort);
+  const stopAll = async () => {
+    await offline?.stop();
+    await moto.stop();
+  };
+  let offline: Awaited<ReturnType<typeof startOffline>> | undefined;
+  let stopping = false;
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    process.on(signal, () => {
+      if (stopping) return;
+      stopping = true;
+      console.log("\nStopping ...");
+      void stopAll().then(() => process.exit(0));
+    });
+  }
+  try {
+    await createTable(moto.endpoint);
+    const adminKey = localAdminKey();
+    await bootstrapAdminKey(moto.endpoint, adminKey);
+    console.log("Starting the API (bundling functions with esbuild) ...");
+    offline = await startOffline({
+      awsEndpoint: moto.endpoint,
+      port,
+      lambdaPort: Number(process.env.LAMBDA_PORT ?? port + 2),
+      ...(verbose ? { log: (line: string) => console.log(`[offline] ${line}`) } : {}),
+    });
+    offline.process.on("exit", (code) => {
+      if (stopping) return;
+      console.error(`serverless-offline exited (${code}); stopping.`);
+      void moto.stop().then(() => process.exit(1));
+    });
+    if (adminKey.length < 32) console.warn("Warning: ADMIN_API_KEY is shorter than 32 characters.");
+    console.log(`API: http://localhost:${port}`);
+    console.log(`AWS endpoint: ${moto.endpoint}`);
+    console.log(`Admin API key: ${adminKey}`);
+    console.log("Ready. Try: curl -s http://localhost:%d/v1/health   (Ctrl-C to stop)", port);
+  } catch (err) {
+    console.error((err as Error).message);
+    await stopAll();
+    process.exit(1);
+  }
+}
+
+void main();
