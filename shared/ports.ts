@@ -31,15 +31,11 @@ export interface TenantStore {
   get(tenantId: string): Promise<Tenant | undefined>;
   list(page: PageRequest): Promise<Page<Tenant>>;
   /**
-   * Replaces the external ID state if the stored tenant still has `expectedVersion` and is ACTIVE;
-   * reserves the new ID. Throws StaleTenantError on a concurrent change, ExternalIdTakenError on collision.
+   * Replaces the external ID state if the stored tenant still has the version of `tenant` (as read)
+   * and is ACTIVE; reserves the new ID; returns the tenant as written by this call. Throws
+   * StaleTenantError on a concurrent change, ExternalIdTakenError on collision.
    */
-  updateExternalId(
-    tenantId: string,
-    expectedVersion: number,
-    next: ExternalIdState,
-    updatedAt: string,
-  ): Promise<Tenant>;
+  updateExternalId(tenant: Tenant, next: ExternalIdState, updatedAt: string): Promise<Tenant>;
   /** Marks the tenant DELETING (no new children can attach); false if it did not exist. */
   markDeleting(tenantId: string, updatedAt: string): Promise<boolean>;
   /** Removes the tenant, its reserved external IDs and everything stored under it (API keys included). */

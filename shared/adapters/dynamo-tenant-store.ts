@@ -146,11 +146,11 @@ export class DynamoTenantStore implements TenantStore {
   }
 
   async updateExternalId(
-    tenantId: string,
-    expectedVersion: number,
+    tenant: Tenant,
     next: ExternalIdState,
     updatedAt: string,
   ): Promise<Tenant> {
+    const { tenantId, version: expectedVersion } = tenant;
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -184,9 +184,8 @@ export class DynamoTenantStore implements TenantStore {
       if (reasons?.[1] === "ConditionalCheckFailed") throw new ExternalIdTakenError();
       rethrowDynamo(err);
     }
-    const tenant = await this.get(tenantId);
-    if (tenant === undefined) throw new StaleTenantError(tenantId);
-    return tenant;
+    // What this call wrote, not a re-read: a concurrent rotation may already have replaced it.
+    return { ...tenant, externalId: next, updatedAt, version: expectedVersion + 1 };
   }
 
   async markDeleting(tenantId: string, updatedAt: string): Promise<boolean> {

@@ -69,12 +69,7 @@ export class TenantService {
         this.deps.externalIdOverlapSeconds,
       );
       try {
-        return await this.deps.tenants.updateExternalId(
-          tenantId,
-          tenant.version,
-          next,
-          now.toISOString(),
-        );
+        return await this.deps.tenants.updateExternalId(tenant, next, now.toISOString());
       } catch (err) {
         const retryable = err instanceof StaleTenantError || err instanceof ExternalIdTakenError;
         if (retryable && attempt < MAX_ROTATION_ATTEMPTS) continue;

@@ -1,0 +1,205 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ApiRequest } from "../support/api";
+import { api } from "../support/api";
+import { seedKey, snapshot, useFreshTable } from "../support/table";
+
+/**
+ * Every route × every kind of caller → the expected status. A row per route, a column per caller;
+ * anything not allowed here must be refused, and a refusal changes nothing in the table.
+ */
+type Caller = "none" | "unknown" | "revoked" | "admin" | "ownTenant" | "otherTenant" | "service";
+const CALLERS: Caller[] = [
+  "none",
+  "unknown",
+  "revoked",
+  "admin",
+  "ownTenant",
+  "otherTenant",
+  "service",
+];
+
+interface Ctx {
+  tenantId: string;
+  keyId: string;
+}
+
+const U = 401;
+const MATRIX: { name: string; request: (c: Ctx) => ApiRequest; expect: Record<Caller, number> }[] =
+  [
+    {
+      name: "GET /v1/health",
+      request: () => ({ method: "GET", path: "/v1/health" }),
+      expect: {
+        none: 200,
+        unknown: 200,
+        revoked: 200,
+        admin: 200,
+        ownTenant: 200,
+        otherTenant: 200,
+        service: 200,
+      },
+    },
+    {
+      name: "POST /v1/tenants",
+      request: () => ({ method: "POST", path: "/v1/tenants", body: { name: "New" } }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 201,
+        ownTenant: 403,
+        otherTenant: 403,
+        service: 403,
+      },
+    },
+    {
+      name: "GET /v1/tenants",
+      request: () => ({ method: "GET", path: "/v1/tenants" }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 200,
+        ownTenant: 403,
+        otherTenant: 403,
+        service: 403,
+      },
+    },
+    {
+      name: "GET /v1/tenants/{tenantId}",
+      request: (c) => ({ method: "GET", path: `/v1/tenants/${c.tenantId}` }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 200,
+        ownTenant: 200,
+        otherTenant: 404,
+        service: 403,
+      },
+    },
+    {
+      name: "POST /v1/tenants/{tenantId}/external-id/rotate",
+      request: (c) => ({ method: "POST", path: `/v1/tenants/${c.tenantId}/external-id/rotate` }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 200,
+        ownTenant: 200,
+        otherTenant: 404,
+        service: 403,
+      },
+    },
+    {
+      name: "DELETE /v1/tenants/{tenantId}",
+      request: (c) => ({ method: "DELETE", path: `/v1/tenants/${c.tenantId}` }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 204,
+        ownTenant: 403,
+        otherTenant: 403,
+        service: 403,
+      },
+    },
+    {
+      name: "POST /v1/api-keys",
+      request: () => ({
+        method: "POST",
+        path: "/v1/api-keys",
+        body: { role: "service", service: "reporter" },
+      }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 201,
+        ownTenant: 403,
+        otherTenant: 403,
+        service: 403,
+      },
+    },
+    {
+      name: "GET /v1/api-keys",
+      request: () => ({ method: "GET", path: "/v1/api-keys" }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 200,
+        ownTenant: 403,
+        otherTenant: 403,
+        service: 403,
+      },
+    },
+    {
+      name: "DELETE /v1/api-keys/{keyId}",
+      request: (c) => ({ method: "DELETE", path: `/v1/api-keys/${c.keyId}` }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 200,
+        ownTenant: 403,
+        otherTenant: 403,
+        service: 403,
+      },
+    },
+  ];
+
+let table: string;
+const keys = {} as Record<Exclude<Caller, "none">, string>;
+
+/** A fresh target per case, so that allowed deletions and revocations do not disturb other cases. */
+async function freshTarget(): Promise<{ ctx: Ctx; ownKey: string }> {
+  const t = await api({
+    method: "POST",
+    path: "/v1/tenants",
+    key: keys.admin,
+    body: { name: "Target" },
+  });
+  const own = await seedKey(table, { role: "tenant", tenantId: t.body.tenantId });
+  const victim = await seedKey(table, { role: "service", service: "victim" });
+  return { ctx: { tenantId: t.body.tenantId, keyId: victim.key.keyId }, ownKey: own.secret };
+}
+
+beforeAll(async () => {
+  table = await useFreshTable("authz");
+  keys.admin = (await seedKey(table, { role: "admin" })).secret;
+  const other = await api({
+    method: "POST",
+    path: "/v1/tenants",
+    key: keys.admin,
+    body: { name: "Other" },
+  });
+  keys.otherTenant = (
+    await seedKey(table, { role: "tenant", tenantId: other.body.tenantId })
+  ).secret;
+  keys.service = (await seedKey(table, { role: "service", service: "billing" })).secret;
+  keys.unknown = `cpk_${"A".repeat(43)}`;
+  const revoked = await seedKey(table, { role: "admin" });
+  await api({ method: "DELETE", path: `/v1/api-keys/${revoked.key.keyId}`, key: keys.admin });
+  keys.revoked = revoked.secret;
+});
+
+const cases = MATRIX.flatMap((row) =>
+  CALLERS.map((caller) => ({ ...row, caller, status: row.expect[caller] })),
+);
+
+describe("authorization matrix", () => {
+  it.each(cases)("$name as $caller → $status", async ({ request, caller, status }) => {
+    const { ctx, ownKey } = await freshTarget();
+    const key = caller === "none" ? undefined : caller === "ownTenant" ? ownKey : keys[caller];
+    const before = await snapshot(table);
+    const res = await api({ ...request(ctx), ...(key ? { key } : {}) });
+    expect(res.status).toBe(status);
+    if (status >= 400) {
+      expect(res.body.error.code).toBe(
+        { 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "TENANT_NOT_FOUND" }[status],
+      );
+      expect(await snapshot(table)).toEqual(before);
+    }
+  });
+});

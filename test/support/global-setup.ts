@@ -1,0 +1,21 @@
+import type { TestProject } from "vitest/node";
+import { createTable, type Moto, startMoto } from "../../scripts/local-stack";
+
+/** One moto server for the whole run; each test file gets its own table (see worker-setup). */
+let moto: Moto | undefined;
+
+export async function setup(project: TestProject) {
+  moto = await startMoto();
+  await createTable(moto.endpoint, "cp-test");
+  project.provide("motoEndpoint", moto.endpoint);
+}
+
+export async function teardown() {
+  await moto?.stop();
+}
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    motoEndpoint: string;
+  }
+}

@@ -1,0 +1,40 @@
+import { ScanCommand } from "@aws-sdk/client-dynamodb";
+import { createTable, dynamoClient } from "../../scripts/local-stack";
+import { DynamoApiKeyStore } from "../../shared/adapters/dynamo-api-key-store";
+import { createDocumentClient } from "../../shared/adapters/dynamo-client";
+import { cryptoRandom, systemClock } from "../../shared/adapters/system";
+import { ApiKeyService } from "../../shared/services/api-key-service";
+
+export function endpoint(): string {
+  return process.env.AWS_ENDPOINT_URL as string;
+}
+
+/** A fresh table for one test file; sets TABLE_NAME before any handler module is loaded. */
+export async function useFreshTable(name: string): Promise<string> {
+  const tableName = `${name}-${process.pid}-${Date.now()}`;
+  await createTable(endpoint(), tableName);
+  process.env.TABLE_NAME = tableName;
+  return tableName;
+}
+
+/** Every item in the table (tests only: a Scan is fine on a test table), sorted for comparison. */
+export async function snapshot(tableName: string): Promise<string[]> {
+  const out = await dynamoClient(endpoint()).send(
+    new ScanCommand({ TableName: tableName, ConsistentRead: true }),
+  );
+  return (out.Items ?? []).map((i) => JSON.stringify(i)).sort();
+}
+
+/** Creates a key directly through the service (as the bootstrap does) and returns its secret. */
+export async function seedKey(
+  tableName: string,
+  input: { role: "admin" | "tenant" | "service"; tenantId?: string; service?: string },
+) {
+  const service = new ApiKeyService({
+    keys: new DynamoApiKeyStore(createDocumentClient(dynamoClient(endpoint())), tableName),
+    clock: systemClock,
+    random: cryptoRandom,
+    cacheTtlSeconds: 0,
+  });
+  return service.create(input);
+}
