@@ -1,0 +1,56 @@
+import { createError } from "@middy/util";
+import { describe, expect, it } from "vitest";
+import {
+  BadRequestError,
+  ServiceUnavailableError,
+  TenantNotFoundError,
+  UnauthenticatedError,
+} from "../../../shared/errors";
+import { toHttpResponse } from "../../../shared/http/error-mapper";
+
+describe("toHttpResponse", () => {
+  it.each([
+    [new BadRequestError("INVALID_FIELD", "bad"), 400, "INVALID_FIELD"],
+    [new UnauthenticatedError(), 401, "UNAUTHENTICATED"],
+    [new TenantNotFoundError("tnt_x"), 404, "TENANT_NOT_FOUND"],
+    [
+      createError(415, "Unsupported Media Type", {
+        cause: { package: "@middy/http-json-body-parser" },
+      }),
+      415,
+      "UNSUPPORTED_MEDIA_TYPE",
+    ],
+    [
+      createError(415, "Invalid or malformed JSON was provided", {
+        cause: { package: "@middy/http-json-body-parser" },
+      }),
+      400,
+      "MALFORMED_JSON",
+    ],
+  ])("maps %s to %i %s", (err, status, code) => {
+    const { response } = toHttpResponse(err, "req-1");
+    expect(response.statusCode).toBe(status);
+    expect(JSON.parse(response.body)).toEqual({
+      error: { code, message: expect.any(String) },
+      requestId: "req-1",
+    });
+    expect(response.headers["content-type"]).toBe("application/json");
+  });
+
+  it("adds Retry-After to a 503", () => {
+    const { response } = toHttpResponse(
+      new ServiceUnavailableError("busy", { retryAfterSeconds: 7 }),
+      "r",
+    );
+    expect(response.statusCode).toBe(503);
+    expect(response.headers["retry-after"]).toBe("7");
+  });
+
+  it("turns anything unexpected into a 500 that reveals nothing", () => {
+    const { response, expected } = toHttpResponse(new Error("secret connection string xyz"), "r");
+    expect(expected).toBe(false);
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toContain("xyz");
+    expect(JSON.parse(response.body).error.code).toBe("INTERNAL_ERROR");
+  });
+});
