@@ -27,6 +27,7 @@ export interface ApiRequest {
   query?: Record<string, string>;
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are arbitrary JSON that each test asserts on
 export interface ApiResponse<T = any> {
   status: number;
   headers: Record<string, string>;
@@ -70,6 +71,7 @@ function match(template: string, path: string): Record<string, string> | undefin
 
 let counter = 0;
 
+// biome-ignore lint/suspicious/noExplicitAny: see ApiResponse
 export async function api<T = any>(req: ApiRequest): Promise<ApiResponse<T>> {
   const route = httpEvents().find(
     (e) => e.method === req.method && match(e.path, req.path) !== undefined,

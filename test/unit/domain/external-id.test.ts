@@ -11,7 +11,12 @@ describe("external IDs", () => {
   it("carry at least 128 bits from the CSPRNG", () => {
     expect(EXTERNAL_ID_RANDOM_BYTES * 8).toBeGreaterThanOrEqual(128);
     const requested: number[] = [];
-    const id = generateExternalId({ bytes: (n) => (requested.push(n), Buffer.alloc(n, 0xab)) });
+    const id = generateExternalId({
+      bytes: (n) => {
+        requested.push(n);
+        return Buffer.alloc(n, 0xab);
+      },
+    });
     expect(requested).toEqual([EXTERNAL_ID_RANDOM_BYTES]);
     expect(id).toBe(`cpx-${Buffer.alloc(EXTERNAL_ID_RANDOM_BYTES, 0xab).toString("base64url")}`);
   });
