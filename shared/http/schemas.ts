@@ -39,7 +39,8 @@ export const ServiceName = string()
     examples: ["billing-exporter"],
   });
 
-const Timestamp = iso.datetime();
+/** Timestamps we emit: ISO 8601 in UTC, as produced by Date#toISOString. */
+const Timestamp = string().meta({ format: "date-time", examples: ["2026-11-23T10:00:00.000Z"] });
 
 export const ExternalIdView = object({
   externalId: string(),

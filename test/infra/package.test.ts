@@ -21,20 +21,33 @@ beforeAll(() => {
   }
   execFileSync(
     process.execPath,
-    [join(ROOT, "node_modules/osls/bin/serverless.js"), "package", "--stage", "prod", "--package", out],
+    [
+      join(ROOT, "node_modules/osls/bin/serverless.js"),
+      "package",
+      "--stage",
+      "prod",
+      "--package",
+      out,
+    ],
     { cwd: ROOT, env: { ...env, HOME: out, SLS_TELEMETRY_DISABLED: "1" }, stdio: "pipe" },
   );
-  template = JSON.parse(readFileSync(join(out, "cloudformation-template-update-stack.json"), "utf8"));
+  template = JSON.parse(
+    readFileSync(join(out, "cloudformation-template-update-stack.json"), "utf8"),
+  );
 }, 180_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("packaged control plane", () => {
   it("passes cfn-lint with no errors", () => {
-    const lint = spawnSync(join(ROOT, ".venv/bin/cfn-lint"), [join(out, "cloudformation-template-update-stack.json")], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+    const lint = spawnSync(
+      join(ROOT, ".venv/bin/cfn-lint"),
+      [join(out, "cloudformation-template-update-stack.json")],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+      },
+    );
     // cfn-lint's exit code is a bit mask: 2 = errors, 4 = warnings, 8 = informational.
     expect(lint.stdout + lint.stderr).toBe("");
     expect(lint.status).toBe(0);
@@ -46,7 +59,11 @@ describe("packaged control plane", () => {
     for (const zip of zips) {
       const listing = execFileSync(
         "python3",
-        ["-c", "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))", join(out, zip)],
+        [
+          "-c",
+          "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))",
+          join(out, zip),
+        ],
         { encoding: "utf8" },
       )
         .trim()
@@ -62,7 +79,9 @@ describe("packaged control plane", () => {
   });
 
   it("gives each function its own IAM role", () => {
-    const functions = Object.values(template.Resources).filter((r) => r.Type === "AWS::Lambda::Function");
+    const functions = Object.values(template.Resources).filter(
+      (r) => r.Type === "AWS::Lambda::Function",
+    );
     const roles = functions.map((f) => JSON.stringify(f.Properties.Role));
     expect(new Set(roles).size).toBe(functions.length);
     for (const f of functions) expect(f.Properties.Runtime).toBe("nodejs22.x");

@@ -11,8 +11,12 @@ describe("serverless.yml", () => {
   const config = serverlessConfig();
 
   it("exposes exactly the routes of shared/http/routes.ts", () => {
-    const deployed = httpEvents().map((e) => `${e.method} ${e.path}`).sort();
-    const documented = Object.values(routes).map((r) => `${r.method} ${r.path}`).sort();
+    const deployed = httpEvents()
+      .map((e) => `${e.method} ${e.path}`)
+      .sort();
+    const documented = Object.values(routes)
+      .map((r) => `${r.method} ${r.path}`)
+      .sort();
     expect(deployed).toEqual(documented);
   });
 
@@ -49,14 +53,23 @@ describe("serverless.yml", () => {
 
   it("only the functions that need a table write can write", () => {
     const writers = Object.entries(config.functions)
-      .filter(([, fn]) => JSON.stringify(fn.iamRoleStatements).match(/PutItem|UpdateItem|DeleteItem|BatchWriteItem/))
+      .filter(([, fn]) =>
+        JSON.stringify(fn.iamRoleStatements).match(/PutItem|UpdateItem|DeleteItem|BatchWriteItem/),
+      )
       .map(([name]) => name)
       .sort();
-    expect(writers).toEqual(["createApiKey", "createTenant", "deleteTenant", "revokeApiKey", "rotateExternalId"]);
+    expect(writers).toEqual([
+      "createApiKey",
+      "createTenant",
+      "deleteTenant",
+      "revokeApiKey",
+      "rotateExternalId",
+    ]);
   });
 
   it("declares the table with the keys the adapters use, on demand, with PITR, encryption and TTL", () => {
-    const table = parse(readFileSync(join(ROOT, "infra/control-plane/table.yml"), "utf8")).table.Properties;
+    const table = parse(readFileSync(join(ROOT, "infra/control-plane/table.yml"), "utf8")).table
+      .Properties;
     expect(table.BillingMode).toBe("PAY_PER_REQUEST");
     expect(table.KeySchema).toEqual([
       { AttributeName: TABLE_KEYS.partitionKey, KeyType: "HASH" },
@@ -67,7 +80,10 @@ describe("serverless.yml", () => {
       { AttributeName: TABLE_KEYS.gsi1.partitionKey, KeyType: "HASH" },
       { AttributeName: TABLE_KEYS.gsi1.sortKey, KeyType: "RANGE" },
     ]);
-    expect(table.TimeToLiveSpecification).toEqual({ AttributeName: TABLE_KEYS.ttlAttribute, Enabled: true });
+    expect(table.TimeToLiveSpecification).toEqual({
+      AttributeName: TABLE_KEYS.ttlAttribute,
+      Enabled: true,
+    });
     expect(table.PointInTimeRecoverySpecification.PointInTimeRecoveryEnabled).toBe(true);
     expect(table.SSESpecification.SSEEnabled).toBe(true);
   });

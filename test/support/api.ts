@@ -2,6 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 import { ROOT } from "../../scripts/local-stack";
+import { type RouteDef, routes } from "../../shared/http/routes";
+import { ErrorResponse } from "../../shared/http/schemas";
 import { httpEvents } from "./serverless-config";
 
 /**
@@ -109,9 +111,34 @@ export async function api<T = any>(req: ApiRequest): Promise<ApiResponse<T>> {
     awsRequestId: `aws-${counter}`,
     getRemainingTimeInMillis: () => 10_000,
   } as Context);
-  return {
+  const response = {
     status: result.statusCode,
     headers: result.headers ?? {},
     body: result.body === "" ? undefined : JSON.parse(result.body),
   };
+  assertDocumented(route.method, route.path, response);
+  return response;
+}
+
+/**
+ * Every response a test sees must be one the OpenAPI document promises: the route's success schema
+ * or the error shape, with a status the route declares.
+ */
+function assertDocumented(method: string, path: string, res: { status: number; body: unknown }) {
+  const def = (Object.values(routes) as RouteDef[]).find(
+    (r) => r.method === method && r.path === path,
+  );
+  if (!def) throw new Error(`${method} ${path} is not in routes.ts`);
+  if (res.status === def.success.status) {
+    if (def.success.schema) def.success.schema.parse(res.body);
+    else if (res.body !== undefined)
+      throw new Error(`${def.operationId}: ${res.status} must have no body`);
+    return;
+  }
+  ErrorResponse.parse(res.body);
+  const code = (res.body as { error: { code: string } }).error.code;
+  const declared = (def.errors as Record<number, readonly string[]>)[res.status] ?? [];
+  if (res.status !== 500 && !declared.includes(code)) {
+    throw new Error(`${def.operationId}: ${res.status} ${code} is not declared in routes.ts`);
+  }
 }

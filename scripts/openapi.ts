@@ -1,0 +1,168 @@
+/**
+ * Generates docs/openapi.yaml (OpenAPI 3.1) from shared/http/routes.ts and the zod schemas the
+ * handlers validate with. `npm run openapi` writes it; the contract test fails when it is stale.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { globalRegistry, toJSONSchema, type ZodObject, type ZodType } from "zod";
+import { type RouteDef, routes } from "../shared/http/routes";
+import { ErrorResponse } from "../shared/http/schemas";
+import { ROOT } from "./local-stack";
+
+const ref = (id: string) => ({ $ref: `#/components/schemas/${id}` });
+const uri = (id: string) => `#/components/schemas/${id}`;
+
+function strip(schema: Record<string, unknown>): Record<string, unknown> {
+  const { $schema: _s, $id: _i, ...rest } = schema;
+  return rest;
+}
+
+function schemaOf(schema: ZodType, io: "input" | "output"): Record<string, unknown> {
+  const id = globalRegistry.get(schema)?.id;
+  if (id) return ref(id);
+  return strip(
+    toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<
+      string,
+      unknown
+    >,
+  );
+}
+
+function parameters(schema: ZodObject | undefined, where: "path" | "query") {
+  if (!schema) return [];
+  return Object.entries(schema.shape).map(([name, field]) => {
+    const optional = (field as ZodType).safeParse(undefined).success;
+    const json = schemaOf(field as ZodType, "input");
+    const description =
+      (json.description as string | undefined) ?? globalRegistry.get(field as ZodType)?.description;
+    const { description: _d, ...paramSchema } = json;
+    return {
+      name,
+      in: where,
+      required: where === "path" ? true : !optional,
+      ...(description ? { description } : {}),
+      schema: paramSchema,
+    };
+  });
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "Bad request",
+  401: "Missing, unknown or revoked API key",
+  403: "This key's role may not do this",
+  404: "Not found (or not visible to this key)",
+  409: "Conflicts with the current state",
+  415: "Body is not JSON",
+  503: "A dependency is busy; retry after Retry-After seconds",
+};
+
+function operation(route: RouteDef) {
+  const responses: Record<string, unknown> = {
+    [String(route.success.status)]: {
+      description: route.success.description,
+      ...(route.success.schema
+        ? { content: { "application/json": { schema: schemaOf(route.success.schema, "output") } } }
+        : {}),
+    },
+  };
+  for (const [status, codes] of Object.entries(route.errors)) {
+    responses[status] = {
+      description: `${STATUS_TEXT[Number(status)]}. Codes: ${(codes ?? []).join(", ")}.`,
+      ...(status === "503"
+        ? {
+            headers: {
+              "Retry-After": { schema: { type: "integer" }, description: "Seconds to wait" },
+            },
+          }
+        : {}),
+      content: { "application/json": { schema: ref("Error") } },
+      "x-error-codes": codes,
+    };
+  }
+  responses["500"] = {
+    description: "Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR.",
+    content: { "application/json": { schema: ref("Error") } },
+  };
+  const auth =
+    route.auth === "public"
+      ? "no key"
+      : `roles: ${route.auth.join(", ")}${route.tenantScoped ? " (a tenant key: its own tenant only)" : ""}`;
+  return {
+    operationId: route.operationId,
+    summary: route.summary,
+    description: `Authorization: ${auth}.`,
+    tags: [route.tag],
+    ...(route.auth === "public" ? { security: [] } : {}),
+    ...(route.params || route.query
+      ? { parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")] }
+      : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { "application/json": { schema: schemaOf(route.body, "input") } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}
+
+export function buildOpenApi() {
+  // Touch ErrorResponse so its registration is certain even if no route imports it.
+  void ErrorResponse;
+  const components = toJSONSchema(globalRegistry, {
+    target: "draft-2020-12",
+    uri,
+    unrepresentable: "any",
+  }) as {
+    schemas: Record<string, Record<string, unknown>>;
+  };
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of Object.values(routes) as RouteDef[]) {
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = operation(route);
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Cross-account access control plane",
+      version: "0.1.0",
+      description:
+        "Multi-tenant control plane for AWS cross-account access. Every error has the shape " +
+        '{"error": {"code", "message"}, "requestId"}; client mistakes are 4xx with a stable code, never 5xx.',
+    },
+    servers: [{ url: "http://localhost:3000", description: "npm start" }],
+    security: [{ bearer: [] }],
+    tags: [
+      { name: "health", description: "Liveness and readiness" },
+      { name: "tenants", description: "Tenants and their external IDs" },
+      { name: "api-keys", description: "API keys: admin, tenant and service roles" },
+    ],
+    paths,
+    components: {
+      securitySchemes: {
+        bearer: {
+          type: "http",
+          scheme: "bearer",
+          description: "An API key: Authorization: Bearer <key>",
+        },
+      },
+      schemas: Object.fromEntries(
+        Object.entries(components.schemas)
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([k, v]) => [k, strip(v)]),
+      ),
+    },
+  };
+}
+
+export function renderOpenApi(): string {
+  return `# Generated by scripts/openapi.ts from shared/http/routes.ts and schemas.ts: do not edit.\n${stringify(buildOpenApi(), { lineWidth: 0, aliasDuplicateObjects: false })}`;
+}
+
+if (process.argv[1]?.endsWith("openapi.ts")) {
+  writeFileSync(join(ROOT, "docs/openapi.yaml"), renderOpenApi());
+  console.log("wrote docs/openapi.yaml");
+}

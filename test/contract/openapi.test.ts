@@ -1,0 +1,48 @@
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { ensureVenv, ROOT } from "../../scripts/local-stack";
+import { renderOpenApi } from "../../scripts/openapi";
+import { routes } from "../../shared/http/routes";
+import { httpEvents } from "../support/serverless-config";
+
+const file = join(ROOT, "docs/openapi.yaml");
+
+describe("docs/openapi.yaml", () => {
+  it("is exactly what the handlers' schemas generate (run `npm run openapi` after changing them)", () => {
+    expect(readFileSync(file, "utf8")).toBe(renderOpenApi());
+  });
+
+  it("is a valid OpenAPI 3.1 document", () => {
+    ensureVenv();
+    const out = spawnSync(join(ROOT, ".venv/bin/python"), ["-m", "openapi_spec_validator", file], {
+      encoding: "utf8",
+    });
+    expect(out.stdout.trim()).toBe(`${file}: OK`);
+    expect(out.status).toBe(0);
+  });
+
+  it("documents every route serverless.yml deploys, and no other", () => {
+    const doc = parse(readFileSync(file, "utf8"));
+    const documented = Object.entries(doc.paths as Record<string, Record<string, unknown>>)
+      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`))
+      .sort();
+    expect(documented).toEqual(
+      httpEvents()
+        .map((e) => `${e.method} ${e.path}`)
+        .sort(),
+    );
+  });
+
+  it("lists each route's error codes", () => {
+    const doc = parse(readFileSync(file, "utf8"));
+    for (const route of Object.values(routes)) {
+      const responses = doc.paths[route.path][route.method.toLowerCase()].responses;
+      for (const [status, codes] of Object.entries(route.errors)) {
+        expect(responses[status]["x-error-codes"], `${route.operationId} ${status}`).toEqual(codes);
+      }
+    }
+  });
+});
