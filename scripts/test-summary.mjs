@@ -9,7 +9,9 @@ if (existsSync(".test-results/vitest.json")) {
   const v = JSON.parse(readFileSync(".test-results/vitest.json", "utf8"));
   passed += v.numPassedTests;
   // Suites that failed to load count as failures too.
-  failed += v.numFailedTests + (v.numFailedTestSuites > 0 && v.numFailedTests === 0 ? v.numFailedTestSuites : 0);
+  failed +=
+    v.numFailedTests +
+    (v.numFailedTestSuites > 0 && v.numFailedTests === 0 ? v.numFailedTestSuites : 0);
   if (v.numTotalTests === 0) failed += 1;
 } else {
   failed += 1;

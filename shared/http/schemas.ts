@@ -1,4 +1,4 @@
-import { array, coerce, iso, literal, object, strictObject, string, enum as zEnum } from "zod";
+import { array, coerce, literal, object, strictObject, string, enum as zEnum } from "zod";
 import { API_KEY_ROLES, SERVICE_NAME_PATTERN } from "../domain/api-key";
 import { KEY_ID_PATTERN, TENANT_ID_PATTERN } from "../domain/ids";
 

@@ -8,23 +8,35 @@ import { freePort, ROOT, stopChild } from "../../scripts/local-stack";
  * the API over HTTP with the admin key, through serverless-offline, against moto.
  */
 let stack: ChildProcess;
-let lines: Record<string, string> = {};
+const lines: Record<string, string> = {};
 let output = "";
 const ADMIN = "cpk_e2e-admin-key-chosen-by-the-operator";
 
 beforeAll(async () => {
   const port = await freePort();
-  stack = spawn(process.execPath, [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/start.ts"], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PORT: String(port), LAMBDA_PORT: String(await freePort()), ADMIN_API_KEY: ADMIN },
-  });
+  stack = spawn(
+    process.execPath,
+    [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/start.ts"],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        PORT: String(port),
+        LAMBDA_PORT: String(await freePort()),
+        ADMIN_API_KEY: ADMIN,
+      },
+    },
+  );
   stack.stderr?.on("data", (d) => {
     output += String(d);
   });
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`npm start did not get ready:\n${output}`)), 150_000);
+    const timer = setTimeout(
+      () => reject(new Error(`npm start did not get ready:\n${output}`)),
+      150_000,
+    );
     stack.on("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
     stack.stdout?.on("data", (d) => {
       output += String(d);
@@ -63,12 +75,16 @@ describe("npm start", () => {
 
   it("creates a tenant with the admin key and reads its external ID back", async () => {
     const headers = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
-    const created = await fetch(url("/v1/tenants"), { method: "POST", headers, body: JSON.stringify({ name: "E2E" }) });
+    const created = await fetch(url("/v1/tenants"), {
+      method: "POST",
+      headers,
+      body: JSON.stringify({ name: "E2E" }),
+    });
     expect(created.status).toBe(201);
-    const tenant = await created.json();
+    const tenant = (await created.json()) as { tenantId: string; externalId: string };
     const read = await fetch(url(`/v1/tenants/${tenant.tenantId}`), { headers });
     expect(read.status).toBe(200);
-    expect((await read.json()).externalId).toBe(tenant.externalId);
+    expect(((await read.json()) as { externalId: string }).externalId).toBe(tenant.externalId);
   });
 
   it("refuses a request without a key with 401 and the error shape", async () => {
