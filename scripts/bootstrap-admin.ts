@@ -21,12 +21,16 @@ async function main() {
     cacheTtlSeconds: 0,
   });
   if (process.env.ADMIN_API_KEY) {
-    if (process.env.ADMIN_API_KEY.length < 32) throw new Error("ADMIN_API_KEY must be at least 32 characters");
+    if (process.env.ADMIN_API_KEY.length < 32)
+      throw new Error("ADMIN_API_KEY must be at least 32 characters");
     const key = await service.importAdminKey(process.env.ADMIN_API_KEY);
     console.log(`Stored ADMIN_API_KEY as ${key.keyId}`);
     return;
   }
-  const { key, secret } = await service.create({ role: "admin", description: "bootstrap admin key" });
+  const { key, secret } = await service.create({
+    role: "admin",
+    description: "bootstrap admin key",
+  });
   console.log(`keyId: ${key.keyId}`);
   console.log(`Admin API key: ${secret}`);
 }

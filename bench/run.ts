@@ -1,0 +1,162 @@
+/**
+ * `npm run bench`: figures for docs/performance.md, written to bench/results.json.
+ *  1. Bundle size of every function, built with the esbuild options serverless.yml uses.
+ *  2. Cold-load ratio: time for node to load a bundle / time for bare node (median of runs).
+ *  3. Warm per-request overhead of the HTTP stack (auth, validation, handler, error mapping)
+ *     against zero-latency DynamoDB stubs, and DynamoDB reads per request.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
+import type { APIGatewayProxyEvent, Context } from "aws-lambda";
+import { mockClient } from "aws-sdk-client-mock";
+import { build } from "esbuild";
+import { parse } from "yaml";
+import { ROOT } from "../scripts/local-stack";
+import { hashApiKey } from "../shared/domain/api-key";
+
+const sls = parse(readFileSync(join(ROOT, "serverless.yml"), "utf8"));
+const esb = sls.custom.esbuild;
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] as number;
+}
+function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
+}
+
+async function bundles() {
+  const out = mkdtempSync(join(tmpdir(), "cp-bench-"));
+  const result: Record<string, { bytes: number; file: string }> = {};
+  for (const [name, fn] of Object.entries(sls.functions as Record<string, { handler: string }>)) {
+    const entry = `${fn.handler.slice(0, fn.handler.lastIndexOf("."))}.ts`;
+    const file = join(out, `${name}.js`);
+    await build({
+      entryPoints: [join(ROOT, entry)],
+      bundle: true,
+      minify: esb.minify,
+      platform: esb.platform,
+      target: esb.target,
+      format: esb.format,
+      mainFields: esb.mainFields,
+      outfile: file,
+      logLevel: "error",
+    });
+    result[name] = { bytes: statSync(file).size, file };
+  }
+  return result;
+}
+
+function timeNode(args: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, args, {
+      stdio: "ignore",
+      env: { PATH: process.env.PATH ?? "" },
+    });
+    if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed`);
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+async function warmOverhead() {
+  process.env.TABLE_NAME = "bench";
+  process.env.AWS_REGION = "us-east-1";
+  process.env.AWS_ACCESS_KEY_ID = "bench";
+  process.env.AWS_SECRET_ACCESS_KEY = "bench";
+  process.env.POWERTOOLS_LOG_LEVEL = "SILENT";
+  process.env.API_KEY_CACHE_TTL_SECONDS = "30";
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const key = "cpk_bench-admin-key";
+  const tenant = {
+    tenantId: "tnt_01m842avwd7nqry6k9nnr1wgjf",
+    name: "Bench",
+    status: "ACTIVE",
+    externalId: { current: "cpx-bench", currentSince: "2026-11-23T10:00:00.000Z" },
+    createdAt: "2026-11-23T10:00:00.000Z",
+    updatedAt: "2026-11-23T10:00:00.000Z",
+    version: 1,
+  };
+  ddb
+    .on(GetCommand)
+    .callsFake((input: { Key: { PK: string } }) =>
+      input.Key.PK.startsWith("APIKEY#")
+        ? {
+            Item: {
+              PK: `APIKEY#${hashApiKey(key)}`,
+              keyId: "key_1",
+              role: "admin",
+              createdAt: tenant.createdAt,
+            },
+          }
+        : { Item: tenant },
+    );
+  const mod = await import("../functions/tenants/get");
+  const base = JSON.parse(readFileSync(join(ROOT, "test/fixtures/apigw-rest-event.json"), "utf8"));
+  const context = {
+    ...JSON.parse(readFileSync(join(ROOT, "test/fixtures/lambda-context.json"), "utf8")),
+    getRemainingTimeInMillis: () => 10_000,
+  } as Context;
+  const event: APIGatewayProxyEvent = {
+    ...base,
+    httpMethod: "GET",
+    path: `/v1/tenants/${tenant.tenantId}`,
+    resource: "/v1/tenants/{tenantId}",
+    pathParameters: { tenantId: tenant.tenantId },
+    headers: { ...base.headers, Authorization: `Bearer ${key}` },
+  };
+  const times: number[] = [];
+  for (let i = 0; i < 6000; i++) {
+    const t0 = performance.now();
+    const res = await mod.handler(event, context);
+    const dt = performance.now() - t0;
+    if (res.statusCode !== 200)
+      throw new Error(`bench request failed: ${res.statusCode} ${res.body}`);
+    if (i >= 1000) times.push(dt);
+  }
+  const getItemsPerRequest = ddb.commandCalls(GetCommand).length / 6000;
+  ddb.restore();
+  return {
+    p50Ms: +percentile(times, 50).toFixed(4),
+    p99Ms: +percentile(times, 99).toFixed(4),
+    requests: times.length,
+    // 1 = the tenant read only: the key lookup is served by the container's key cache.
+    getItemsPerRequest: +getItemsPerRequest.toFixed(3),
+  };
+}
+
+async function main() {
+  const built = await bundles();
+  const sizes = Object.fromEntries(
+    Object.entries(built).map(([k, v]) => [k, +(v.bytes / 1024).toFixed(1)]),
+  );
+  const runs = 15;
+  const bare = timeNode(["-e", "0"], runs);
+  const target = built.getTenant?.file as string;
+  const load = timeNode(["-e", `require(${JSON.stringify(target)})`], runs);
+  const warm = await warmOverhead();
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    bundleKB: sizes,
+    coldLoad: {
+      function: "getTenant",
+      bareNodeMs: +bare.toFixed(1),
+      loadBundleMs: +load.toFixed(1),
+      ratio: +(load / bare).toFixed(2),
+      runs,
+    },
+    warmGetTenant: warm,
+  };
+  writeFileSync(join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(JSON.stringify(results, null, 2));
+}
+
+void main();
