@@ -84,20 +84,18 @@ async function warmOverhead() {
     updatedAt: "2026-11-23T10:00:00.000Z",
     version: 1,
   };
-  ddb
-    .on(GetCommand)
-    .callsFake((input: { Key: { PK: string } }) =>
-      input.Key.PK.startsWith("APIKEY#")
-        ? {
-            Item: {
-              PK: `APIKEY#${hashApiKey(key)}`,
-              keyId: "key_1",
-              role: "admin",
-              createdAt: tenant.createdAt,
-            },
-          }
-        : { Item: tenant },
-    );
+  ddb.on(GetCommand).callsFake((input: { Key: { PK: string } }) =>
+    input.Key.PK.startsWith("APIKEY#")
+      ? {
+          Item: {
+            PK: `APIKEY#${hashApiKey(key)}`,
+            keyId: "key_1",
+            role: "admin",
+            createdAt: tenant.createdAt,
+          },
+        }
+      : { Item: tenant },
+  );
   const mod = await import("../functions/tenants/get");
   const base = JSON.parse(readFileSync(join(ROOT, "test/fixtures/apigw-rest-event.json"), "utf8"));
   const context = {
