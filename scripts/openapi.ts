@@ -5,7 +5,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { globalRegistry, toJSONSchema, type ZodObject, type ZodType } from "zod";
+import { globalRegistry, toJSONSchema, type ZodObject, ZodOptional, type ZodType } from "zod";
 import { type RouteDef, routes } from "../shared/http/routes";
 import { ErrorResponse } from "../shared/http/schemas";
 import { ROOT } from "./local-stack";
@@ -19,7 +19,9 @@ function strip(schema: Record<string, unknown>): Record<string, unknown> {
 }
 
 function schemaOf(schema: ZodType, io: "input" | "output"): Record<string, unknown> {
-  const id = globalRegistry.get(schema)?.id;
+  // An optional named schema is documented as the named schema (optionality is `required`).
+  const inner = schema instanceof ZodOptional ? (schema.unwrap() as ZodType) : schema;
+  const id = globalRegistry.get(inner)?.id;
   if (id) return ref(id);
   return strip(
     toJSONSchema(schema, { target: "draft-2020-12", io, unrepresentable: "any" }) as Record<
@@ -54,6 +56,7 @@ const STATUS_TEXT: Record<number, string> = {
   404: "Not found (or not visible to this key)",
   409: "Conflicts with the current state",
   415: "Body is not JSON",
+  422: "The role did not verify; nothing was stored. The code says why, the message what to do",
   503: "A dependency is busy; retry after Retry-After seconds",
 };
 
@@ -139,6 +142,10 @@ export function buildOpenApi() {
       { name: "health", description: "Liveness and readiness" },
       { name: "tenants", description: "Tenants and their external IDs" },
       { name: "api-keys", description: "API keys: admin, tenant and service roles" },
+      {
+        name: "accounts",
+        description: "Tenant AWS accounts: onboarding link, registration, verification",
+      },
     ],
     paths,
     components: {

@@ -1,3 +1,5 @@
+import { partitionOfRegion } from "./domain/arn";
+
 /**
  * Configuration is read once per container, at cold start. A missing required variable fails the
  * cold start loudly instead of failing a request later.
@@ -44,6 +46,65 @@ export interface ControlPlaneConfig {
   apiKeyCacheTtlSeconds: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
+}
+
+export interface AccessConfig {
+  /** The account and partition the control plane runs in (its access roles live there). */
+  controlPlaneAccountId: string;
+  partition: string;
+  region: string;
+  /** How long verification keeps retrying a role that is not assumable yet (IAM propagation). */
+  verifyRetryBudgetMs: number;
+  /** Whether verification also requires that AssumeRole without the external ID is refused. */
+  negativeProbe: boolean;
+}
+
+export interface OnboardingEnv {
+  templateUrl: string;
+  registrationTopicArn: string;
+  tokenTtlSeconds: number;
+  tokenRetentionSeconds: number;
+  extraResponseOrigins: string[];
+}
+
+export function loadAccessConfig(env: Env = process.env): AccessConfig {
+  const region = requireEnv("AWS_REGION", env);
+  const accountId = requireEnv("CONTROL_PLANE_ACCOUNT_ID", env);
+  if (!/^\d{12}$/.test(accountId))
+    throw new ConfigError("CONTROL_PLANE_ACCOUNT_ID must be 12 digits");
+  const probe = env.VERIFY_NEGATIVE_PROBE ?? "true";
+  if (probe !== "true" && probe !== "false")
+    throw new ConfigError("VERIFY_NEGATIVE_PROBE must be true or false");
+  return {
+    controlPlaneAccountId: accountId,
+    partition: partitionOfRegion(region),
+    region,
+    verifyRetryBudgetMs: intEnv("VERIFY_RETRY_BUDGET_MS", 20_000, { min: 0, max: 600_000 }, env),
+    negativeProbe: probe === "true",
+  };
+}
+
+export function loadOnboardingEnv(env: Env = process.env): OnboardingEnv {
+  return {
+    templateUrl: requireEnv("TEMPLATE_URL", env),
+    registrationTopicArn: requireEnv("REGISTRATION_TOPIC_ARN", env),
+    tokenTtlSeconds: intEnv(
+      "REGISTRATION_TOKEN_TTL_SECONDS",
+      7 * 24 * 3600,
+      { min: 60, max: 90 * 24 * 3600 },
+      env,
+    ),
+    tokenRetentionSeconds: intEnv(
+      "REGISTRATION_TOKEN_RETENTION_SECONDS",
+      400 * 24 * 3600,
+      { min: 0, max: 1000 * 24 * 3600 },
+      env,
+    ),
+    extraResponseOrigins: (env.CUSTOM_RESOURCE_RESPONSE_ORIGINS ?? "")
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
 }
 
 export function loadConfig(env: Env = process.env): ControlPlaneConfig {

@@ -88,3 +88,14 @@ export class ServiceUnavailableError extends AppError {
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
   }
 }
+
+export class AccountNotFoundError extends NotFoundError {
+  constructor(accountId: string) {
+    super("ACCOUNT_NOT_FOUND", `Account ${accountId} is not registered for this tenant`);
+  }
+}
+
+/** 422: well-formed, but not acceptable as it stands. */
+export class UnprocessableError extends AppError {
+  readonly status = 422;
+}

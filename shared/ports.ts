@@ -2,6 +2,7 @@
  * The interfaces the services depend on. Concrete adapters live in shared/adapters and are wired
  * in shared/wiring.ts; tests hand in their own.
  */
+import type { Account } from "./domain/account";
 import type { ApiKey } from "./domain/api-key";
 import type { ExternalIdState, Tenant } from "./domain/tenant";
 
@@ -50,4 +51,71 @@ export interface ApiKeyStore {
   list(page: PageRequest): Promise<Page<ApiKey>>;
   /** Sets revokedAt (idempotent); returns the key, or undefined when unknown. */
   revoke(keyId: string, revokedAt: string): Promise<ApiKey | undefined>;
+}
+
+// ---- Tenant accounts and their roles ---------------------------------------------------------
+
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  expiration?: Date;
+}
+
+export interface AssumeRoleRequest {
+  roleArn: string;
+  /** Omitted only by the negative probe ("the role must refuse a request without it"). */
+  externalId?: string;
+  sessionName: string;
+  durationSeconds: number;
+  /** The regional STS endpoint to call. */
+  region: string;
+  sourceIdentity?: string;
+  tags?: { key: string; value: string }[];
+  /** Inline session policy (JSON). */
+  policy?: string;
+}
+
+/** STS and IAM as seen from the control plane's access roles. Errors are RoleAccessError. */
+export interface TenantRoleGateway {
+  assumeRole(request: AssumeRoleRequest): Promise<AwsCredentials>;
+  callerIdentity(
+    credentials: AwsCredentials,
+    region: string,
+  ): Promise<{ account: string; arn: string }>;
+  /** The role's trust policy document, read with the role's own credentials (iam:GetRole on itself). */
+  roleTrustPolicy(credentials: AwsCredentials, roleName: string, region: string): Promise<unknown>;
+}
+
+export type Sleep = (ms: number) => Promise<void>;
+
+export interface AccountStore {
+  /**
+   * Creates the account when `expectedVersion` is undefined (only while the tenant is ACTIVE, and
+   * only if it does not exist), else replaces it if the stored version still matches.
+   * Throws StaleAccountError (changed or created concurrently) or TenantNotFoundError.
+   */
+  put(account: Account, expectedVersion: number | undefined): Promise<void>;
+  get(tenantId: string, accountId: string): Promise<Account | undefined>;
+  list(tenantId: string, page: PageRequest): Promise<Page<Account>>;
+  /** Deletes the account; false if it did not exist (or, with `onlyIfStackId`, was not that stack's). */
+  delete(tenantId: string, accountId: string, onlyIfStackId?: string): Promise<boolean>;
+}
+
+export interface RegistrationTokenRecord {
+  tenantId: string;
+  /** After this, the token no longer registers new accounts (it still authenticates updates and deletes). */
+  validUntil: string;
+  createdAt: string;
+}
+
+export interface RegistrationTokenStore {
+  /** Stores the token's hash, under the tenant (so tenant deletion removes it). */
+  create(tokenHash: string, record: RegistrationTokenRecord, retainUntil: Date): Promise<void>;
+  find(tokenHash: string): Promise<RegistrationTokenRecord | undefined>;
+}
+
+/** Answers a CloudFormation custom resource at its pre-signed ResponseURL. */
+export interface CustomResourceResponder {
+  send(responseUrl: string, body: string): Promise<void>;
 }

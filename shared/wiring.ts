@@ -1,10 +1,18 @@
+import { AwsTenantRoleGateway } from "./adapters/aws-tenant-role-gateway";
+import { DynamoAccountStore } from "./adapters/dynamo-account-store";
 import { DynamoApiKeyStore } from "./adapters/dynamo-api-key-store";
 import { createDocumentClient } from "./adapters/dynamo-client";
+import { DynamoRegistrationTokenStore } from "./adapters/dynamo-registration-token-store";
 import { DynamoTenantStore } from "./adapters/dynamo-tenant-store";
-import { cryptoRandom, systemClock } from "./adapters/system";
-import { type ControlPlaneConfig, loadConfig } from "./config";
+import { HttpCustomResourceResponder } from "./adapters/http-custom-resource-responder";
+import { cryptoRandom, realSleep, systemClock } from "./adapters/system";
+import { type ControlPlaneConfig, loadAccessConfig, loadConfig, loadOnboardingEnv } from "./config";
 import type { HttpDeps } from "./http/handler";
+import { AccountService } from "./services/account-service";
 import { ApiKeyService } from "./services/api-key-service";
+import { OnboardingService } from "./services/onboarding-service";
+import { RegistrationService } from "./services/registration-service";
+import { RoleVerifier } from "./services/role-verifier";
 import { TenantService } from "./services/tenant-service";
 
 /**
@@ -50,3 +58,68 @@ export const httpDeps = once<HttpDeps>(() => ({
   authenticate: (secret) => apiKeyService().authenticate(secret),
   maxBodyBytes: config().maxBodyBytes,
 }));
+
+export const accessConfig = once(() => loadAccessConfig());
+const principal = () => ({
+  partition: accessConfig().partition,
+  accountId: accessConfig().controlPlaneAccountId,
+});
+
+export const roleVerifier = once(
+  () =>
+    new RoleVerifier({
+      gateway: new AwsTenantRoleGateway(),
+      clock: systemClock,
+      sleep: realSleep,
+      principal: principal(),
+      retryBudgetMs: accessConfig().verifyRetryBudgetMs,
+      negativeProbe: accessConfig().negativeProbe,
+      defaultRegion: accessConfig().region,
+    }),
+);
+
+export const accountService = once(
+  () =>
+    new AccountService({
+      accounts: new DynamoAccountStore(documentClient(), config().tableName),
+      tenants: tenantService(),
+      verifier: roleVerifier(),
+      clock: systemClock,
+      partition: accessConfig().partition,
+    }),
+);
+
+const registrationTokens = once(
+  () => new DynamoRegistrationTokenStore(documentClient(), config().tableName),
+);
+const onboardingEnv = once(() => loadOnboardingEnv());
+
+export const onboardingService = once(
+  () =>
+    new OnboardingService({
+      tenants: tenantService(),
+      tokens: registrationTokens(),
+      clock: systemClock,
+      random: cryptoRandom,
+      config: {
+        templateUrl: onboardingEnv().templateUrl,
+        registrationTopicArn: onboardingEnv().registrationTopicArn,
+        principal: principal(),
+        tokenTtlSeconds: onboardingEnv().tokenTtlSeconds,
+        tokenRetentionSeconds: onboardingEnv().tokenRetentionSeconds,
+        stackName: "CrossAccountControlPlaneAccess",
+        roleName: "CrossAccountControlPlaneAccess",
+      },
+    }),
+);
+
+export const registrationService = once(
+  () =>
+    new RegistrationService({
+      accounts: accountService(),
+      tokens: registrationTokens(),
+      responder: new HttpCustomResourceResponder(),
+      clock: systemClock,
+      extraResponseOrigins: onboardingEnv().extraResponseOrigins,
+    }),
+);

@@ -13,7 +13,11 @@ export function encodeCursor(lastKey: Record<string, unknown> | undefined): stri
 
 export function decodeCursor(
   cursor: string | undefined,
-  expected: { attributes: readonly string[]; fixed: Record<string, string> },
+  expected: {
+    attributes: readonly string[];
+    fixed: Record<string, string>;
+    prefixes?: Record<string, string>;
+  },
 ): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
   const invalid = () =>
@@ -39,6 +43,9 @@ export function decodeCursor(
   }
   for (const [name, value] of Object.entries(expected.fixed)) {
     if ((parsed as Record<string, unknown>)[name] !== value) throw invalid();
+  }
+  for (const [name, prefix] of Object.entries(expected.prefixes ?? {})) {
+    if (!String((parsed as Record<string, unknown>)[name]).startsWith(prefix)) throw invalid();
   }
   return parsed as Record<string, string>;
 }

@@ -61,7 +61,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
             Item: {
               ...keys.tenantKeyPointer(key.tenantId, key.keyId),
               type: "APIKEY_POINTER",
-              keyHash: secretHash,
+              ref: keys.apiKey(secretHash),
             },
           },
         },

@@ -61,7 +61,7 @@ function reserveExternalId(tableName: string, tenantId: string, externalId: stri
           PK: keys.tenantPartition(tenantId),
           SK: `EXTID#${externalId}`,
           type: "EXTID_POINTER",
-          externalId,
+          ref: keys.externalId(externalId),
         },
       },
     },
@@ -226,12 +226,9 @@ export class DynamoTenantStore implements TenantStore {
         for (const item of out.Items ?? []) {
           const sk = String(item.SK);
           if (sk === "TENANT") continue;
-          if (sk.startsWith("APIKEY#") && typeof item.keyHash === "string") {
-            children.push(keys.apiKey(item.keyHash));
-          }
-          if (sk.startsWith("EXTID#") && typeof item.externalId === "string") {
-            children.push(keys.externalId(item.externalId));
-          }
+          const ref = item.ref as { PK?: unknown; SK?: unknown } | undefined;
+          if (typeof ref?.PK === "string" && typeof ref.SK === "string")
+            children.push({ PK: ref.PK, SK: ref.SK });
           children.push({ PK: String(item.PK), SK: sk });
         }
         startKey = out.LastEvaluatedKey;

@@ -8,6 +8,12 @@
  *   EXTID#<externalId> / EXTID           reservation that makes external IDs unique across tenants
  *   APIKEY#<sha256 of secret> / APIKEY   an API key, looked up by the hash of the presented secret;
  *                                        GSI1 APIKEY / <keyId> lists keys and finds one by id
+ *   TENANT#<tenantId> / ACCOUNT#<id>     a registered AWS account; GSI1 ACCOUNT / <tenantId>#<id>
+ *                                        lists every account (for the scheduled health checks)
+ *   REGTOKEN#<sha256 of token> / REGTOKEN  an onboarding registration token, with its tenant
+ *   TENANT#<tenantId> / REGTOKEN#<hash>  pointer to it, so deletion finds it
+ *
+ * Pointer items carry `ref` ({PK, SK}): the item they stand for, deleted with them.
  */
 export const TABLE_KEYS = {
   partitionKey: "PK",
@@ -25,10 +31,16 @@ export const keys = {
   }),
   externalId: (externalId: string) => ({ PK: `EXTID#${externalId}`, SK: "EXTID" }),
   apiKey: (hash: string) => ({ PK: `APIKEY#${hash}`, SK: "APIKEY" }),
+  account: (tenantId: string, accountId: string) => ({
+    PK: `TENANT#${tenantId}`,
+    SK: `ACCOUNT#${accountId}`,
+  }),
+  registrationToken: (hash: string) => ({ PK: `REGTOKEN#${hash}`, SK: "REGTOKEN" }),
 } as const;
 
 export const GSI1_TENANTS = "TENANT";
 export const GSI1_API_KEYS = "APIKEY";
+export const GSI1_ACCOUNTS = "ACCOUNT";
 
 /** The CreateTable input used on the emulator; mirrors the resource in serverless.yml. */
 export function createTableInput(tableName: string) {

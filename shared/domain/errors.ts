@@ -1,4 +1,5 @@
-import { ConflictError } from "../errors";
+import { AppError, ConflictError } from "../errors";
+import type { VerificationCode } from "./verification";
 
 /** The generated external ID is already reserved (by any tenant). The service draws another. */
 export class ExternalIdTakenError extends ConflictError {
@@ -21,5 +22,35 @@ export class StaleTenantError extends ConflictError {
 export class TenantNotActiveError extends ConflictError {
   constructor(tenantId: string) {
     super("TENANT_NOT_ACTIVE", `Tenant ${tenantId} is being deleted`);
+  }
+}
+
+/** The account changed (or appeared) between read and write. Retryable. */
+export class StaleAccountError extends ConflictError {
+  constructor(accountId: string) {
+    super(
+      "CONCURRENT_MODIFICATION",
+      `Account ${accountId} was changed concurrently; retry the request`,
+    );
+  }
+}
+
+/** 422: the role did not verify; nothing was stored. */
+export class VerificationFailedError extends AppError {
+  readonly status = 422;
+  constructor(code: VerificationCode, message: string) {
+    super(code, message);
+  }
+}
+
+/** What STS or IAM said, classified, from the adapter. */
+export class RoleAccessError extends Error {
+  constructor(
+    readonly code: VerificationCode | "EXPIRED_TOKEN" | "INVALID_REQUEST",
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "RoleAccessError";
   }
 }

@@ -110,7 +110,7 @@ export function httpHandler<R extends RouteDef>(
       }
       rejectForbiddenFields(body, route.forbiddenFields);
       if (route.body !== undefined) {
-        body = validatePart(route.body, body, "body");
+        body = validatePart(route.body, body, "body", route.fieldCodes);
       } else if (body !== undefined) {
         body = validatePart(EmptyRequest, body, "body");
       }

@@ -1,3 +1,4 @@
+import type { Account } from "../domain/account";
 import type { ApiKey } from "../domain/api-key";
 import { type Tenant, validExternalIds } from "../domain/tenant";
 
@@ -16,4 +17,9 @@ export function presentTenant(tenant: Tenant, now: Date) {
 
 export function presentApiKey(key: ApiKey) {
   return { ...key };
+}
+
+export function presentAccount(account: Account) {
+  const { version: _version, ...shown } = account;
+  return shown;
 }

@@ -1,5 +1,6 @@
 import type { z } from "zod";
 import type { ApiKeyRole } from "../domain/api-key";
+import { VERIFICATION_CODES } from "../domain/verification";
 import * as s from "./schemas";
 
 /**
@@ -23,9 +24,17 @@ export interface RouteDef {
   body?: z.ZodType;
   /** Fields that must never come from a client, each with its own error code. */
   forbiddenFields?: Record<string, string>;
-  success: { status: 200 | 201 | 204; schema?: z.ZodType; description: string };
+  /** Error codes for invalid values of particular body fields (instead of INVALID_FIELD). */
+  fieldCodes?: Record<string, string>;
+  success: {
+    status: 200 | 201 | 204;
+    schema?: z.ZodType;
+    description: string;
+    /** A second success status with the same body (e.g. 200 when a PUT-like POST changed nothing new). */
+    alternate?: { status: 200; description: string };
+  };
   /** Error codes this route can answer with, by status (for the document and the tests). */
-  errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 415 | 503, readonly string[]>>;
+  errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 415 | 422 | 503, readonly string[]>>;
 }
 
 const BODY_ERRORS = [
@@ -201,6 +210,146 @@ export const routes = {
       400: ["INVALID_PATH_PARAMETER"],
       ...AUTH_ERRORS,
       404: ["API_KEY_NOT_FOUND"],
+      ...UNAVAILABLE,
+    },
+  },
+  getOnboardingLink: {
+    operationId: "getOnboardingLink",
+    method: "GET",
+    path: "/v1/tenants/{tenantId}/onboarding",
+    summary: "Build the CloudFormation quick-create link that connects an AWS account",
+    tag: "accounts",
+    auth: ["admin", "tenant"],
+    tenantScoped: true,
+    params: s.TenantPath,
+    query: s.OnboardingQuery,
+    success: {
+      status: 200,
+      schema: s.OnboardingLink,
+      description: "The link, its template, stack name and parameters.",
+    },
+    errors: {
+      400: ["INVALID_PATH_PARAMETER", "INVALID_QUERY_PARAMETER", "REGION_OUTSIDE_PARTITION"],
+      ...AUTH_ERRORS,
+      404: ["TENANT_NOT_FOUND"],
+      ...UNAVAILABLE,
+    },
+  },
+  registerAccount: {
+    operationId: "registerAccount",
+    method: "POST",
+    path: "/v1/tenants/{tenantId}/accounts",
+    summary: "Register an AWS account by its role ARN; the role is verified before it counts",
+    tag: "accounts",
+    auth: ["admin", "tenant"],
+    tenantScoped: true,
+    params: s.TenantPath,
+    body: s.RegisterAccountRequest,
+    fieldCodes: {
+      accountId: "INVALID_ACCOUNT_ID",
+      roleArn: "INVALID_ROLE_ARN",
+      regions: "INVALID_REGION",
+    },
+    success: {
+      status: 201,
+      schema: s.Account,
+      description: "Registered and VERIFIED.",
+      alternate: {
+        status: 200,
+        description: "Was already registered; verified again and updated.",
+      },
+    },
+    errors: {
+      400: [
+        ...BODY_ERRORS,
+        "INVALID_PATH_PARAMETER",
+        "INVALID_ACCOUNT_ID",
+        "INVALID_ROLE_ARN",
+        "ROLE_ARN_ACCOUNT_MISMATCH",
+        "PARTITION_MISMATCH",
+        "INVALID_REGION",
+      ],
+      ...AUTH_ERRORS,
+      404: ["TENANT_NOT_FOUND"],
+      409: ["CONCURRENT_MODIFICATION"],
+      415: ["UNSUPPORTED_MEDIA_TYPE"],
+      422: VERIFICATION_CODES,
+      ...UNAVAILABLE,
+    },
+  },
+  listAccounts: {
+    operationId: "listAccounts",
+    method: "GET",
+    path: "/v1/tenants/{tenantId}/accounts",
+    summary: "List a tenant's registered accounts",
+    tag: "accounts",
+    auth: ["admin", "tenant"],
+    tenantScoped: true,
+    params: s.TenantPath,
+    query: s.ListQuery,
+    success: {
+      status: 200,
+      schema: s.AccountList,
+      description: "One page of accounts, by account ID.",
+    },
+    errors: {
+      400: ["INVALID_PATH_PARAMETER", "INVALID_QUERY_PARAMETER", "INVALID_NEXT_TOKEN"],
+      ...AUTH_ERRORS,
+      404: ["TENANT_NOT_FOUND"],
+      ...UNAVAILABLE,
+    },
+  },
+  getAccount: {
+    operationId: "getAccount",
+    method: "GET",
+    path: "/v1/tenants/{tenantId}/accounts/{accountId}",
+    summary: "Read a registered account",
+    tag: "accounts",
+    auth: ["admin", "tenant"],
+    tenantScoped: true,
+    params: s.AccountPath,
+    success: { status: 200, schema: s.Account, description: "The account." },
+    errors: {
+      400: ["INVALID_PATH_PARAMETER"],
+      ...AUTH_ERRORS,
+      404: ["TENANT_NOT_FOUND", "ACCOUNT_NOT_FOUND"],
+      ...UNAVAILABLE,
+    },
+  },
+  deleteAccount: {
+    operationId: "deleteAccount",
+    method: "DELETE",
+    path: "/v1/tenants/{tenantId}/accounts/{accountId}",
+    summary: "Deregister an account (the role in it is left as it is)",
+    tag: "accounts",
+    auth: ["admin", "tenant"],
+    tenantScoped: true,
+    params: s.AccountPath,
+    success: { status: 204, description: "Deregistered." },
+    errors: {
+      400: ["INVALID_PATH_PARAMETER"],
+      ...AUTH_ERRORS,
+      404: ["TENANT_NOT_FOUND", "ACCOUNT_NOT_FOUND"],
+      ...UNAVAILABLE,
+    },
+  },
+  verifyAccount: {
+    operationId: "verifyAccount",
+    method: "POST",
+    path: "/v1/tenants/{tenantId}/accounts/{accountId}/verify",
+    summary: "Verify an account's role again, now",
+    tag: "accounts",
+    auth: ["admin", "tenant"],
+    tenantScoped: true,
+    params: s.AccountPath,
+    success: { status: 200, schema: s.Account, description: "VERIFIED again." },
+    errors: {
+      400: ["INVALID_PATH_PARAMETER", "MALFORMED_JSON", "BODY_TOO_LARGE", "UNKNOWN_FIELD"],
+      ...AUTH_ERRORS,
+      404: ["TENANT_NOT_FOUND", "ACCOUNT_NOT_FOUND"],
+      409: ["CONCURRENT_MODIFICATION"],
+      415: ["UNSUPPORTED_MEDIA_TYPE"],
+      422: VERIFICATION_CODES,
       ...UNAVAILABLE,
     },
   },

@@ -1,6 +1,8 @@
 import { array, coerce, literal, object, strictObject, string, enum as zEnum } from "zod";
 import { API_KEY_ROLES, SERVICE_NAME_PATTERN } from "../domain/api-key";
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../domain/arn";
 import { KEY_ID_PATTERN, TENANT_ID_PATTERN } from "../domain/ids";
+import { VERIFICATION_CODES } from "../domain/verification";
 
 /**
  * Every request and response shape of the REST API. Handlers validate with these, and
@@ -130,3 +132,81 @@ export const ListQuery = strictObject({
 
 export const TenantPath = strictObject({ tenantId: TenantId });
 export const KeyPath = strictObject({ keyId: KeyId });
+
+export const AccountId = string()
+  .regex(ACCOUNT_ID_PATTERN)
+  .meta({
+    id: "AccountId",
+    description: "AWS account ID: exactly 12 digits, as a string (leading zeros are kept).",
+    examples: ["012345678901"],
+  });
+
+export const Region = string()
+  .regex(REGION_PATTERN)
+  .meta({
+    id: "Region",
+    description: "AWS region name.",
+    examples: ["eu-west-1"],
+  });
+
+export const RegisterAccountRequest = strictObject({
+  accountId: AccountId,
+  roleArn: string()
+    .min(20)
+    .max(2048)
+    .regex(/^arn:[a-z0-9-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/)
+    .describe(
+      "The role's ARN: arn:<partition>:iam::<accountId>:role/<optional path/><name>; its account must be accountId.",
+    ),
+  regions: array(Region)
+    .max(30)
+    .optional()
+    .describe("Regions the account is used in; verification checks STS in each."),
+}).meta({ id: "RegisterAccountRequest" });
+
+export const Account = object({
+  tenantId: TenantId,
+  accountId: AccountId,
+  roleArn: string(),
+  partition: string(),
+  regions: array(string()),
+  status: zEnum(["VERIFIED", "FAILED"]),
+  verifiedAt: Timestamp.optional(),
+  lastVerification: object({
+    at: Timestamp,
+    code: zEnum(VERIFICATION_CODES).optional(),
+    message: string().optional(),
+  }),
+  source: object({ kind: zEnum(["api", "cloudformation"]), stackId: string().optional() }),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+}).meta({ id: "Account" });
+
+export const AccountList = object({ items: array(Account), nextToken: string().optional() }).meta({
+  id: "AccountList",
+});
+
+export const OnboardingLink = object({
+  quickCreateUrl: string().describe("Open it in the tenant's AWS console to launch the stack."),
+  templateUrl: string(),
+  stackName: string(),
+  region: string(),
+  parameters: object({
+    ExternalId: string(),
+    ControlPlanePrincipalArn: string(),
+    RoleName: string(),
+    RegistrationTopicArn: string(),
+    RegistrationToken: string().describe(
+      "Bound to this tenant; registers accounts until registrationTokenExpiresAt.",
+    ),
+  }),
+  registrationTokenExpiresAt: Timestamp,
+}).meta({ id: "OnboardingLink" });
+
+export const OnboardingQuery = strictObject({
+  region: Region.optional().describe(
+    "Region to launch the stack in (default: the control plane's region).",
+  ),
+});
+
+export const AccountPath = strictObject({ tenantId: TenantId, accountId: AccountId });

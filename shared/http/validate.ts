@@ -16,6 +16,7 @@ export function validatePart<S extends z.ZodType>(
   schema: S,
   value: unknown,
   part: Part,
+  fieldCodes: Record<string, string> = {},
 ): z.output<S> {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data;
@@ -45,8 +46,9 @@ export function validatePart<S extends z.ZodType>(
       `Missing required field ${describePath(issue.path)}`,
     );
   }
+  const fieldCode = fieldCodes[String(issue.path[0])];
   throw new BadRequestError(
-    "INVALID_FIELD",
+    fieldCode ?? "INVALID_FIELD",
     `Invalid field ${describePath(issue.path)}: ${issue.message}`,
   );
 }

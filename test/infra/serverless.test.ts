@@ -61,9 +61,14 @@ describe("serverless.yml", () => {
     expect(writers).toEqual([
       "createApiKey",
       "createTenant",
+      "deleteAccount",
       "deleteTenant",
+      "getOnboardingLink",
+      "registerAccount",
+      "registration",
       "revokeApiKey",
       "rotateExternalId",
+      "verifyAccount",
     ]);
   });
 

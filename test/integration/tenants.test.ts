@@ -131,7 +131,7 @@ describe("tenants against the emulator", () => {
 
     const after = await snapshot(table);
     const left = after.filter((item) => !before.includes(item));
-    expect(left).toEqual([]);
+    expect(left, left.join("\n")).toEqual([]);
     expect(
       (await api({ method: "GET", path: `/v1/tenants/${tenant.tenantId}`, key: admin })).status,
     ).toBe(404);

@@ -129,11 +129,13 @@ describe("DynamoTenantStore", () => {
       .resolvesOnce({
         Items: [
           { PK: "TENANT#tnt_a", SK: "TENANT" },
-          { PK: "TENANT#tnt_a", SK: "APIKEY#key_1", keyHash: "h1" },
+          { PK: "TENANT#tnt_a", SK: "APIKEY#key_1", ref: { PK: "APIKEY#h1", SK: "APIKEY" } },
         ],
         LastEvaluatedKey: { PK: "TENANT#tnt_a", SK: "APIKEY#key_1" },
       })
-      .resolvesOnce({ Items: [{ PK: "TENANT#tnt_a", SK: "EXTID#cpx-1", externalId: "cpx-1" }] });
+      .resolvesOnce({
+        Items: [{ PK: "TENANT#tnt_a", SK: "EXTID#cpx-1", ref: { PK: "EXTID#cpx-1", SK: "EXTID" } }],
+      });
     ddb.on(BatchWriteCommand).resolves({});
     await store.purge("tnt_a");
     const deleted = ddb

@@ -1,0 +1,12 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentAccount } from "../../shared/http/presenters";
+import { routes } from "../../shared/http/routes";
+import { accountService, httpDeps } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.listAccounts, httpDeps, async ({ params, query }) => {
+  const page = await accountService().list(params.tenantId, {
+    limit: query.limit ?? 50,
+    cursor: query.nextToken,
+  });
+  return { body: { items: page.items.map(presentAccount), nextToken: page.nextCursor } };
+});

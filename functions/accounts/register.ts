@@ -1,0 +1,11 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentAccount } from "../../shared/http/presenters";
+import { routes } from "../../shared/http/routes";
+import { accountService, httpDeps } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.registerAccount, httpDeps, async ({ params, body }) => {
+  const { account, created } = await accountService().register(params.tenantId, body, {
+    kind: "api",
+  });
+  return { status: created ? 201 : 200, body: presentAccount(account) };
+});

@@ -1,0 +1,155 @@
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
+import type { Account } from "../domain/account";
+import { StaleAccountError } from "../domain/errors";
+import { TenantNotFoundError } from "../errors";
+import type { AccountStore, Page, PageRequest } from "../ports";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
+import { GSI1_ACCOUNTS, keys } from "./table";
+
+const RECORD_VERSION = 1;
+
+function toAccount(item: Record<string, unknown>): Account {
+  const {
+    PK: _pk,
+    SK: _sk,
+    GSI1PK: _g1,
+    GSI1SK: _g2,
+    type: _t,
+    recordVersion: _v,
+    ...account
+  } = item;
+  return account as unknown as Account;
+}
+
+export class DynamoAccountStore implements AccountStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async put(account: Account, expectedVersion: number | undefined): Promise<void> {
+    const item = {
+      ...keys.account(account.tenantId, account.accountId),
+      GSI1PK: GSI1_ACCOUNTS,
+      GSI1SK: `${account.tenantId}#${account.accountId}`,
+      type: "ACCOUNT",
+      recordVersion: RECORD_VERSION,
+      ...account,
+    };
+    try {
+      if (expectedVersion === undefined) {
+        // A new account attaches only to an ACTIVE tenant, atomically with the check.
+        await this.doc.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: item,
+                  ConditionExpression: "attribute_not_exists(PK)",
+                },
+              },
+              {
+                ConditionCheck: {
+                  TableName: this.tableName,
+                  Key: keys.tenant(account.tenantId),
+                  ConditionExpression: "#status = :active",
+                  ExpressionAttributeNames: { "#status": "status" },
+                  ExpressionAttributeValues: { ":active": "ACTIVE" },
+                },
+              },
+            ],
+          }),
+        );
+      } else {
+        await this.doc.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: item,
+            ConditionExpression: "version = :expected",
+            ExpressionAttributeValues: { ":expected": expectedVersion },
+          }),
+        );
+      }
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (reasons?.[1] === "ConditionalCheckFailed")
+        throw new TenantNotFoundError(account.tenantId);
+      if (reasons?.[0] === "ConditionalCheckFailed" || reasons?.includes("TransactionConflict")) {
+        throw new StaleAccountError(account.accountId);
+      }
+      if (err instanceof Error && err.name === "ConditionalCheckFailedException")
+        throw new StaleAccountError(account.accountId);
+      rethrowDynamo(err);
+    }
+  }
+
+  async get(tenantId: string, accountId: string): Promise<Account | undefined> {
+    try {
+      const out = await this.doc.send(
+        new GetCommand({
+          TableName: this.tableName,
+          Key: keys.account(tenantId, accountId),
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item ? toAccount(out.Item) : undefined;
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  async list(tenantId: string, page: PageRequest): Promise<Page<Account>> {
+    const partition = keys.tenantPartition(tenantId);
+    const startKey = decodeCursor(page.cursor, {
+      attributes: ["PK", "SK"],
+      fixed: { PK: partition },
+      prefixes: { SK: "ACCOUNT#" },
+    });
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+          ExpressionAttributeValues: { ":pk": partition, ":prefix": "ACCOUNT#" },
+          Limit: page.limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const nextCursor = encodeCursor(out.LastEvaluatedKey);
+      return { items: (out.Items ?? []).map(toAccount), ...(nextCursor ? { nextCursor } : {}) };
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  async delete(tenantId: string, accountId: string, onlyIfStackId?: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: keys.account(tenantId, accountId),
+          ...(onlyIfStackId === undefined
+            ? { ConditionExpression: "attribute_exists(PK)" }
+            : {
+                ConditionExpression: "attribute_exists(PK) AND #source.stackId = :stack",
+                ExpressionAttributeNames: { "#source": "source" },
+                ExpressionAttributeValues: { ":stack": onlyIfStackId },
+              }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof Error && err.name === "ConditionalCheckFailedException") return false;
+      rethrowDynamo(err);
+    }
+  }
+}

@@ -1,0 +1,204 @@
+import type { Account, AccountSource } from "../domain/account";
+import { isRoleArn, parseRoleArn, partitionOfRegion, type RoleArn } from "../domain/arn";
+import { StaleAccountError, VerificationFailedError } from "../domain/errors";
+import { validExternalIds } from "../domain/tenant";
+import { AccountNotFoundError, BadRequestError, ConflictError } from "../errors";
+import type { AccountStore, Clock, Page, PageRequest } from "../ports";
+import type { RoleVerifier } from "./role-verifier";
+import type { TenantService } from "./tenant-service";
+
+export interface AccountServiceDeps {
+  accounts: AccountStore;
+  tenants: TenantService;
+  verifier: RoleVerifier;
+  clock: Clock;
+  /** The partition the control plane runs in; a role in another partition can never trust it. */
+  partition: string;
+}
+
+export interface RegisterInput {
+  accountId: string;
+  roleArn: string;
+  regions?: string[];
+}
+
+const ARN_PROBLEMS: Record<string, string> = {
+  NOT_AN_ARN: "roleArn is not an ARN",
+  UNKNOWN_PARTITION: "roleArn names an unknown partition",
+  NOT_IAM: "roleArn is not an IAM ARN",
+  NOT_A_ROLE: "roleArn is not a role ARN (arn:<partition>:iam::<account>:role/<name>)",
+  INVALID_ACCOUNT_ID: "roleArn's account is not 12 digits",
+  INVALID_ROLE_NAME: "roleArn's role name is not valid (1 to 64 of letters, digits and +=,.@_-)",
+  INVALID_ROLE_PATH: "roleArn's path is not valid",
+};
+
+/** Registration, verification and listing of a tenant's AWS accounts. */
+export class AccountService {
+  constructor(private readonly deps: AccountServiceDeps) {}
+
+  /** Checks the role ARN against the account, before any AWS call. */
+  parseRole(accountId: string, roleArn: string): RoleArn {
+    const role = parseRoleArn(roleArn);
+    if (!isRoleArn(role))
+      throw new BadRequestError("INVALID_ROLE_ARN", ARN_PROBLEMS[role] ?? "roleArn is not valid");
+    if (role.accountId !== accountId) {
+      throw new BadRequestError(
+        "ROLE_ARN_ACCOUNT_MISMATCH",
+        `roleArn belongs to account ${role.accountId}, not ${accountId}`,
+      );
+    }
+    if (role.partition !== this.deps.partition) {
+      throw new BadRequestError(
+        "PARTITION_MISMATCH",
+        `roleArn is in partition ${role.partition}; this control plane runs in ${this.deps.partition} and cannot assume roles in another partition`,
+      );
+    }
+    return role;
+  }
+
+  private checkRegions(regions: string[]): void {
+    for (const region of regions) {
+      if (partitionOfRegion(region) !== this.deps.partition) {
+        throw new BadRequestError(
+          "INVALID_REGION",
+          `Region ${region} is not in partition ${this.deps.partition}`,
+        );
+      }
+    }
+  }
+
+  /**
+   * Registers (or re-registers) an account: validates, verifies the role, and stores the account
+   * only when it verified. Idempotent: registering the same account again re-verifies it and
+   * keeps one record. On failure nothing is stored or changed (VerificationFailedError, 422).
+   */
+  async register(
+    tenantId: string,
+    input: RegisterInput,
+    source: AccountSource,
+  ): Promise<{ account: Account; created: boolean }> {
+    const role = this.parseRole(input.accountId, input.roleArn);
+    const regions = [...new Set(input.regions ?? [])];
+    this.checkRegions(regions);
+    const tenant = await this.deps.tenants.get(tenantId);
+    const existing = await this.deps.accounts.get(tenantId, input.accountId);
+
+    const now = this.deps.clock.now();
+    const result = await this.deps.verifier.verify({
+      role,
+      accountId: input.accountId,
+      regions,
+      externalId: tenant.externalId.current,
+      validExternalIds: validExternalIds(tenant.externalId, now).map((v) => v.externalId),
+    });
+    if (!result.ok) throw new VerificationFailedError(result.failure.code, result.failure.message);
+
+    const at = result.at;
+    const account: Account = {
+      tenantId,
+      accountId: input.accountId,
+      roleArn: role.arn,
+      partition: role.partition,
+      regions,
+      status: "VERIFIED",
+      verifiedAt: at,
+      lastVerification: { at },
+      source:
+        existing?.source.kind === "cloudformation" && source.kind === "api"
+          ? existing.source
+          : source,
+      createdAt: existing?.createdAt ?? at,
+      updatedAt: at,
+      version: (existing?.version ?? 0) + 1,
+    };
+    try {
+      await this.deps.accounts.put(account, existing?.version);
+    } catch (err) {
+      if (err instanceof StaleAccountError) {
+        throw new ConflictError(
+          "CONCURRENT_MODIFICATION",
+          `Account ${input.accountId} was registered concurrently; retry`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    return { account, created: existing === undefined };
+  }
+
+  async get(tenantId: string, accountId: string): Promise<Account> {
+    await this.deps.tenants.get(tenantId);
+    const account = await this.deps.accounts.get(tenantId, accountId);
+    if (!account) throw new AccountNotFoundError(accountId);
+    return account;
+  }
+
+  async list(tenantId: string, page: PageRequest): Promise<Page<Account>> {
+    await this.deps.tenants.get(tenantId);
+    return this.deps.accounts.list(tenantId, page);
+  }
+
+  async delete(tenantId: string, accountId: string): Promise<void> {
+    await this.deps.tenants.get(tenantId);
+    if (!(await this.deps.accounts.delete(tenantId, accountId)))
+      throw new AccountNotFoundError(accountId);
+  }
+
+  /** Deregisters what a CloudFormation stack registered; false when that stack did not register it. */
+  async deregisterStack(tenantId: string, accountId: string, stackId: string): Promise<boolean> {
+    return this.deps.accounts.delete(tenantId, accountId, stackId);
+  }
+
+  /**
+   * Re-runs verification now and records the outcome on the account. A failure is recorded
+   * (status FAILED, with its code) and reported as 422.
+   */
+  async verify(tenantId: string, accountId: string): Promise<Account> {
+    const tenant = await this.deps.tenants.get(tenantId);
+    const account = await this.deps.accounts.get(tenantId, accountId);
+    if (!account) throw new AccountNotFoundError(accountId);
+    const role = this.parseRole(account.accountId, account.roleArn);
+    const now = this.deps.clock.now();
+    const result = await this.deps.verifier.verify({
+      role,
+      accountId,
+      regions: account.regions,
+      externalId: tenant.externalId.current,
+      validExternalIds: validExternalIds(tenant.externalId, now).map((v) => v.externalId),
+    });
+    const updated: Account = result.ok
+      ? {
+          ...account,
+          status: "VERIFIED",
+          verifiedAt: result.at,
+          lastVerification: { at: result.at },
+          updatedAt: result.at,
+          version: account.version + 1,
+        }
+      : {
+          ...account,
+          status: "FAILED",
+          lastVerification: {
+            at: result.at,
+            code: result.failure.code,
+            message: result.failure.message,
+          },
+          updatedAt: result.at,
+          version: account.version + 1,
+        };
+    try {
+      await this.deps.accounts.put(updated, account.version);
+    } catch (err) {
+      if (err instanceof StaleAccountError) {
+        throw new ConflictError(
+          "CONCURRENT_MODIFICATION",
+          `Account ${accountId} changed during verification; retry`,
+          { cause: err },
+        );
+      }
+      throw err;
+    }
+    if (!result.ok) throw new VerificationFailedError(result.failure.code, result.failure.message);
+    return updated;
+  }
+}

@@ -1,0 +1,86 @@
+import { type AccessPrincipal, principalArnPattern } from "../domain/access-principal";
+import { hashApiKey } from "../domain/api-key";
+import { partitionOfRegion } from "../domain/arn";
+import { quickCreateUrl } from "../domain/onboarding";
+import { BadRequestError } from "../errors";
+import type { Clock, RandomSource, RegistrationTokenStore } from "../ports";
+import type { TenantService } from "./tenant-service";
+
+export interface OnboardingConfig {
+  templateUrl: string;
+  registrationTopicArn: string;
+  principal: AccessPrincipal;
+  /** How long a link's token registers new accounts. */
+  tokenTtlSeconds: number;
+  /** How long a token is kept after that, to authenticate the stack's later Update and Delete. */
+  tokenRetentionSeconds: number;
+  stackName: string;
+  roleName: string;
+}
+
+export interface OnboardingLink {
+  quickCreateUrl: string;
+  templateUrl: string;
+  stackName: string;
+  region: string;
+  parameters: Record<string, string>;
+  registrationTokenExpiresAt: string;
+}
+
+const TOKEN_PREFIX = "crt_";
+
+export function hashRegistrationToken(token: string): string {
+  return hashApiKey(token);
+}
+
+/** Builds a tenant's CloudFormation quick-create link, with a fresh registration token in it. */
+export class OnboardingService {
+  constructor(
+    private readonly deps: {
+      tenants: TenantService;
+      tokens: RegistrationTokenStore;
+      clock: Clock;
+      random: RandomSource;
+      config: OnboardingConfig;
+    },
+  ) {}
+
+  async link(tenantId: string, region: string): Promise<OnboardingLink> {
+    const { config } = this.deps;
+    if (partitionOfRegion(region) !== config.principal.partition) {
+      throw new BadRequestError(
+        "REGION_OUTSIDE_PARTITION",
+        `Region ${region} is not in partition ${config.principal.partition}, where this control plane runs`,
+      );
+    }
+    const tenant = await this.deps.tenants.get(tenantId);
+    const now = this.deps.clock.now();
+    const token = TOKEN_PREFIX + this.deps.random.bytes(32).toString("base64url");
+    const validUntil = new Date(now.getTime() + config.tokenTtlSeconds * 1000);
+    await this.deps.tokens.create(
+      hashRegistrationToken(token),
+      { tenantId, validUntil: validUntil.toISOString(), createdAt: now.toISOString() },
+      new Date(validUntil.getTime() + config.tokenRetentionSeconds * 1000),
+    );
+    const parameters = {
+      ExternalId: tenant.externalId.current,
+      ControlPlanePrincipalArn: principalArnPattern(config.principal),
+      RoleName: config.roleName,
+      RegistrationTopicArn: config.registrationTopicArn,
+      RegistrationToken: token,
+    };
+    return {
+      quickCreateUrl: quickCreateUrl({
+        region,
+        templateUrl: config.templateUrl,
+        stackName: config.stackName,
+        parameters,
+      }),
+      templateUrl: config.templateUrl,
+      stackName: config.stackName,
+      region,
+      parameters,
+      registrationTokenExpiresAt: validUntil.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,188 @@
+import type { z } from "zod";
+import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../domain/arn";
+import { AppError } from "../errors";
+import { CustomResourceRequest, type CustomResourceResponse } from "../events/custom-resource";
+import type { Clock, CustomResourceResponder, RegistrationTokenStore } from "../ports";
+import type { AccountService } from "./account-service";
+import { hashRegistrationToken } from "./onboarding-service";
+
+export interface RegistrationServiceDeps {
+  accounts: AccountService;
+  tokens: RegistrationTokenStore;
+  responder: CustomResourceResponder;
+  clock: Clock;
+  /**
+   * Where answers may go. Anyone can publish to the registration topic, so the ResponseURL is
+   * untrusted input: only CloudFormation's pre-signed S3 URLs (https, *.amazonaws.com[.cn]) are
+   * answered, plus exact origins listed here (tests use a loopback listener).
+   */
+  extraResponseOrigins: readonly string[];
+}
+
+export interface RegistrationOutcome {
+  answered: boolean;
+  status?: "SUCCESS" | "FAILED";
+  reason?: string;
+}
+
+const MAX_REASON = 1000;
+
+function physicalId(accountId: string | undefined): string {
+  return `cp-registration-${accountId && ACCOUNT_ID_PATTERN.test(accountId) ? accountId : "invalid"}`;
+}
+
+/**
+ * The custom resource in a tenant's stack reports here (through SNS). Create registers and
+ * verifies the account, Update re-verifies it (the role ARN may change), Delete deregisters it.
+ * Every request that carries a usable ResponseURL is answered, SUCCESS or FAILED with a reason a
+ * tenant admin can act on, so that no stack waits an hour for an answer.
+ */
+export class RegistrationService {
+  constructor(private readonly deps: RegistrationServiceDeps) {}
+
+  responseUrlAllowed(raw: string): boolean {
+    let url: URL;
+    try {
+      url = new URL(raw);
+    } catch {
+      return false;
+    }
+    if (this.deps.extraResponseOrigins.includes(url.origin)) return true;
+    return (
+      url.protocol === "https:" &&
+      /(^|\.)amazonaws\.com(\.cn)?$/.test(url.hostname) &&
+      url.username === "" &&
+      url.password === ""
+    );
+  }
+
+  async handle(message: string): Promise<RegistrationOutcome> {
+    let json: unknown;
+    try {
+      json = JSON.parse(message);
+    } catch {
+      return { answered: false, reason: "message is not JSON" };
+    }
+    const parsed = CustomResourceRequest.safeParse(json);
+    const responseUrl = (json as { ResponseURL?: unknown } | null)?.ResponseURL;
+    if (!parsed.success) {
+      // Answer what can be answered, so that the stack does not hang.
+      const j = (json ?? {}) as Record<string, unknown>;
+      if (
+        typeof responseUrl === "string" &&
+        typeof j.StackId === "string" &&
+        typeof j.RequestId === "string" &&
+        typeof j.LogicalResourceId === "string"
+      ) {
+        return this.answer(responseUrl, {
+          Status: j.RequestType === "Delete" ? "SUCCESS" : "FAILED",
+          Reason: "INVALID_REQUEST: the custom resource request is malformed",
+          PhysicalResourceId:
+            typeof j.PhysicalResourceId === "string"
+              ? j.PhysicalResourceId.slice(0, 1024)
+              : physicalId(undefined),
+          StackId: j.StackId,
+          RequestId: j.RequestId,
+          LogicalResourceId: j.LogicalResourceId,
+        });
+      }
+      return { answered: false, reason: "request is malformed and has nowhere to answer" };
+    }
+    const req = parsed.data;
+    try {
+      return await this.process(req);
+    } catch {
+      // An unexpected failure (the table busy, say) must still answer, or the stack hangs.
+      return this.answer(req.ResponseURL, {
+        StackId: req.StackId,
+        RequestId: req.RequestId,
+        LogicalResourceId: req.LogicalResourceId,
+        PhysicalResourceId: req.PhysicalResourceId ?? physicalId(req.ResourceProperties?.AccountId),
+        Status: "FAILED",
+        Reason:
+          "INTERNAL_ERROR: the control plane could not process the request; retry the stack operation later",
+      });
+    }
+  }
+
+  private async process(req: z.output<typeof CustomResourceRequest>): Promise<RegistrationOutcome> {
+    const props = req.ResourceProperties ?? {};
+    const base = {
+      StackId: req.StackId,
+      RequestId: req.RequestId,
+      LogicalResourceId: req.LogicalResourceId,
+      PhysicalResourceId: req.PhysicalResourceId ?? physicalId(props.AccountId),
+    };
+    const fail = (reason: string) =>
+      this.answer(req.ResponseURL, {
+        ...base,
+        Status: req.RequestType === "Delete" ? "SUCCESS" : "FAILED",
+        Reason: reason,
+      });
+
+    const token = props.RegistrationToken
+      ? await this.deps.tokens.find(hashRegistrationToken(props.RegistrationToken))
+      : undefined;
+    if (!token)
+      return fail(
+        "INVALID_REGISTRATION_TOKEN: the registration token is unknown; create the stack from a fresh onboarding link",
+      );
+    if (!props.AccountId || !ACCOUNT_ID_PATTERN.test(props.AccountId))
+      return fail("INVALID_ACCOUNT_ID: AccountId must be 12 digits");
+    // The stack runs in the account it registers: its StackId names that account.
+    if (req.StackId.split(":")[4] !== props.AccountId) {
+      return fail("ACCOUNT_MISMATCH: the stack does not run in the account it registers");
+    }
+
+    if (req.RequestType === "Delete") {
+      // Only the stack that registered the account deregisters it; a stack whose Create failed
+      // (or was never ours) has nothing to remove. Delete always succeeds.
+      await this.deps.accounts.deregisterStack(token.tenantId, props.AccountId, req.StackId);
+      return this.answer(req.ResponseURL, { ...base, Status: "SUCCESS" });
+    }
+
+    if (
+      req.RequestType === "Create" &&
+      Date.parse(token.validUntil) <= this.deps.clock.now().getTime()
+    ) {
+      return fail(
+        "REGISTRATION_TOKEN_EXPIRED: the onboarding link has expired; create the stack from a fresh link",
+      );
+    }
+    const regions = [...(props.StackRegion ? [props.StackRegion] : []), ...(props.Regions ?? [])];
+    if (regions.some((r) => !REGION_PATTERN.test(r)))
+      return fail("INVALID_REGION: a region name is not valid");
+    try {
+      const { account } = await this.deps.accounts.register(
+        token.tenantId,
+        { accountId: props.AccountId, roleArn: props.RoleArn ?? "", regions },
+        { kind: "cloudformation", stackId: req.StackId },
+      );
+      return this.answer(req.ResponseURL, {
+        ...base,
+        PhysicalResourceId: physicalId(props.AccountId),
+        Status: "SUCCESS",
+        Data: { AccountId: account.accountId, Status: account.status },
+      });
+    } catch (err) {
+      if (err instanceof AppError) return fail(`${err.code}: ${err.message}`);
+      return fail(
+        "INTERNAL_ERROR: the control plane could not register the account; retry the stack operation later",
+      );
+    }
+  }
+
+  private async answer(
+    url: string,
+    response: CustomResourceResponse,
+  ): Promise<RegistrationOutcome> {
+    if (!this.responseUrlAllowed(url))
+      return { answered: false, reason: "ResponseURL is not a CloudFormation response URL" };
+    const body: CustomResourceResponse = {
+      ...response,
+      ...(response.Reason ? { Reason: response.Reason.slice(0, MAX_REASON) } : {}),
+    };
+    await this.deps.responder.send(url, JSON.stringify(body));
+    return { answered: true, status: body.Status, ...(body.Reason ? { reason: body.Reason } : {}) };
+  }
+}

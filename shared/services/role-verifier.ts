@@ -1,0 +1,172 @@
+import type { AccessPrincipal } from "../domain/access-principal";
+import { parseAssumedRoleArn, type RoleArn } from "../domain/arn";
+import { RoleAccessError } from "../domain/errors";
+import { checkTrustPolicy } from "../domain/trust-policy";
+import { DEFAULT_MESSAGES, isTransient, type VerificationFailure } from "../domain/verification";
+import type { AwsCredentials, Clock, Sleep, TenantRoleGateway } from "../ports";
+
+export interface RoleVerifierDeps {
+  gateway: TenantRoleGateway;
+  clock: Clock;
+  sleep: Sleep;
+  principal: AccessPrincipal;
+  /** Total time to keep retrying transient failures (a new role takes up to ~2 minutes to work). */
+  retryBudgetMs: number;
+  /** Also require that AssumeRole WITHOUT the external ID is refused. Only real AWS can answer. */
+  negativeProbe: boolean;
+  /** Region whose STS endpoint is used when the account lists none. */
+  defaultRegion: string;
+}
+
+export interface VerifyInput {
+  role: RoleArn;
+  accountId: string;
+  regions: string[];
+  /** The external ID the control plane assumes the role with (the tenant's current one). */
+  externalId: string;
+  /** Every external ID of the tenant that is valid now (current, and previous during its overlap). */
+  validExternalIds: string[];
+}
+
+export type VerifyResult =
+  | { ok: true; at: string; attempts: number }
+  | { ok: false; at: string; attempts: number; failure: VerificationFailure };
+
+const FIRST_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 15_000;
+
+/**
+ * Verifies a tenant role: AssumeRole with the tenant's external ID through the regional STS
+ * endpoint, GetCallerIdentity must be that account and role (and work in every listed region),
+ * the role's trust policy (read through the role itself) must pass the trust-policy lint, and
+ * optionally AssumeRole without the external ID must be refused. Transient failures
+ * (access denied or role not found right after creation, throttling) are retried with
+ * exponential backoff until the budget is spent; then exactly one reason code is reported.
+ */
+export class RoleVerifier {
+  constructor(private readonly deps: RoleVerifierDeps) {}
+
+  async verify(input: VerifyInput): Promise<VerifyResult> {
+    const started = this.deps.clock.now().getTime();
+    let backoff = FIRST_BACKOFF_MS;
+    for (let attempt = 1; ; attempt++) {
+      const failure = await this.attempt(input);
+      const at = this.deps.clock.now().toISOString();
+      if (failure === undefined) return { ok: true, at, attempts: attempt };
+      const elapsed = this.deps.clock.now().getTime() - started;
+      if (!isTransient(failure.code) || elapsed + backoff > this.deps.retryBudgetMs) {
+        return { ok: false, at, attempts: attempt, failure };
+      }
+      await this.deps.sleep(backoff);
+      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+    }
+  }
+
+  private async attempt(input: VerifyInput): Promise<VerificationFailure | undefined> {
+    const { role } = input;
+    const region = input.regions[0] ?? this.deps.defaultRegion;
+    try {
+      const credentials = await this.deps.gateway.assumeRole({
+        roleArn: role.arn,
+        externalId: input.externalId,
+        sessionName: `cp-verify-${this.deps.clock.now().getTime().toString(36)}`,
+        durationSeconds: 900,
+        region,
+        // The same attributes every brokered session carries: a role whose trust policy does not
+        // allow sts:SetSourceIdentity and sts:TagSession fails here, at registration.
+        sourceIdentity: "control-plane",
+        tags: [{ key: "cp:purpose", value: "verification" }],
+        // The verification session can do nothing but read the role itself.
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "iam:GetRole", Resource: role.arn }],
+        }),
+      });
+
+      const identity = await this.deps.gateway.callerIdentity(credentials, region);
+      const assumed = parseAssumedRoleArn(identity.arn);
+      if (
+        identity.account !== input.accountId ||
+        assumed?.accountId !== input.accountId ||
+        assumed.roleName !== role.roleName
+      ) {
+        return {
+          code: "ACCOUNT_MISMATCH",
+          message: `Assuming ${role.arn} gave the identity ${identity.arn || "(none)"} in account ${identity.account || "(none)"}, not role ${role.roleName} in account ${input.accountId}.`,
+        };
+      }
+      for (const other of input.regions.slice(1)) {
+        await this.deps.gateway.callerIdentity(credentials, other);
+      }
+
+      const trust = await this.readTrustPolicy(credentials, role.roleName, region);
+      if ("code" in trust) return trust;
+      const problem = checkTrustPolicy(trust.policy, {
+        principal: this.deps.principal,
+        externalIds: input.validExternalIds,
+      });
+      if (problem) return problem;
+
+      if (this.deps.negativeProbe) return await this.probeWithoutExternalId(role.arn, region);
+      return undefined;
+    } catch (err) {
+      if (err instanceof RoleAccessError) return this.failureOf(err);
+      throw err;
+    }
+  }
+
+  private async readTrustPolicy(
+    credentials: AwsCredentials,
+    roleName: string,
+    region: string,
+  ): Promise<{ policy: unknown } | VerificationFailure> {
+    try {
+      return { policy: await this.deps.gateway.roleTrustPolicy(credentials, roleName, region) };
+    } catch (err) {
+      if (err instanceof RoleAccessError && err.code === "ACCESS_DENIED") {
+        return {
+          code: "ACCESS_DENIED",
+          message:
+            "The role cannot read its own definition: it needs iam:GetRole on itself, as the onboarding template grants.",
+        };
+      }
+      throw err;
+    }
+  }
+
+  private async probeWithoutExternalId(
+    roleArn: string,
+    region: string,
+  ): Promise<VerificationFailure | undefined> {
+    try {
+      await this.deps.gateway.assumeRole({
+        roleArn,
+        sessionName: "cp-probe-no-external-id",
+        durationSeconds: 900,
+        region,
+        policy: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Deny", Action: "*", Resource: "*" }],
+        }),
+      });
+      return {
+        code: "EXTERNAL_ID_NOT_REQUIRED",
+        message: "AWS let the control plane assume the role without your external ID.",
+      };
+    } catch (err) {
+      if (err instanceof RoleAccessError && err.code === "ACCESS_DENIED") return undefined;
+      throw err;
+    }
+  }
+
+  private failureOf(err: RoleAccessError): VerificationFailure {
+    switch (err.code) {
+      case "EXPIRED_TOKEN":
+      case "INVALID_REQUEST":
+        // Our own request was refused: not something the tenant can fix; a bug or a misconfiguration.
+        throw err;
+      default:
+        return { code: err.code, message: DEFAULT_MESSAGES[err.code] };
+    }
+  }
+}
