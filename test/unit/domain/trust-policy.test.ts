@@ -1,0 +1,35 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ROOT } from "../../../scripts/local-stack";
+import { checkTrustPolicy } from "../../../shared/domain/trust-policy";
+
+const fixture = JSON.parse(readFileSync(join(ROOT, "test/fixtures/trust-policies/cases.json"), "utf8")) as {
+  controlPlaneAccount: string;
+  validExternalIds: string[];
+  cases: { name: string; expect: string | null; policy: unknown }[];
+};
+
+describe("trust-policy lint (test/fixtures/trust-policies/cases.json)", () => {
+  it.each(fixture.cases)("$name → $expect", ({ policy, expect: code }) => {
+    const result = checkTrustPolicy(policy, {
+      principal: { partition: "aws", accountId: fixture.controlPlaneAccount },
+      externalIds: fixture.validExternalIds,
+    });
+    expect(result?.code ?? null).toBe(code);
+    if (result) expect(result.message.length).toBeGreaterThan(20);
+  });
+
+  it("rejects a document that is not a policy", () => {
+    const principal = { partition: "aws", accountId: "123456789012" };
+    expect(checkTrustPolicy(undefined, { principal, externalIds: [] })?.code).toBe("TRUST_POLICY_TOO_BROAD");
+    expect(checkTrustPolicy({ Statement: [] }, { principal, externalIds: [] })?.code).toBe("ACCESS_DENIED");
+  });
+
+  it("the template in infra/ produces a policy that passes (same principal pattern)", () => {
+    const template = readFileSync(join(ROOT, "infra/tenant-role.yaml"), "utf8");
+    expect(template).toContain("arn:${AWS::Partition}:iam::${ControlPlaneAccount}:root");
+    expect(template).toContain("aws:PrincipalArn: !Ref ControlPlanePrincipalArn");
+    expect(template).toContain("sts:ExternalId: !Ref ExternalId");
+  });
+});
