@@ -12,7 +12,9 @@ import { createRole, deleteRole, trustPolicy } from "../support/tenant-account";
  * moto serves AssumeRole, GetCallerIdentity and GetRole for real; it does not evaluate trust
  * policies, which is why the control plane reads and checks them itself.
  */
-const fixture = JSON.parse(readFileSync(join(ROOT, "test/fixtures/trust-policies/cases.json"), "utf8")) as {
+const fixture = JSON.parse(
+  readFileSync(join(ROOT, "test/fixtures/trust-policies/cases.json"), "utf8"),
+) as {
   cases: { name: string; expect: string | null; policy: unknown }[];
 };
 
@@ -34,7 +36,12 @@ async function register(body: unknown, key = admin) {
 beforeAll(async () => {
   table = await useFreshTable("accounts");
   admin = (await seedKey(table, { role: "admin" })).secret;
-  const tenant = await api({ method: "POST", path: "/v1/tenants", key: admin, body: { name: "Onboarded" } });
+  const tenant = await api({
+    method: "POST",
+    path: "/v1/tenants",
+    key: admin,
+    body: { name: "Onboarded" },
+  });
   tenantId = tenant.body.tenantId;
   externalId = tenant.body.externalId;
 });
@@ -59,7 +66,14 @@ describe("manual registration of roles (trust policies from the fixture file)", 
     const res = await register({ accountId, roleArn });
     if (code === null) {
       expect(res.status).toBe(201);
-      expect(res.body).toMatchObject({ tenantId, accountId, roleArn, status: "VERIFIED", partition: "aws", source: { kind: "api" } });
+      expect(res.body).toMatchObject({
+        tenantId,
+        accountId,
+        roleArn,
+        status: "VERIFIED",
+        partition: "aws",
+        source: { kind: "api" },
+      });
     } else {
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe(code);
@@ -70,14 +84,54 @@ describe("manual registration of roles (trust policies from the fixture file)", 
 
 describe("registration input is checked before any AWS call", () => {
   it.each([
-    ["an ARN of another account", { accountId: "300000000001", roleArn: "arn:aws:iam::300000000002:role/Access" }, "ROLE_ARN_ACCOUNT_MISMATCH"],
-    ["an aws-cn role (another partition)", { accountId: "300000000001", roleArn: "arn:aws-cn:iam::300000000001:role/Access" }, "PARTITION_MISMATCH"],
-    ["an aws-us-gov role (another partition)", { accountId: "300000000001", roleArn: "arn:aws-us-gov:iam::300000000001:role/Access" }, "PARTITION_MISMATCH"],
-    ["a user instead of a role", { accountId: "300000000001", roleArn: "arn:aws:iam::300000000001:user/alice" }, "INVALID_ROLE_ARN"],
-    ["an account ID as a number", { accountId: 300000000001, roleArn: "arn:aws:iam::300000000001:role/Access" }, "INVALID_ACCOUNT_ID"],
-    ["an 11-digit account ID", { accountId: "30000000000", roleArn: "arn:aws:iam::30000000000:role/Access" }, "INVALID_ACCOUNT_ID"],
-    ["an unknown region", { accountId: "300000000001", roleArn: "arn:aws:iam::300000000001:role/Access", regions: ["mars-1"] }, "INVALID_REGION"],
-    ["a region of another partition", { accountId: "300000000001", roleArn: "arn:aws:iam::300000000001:role/Access", regions: ["cn-north-1"] }, "INVALID_REGION"],
+    [
+      "an ARN of another account",
+      { accountId: "300000000001", roleArn: "arn:aws:iam::300000000002:role/Access" },
+      "ROLE_ARN_ACCOUNT_MISMATCH",
+    ],
+    [
+      "an aws-cn role (another partition)",
+      { accountId: "300000000001", roleArn: "arn:aws-cn:iam::300000000001:role/Access" },
+      "PARTITION_MISMATCH",
+    ],
+    [
+      "an aws-us-gov role (another partition)",
+      { accountId: "300000000001", roleArn: "arn:aws-us-gov:iam::300000000001:role/Access" },
+      "PARTITION_MISMATCH",
+    ],
+    [
+      "a user instead of a role",
+      { accountId: "300000000001", roleArn: "arn:aws:iam::300000000001:user/alice" },
+      "INVALID_ROLE_ARN",
+    ],
+    [
+      "an account ID as a number",
+      { accountId: 300000000001, roleArn: "arn:aws:iam::300000000001:role/Access" },
+      "INVALID_ACCOUNT_ID",
+    ],
+    [
+      "an 11-digit account ID",
+      { accountId: "30000000000", roleArn: "arn:aws:iam::30000000000:role/Access" },
+      "INVALID_ACCOUNT_ID",
+    ],
+    [
+      "an unknown region",
+      {
+        accountId: "300000000001",
+        roleArn: "arn:aws:iam::300000000001:role/Access",
+        regions: ["mars-1"],
+      },
+      "INVALID_REGION",
+    ],
+    [
+      "a region of another partition",
+      {
+        accountId: "300000000001",
+        roleArn: "arn:aws:iam::300000000001:role/Access",
+        regions: ["cn-north-1"],
+      },
+      "INVALID_REGION",
+    ],
   ])("%s → 400 %s, nothing stored", async (_name, body, code) => {
     const before = await snapshot(table);
     const res = await register(body);
@@ -94,7 +148,11 @@ describe("the account lifecycle", () => {
     const res = await register({ accountId, roleArn, regions: ["us-east-1", "eu-west-1"] });
     expect(res.status).toBe(201);
     expect(res.body.accountId).toBe("012345678901");
-    const read = await api({ method: "GET", path: `/v1/tenants/${tenantId}/accounts/012345678901`, key: admin });
+    const read = await api({
+      method: "GET",
+      path: `/v1/tenants/${tenantId}/accounts/012345678901`,
+      key: admin,
+    });
     expect(read.body.accountId).toBe("012345678901");
     expect(read.body.regions).toEqual(["us-east-1", "eu-west-1"]);
   });
@@ -121,29 +179,54 @@ describe("the account lifecycle", () => {
     const accountId = freshAccount();
     const roleArn = await createRole(accountId, "Access", trustPolicy(externalId));
     expect((await register({ accountId, roleArn })).status).toBe(201);
-    const ok = await api({ method: "POST", path: `/v1/tenants/${tenantId}/accounts/${accountId}/verify`, key: admin });
+    const ok = await api({
+      method: "POST",
+      path: `/v1/tenants/${tenantId}/accounts/${accountId}/verify`,
+      key: admin,
+    });
     expect(ok.status).toBe(200);
     expect(ok.body.status).toBe("VERIFIED");
 
     await deleteRole(accountId, "Access");
-    const failed = await api({ method: "POST", path: `/v1/tenants/${tenantId}/accounts/${accountId}/verify`, key: admin });
+    const failed = await api({
+      method: "POST",
+      path: `/v1/tenants/${tenantId}/accounts/${accountId}/verify`,
+      key: admin,
+    });
     expect(failed.status).toBe(422);
     expect(failed.body.error.code).toBe("ROLE_NOT_FOUND");
-    const read = await api({ method: "GET", path: `/v1/tenants/${tenantId}/accounts/${accountId}`, key: admin });
-    expect(read.body).toMatchObject({ status: "FAILED", lastVerification: { code: "ROLE_NOT_FOUND" } });
+    const read = await api({
+      method: "GET",
+      path: `/v1/tenants/${tenantId}/accounts/${accountId}`,
+      key: admin,
+    });
+    expect(read.body).toMatchObject({
+      status: "FAILED",
+      lastVerification: { code: "ROLE_NOT_FOUND" },
+    });
   });
 
   it("accepts the previous external ID during the rotation overlap", async () => {
     const accountId = freshAccount();
     const roleArn = await createRole(accountId, "Access", trustPolicy(externalId));
     expect((await register({ accountId, roleArn })).status).toBe(201);
-    const other = await api({ method: "POST", path: "/v1/tenants", key: admin, body: { name: "Rotating" } });
+    const other = await api({
+      method: "POST",
+      path: "/v1/tenants",
+      key: admin,
+      body: { name: "Rotating" },
+    });
     const rotating = other.body.tenantId as string;
     const oldId = other.body.externalId as string;
     const acct = freshAccount();
     const arn = await createRole(acct, "Access", trustPolicy(oldId));
     await api({ method: "POST", path: `/v1/tenants/${rotating}/external-id/rotate`, key: admin });
-    const res = await api({ method: "POST", path: `/v1/tenants/${rotating}/accounts`, key: admin, body: { accountId: acct, roleArn: arn } });
+    const res = await api({
+      method: "POST",
+      path: `/v1/tenants/${rotating}/accounts`,
+      key: admin,
+      body: { accountId: acct, roleArn: arn },
+    });
     expect(res.status).toBe(201);
   });
 
@@ -169,24 +252,52 @@ describe("the account lifecycle", () => {
     expect(seen).toContain(accountId);
     expect(seen).toEqual([...seen].sort());
 
-    const otherTenant = await api({ method: "POST", path: "/v1/tenants", key: admin, body: { name: "Nosy" } });
-    const nosy = (await seedKey(table, { role: "tenant", tenantId: otherTenant.body.tenantId })).secret;
-    const peek = await api({ method: "GET", path: `/v1/tenants/${tenantId}/accounts/${accountId}`, key: nosy });
+    const otherTenant = await api({
+      method: "POST",
+      path: "/v1/tenants",
+      key: admin,
+      body: { name: "Nosy" },
+    });
+    const nosy = (await seedKey(table, { role: "tenant", tenantId: otherTenant.body.tenantId }))
+      .secret;
+    const peek = await api({
+      method: "GET",
+      path: `/v1/tenants/${tenantId}/accounts/${accountId}`,
+      key: nosy,
+    });
     expect(peek.status).toBe(404);
     expect(peek.body.error.code).toBe("TENANT_NOT_FOUND");
 
-    const del = await api({ method: "DELETE", path: `/v1/tenants/${tenantId}/accounts/${accountId}`, key: tenantKey });
+    const del = await api({
+      method: "DELETE",
+      path: `/v1/tenants/${tenantId}/accounts/${accountId}`,
+      key: tenantKey,
+    });
     expect(del.status).toBe(204);
-    const after = await api({ method: "GET", path: `/v1/tenants/${tenantId}/accounts/${accountId}`, key: tenantKey });
+    const after = await api({
+      method: "GET",
+      path: `/v1/tenants/${tenantId}/accounts/${accountId}`,
+      key: tenantKey,
+    });
     expect(after.status).toBe(404);
     expect(after.body.error.code).toBe("ACCOUNT_NOT_FOUND");
   });
 
   it("deleting the tenant removes its accounts", async () => {
-    const t = await api({ method: "POST", path: "/v1/tenants", key: admin, body: { name: "Leaving" } });
+    const t = await api({
+      method: "POST",
+      path: "/v1/tenants",
+      key: admin,
+      body: { name: "Leaving" },
+    });
     const accountId = freshAccount();
     const roleArn = await createRole(accountId, "Access", trustPolicy(t.body.externalId));
-    await api({ method: "POST", path: `/v1/tenants/${t.body.tenantId}/accounts`, key: admin, body: { accountId, roleArn } });
+    await api({
+      method: "POST",
+      path: `/v1/tenants/${t.body.tenantId}/accounts`,
+      key: admin,
+      body: { accountId, roleArn },
+    });
     await api({ method: "DELETE", path: `/v1/tenants/${t.body.tenantId}`, key: admin });
     const items = await snapshot(table);
     expect(items.filter((i) => i.includes(t.body.tenantId))).toEqual([]);

@@ -1,7 +1,17 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CloudFormationClient, CreateStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
-import { CreateRoleCommand, DeleteRolePolicyCommand, DeleteRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStacksCommand,
+} from "@aws-sdk/client-cloudformation";
+import {
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { LOCAL_REGION, ROOT } from "../../scripts/local-stack";
 
@@ -15,13 +25,23 @@ const base = () => ({ endpoint: endpoint(), region: LOCAL_REGION });
 export const CONTROL_PLANE_PATTERN = "arn:aws:iam::123456789012:role/control-plane/access/*";
 
 export async function tenantAdmin(accountId: string) {
-  const sts = new STSClient({ ...base(), credentials: { accessKeyId: "testing", secretAccessKey: "testing" } });
+  const sts = new STSClient({
+    ...base(),
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
   const out = await sts.send(
-    new AssumeRoleCommand({ RoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`, RoleSessionName: "tenant-admin" }),
+    new AssumeRoleCommand({
+      RoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`,
+      RoleSessionName: "tenant-admin",
+    }),
   );
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error("no credentials");
-  return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+  return {
+    accessKeyId: c.AccessKeyId,
+    secretAccessKey: c.SecretAccessKey,
+    sessionToken: c.SessionToken,
+  };
 }
 
 export function trustPolicy(externalId: string, extra: Record<string, unknown> = {}) {
@@ -32,7 +52,10 @@ export function trustPolicy(externalId: string, extra: Record<string, unknown> =
         Effect: "Allow",
         Principal: { AWS: "arn:aws:iam::123456789012:root" },
         Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
-        Condition: { StringEquals: { "sts:ExternalId": externalId }, ArnLike: { "aws:PrincipalArn": CONTROL_PLANE_PATTERN } },
+        Condition: {
+          StringEquals: { "sts:ExternalId": externalId },
+          ArnLike: { "aws:PrincipalArn": CONTROL_PLANE_PATTERN },
+        },
         ...extra,
       },
     ],
@@ -40,15 +63,24 @@ export function trustPolicy(externalId: string, extra: Record<string, unknown> =
 }
 
 /** Creates a role by hand in the tenant account, with the given trust policy and iam:GetRole on itself. */
-export async function createRole(accountId: string, roleName: string, policy: unknown): Promise<string> {
+export async function createRole(
+  accountId: string,
+  roleName: string,
+  policy: unknown,
+): Promise<string> {
   const iam = new IAMClient({ ...base(), credentials: await tenantAdmin(accountId) });
-  const out = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(policy) }));
+  const out = await iam.send(
+    new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(policy) }),
+  );
   const arn = out.Role?.Arn as string;
   await iam.send(
     new PutRolePolicyCommand({
       RoleName: roleName,
       PolicyName: "ReadOwnDefinition",
-      PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "iam:GetRole", Resource: arn }] }),
+      PolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "iam:GetRole", Resource: arn }],
+      }),
     }),
   );
   return arn;
@@ -56,7 +88,9 @@ export async function createRole(accountId: string, roleName: string, policy: un
 
 export async function deleteRole(accountId: string, roleName: string): Promise<void> {
   const iam = new IAMClient({ ...base(), credentials: await tenantAdmin(accountId) });
-  await iam.send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: "ReadOwnDefinition" })).catch(() => undefined);
+  await iam
+    .send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: "ReadOwnDefinition" }))
+    .catch(() => undefined);
   await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
 }
 
@@ -75,12 +109,16 @@ export async function deployTenantStack(
         ? { TemplateURL: template.templateUrl }
         : { TemplateBody: readFileSync(join(ROOT, "infra/tenant-role.yaml"), "utf8") }),
       Capabilities: ["CAPABILITY_NAMED_IAM"],
-      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue })),
+      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      })),
     }),
   );
   const described = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
   const stack = described.Stacks?.[0];
-  if (stack?.StackStatus !== "CREATE_COMPLETE") throw new Error(`stack ${stack?.StackStatus}: ${stack?.StackStatusReason}`);
+  if (stack?.StackStatus !== "CREATE_COMPLETE")
+    throw new Error(`stack ${stack?.StackStatus}: ${stack?.StackStatusReason}`);
   const roleArn = stack.Outputs?.find((o) => o.OutputKey === "RoleArn")?.OutputValue as string;
   return { stackId: created.StackId as string, roleArn };
 }

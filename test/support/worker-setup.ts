@@ -11,7 +11,8 @@ Object.assign(process.env, LOCAL_AWS_ENV, {
   API_KEY_CACHE_TTL_SECONDS: "0",
   // The control plane's own account on the emulator, and onboarding settings of the local stage.
   CONTROL_PLANE_ACCOUNT_ID: "123456789012",
-  TEMPLATE_URL: process.env.TEMPLATE_URL ?? "https://cp-templates.s3.us-east-1.amazonaws.com/tenant-role.yaml",
+  TEMPLATE_URL:
+    process.env.TEMPLATE_URL ?? "https://cp-templates.s3.us-east-1.amazonaws.com/tenant-role.yaml",
   REGISTRATION_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:cp-registration",
   // moto does not evaluate trust policies: the negative probe can only run against real AWS.
   VERIFY_NEGATIVE_PROBE: "false",

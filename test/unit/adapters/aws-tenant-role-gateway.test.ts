@@ -2,7 +2,11 @@ import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { AwsTenantRoleGateway, classifyAwsError, parsePolicyDocument } from "../../../shared/adapters/aws-tenant-role-gateway";
+import {
+  AwsTenantRoleGateway,
+  classifyAwsError,
+  parsePolicyDocument,
+} from "../../../shared/adapters/aws-tenant-role-gateway";
 import { RoleAccessError } from "../../../shared/domain/errors";
 import { ServiceUnavailableError } from "../../../shared/errors";
 
@@ -33,7 +37,9 @@ describe("classifying STS and IAM errors", () => {
 
   it("turns timeouts and connection failures into 503", () => {
     expect(() => classifyAwsError(named("TimeoutError"))).toThrow(ServiceUnavailableError);
-    expect(() => classifyAwsError(named("Error", { code: "ECONNRESET" }))).toThrow(ServiceUnavailableError);
+    expect(() => classifyAwsError(named("Error", { code: "ECONNRESET" }))).toThrow(
+      ServiceUnavailableError,
+    );
   });
 
   it("lets anything else through unchanged", () => {
@@ -52,7 +58,12 @@ describe("AwsTenantRoleGateway", () => {
 
   it("sends the external ID, session name, source identity, tags and session policy", async () => {
     sts.on(AssumeRoleCommand).resolves({
-      Credentials: { AccessKeyId: "AK", SecretAccessKey: "SK", SessionToken: "ST", Expiration: new Date("2026-11-23T11:00:00Z") },
+      Credentials: {
+        AccessKeyId: "AK",
+        SecretAccessKey: "SK",
+        SessionToken: "ST",
+        Expiration: new Date("2026-11-23T11:00:00Z"),
+      },
     });
     const creds = await new AwsTenantRoleGateway().assumeRole({
       roleArn: "arn:aws:iam::012345678901:role/Access",
@@ -64,7 +75,12 @@ describe("AwsTenantRoleGateway", () => {
       tags: [{ key: "cp:purpose", value: "verification" }],
       policy: "{}",
     });
-    expect(creds).toEqual({ accessKeyId: "AK", secretAccessKey: "SK", sessionToken: "ST", expiration: new Date("2026-11-23T11:00:00Z") });
+    expect(creds).toEqual({
+      accessKeyId: "AK",
+      secretAccessKey: "SK",
+      sessionToken: "ST",
+      expiration: new Date("2026-11-23T11:00:00Z"),
+    });
     expect(sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input).toEqual({
       RoleArn: "arn:aws:iam::012345678901:role/Access",
       RoleSessionName: "cp-verify-1",
@@ -79,10 +95,19 @@ describe("AwsTenantRoleGateway", () => {
   it("reads the trust policy URL-decoded, as IAM returns it", async () => {
     const doc = { Version: "2012-10-17", Statement: [{ Effect: "Allow" }] };
     iam.on(GetRoleCommand).resolves({
-      Role: { RoleName: "Access", Arn: "arn", Path: "/", RoleId: "id", CreateDate: new Date(), AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(doc)) },
+      Role: {
+        RoleName: "Access",
+        Arn: "arn",
+        Path: "/",
+        RoleId: "id",
+        CreateDate: new Date(),
+        AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(doc)),
+      },
     });
     const creds = { accessKeyId: "a", secretAccessKey: "b", sessionToken: "c" };
-    await expect(new AwsTenantRoleGateway().roleTrustPolicy(creds, "Access", "us-east-1")).resolves.toEqual(doc);
+    await expect(
+      new AwsTenantRoleGateway().roleTrustPolicy(creds, "Access", "us-east-1"),
+    ).resolves.toEqual(doc);
   });
 
   it("parses plain and encoded documents, and gives undefined for garbage", () => {

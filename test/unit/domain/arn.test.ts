@@ -4,9 +4,18 @@ import { consoleDomain, quickCreateUrl } from "../../../shared/domain/onboarding
 
 describe("role ARNs", () => {
   it.each([
-    ["arn:aws:iam::123456789012:role/Access", { partition: "aws", accountId: "123456789012", path: "/", roleName: "Access" }],
-    ["arn:aws:iam::012345678901:role/Access", { partition: "aws", accountId: "012345678901", path: "/", roleName: "Access" }],
-    ["arn:aws:iam::000000000001:role/a/b/c/Name+=,.@_-", { accountId: "000000000001", path: "/a/b/c/", roleName: "Name+=,.@_-" }],
+    [
+      "arn:aws:iam::123456789012:role/Access",
+      { partition: "aws", accountId: "123456789012", path: "/", roleName: "Access" },
+    ],
+    [
+      "arn:aws:iam::012345678901:role/Access",
+      { partition: "aws", accountId: "012345678901", path: "/", roleName: "Access" },
+    ],
+    [
+      "arn:aws:iam::000000000001:role/a/b/c/Name+=,.@_-",
+      { accountId: "000000000001", path: "/a/b/c/", roleName: "Name+=,.@_-" },
+    ],
     ["arn:aws-cn:iam::123456789012:role/Access", { partition: "aws-cn" }],
     ["arn:aws-us-gov:iam::123456789012:role/Access", { partition: "aws-us-gov" }],
     ["arn:aws-iso-b:iam::123456789012:role/Access", { partition: "aws-iso-b" }],
@@ -34,7 +43,9 @@ describe("role ARNs", () => {
   });
 
   it("parses assumed-role ARNs", () => {
-    expect(parseAssumedRoleArn("arn:aws:sts::012345678901:assumed-role/Access/cp-verify-1")).toEqual({
+    expect(
+      parseAssumedRoleArn("arn:aws:sts::012345678901:assumed-role/Access/cp-verify-1"),
+    ).toEqual({
       partition: "aws",
       accountId: "012345678901",
       roleName: "Access",
@@ -61,18 +72,27 @@ describe("quick-create link", () => {
     region: "eu-west-1",
     templateUrl: "https://bucket.s3.eu-west-1.amazonaws.com/tenant-role.yaml",
     stackName: "CrossAccountControlPlaneAccess",
-    parameters: { ExternalId: "cpx-a+b/c=d", ControlPlanePrincipalArn: "arn:aws:iam::123456789012:role/control-plane/access/*" },
+    parameters: {
+      ExternalId: "cpx-a+b/c=d",
+      ControlPlanePrincipalArn: "arn:aws:iam::123456789012:role/control-plane/access/*",
+    },
   });
 
   it("follows the console's quick-create shape with every value URL-encoded", () => {
     const [base, fragment] = link.split("#");
-    expect(base).toBe("https://eu-west-1.console.aws.amazon.com/cloudformation/home?region=eu-west-1");
+    expect(base).toBe(
+      "https://eu-west-1.console.aws.amazon.com/cloudformation/home?region=eu-west-1",
+    );
     expect(fragment?.startsWith("/stacks/quickcreate?")).toBe(true);
     const params = new URLSearchParams(fragment?.slice("/stacks/quickcreate?".length));
-    expect(params.get("templateURL")).toBe("https://bucket.s3.eu-west-1.amazonaws.com/tenant-role.yaml");
+    expect(params.get("templateURL")).toBe(
+      "https://bucket.s3.eu-west-1.amazonaws.com/tenant-role.yaml",
+    );
     expect(params.get("stackName")).toBe("CrossAccountControlPlaneAccess");
     expect(params.get("param_ExternalId")).toBe("cpx-a+b/c=d");
-    expect(params.get("param_ControlPlanePrincipalArn")).toBe("arn:aws:iam::123456789012:role/control-plane/access/*");
+    expect(params.get("param_ControlPlanePrincipalArn")).toBe(
+      "arn:aws:iam::123456789012:role/control-plane/access/*",
+    );
     expect(fragment).toContain("param_ExternalId=cpx-a%2Bb%2Fc%3Dd");
   });
 
@@ -80,6 +100,8 @@ describe("quick-create link", () => {
     const base = { region: "us-east-1", templateUrl: "https://x", parameters: {} };
     expect(() => quickCreateUrl({ ...base, stackName: "1-starts-with-digit" })).toThrow();
     expect(() => quickCreateUrl({ ...base, stackName: "has_underscore" })).toThrow();
-    expect(() => quickCreateUrl({ ...base, stackName: "ok", templateUrl: `https://${"x".repeat(1100)}` })).toThrow();
+    expect(() =>
+      quickCreateUrl({ ...base, stackName: "ok", templateUrl: `https://${"x".repeat(1100)}` }),
+    ).toThrow();
   });
 });

@@ -4,7 +4,9 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "../../../scripts/local-stack";
 import { checkTrustPolicy } from "../../../shared/domain/trust-policy";
 
-const fixture = JSON.parse(readFileSync(join(ROOT, "test/fixtures/trust-policies/cases.json"), "utf8")) as {
+const fixture = JSON.parse(
+  readFileSync(join(ROOT, "test/fixtures/trust-policies/cases.json"), "utf8"),
+) as {
   controlPlaneAccount: string;
   validExternalIds: string[];
   cases: { name: string; expect: string | null; policy: unknown }[];
@@ -22,8 +24,12 @@ describe("trust-policy lint (test/fixtures/trust-policies/cases.json)", () => {
 
   it("rejects a document that is not a policy", () => {
     const principal = { partition: "aws", accountId: "123456789012" };
-    expect(checkTrustPolicy(undefined, { principal, externalIds: [] })?.code).toBe("TRUST_POLICY_TOO_BROAD");
-    expect(checkTrustPolicy({ Statement: [] }, { principal, externalIds: [] })?.code).toBe("ACCESS_DENIED");
+    expect(checkTrustPolicy(undefined, { principal, externalIds: [] })?.code).toBe(
+      "TRUST_POLICY_TOO_BROAD",
+    );
+    expect(checkTrustPolicy({ Statement: [] }, { principal, externalIds: [] })?.code).toBe(
+      "ACCESS_DENIED",
+    );
   });
 
   it("the template in infra/ produces a policy that passes (same principal pattern)", () => {

@@ -11,18 +11,31 @@ const sts = mockClient(STSClient);
 const iam = mockClient(IAMClient);
 const ROLE = parseRoleArn("arn:aws:iam::012345678901:role/Access") as RoleArn;
 const PATTERN = "arn:aws:iam::123456789012:role/control-plane/access/*";
-const goodPolicy = (externalId = "cpx-current", principal: unknown = { AWS: "arn:aws:iam::123456789012:root" }) => ({
+const goodPolicy = (
+  externalId = "cpx-current",
+  principal: unknown = { AWS: "arn:aws:iam::123456789012:root" },
+) => ({
   Version: "2012-10-17",
   Statement: [
     {
       Effect: "Allow",
       Principal: principal,
       Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
-      Condition: { StringEquals: { "sts:ExternalId": externalId }, ArnLike: { "aws:PrincipalArn": PATTERN } },
+      Condition: {
+        StringEquals: { "sts:ExternalId": externalId },
+        ArnLike: { "aws:PrincipalArn": PATTERN },
+      },
     },
   ],
 });
-const creds = { Credentials: { AccessKeyId: "AK", SecretAccessKey: "SK", SessionToken: "ST", Expiration: new Date() } };
+const creds = {
+  Credentials: {
+    AccessKeyId: "AK",
+    SecretAccessKey: "SK",
+    SessionToken: "ST",
+    Expiration: new Date(),
+  },
+};
 const awsError = (name: string) => Object.assign(new Error(name), { name });
 
 function verifier(options: { budgetMs?: number; negativeProbe?: boolean } = {}) {
@@ -47,9 +60,19 @@ const input = (regions: string[] = []) => ({
 
 function allGood(policy: unknown = goodPolicy()) {
   sts.on(AssumeRoleCommand).resolves(creds);
-  sts.on(GetCallerIdentityCommand).resolves({ Account: "012345678901", Arn: "arn:aws:sts::012345678901:assumed-role/Access/cp-verify-1" });
+  sts.on(GetCallerIdentityCommand).resolves({
+    Account: "012345678901",
+    Arn: "arn:aws:sts::012345678901:assumed-role/Access/cp-verify-1",
+  });
   iam.on(GetRoleCommand).resolves({
-    Role: { RoleName: "Access", Arn: ROLE.arn, Path: "/", RoleId: "id", CreateDate: new Date(), AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(policy)) },
+    Role: {
+      RoleName: "Access",
+      Arn: ROLE.arn,
+      Path: "/",
+      RoleId: "id",
+      CreateDate: new Date(),
+      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(policy)),
+    },
   });
 }
 
@@ -66,13 +89,24 @@ describe("RoleVerifier", () => {
     const result = await verifier().verify(input());
     expect(result).toMatchObject({ ok: true, attempts: 1 });
     const call = sts.commandCalls(AssumeRoleCommand)[0]?.args[0].input;
-    expect(call).toMatchObject({ RoleArn: ROLE.arn, ExternalId: "cpx-current", DurationSeconds: 900, SourceIdentity: "control-plane" });
-    expect(JSON.parse(call?.Policy ?? "{}").Statement).toEqual([{ Effect: "Allow", Action: "iam:GetRole", Resource: ROLE.arn }]);
+    expect(call).toMatchObject({
+      RoleArn: ROLE.arn,
+      ExternalId: "cpx-current",
+      DurationSeconds: 900,
+      SourceIdentity: "control-plane",
+    });
+    expect(JSON.parse(call?.Policy ?? "{}").Statement).toEqual([
+      { Effect: "Allow", Action: "iam:GetRole", Resource: ROLE.arn },
+    ]);
   });
 
   it("retries while a new role is not assumable yet (IAM propagation), backing off 1 s, 2 s", async () => {
     allGood();
-    sts.on(AssumeRoleCommand).rejectsOnce(awsError("AccessDenied")).rejectsOnce(awsError("AccessDenied")).resolves(creds);
+    sts
+      .on(AssumeRoleCommand)
+      .rejectsOnce(awsError("AccessDenied"))
+      .rejectsOnce(awsError("AccessDenied"))
+      .resolves(creds);
     const pending = verifier({ budgetMs: 120_000 }).verify(input());
     await vi.advanceTimersByTimeAsync(999);
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
@@ -87,13 +121,21 @@ describe("RoleVerifier", () => {
     const pending = verifier({ budgetMs: 10_000 }).verify(input());
     await vi.advanceTimersByTimeAsync(60_000);
     // Waits of 1, 2 and 4 s fit in 10 s; the next (8 s) would not.
-    await expect(pending).resolves.toMatchObject({ ok: false, attempts: 4, failure: { code: "ACCESS_DENIED" } });
+    await expect(pending).resolves.toMatchObject({
+      ok: false,
+      attempts: 4,
+      failure: { code: "ACCESS_DENIED" },
+    });
   });
 
   it("does not retry a definitive failure", async () => {
     allGood(goodPolicy("cpx-wrong"));
     const result = await verifier({ budgetMs: 120_000 }).verify(input());
-    expect(result).toMatchObject({ ok: false, attempts: 1, failure: { code: "EXTERNAL_ID_MISMATCH" } });
+    expect(result).toMatchObject({
+      ok: false,
+      attempts: 1,
+      failure: { code: "EXTERNAL_ID_MISMATCH" },
+    });
   });
 
   const cases: [string, () => void, { regions?: string[]; negativeProbe?: boolean }][] = [
@@ -101,7 +143,11 @@ describe("RoleVerifier", () => {
     ["ROLE_NOT_FOUND", () => iam.on(GetRoleCommand).rejects(awsError("NoSuchEntityException")), {}],
     [
       "ACCOUNT_MISMATCH",
-      () => sts.on(GetCallerIdentityCommand).resolves({ Account: "999999999999", Arn: "arn:aws:sts::999999999999:assumed-role/Access/s1" }),
+      () =>
+        sts.on(GetCallerIdentityCommand).resolves({
+          Account: "999999999999",
+          Arn: "arn:aws:sts::999999999999:assumed-role/Access/s1",
+        }),
       {},
     ],
     ["TRUST_POLICY_TOO_BROAD", () => allGood(goodPolicy("cpx-current", "*")), {}],
@@ -112,7 +158,10 @@ describe("RoleVerifier", () => {
       () =>
         sts
           .on(GetCallerIdentityCommand)
-          .resolvesOnce({ Account: "012345678901", Arn: "arn:aws:sts::012345678901:assumed-role/Access/s1" })
+          .resolvesOnce({
+            Account: "012345678901",
+            Arn: "arn:aws:sts::012345678901:assumed-role/Access/s1",
+          })
           .rejects(awsError("RegionDisabledException")),
       { regions: ["us-east-1", "ap-east-1"] },
     ],
@@ -122,7 +171,9 @@ describe("RoleVerifier", () => {
   it.each(cases)("reports %s", async (code, arrange, options) => {
     allGood();
     arrange();
-    const result = await verifier({ negativeProbe: options.negativeProbe ?? false }).verify(input(options.regions));
+    const result = await verifier({ negativeProbe: options.negativeProbe ?? false }).verify(
+      input(options.regions),
+    );
     expect(result).toMatchObject({ ok: false, failure: { code } });
     if (!result.ok) expect(result.failure.message.length).toBeGreaterThan(20);
   });
@@ -131,13 +182,18 @@ describe("RoleVerifier", () => {
     allGood();
     sts.on(AssumeRoleCommand, { ExternalId: undefined }).rejects(awsError("AccessDenied"));
     sts.on(AssumeRoleCommand, { ExternalId: "cpx-current" }).resolves(creds);
-    await expect(verifier({ negativeProbe: true }).verify(input())).resolves.toMatchObject({ ok: true });
+    await expect(verifier({ negativeProbe: true }).verify(input())).resolves.toMatchObject({
+      ok: true,
+    });
   });
 
   it("a role that cannot read itself is ACCESS_DENIED with a precise message", async () => {
     allGood();
     iam.on(GetRoleCommand).rejects(awsError("AccessDenied"));
     const result = await verifier().verify(input());
-    expect(result).toMatchObject({ ok: false, failure: { code: "ACCESS_DENIED", message: expect.stringContaining("iam:GetRole") } });
+    expect(result).toMatchObject({
+      ok: false,
+      failure: { code: "ACCESS_DENIED", message: expect.stringContaining("iam:GetRole") },
+    });
   });
 });

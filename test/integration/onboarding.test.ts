@@ -1,0 +1,291 @@
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import type { SNSEvent } from "aws-lambda";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { LOCAL_REGION, ROOT } from "../../scripts/local-stack";
+import { publishTemplate } from "../../scripts/publish-template";
+import { api } from "../support/api";
+import { seedKey, snapshot, useFreshTable } from "../support/table";
+import { deployTenantStack } from "../support/tenant-account";
+
+/**
+ * The onboarding path end to end on the emulator: a tenant fetches its link; the template the
+ * link names (published to the emulator's S3) is deployed in the tenant's account with the link's
+ * parameters; the custom resource's real event shape (SNS-wrapped, from fixture files) is
+ * delivered to the registration function, and a local HTTP listener stands in for CloudFormation's
+ * pre-signed ResponseURL. moto runs custom resources only through Lambda in Docker, so the stack
+ * itself is deployed without the auto-registration inputs and the event is delivered by the test.
+ */
+const BUCKET = "cp-templates-e2e";
+const TENANT_ACCOUNT = "444455556666";
+
+interface Answer {
+  Status: "SUCCESS" | "FAILED";
+  Reason?: string;
+  PhysicalResourceId: string;
+  StackId: string;
+  RequestId: string;
+  LogicalResourceId: string;
+  Data?: Record<string, string>;
+}
+
+let listener: Server;
+let responseUrl: string;
+const answers: Answer[] = [];
+let table: string;
+let admin: string;
+
+function fixture(name: string) {
+  return JSON.parse(readFileSync(join(ROOT, "test/fixtures/cloudformation", name), "utf8"));
+}
+
+function snsEvent(request: unknown): SNSEvent {
+  const envelope = fixture("sns-event.json");
+  envelope.Records[0].Sns.Message = JSON.stringify(request);
+  return envelope;
+}
+
+async function deliver(request: Record<string, unknown>): Promise<Answer | undefined> {
+  const before = answers.length;
+  const { handler } = await import("../../functions/registration/handler");
+  await handler(snsEvent(request));
+  return answers.length > before ? answers[answers.length - 1] : undefined;
+}
+
+beforeAll(async () => {
+  listener = createServer((req, res) => {
+    let body = "";
+    req.on("data", (c) => {
+      body += c;
+    });
+    req.on("end", () => {
+      if (req.method === "PUT") answers.push(JSON.parse(body));
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
+  const origin = `http://127.0.0.1:${(listener.address() as AddressInfo).port}`;
+  responseUrl = `${origin}/cloudformation-response?X-Amz-Signature=abc`;
+  // Loaded by the wiring on first use, so set before any handler runs.
+  process.env.CUSTOM_RESOURCE_RESPONSE_ORIGINS = origin;
+  process.env.TEMPLATE_URL = `https://${BUCKET}.s3.${LOCAL_REGION}.amazonaws.com/tenant-role.yaml`;
+
+  const s3 = new S3Client({
+    endpoint: process.env.AWS_ENDPOINT_URL,
+    region: LOCAL_REGION,
+    forcePathStyle: true,
+  });
+  await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
+  await publishTemplate(s3, BUCKET);
+
+  table = await useFreshTable("onboarding");
+  admin = (await seedKey(table, { role: "admin" })).secret;
+});
+
+afterAll(() => new Promise<void>((r) => listener.close(() => r())));
+beforeEach(() => {
+  answers.length = 0;
+});
+
+async function tenantWithLink(name: string) {
+  const tenant = (await api({ method: "POST", path: "/v1/tenants", key: admin, body: { name } }))
+    .body;
+  const tenantKey = (await seedKey(table, { role: "tenant", tenantId: tenant.tenantId })).secret;
+  const link = await api({
+    method: "GET",
+    path: `/v1/tenants/${tenant.tenantId}/onboarding`,
+    key: tenantKey,
+    query: { region: "us-east-1" },
+  });
+  expect(link.status).toBe(200);
+  return { tenant, tenantKey, link: link.body };
+}
+
+describe("onboarding through the CloudFormation link", () => {
+  it("link → stack in the tenant account → custom resource → VERIFIED; Delete → deregistered", async () => {
+    const { tenant, tenantKey, link } = await tenantWithLink("Linked");
+
+    // The link: the console's quick-create URL with every parameter, the current external ID among them.
+    const fragment = new URL(link.quickCreateUrl).hash.slice("#/stacks/quickcreate?".length);
+    const params = new URLSearchParams(fragment);
+    expect(params.get("templateURL")).toBe(link.templateUrl);
+    expect(params.get("param_ExternalId")).toBe(tenant.externalId);
+    expect(params.get("param_ControlPlanePrincipalArn")).toBe(
+      "arn:aws:iam::123456789012:role/control-plane/access/*",
+    );
+    expect(params.get("param_RegistrationToken")).toBe(link.parameters.RegistrationToken);
+    expect(link.parameters.RegistrationToken).toMatch(/^crt_/);
+    expect(Date.parse(link.registrationTokenExpiresAt) - Date.now()).toBeGreaterThan(
+      6.9 * 24 * 3600 * 1000,
+    );
+
+    // The tenant admin launches it (the template read from S3, where the link points).
+    const {
+      RegistrationTopicArn: _topic,
+      RegistrationToken: token,
+      ...stackParams
+    } = link.parameters;
+    const stack = await deployTenantStack(TENANT_ACCOUNT, link.stackName, stackParams, {
+      templateUrl: link.templateUrl,
+    });
+    expect(stack.roleArn).toBe(
+      `arn:aws:iam::${TENANT_ACCOUNT}:role/CrossAccountControlPlaneAccess`,
+    );
+
+    // The custom resource reports back.
+    const create = {
+      ...fixture("custom-resource-request.json"),
+      ResponseURL: responseUrl,
+      StackId: stack.stackId,
+      ResourceProperties: {
+        ...fixture("custom-resource-request.json").ResourceProperties,
+        RegistrationToken: token,
+        AccountId: TENANT_ACCOUNT,
+        RoleArn: stack.roleArn,
+      },
+    };
+    const created = await deliver(create);
+    expect(created).toMatchObject({
+      Status: "SUCCESS",
+      PhysicalResourceId: `cp-registration-${TENANT_ACCOUNT}`,
+      StackId: stack.stackId,
+      RequestId: create.RequestId,
+      LogicalResourceId: "Registration",
+      Data: { AccountId: TENANT_ACCOUNT, Status: "VERIFIED" },
+    });
+    const account = await api({
+      method: "GET",
+      path: `/v1/tenants/${tenant.tenantId}/accounts/${TENANT_ACCOUNT}`,
+      key: tenantKey,
+    });
+    expect(account.body).toMatchObject({
+      status: "VERIFIED",
+      roleArn: stack.roleArn,
+      regions: ["us-east-1"],
+      source: { kind: "cloudformation", stackId: stack.stackId },
+    });
+
+    // A stack update re-verifies.
+    const updated = await deliver({
+      ...create,
+      RequestType: "Update",
+      PhysicalResourceId: created?.PhysicalResourceId,
+      RequestId: "update-1",
+    });
+    expect(updated).toMatchObject({
+      Status: "SUCCESS",
+      PhysicalResourceId: `cp-registration-${TENANT_ACCOUNT}`,
+    });
+
+    // Another stack's Delete (same token, same account) does not deregister it.
+    const foreign = await deliver({
+      ...create,
+      RequestType: "Delete",
+      PhysicalResourceId: created?.PhysicalResourceId,
+      StackId: `arn:aws:cloudformation:us-east-1:${TENANT_ACCOUNT}:stack/Other/0000`,
+      RequestId: "delete-0",
+    });
+    expect(foreign?.Status).toBe("SUCCESS");
+    expect(
+      (
+        await api({
+          method: "GET",
+          path: `/v1/tenants/${tenant.tenantId}/accounts/${TENANT_ACCOUNT}`,
+          key: tenantKey,
+        })
+      ).status,
+    ).toBe(200);
+
+    // Deleting the stack deregisters the account.
+    const deleted = await deliver({
+      ...create,
+      RequestType: "Delete",
+      PhysicalResourceId: created?.PhysicalResourceId,
+      RequestId: "delete-1",
+    });
+    expect(deleted).toMatchObject({
+      Status: "SUCCESS",
+      PhysicalResourceId: `cp-registration-${TENANT_ACCOUNT}`,
+    });
+    const gone = await api({
+      method: "GET",
+      path: `/v1/tenants/${tenant.tenantId}/accounts/${TENANT_ACCOUNT}`,
+      key: tenantKey,
+    });
+    expect(gone.status).toBe(404);
+  });
+
+  it("a bad token: FAILED with a reason, nothing stored; its rollback Delete still succeeds", async () => {
+    await tenantWithLink("Tokenless");
+    const before = await snapshot(table);
+    const request = {
+      ...fixture("custom-resource-request.json"),
+      ResponseURL: responseUrl,
+      ResourceProperties: {
+        ...fixture("custom-resource-request.json").ResourceProperties,
+        RegistrationToken: "crt_forged",
+      },
+    };
+    const answer = await deliver(request);
+    expect(answer).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^INVALID_REGISTRATION_TOKEN: /),
+    });
+    expect(await snapshot(table)).toEqual(before);
+    const rollback = await deliver({
+      ...request,
+      RequestType: "Delete",
+      PhysicalResourceId: answer?.PhysicalResourceId,
+    });
+    expect(rollback?.Status).toBe("SUCCESS");
+  });
+
+  it("a token registers only for its own tenant", async () => {
+    const a = await tenantWithLink("Owner");
+    const b = await tenantWithLink("Other");
+    // B's role trusts B's external ID; A's token must not register it, not even for A.
+    const stack = await deployTenantStack("555566667777", "OtherStack", {
+      ExternalId: b.tenant.externalId,
+      ControlPlanePrincipalArn: b.link.parameters.ControlPlanePrincipalArn,
+    });
+    const answer = await deliver({
+      ...fixture("custom-resource-request.json"),
+      ResponseURL: responseUrl,
+      StackId: stack.stackId,
+      ResourceProperties: {
+        RegistrationToken: a.link.parameters.RegistrationToken,
+        AccountId: "555566667777",
+        RoleArn: stack.roleArn,
+        StackRegion: "us-east-1",
+      },
+    });
+    expect(answer).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^EXTERNAL_ID_MISMATCH: /),
+    });
+    for (const t of [a, b]) {
+      const list = await api({
+        method: "GET",
+        path: `/v1/tenants/${t.tenant.tenantId}/accounts`,
+        key: admin,
+      });
+      expect(list.body.items).toEqual([]);
+    }
+  });
+
+  it("always answers a malformed request that says where to answer", async () => {
+    const request = {
+      ...fixture("custom-resource-request.json"),
+      ResponseURL: responseUrl,
+      RequestType: "Explode",
+    };
+    const answer = await deliver(request);
+    expect(answer).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^INVALID_REQUEST/),
+    });
+  });
+});
