@@ -89,6 +89,10 @@ export class RegistrationService {
       return { answered: false, reason: "request is malformed and has nowhere to answer" };
     }
     const req = parsed.data;
+    // Nothing is done for a request that cannot be answered where CloudFormation listens.
+    if (!this.responseUrlAllowed(req.ResponseURL)) {
+      return { answered: false, reason: "ResponseURL is not a CloudFormation response URL" };
+    }
     try {
       return await this.process(req);
     } catch {

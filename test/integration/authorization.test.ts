@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ApiRequest } from "../support/api";
 import { api } from "../support/api";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
+import { createRole, trustPolicy } from "../support/tenant-account";
 
 /**
  * Every route × every kind of caller → the expected status. A row per route, a column per caller;
@@ -21,6 +22,10 @@ const CALLERS: Caller[] = [
 interface Ctx {
   tenantId: string;
   keyId: string;
+  /** A registered account of the tenant. */
+  accountId: string;
+  /** An account with a role that trusts the tenant, not registered yet. */
+  newAccount: { accountId: string; roleArn: string };
 }
 
 const U = 401;
@@ -147,9 +152,102 @@ const MATRIX: { name: string; request: (c: Ctx) => ApiRequest; expect: Record<Ca
         service: 403,
       },
     },
+    {
+      name: "GET /v1/tenants/{tenantId}/onboarding",
+      request: (c) => ({ method: "GET", path: `/v1/tenants/${c.tenantId}/onboarding` }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 200,
+        ownTenant: 200,
+        otherTenant: 404,
+        service: 403,
+      },
+    },
+    {
+      name: "POST /v1/tenants/{tenantId}/accounts",
+      request: (c) => ({
+        method: "POST",
+        path: `/v1/tenants/${c.tenantId}/accounts`,
+        body: c.newAccount,
+      }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 201,
+        ownTenant: 201,
+        otherTenant: 404,
+        service: 403,
+      },
+    },
+    {
+      name: "GET /v1/tenants/{tenantId}/accounts",
+      request: (c) => ({ method: "GET", path: `/v1/tenants/${c.tenantId}/accounts` }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 200,
+        ownTenant: 200,
+        otherTenant: 404,
+        service: 403,
+      },
+    },
+    {
+      name: "GET /v1/tenants/{tenantId}/accounts/{accountId}",
+      request: (c) => ({
+        method: "GET",
+        path: `/v1/tenants/${c.tenantId}/accounts/${c.accountId}`,
+      }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 200,
+        ownTenant: 200,
+        otherTenant: 404,
+        service: 403,
+      },
+    },
+    {
+      name: "DELETE /v1/tenants/{tenantId}/accounts/{accountId}",
+      request: (c) => ({
+        method: "DELETE",
+        path: `/v1/tenants/${c.tenantId}/accounts/${c.accountId}`,
+      }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 204,
+        ownTenant: 204,
+        otherTenant: 404,
+        service: 403,
+      },
+    },
+    {
+      name: "POST /v1/tenants/{tenantId}/accounts/{accountId}/verify",
+      request: (c) => ({
+        method: "POST",
+        path: `/v1/tenants/${c.tenantId}/accounts/${c.accountId}/verify`,
+      }),
+      expect: {
+        none: U,
+        unknown: U,
+        revoked: U,
+        admin: 200,
+        ownTenant: 200,
+        otherTenant: 404,
+        service: 403,
+      },
+    },
   ];
 
 let table: string;
+let nextAccount = 700000000000;
+let shared: Awaited<ReturnType<typeof freshTarget>> | undefined;
 const keys = {} as Record<Exclude<Caller, "none">, string>;
 
 /** A fresh target per case, so that allowed deletions and revocations do not disturb other cases. */
@@ -162,7 +260,25 @@ async function freshTarget(): Promise<{ ctx: Ctx; ownKey: string }> {
   });
   const own = await seedKey(table, { role: "tenant", tenantId: t.body.tenantId });
   const victim = await seedKey(table, { role: "service", service: "victim" });
-  return { ctx: { tenantId: t.body.tenantId, keyId: victim.key.keyId }, ownKey: own.secret };
+  const registered = String(nextAccount++);
+  const registeredArn = await createRole(registered, "Access", trustPolicy(t.body.externalId));
+  await api({
+    method: "POST",
+    path: `/v1/tenants/${t.body.tenantId}/accounts`,
+    key: keys.admin,
+    body: { accountId: registered, roleArn: registeredArn },
+  });
+  const fresh = String(nextAccount++);
+  const freshArn = await createRole(fresh, "Access", trustPolicy(t.body.externalId));
+  return {
+    ctx: {
+      tenantId: t.body.tenantId,
+      keyId: victim.key.keyId,
+      accountId: registered,
+      newAccount: { accountId: fresh, roleArn: freshArn },
+    },
+    ownKey: own.secret,
+  };
 }
 
 beforeAll(async () => {
@@ -190,7 +306,9 @@ const cases = MATRIX.flatMap((row) =>
 
 describe("authorization matrix", () => {
   it.each(cases)("$name as $caller → $status", async ({ request, caller, status }) => {
-    const { ctx, ownKey } = await freshTarget();
+    // Allowed requests may change their target, so they get a fresh one; refusals are proven to
+    // change nothing, so they share one.
+    const { ctx, ownKey } = status < 400 ? await freshTarget() : (shared ??= await freshTarget());
     const key = caller === "none" ? undefined : caller === "ownTenant" ? ownKey : keys[caller];
     const before = await snapshot(table);
     const res = await api({ ...request(ctx), ...(key ? { key } : {}) });

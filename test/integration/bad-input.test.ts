@@ -8,7 +8,8 @@ import { seedKey, snapshot, useFreshTable } from "../support/table";
 /**
  * One case per class of bad input (test/fixtures/bad-input.json): each gets its status and error
  * code, never a 5xx, and leaves the table exactly as it was.
- * In the fixture, "REPEAT:<s>:<n>" stands for <s> repeated n times and "TOKEN:<json>" for that JSON
+ * In the fixture, "REPEAT:<s>:<n>" stands for <s> repeated n times, "REPEAT_LIST:<s>:<n>" in an
+ * array for n copies of <s>, and "TOKEN:<json>" for that JSON
  * encoded as a nextToken, so the file stays readable.
  */
 interface BadCase {
@@ -36,7 +37,12 @@ function expand(value: unknown): unknown {
         Buffer.from(json, "utf8").toString("base64url"),
       );
   }
-  if (Array.isArray(value)) return value.map(expand);
+  if (Array.isArray(value)) {
+    return value.flatMap((v) => {
+      const m = typeof v === "string" ? /^REPEAT_LIST:(.+):(\d+)$/.exec(v) : null;
+      return m ? Array.from({ length: Number(m[2]) }, () => m[1]) : [expand(v)];
+    });
+  }
   if (value && typeof value === "object") {
     return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, expand(v)]));
   }
