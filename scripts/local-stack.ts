@@ -14,6 +14,8 @@ import {
   DynamoDBClient,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { DynamoApiKeyStore } from "../shared/adapters/dynamo-api-key-store";
 import { createDocumentClient } from "../shared/adapters/dynamo-client";
 import { cryptoRandom, systemClock } from "../shared/adapters/system";
@@ -193,6 +195,29 @@ export async function bootstrapAdminKey(
   });
   const key = await service.importAdminKey(secret);
   return key.keyId;
+}
+
+export const LOCAL_TEMPLATE_BUCKET = "cp-templates-local";
+export const LOCAL_TEMPLATE_URL = `https://${LOCAL_TEMPLATE_BUCKET}.s3.${LOCAL_REGION}.amazonaws.com/tenant-role.yaml`;
+
+/**
+ * The onboarding resources serverless.yml creates in AWS, created on the emulator: the template
+ * bucket (with the tenant template published in it) and the registration topic. moto serves the
+ * template to CloudFormation in any emulated account from the same URL shape as S3 does.
+ */
+export async function createOnboardingResources(
+  endpoint: string,
+): Promise<{ templateUrl: string; topicArn: string }> {
+  const credentials = { accessKeyId: "testing", secretAccessKey: "testing" };
+  const s3 = new S3Client({ endpoint, region: LOCAL_REGION, forcePathStyle: true, credentials });
+  await s3.send(new CreateBucketCommand({ Bucket: LOCAL_TEMPLATE_BUCKET })).catch((err: Error) => {
+    if (err.name !== "BucketAlreadyOwnedByYou") throw err;
+  });
+  const { publishTemplate } = await import("./publish-template");
+  await publishTemplate(s3, LOCAL_TEMPLATE_BUCKET);
+  const sns = new SNSClient({ endpoint, region: LOCAL_REGION, credentials });
+  const topic = await sns.send(new CreateTopicCommand({ Name: "cp-registration" }));
+  return { templateUrl: LOCAL_TEMPLATE_URL, topicArn: topic.TopicArn as string };
 }
 
 export interface Offline {

@@ -1,10 +1,12 @@
 /**
  * `npm start`: the control plane running locally on real parts. Starts moto (the local AWS),
- * creates the table, stores the bootstrap admin key, serves the API with serverless-offline,
+ * creates the table, the template bucket (with the tenant template) and the registration topic,
+ * stores the bootstrap admin key, serves the API with serverless-offline,
  * prints where everything is, and runs until Ctrl-C.
  */
 import {
   bootstrapAdminKey,
+  createOnboardingResources,
   createTable,
   localAdminKey,
   startMoto,
@@ -33,6 +35,7 @@ async function main() {
   }
   try {
     await createTable(moto.endpoint);
+    const onboarding = await createOnboardingResources(moto.endpoint);
     const adminKey = localAdminKey();
     await bootstrapAdminKey(moto.endpoint, adminKey);
     console.log("Starting the API (bundling functions with esbuild) ...");
@@ -40,6 +43,10 @@ async function main() {
       awsEndpoint: moto.endpoint,
       port,
       lambdaPort: Number(process.env.LAMBDA_PORT ?? port + 2),
+      env: {
+        CP_LOCAL_TEMPLATE_URL: onboarding.templateUrl,
+        CP_LOCAL_REGISTRATION_TOPIC_ARN: onboarding.topicArn,
+      },
       ...(verbose ? { log: (line: string) => console.log(`[offline] ${line}`) } : {}),
     });
     offline.process.on("exit", (code) => {
