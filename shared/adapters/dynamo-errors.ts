@@ -18,6 +18,9 @@ const RETRYABLE = new Set([
 export function isRetryableDynamoError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (RETRYABLE.has(err.name)) return true;
+  // Any server-side fault (5xx), whatever its name or body: the service's problem, not the request's.
+  const meta = err as { $fault?: string; $metadata?: { httpStatusCode?: number } };
+  if (meta.$fault === "server" || (meta.$metadata?.httpStatusCode ?? 0) >= 500) return true;
   const code = (err as { code?: string }).code;
   return code === "ECONNREFUSED" || code === "ECONNRESET" || code === "ETIMEDOUT";
 }

@@ -308,7 +308,9 @@ describe("authorization matrix", () => {
   it.each(cases)("$name as $caller → $status", async ({ request, caller, status }) => {
     // Allowed requests may change their target, so they get a fresh one; refusals are proven to
     // change nothing, so they share one.
-    const { ctx, ownKey } = status < 400 ? await freshTarget() : (shared ??= await freshTarget());
+    if (status >= 400 && shared === undefined) shared = await freshTarget();
+    const { ctx, ownKey } =
+      status < 400 ? await freshTarget() : (shared as Awaited<ReturnType<typeof freshTarget>>);
     const key = caller === "none" ? undefined : caller === "ownTenant" ? ownKey : keys[caller];
     const before = await snapshot(table);
     const res = await api({ ...request(ctx), ...(key ? { key } : {}) });

@@ -106,7 +106,9 @@ describe("tenants against the emulator", () => {
     );
     const ok = results.filter((r) => r.status === 200);
     expect(ok.length).toBeGreaterThan(0);
-    for (const r of results) expect([200, 409]).toContain(r.status);
+    // 409 for rotations that kept losing the race; 503 if the emulator itself faults under load.
+    // Never a 500.
+    for (const r of results) expect([200, 409, 503], JSON.stringify(r.body)).toContain(r.status);
     const final = await api({ method: "GET", path: `/v1/tenants/${tenant.tenantId}`, key: admin });
     // Every successful rotation issued a distinct ID; the stored one is one of them.
     const issued = ok.map((r) => r.body.externalId);

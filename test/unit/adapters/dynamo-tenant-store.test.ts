@@ -163,3 +163,15 @@ describe("DynamoTenantStore", () => {
     expect(ddb.commandCalls(BatchWriteCommand)).toHaveLength(2);
   });
 });
+
+describe("server faults", () => {
+  it("any 5xx from DynamoDB becomes a 503, whatever its name", async () => {
+    const fault = Object.assign(new Error("<html>Internal Server Error</html>"), {
+      name: "SyntaxError",
+      $fault: "server",
+      $metadata: { httpStatusCode: 500 },
+    });
+    ddb.on(TransactWriteCommand).rejects(fault);
+    await expect(store.create(tenant)).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+});
