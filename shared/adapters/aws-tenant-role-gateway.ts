@@ -39,7 +39,9 @@ export function classifyAwsError(err: unknown): never {
   const code = CLASSIFICATION[name];
   if (code) throw new RoleAccessError(code, (err as Error).message, { cause: err });
   const netCode = (err as { code?: string } | undefined)?.code;
+  const serverFault = (err as { $fault?: string } | undefined)?.$fault === "server";
   if (
+    serverFault ||
     UNAVAILABLE.has(name) ||
     netCode === "ECONNRESET" ||
     netCode === "ECONNREFUSED" ||
