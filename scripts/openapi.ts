@@ -57,6 +57,7 @@ const STATUS_TEXT: Record<number, string> = {
   409: "Conflicts with the current state",
   415: "Body is not JSON",
   422: "The role did not verify; nothing was stored. The code says why, the message what to do",
+  502: "The tenant's AWS account refused the control plane",
   503: "A dependency is busy; retry after Retry-After seconds",
 };
 

@@ -83,8 +83,11 @@ export class UnsupportedMediaTypeError extends AppError {
 export class ServiceUnavailableError extends AppError {
   readonly status = 503;
   readonly retryAfterSeconds: number;
-  constructor(message: string, options: { retryAfterSeconds?: number; cause?: unknown } = {}) {
-    super("SERVICE_UNAVAILABLE", message, { cause: options.cause });
+  constructor(
+    message: string,
+    options: { retryAfterSeconds?: number; cause?: unknown; code?: string } = {},
+  ) {
+    super(options.code ?? "SERVICE_UNAVAILABLE", message, { cause: options.cause });
     this.retryAfterSeconds = options.retryAfterSeconds ?? 1;
   }
 }
@@ -98,4 +101,9 @@ export class AccountNotFoundError extends NotFoundError {
 /** 422: well-formed, but not acceptable as it stands. */
 export class UnprocessableError extends AppError {
   readonly status = 422;
+}
+
+/** 502: a tenant's AWS account refused what it should have allowed. */
+export class BadGatewayError extends AppError {
+  readonly status = 502;
 }

@@ -4,6 +4,9 @@
  */
 import type { Account } from "./domain/account";
 import type { ApiKey } from "./domain/api-key";
+import type { AuditRecord } from "./domain/audit";
+import type { Grant } from "./domain/grant";
+import type { PermissionSet } from "./domain/permission-set";
 import type { ExternalIdState, Tenant } from "./domain/tenant";
 
 export interface Clock {
@@ -37,6 +40,8 @@ export interface TenantStore {
    * StaleTenantError on a concurrent change, ExternalIdTakenError on collision.
    */
   updateExternalId(tenant: Tenant, next: ExternalIdState, updatedAt: string): Promise<Tenant>;
+  /** Sets or clears suspension; undefined when the tenant does not exist (or is being deleted). */
+  setSuspended(tenantId: string, suspended: boolean, at: string): Promise<Tenant | undefined>;
   /** Marks the tenant DELETING (no new children can attach); false if it did not exist. */
   markDeleting(tenantId: string, updatedAt: string): Promise<boolean>;
   /** Removes the tenant, its reserved external IDs and everything stored under it (API keys included). */
@@ -60,6 +65,8 @@ export interface AwsCredentials {
   secretAccessKey: string;
   sessionToken: string;
   expiration?: Date;
+  /** arn:<p>:sts::<account>:assumed-role/<role>/<session>, as STS reported it. */
+  assumedRoleArn?: string;
 }
 
 export interface AssumeRoleRequest {
@@ -98,6 +105,8 @@ export interface AccountStore {
   put(account: Account, expectedVersion: number | undefined): Promise<void>;
   get(tenantId: string, accountId: string): Promise<Account | undefined>;
   list(tenantId: string, page: PageRequest): Promise<Page<Account>>;
+  /** Records that STS refused the role while brokering: FAILED until verified again. */
+  markDenied(tenantId: string, accountId: string, at: string, message: string): Promise<void>;
   /** Deletes the account; false if it did not exist (or, with `onlyIfStackId`, was not that stack's). */
   delete(tenantId: string, accountId: string, onlyIfStackId?: string): Promise<boolean>;
 }
@@ -118,4 +127,49 @@ export interface RegistrationTokenStore {
 /** Answers a CloudFormation custom resource at its pre-signed ResponseURL. */
 export interface CustomResourceResponder {
   send(responseUrl: string, body: string): Promise<void>;
+}
+
+// ---- Brokering ------------------------------------------------------------------------------
+
+export interface PermissionSetStore {
+  put(set: PermissionSet): Promise<{ created: boolean }>;
+  get(name: string): Promise<PermissionSet | undefined>;
+  list(page: PageRequest): Promise<Page<PermissionSet>>;
+  delete(name: string): Promise<boolean>;
+  /** The ones of `names` that exist (one BatchGetItem). */
+  getMany(names: string[]): Promise<PermissionSet[]>;
+}
+
+export interface GrantStore {
+  /** Throws ConflictError GRANT_EXISTS for a second grant of the same service and tenant, TenantNotFoundError for a tenant that is not ACTIVE. */
+  create(grant: Grant): Promise<void>;
+  get(grantId: string): Promise<Grant | undefined>;
+  list(page: PageRequest): Promise<Page<Grant>>;
+  delete(grantId: string): Promise<boolean>;
+}
+
+export interface BrokerState {
+  tenant?: Tenant;
+  account?: Account;
+  grantForTenant?: Grant;
+  grantForAll?: Grant;
+  permissionSet?: PermissionSet;
+}
+
+/** Everything a session request is decided on, in one read round trip (strongly consistent). */
+export interface BrokerStore {
+  load(query: {
+    tenantId: string;
+    accountId: string;
+    service: string;
+    permissionSet?: string;
+  }): Promise<BrokerState>;
+}
+
+export interface AuditStore {
+  write(record: AuditRecord): Promise<void>;
+  list(
+    tenantId: string,
+    query: { from?: string; to?: string } & PageRequest,
+  ): Promise<Page<AuditRecord>>;
 }

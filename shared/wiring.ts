@@ -1,18 +1,32 @@
 import { AwsTenantRoleGateway } from "./adapters/aws-tenant-role-gateway";
 import { DynamoAccountStore } from "./adapters/dynamo-account-store";
 import { DynamoApiKeyStore } from "./adapters/dynamo-api-key-store";
+import { DynamoAuditStore } from "./adapters/dynamo-audit-store";
+import { DynamoBrokerStore } from "./adapters/dynamo-broker-store";
 import { createDocumentClient } from "./adapters/dynamo-client";
+import { DynamoGrantStore } from "./adapters/dynamo-grant-store";
+import { DynamoPermissionSetStore } from "./adapters/dynamo-permission-set-store";
 import { DynamoRegistrationTokenStore } from "./adapters/dynamo-registration-token-store";
 import { DynamoTenantStore } from "./adapters/dynamo-tenant-store";
 import { HttpCustomResourceResponder } from "./adapters/http-custom-resource-responder";
 import { cryptoRandom, realSleep, systemClock } from "./adapters/system";
-import { type ControlPlaneConfig, loadAccessConfig, loadConfig, loadOnboardingEnv } from "./config";
+import {
+  type ControlPlaneConfig,
+  intEnv,
+  loadAccessConfig,
+  loadConfig,
+  loadOnboardingEnv,
+} from "./config";
 import type { HttpDeps } from "./http/handler";
 import { AccountService } from "./services/account-service";
 import { ApiKeyService } from "./services/api-key-service";
+import { GrantService } from "./services/grant-service";
 import { OnboardingService } from "./services/onboarding-service";
+import { PermissionSetService } from "./services/permission-set-service";
 import { RegistrationService } from "./services/registration-service";
 import { RoleVerifier } from "./services/role-verifier";
+import { type BrokeredSession, SessionBroker } from "./services/session-broker";
+import { SessionCache } from "./services/session-cache";
 import { TenantService } from "./services/tenant-service";
 
 /**
@@ -121,5 +135,47 @@ export const registrationService = once(
       responder: new HttpCustomResourceResponder(),
       clock: systemClock,
       extraResponseOrigins: onboardingEnv().extraResponseOrigins,
+    }),
+);
+
+const permissionSetStore = once(
+  () => new DynamoPermissionSetStore(documentClient(), config().tableName),
+);
+
+export const permissionSetService = once(
+  () => new PermissionSetService({ store: permissionSetStore(), clock: systemClock }),
+);
+
+export const grantService = once(
+  () =>
+    new GrantService({
+      grants: new DynamoGrantStore(documentClient(), config().tableName),
+      permissionSets: permissionSetStore(),
+      tenants: tenantService(),
+      clock: systemClock,
+      random: cryptoRandom,
+    }),
+);
+
+export const auditStore = once(
+  () =>
+    new DynamoAuditStore(
+      documentClient(),
+      config().tableName,
+      intEnv("AUDIT_RETENTION_DAYS", 365, { min: 1, max: 3650 }) * 24 * 3600,
+    ),
+);
+
+export const sessionBroker = once(
+  () =>
+    new SessionBroker({
+      store: new DynamoBrokerStore(documentClient(), config().tableName),
+      permissionSets: permissionSetStore(),
+      accounts: new DynamoAccountStore(documentClient(), config().tableName),
+      audit: auditStore(),
+      gateway: new AwsTenantRoleGateway(),
+      cache: new SessionCache<BrokeredSession & { expiration: Date }>(),
+      clock: systemClock,
+      defaultRegion: accessConfig().region,
     }),
 );

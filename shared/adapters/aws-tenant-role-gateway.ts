@@ -106,6 +106,7 @@ export class AwsTenantRoleGateway implements TenantRoleGateway {
         secretAccessKey: c.SecretAccessKey,
         sessionToken: c.SessionToken,
         ...(c.Expiration ? { expiration: c.Expiration } : {}),
+        ...(out.AssumedRoleUser?.Arn ? { assumedRoleArn: out.AssumedRoleUser.Arn } : {}),
       };
     } catch (err) {
       return classifyAwsError(err);

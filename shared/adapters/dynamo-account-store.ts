@@ -5,6 +5,7 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { Account } from "../domain/account";
 import { StaleAccountError } from "../domain/errors";
@@ -127,6 +128,35 @@ export class DynamoAccountStore implements AccountStore {
       const nextCursor = encodeCursor(out.LastEvaluatedKey);
       return { items: (out.Items ?? []).map(toAccount), ...(nextCursor ? { nextCursor } : {}) };
     } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  async markDenied(
+    tenantId: string,
+    accountId: string,
+    at: string,
+    message: string,
+  ): Promise<void> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.account(tenantId, accountId),
+          UpdateExpression:
+            "SET #status = :failed, lastVerification = :lv, updatedAt = :at, version = version + :one",
+          ConditionExpression: "attribute_exists(PK)",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":failed": "FAILED",
+            ":lv": { at, code: "ACCESS_DENIED", message },
+            ":at": at,
+            ":one": 1,
+          },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof Error && err.name === "ConditionalCheckFailedException") return;
       rethrowDynamo(err);
     }
   }

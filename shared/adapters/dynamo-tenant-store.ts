@@ -26,6 +26,8 @@ interface TenantItem {
   name: string;
   status: Tenant["status"];
   externalId: ExternalIdState;
+  suspended?: boolean;
+  suspendedAt?: string;
   createdAt: string;
   updatedAt: string;
   version: number;
@@ -38,6 +40,8 @@ function toTenant(item: Record<string, unknown>): Tenant {
     name: t.name,
     status: t.status,
     externalId: t.externalId,
+    ...(t.suspended ? { suspended: true } : {}),
+    ...(t.suspendedAt ? { suspendedAt: t.suspendedAt } : {}),
     createdAt: t.createdAt,
     updatedAt: t.updatedAt,
     version: t.version,
@@ -186,6 +190,37 @@ export class DynamoTenantStore implements TenantStore {
     }
     // What this call wrote, not a re-read: a concurrent rotation may already have replaced it.
     return { ...tenant, externalId: next, updatedAt, version: expectedVersion + 1 };
+  }
+
+  async setSuspended(
+    tenantId: string,
+    suspended: boolean,
+    at: string,
+  ): Promise<Tenant | undefined> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.tenant(tenantId),
+          UpdateExpression: suspended
+            ? "SET suspended = :true, suspendedAt = :at, updatedAt = :at, version = version + :one"
+            : "SET updatedAt = :at, version = version + :one REMOVE suspended, suspendedAt",
+          ConditionExpression: "#status = :active",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":at": at,
+            ":one": 1,
+            ":active": "ACTIVE",
+            ...(suspended ? { ":true": true } : {}),
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return out.Attributes ? toTenant(out.Attributes) : undefined;
+    } catch (err) {
+      if (err instanceof Error && err.name === "ConditionalCheckFailedException") return undefined;
+      rethrowDynamo(err);
+    }
   }
 
   async markDeleting(tenantId: string, updatedAt: string): Promise<boolean> {

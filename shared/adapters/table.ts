@@ -13,6 +13,13 @@
  *   REGTOKEN#<sha256 of token> / REGTOKEN  an onboarding registration token, with its tenant
  *   TENANT#<tenantId> / REGTOKEN#<hash>  pointer to it, so deletion finds it
  *
+ *   PERMSET#<name> / PERMSET             a permission set; GSI1 PERMSET / <name>
+ *   GRANT#<service> / TENANT#<id or *>   a grant; GSI1 GRANT / <grantId>; with a pointer
+ *                                        TENANT#<id> / GRANT#<grantId> for tenant-specific ones
+ *   AUDIT#<tenantId> / <at>#<requestId>  an audit record, expiring by TTL; not under TENANT#,
+ *                                        so deleting the tenant keeps it
+ *
+ * A session request reads TENANT, ACCOUNT, both GRANT items and PERMSET in one BatchGetItem.
  * Pointer items carry `ref` ({PK, SK}): the item they stand for, deleted with them.
  */
 export const TABLE_KEYS = {
@@ -36,11 +43,19 @@ export const keys = {
     SK: `ACCOUNT#${accountId}`,
   }),
   registrationToken: (hash: string) => ({ PK: `REGTOKEN#${hash}`, SK: "REGTOKEN" }),
+  permissionSet: (name: string) => ({ PK: `PERMSET#${name}`, SK: "PERMSET" }),
+  grant: (service: string, tenantId: string) => ({
+    PK: `GRANT#${service}`,
+    SK: `TENANT#${tenantId}`,
+  }),
+  auditPartition: (tenantId: string) => `AUDIT#${tenantId}`,
 } as const;
 
 export const GSI1_TENANTS = "TENANT";
 export const GSI1_API_KEYS = "APIKEY";
 export const GSI1_ACCOUNTS = "ACCOUNT";
+export const GSI1_PERMISSION_SETS = "PERMSET";
+export const GSI1_GRANTS = "GRANT";
 
 /** The CreateTable input used on the emulator; mirrors the resource in serverless.yml. */
 export function createTableInput(tableName: string) {

@@ -14,6 +14,9 @@ export interface Tenant {
   name: string;
   status: TenantStatus;
   externalId: ExternalIdState;
+  /** While suspended, no session is issued for the tenant; everything else works. */
+  suspended?: boolean;
+  suspendedAt?: string;
   createdAt: string;
   updatedAt: string;
   /** Incremented on every change; conditional writes compare it (optimistic locking). */

@@ -1,6 +1,8 @@
 import type { Account } from "../domain/account";
 import type { ApiKey } from "../domain/api-key";
+import type { PermissionSet } from "../domain/permission-set";
 import { type Tenant, validExternalIds } from "../domain/tenant";
+import type { IssuedSession } from "../services/session-broker";
 
 /** Domain objects as the API shows them (see schemas.ts). */
 export function presentTenant(tenant: Tenant, now: Date) {
@@ -8,6 +10,8 @@ export function presentTenant(tenant: Tenant, now: Date) {
     tenantId: tenant.tenantId,
     name: tenant.name,
     status: tenant.status,
+    suspended: tenant.suspended === true,
+    ...(tenant.suspendedAt ? { suspendedAt: tenant.suspendedAt } : {}),
     externalId: tenant.externalId.current,
     externalIds: validExternalIds(tenant.externalId, now),
     createdAt: tenant.createdAt,
@@ -22,4 +26,27 @@ export function presentApiKey(key: ApiKey) {
 export function presentAccount(account: Account) {
   const { version: _version, ...shown } = account;
   return shown;
+}
+
+export function presentPermissionSet(set: PermissionSet) {
+  return {
+    name: set.name,
+    policy: JSON.parse(set.policy) as unknown,
+    ...(set.description ? { description: set.description } : {}),
+    createdAt: set.createdAt,
+    updatedAt: set.updatedAt,
+  };
+}
+
+export function presentSession(s: IssuedSession) {
+  return {
+    credentials: {
+      accessKeyId: s.credentials.accessKeyId,
+      secretAccessKey: s.credentials.secretAccessKey,
+      sessionToken: s.credentials.sessionToken,
+      expiration: s.credentials.expiration.toISOString(),
+    },
+    assumedRoleArn: s.assumedRoleArn,
+    sessionName: s.sessionName,
+  };
 }

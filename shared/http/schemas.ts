@@ -1,7 +1,20 @@
-import { array, coerce, literal, object, strictObject, string, enum as zEnum } from "zod";
+import {
+  array,
+  boolean,
+  coerce,
+  int,
+  literal,
+  object,
+  record,
+  strictObject,
+  string,
+  enum as zEnum,
+  unknown as zUnknown,
+} from "zod";
 import { API_KEY_ROLES, SERVICE_NAME_PATTERN } from "../domain/api-key";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../domain/arn";
 import { KEY_ID_PATTERN, TENANT_ID_PATTERN } from "../domain/ids";
+import { PERMISSION_SET_NAME_PATTERN } from "../domain/permission-set";
 import { VERIFICATION_CODES } from "../domain/verification";
 
 /**
@@ -210,3 +223,132 @@ export const OnboardingQuery = strictObject({
 });
 
 export const AccountPath = strictObject({ tenantId: TenantId, accountId: AccountId });
+
+export const PermissionSetName = string()
+  .regex(PERMISSION_SET_NAME_PATTERN)
+  .meta({
+    id: "PermissionSetName",
+    description: "1 to 64 of letters, digits, _ . -, starting with a letter or digit.",
+    examples: ["read-only-s3"],
+  });
+
+export const PutPermissionSetRequest = strictObject({
+  policy: record(string(), zUnknown()).describe(
+    'An IAM policy document used as the session policy: {"Version": "2012-10-17", "Statement": [...]}, no Principal; at most 2,048 characters without whitespace.',
+  ),
+  description: string().max(256).regex(PRINTABLE).optional(),
+}).meta({ id: "PutPermissionSetRequest" });
+
+export const PermissionSet = object({
+  name: PermissionSetName,
+  policy: record(string(), zUnknown()),
+  description: string().optional(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+}).meta({ id: "PermissionSet" });
+
+export const PermissionSetList = object({
+  items: array(PermissionSet),
+  nextToken: string().optional(),
+}).meta({ id: "PermissionSetList" });
+
+export const GrantTenant = string()
+  .regex(/^(\*|tnt_[0-9a-hjkmnp-tv-z]{26})$/)
+  .describe('A tenant ID, or "*" for every tenant.');
+
+export const CreateGrantRequest = strictObject({
+  service: ServiceName,
+  tenantId: GrantTenant,
+  permissionSets: array(PermissionSetName).min(1).max(20),
+  maxDurationSeconds: int()
+    .min(900)
+    .max(3600)
+    .optional()
+    .describe("Longest session the service may ask for (default 3600)."),
+}).meta({ id: "CreateGrantRequest" });
+
+export const GrantId = string()
+  .regex(/^grt_[0-9a-hjkmnp-tv-z]{26}$/)
+  .meta({ id: "GrantId", examples: ["grt_01jf3m9x7k2q8r5t6v4w0y1z2a"] });
+
+export const Grant = object({
+  grantId: GrantId,
+  service: string(),
+  tenantId: string(),
+  permissionSets: array(string()),
+  maxDurationSeconds: int(),
+  createdAt: Timestamp,
+}).meta({ id: "Grant" });
+
+export const GrantList = object({ items: array(Grant), nextToken: string().optional() }).meta({
+  id: "GrantList",
+});
+
+export const CreateSessionRequest = strictObject({
+  tenantId: TenantId,
+  accountId: AccountId,
+  permissionSet: PermissionSetName.optional().describe(
+    "One of the grant's permission sets; may be left out when the grant has exactly one.",
+  ),
+  durationSeconds: int()
+    .min(900)
+    .max(3600)
+    .optional()
+    .describe(
+      "900 to 3600 (role chaining caps Lambda-issued sessions at one hour); default: the grant's maximum.",
+    ),
+  region: Region.optional().describe(
+    "Region whose STS endpoint issues the session; default: the account's first region.",
+  ),
+}).meta({ id: "CreateSessionRequest" });
+
+export const Session = object({
+  credentials: object({
+    accessKeyId: string(),
+    secretAccessKey: string(),
+    sessionToken: string(),
+    expiration: Timestamp,
+  }),
+  assumedRoleArn: string(),
+  sessionName: string(),
+}).meta({ id: "Session" });
+
+export const AuditRecord = object({
+  requestId: string(),
+  at: Timestamp,
+  keyId: string(),
+  service: string(),
+  tenantId: string(),
+  accountId: string(),
+  outcome: zEnum(["ISSUED", "REFUSED", "FAILED"]),
+  code: string().optional(),
+  roleArn: string().optional(),
+  permissionSet: string().optional(),
+  durationSeconds: int().optional(),
+  region: string().optional(),
+  sessionName: string().optional(),
+  sourceIdentity: string().optional(),
+  expiration: Timestamp.optional(),
+  cacheHit: boolean().optional(),
+}).meta({ id: "AuditRecord" });
+
+export const AuditList = object({ items: array(AuditRecord), nextToken: string().optional() }).meta(
+  { id: "AuditList" },
+);
+
+const IsoTime = string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/);
+export const AuditQuery = strictObject({
+  from: IsoTime.optional().describe("Earliest record (ISO 8601, UTC), inclusive."),
+  to: IsoTime.optional().describe("Latest record (ISO 8601, UTC), inclusive."),
+  limit: coerce
+    .number()
+    .int()
+    .min(1)
+    .max(100)
+    .optional()
+    .describe("Page size, 1 to 100 (default 50)."),
+  nextToken: string().min(1).max(2048).optional().describe("From the previous page's nextToken."),
+});
+
+export const PermissionSetPath = strictObject({ name: PermissionSetName });
+export const GrantPath = strictObject({ grantId: GrantId });

@@ -85,6 +85,17 @@ export class TenantService {
     }
   }
 
+  /** Suspends (no sessions are issued for it, at once) or resumes a tenant. */
+  async setSuspended(tenantId: string, suspended: boolean): Promise<Tenant> {
+    const tenant = await this.deps.tenants.setSuspended(
+      tenantId,
+      suspended,
+      this.deps.clock.now().toISOString(),
+    );
+    if (!tenant) throw new TenantNotFoundError(tenantId);
+    return tenant;
+  }
+
   /**
    * Deletion first marks the tenant DELETING (so nothing new attaches and it disappears from reads),
    * then removes what hangs off it. A crash in between leaves a DELETING tenant that a repeated

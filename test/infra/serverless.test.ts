@@ -60,14 +60,21 @@ describe("serverless.yml", () => {
       .sort();
     expect(writers).toEqual([
       "createApiKey",
+      "createGrant",
+      "createSession",
       "createTenant",
       "deleteAccount",
+      "deleteGrant",
+      "deletePermissionSet",
       "deleteTenant",
       "getOnboardingLink",
+      "putPermissionSet",
       "registerAccount",
       "registration",
+      "resumeTenant",
       "revokeApiKey",
       "rotateExternalId",
+      "suspendTenant",
       "verifyAccount",
     ]);
   });

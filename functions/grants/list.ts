@@ -1,0 +1,8 @@
+import { httpHandler } from "../../shared/http/handler";
+import { routes } from "../../shared/http/routes";
+import { grantService, httpDeps } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.listGrants, httpDeps, async ({ query }) => {
+  const page = await grantService().list({ limit: query.limit ?? 50, cursor: query.nextToken });
+  return { body: { items: page.items, nextToken: page.nextCursor } };
+});

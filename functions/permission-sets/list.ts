@@ -1,0 +1,12 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentPermissionSet } from "../../shared/http/presenters";
+import { routes } from "../../shared/http/routes";
+import { httpDeps, permissionSetService } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.listPermissionSets, httpDeps, async ({ query }) => {
+  const page = await permissionSetService().list({
+    limit: query.limit ?? 50,
+    cursor: query.nextToken,
+  });
+  return { body: { items: page.items.map(presentPermissionSet), nextToken: page.nextCursor } };
+});

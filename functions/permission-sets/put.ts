@@ -1,0 +1,9 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentPermissionSet } from "../../shared/http/presenters";
+import { routes } from "../../shared/http/routes";
+import { httpDeps, permissionSetService } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.putPermissionSet, httpDeps, async ({ params, body }) => {
+  const { set, created } = await permissionSetService().put(params.name, body);
+  return { status: created ? 201 : 200, body: presentPermissionSet(set) };
+});

@@ -1,0 +1,13 @@
+import { httpHandler } from "../../shared/http/handler";
+import { routes } from "../../shared/http/routes";
+import { auditStore, httpDeps } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.listAudit, httpDeps, async ({ params, query }) => {
+  const page = await auditStore().list(params.tenantId, {
+    ...(query.from ? { from: query.from } : {}),
+    ...(query.to ? { to: query.to } : {}),
+    limit: query.limit ?? 50,
+    cursor: query.nextToken,
+  });
+  return { body: { items: page.items, nextToken: page.nextCursor } };
+});

@@ -1,0 +1,17 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentSession } from "../../shared/http/presenters";
+import { routes } from "../../shared/http/routes";
+import { httpDeps, sessionBroker } from "../../shared/wiring";
+
+export const handler = httpHandler(
+  routes.createSession,
+  httpDeps,
+  async ({ body, caller, requestId }) => {
+    const session = await sessionBroker().issue(
+      { keyId: caller.keyId, service: caller.service ?? "" },
+      body,
+      requestId,
+    );
+    return { body: presentSession(session) };
+  },
+);

@@ -1,0 +1,8 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentTenant } from "../../shared/http/presenters";
+import { routes } from "../../shared/http/routes";
+import { httpDeps, tenantService } from "../../shared/wiring";
+
+export const handler = httpHandler(routes.suspendTenant, httpDeps, async ({ params }) => ({
+  body: presentTenant(await tenantService().setSuspended(params.tenantId, true), new Date()),
+}));

@@ -1,0 +1,73 @@
+import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import type { AuditRecord } from "../domain/audit";
+import type { AuditStore, Page, PageRequest } from "../ports";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { rethrowDynamo } from "./dynamo-errors";
+import { keys, TABLE_KEYS } from "./table";
+
+export class DynamoAuditStore implements AuditStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly retentionSeconds: number,
+  ) {}
+
+  async write(record: AuditRecord): Promise<void> {
+    const expiresAt = Math.floor(Date.parse(record.at) / 1000) + this.retentionSeconds;
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: {
+            PK: keys.auditPartition(record.tenantId),
+            SK: `${record.at}#${record.requestId}`,
+            type: "AUDIT",
+            recordVersion: 1,
+            ...record,
+            [TABLE_KEYS.ttlAttribute]: expiresAt,
+          },
+        }),
+      );
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  async list(
+    tenantId: string,
+    q: { from?: string; to?: string } & PageRequest,
+  ): Promise<Page<AuditRecord>> {
+    const partition = keys.auditPartition(tenantId);
+    const startKey = decodeCursor(q.cursor, { attributes: ["PK", "SK"], fixed: { PK: partition } });
+    // Sort keys start with the ISO timestamp, so a time range is a key range ("~" sorts after "#").
+    const from = q.from ?? "0000";
+    const to = `${q.to ?? "9999"}~`;
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "PK = :pk AND SK BETWEEN :from AND :to",
+          ExpressionAttributeValues: { ":pk": partition, ":from": from, ":to": to },
+          ScanIndexForward: false,
+          Limit: q.limit,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      const items = (out.Items ?? []).map((item) => {
+        const {
+          PK: _p,
+          SK: _s,
+          type: _t,
+          recordVersion: _r,
+          [TABLE_KEYS.ttlAttribute]: _e,
+          ...rest
+        } = item;
+        return rest as AuditRecord;
+      });
+      const nextCursor = encodeCursor(out.LastEvaluatedKey);
+      return { items, ...(nextCursor ? { nextCursor } : {}) };
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+}

@@ -1,0 +1,161 @@
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { ALL_TENANTS, type Grant } from "../domain/grant";
+import { ConflictError, TenantNotFoundError } from "../errors";
+import type { GrantStore, Page, PageRequest } from "../ports";
+import { decodeCursor, encodeCursor } from "./cursor";
+import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
+import { GSI1_GRANTS, keys, TABLE_KEYS } from "./table";
+
+export function toGrant(item: Record<string, unknown>): Grant {
+  return {
+    grantId: String(item.grantId),
+    service: String(item.service),
+    tenantId: String(item.tenantId),
+    permissionSets: (item.permissionSets as string[]) ?? [],
+    maxDurationSeconds: Number(item.maxDurationSeconds),
+    createdAt: String(item.createdAt),
+  };
+}
+
+export class DynamoGrantStore implements GrantStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async create(grant: Grant): Promise<void> {
+    const forTenant = grant.tenantId !== ALL_TENANTS;
+    const items: NonNullable<
+      ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]
+    > = [
+      {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            ...keys.grant(grant.service, grant.tenantId),
+            GSI1PK: GSI1_GRANTS,
+            GSI1SK: grant.grantId,
+            type: "GRANT",
+            recordVersion: 1,
+            ...grant,
+          },
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
+      },
+    ];
+    if (forTenant) {
+      items.push(
+        {
+          Put: {
+            TableName: this.tableName,
+            Item: {
+              PK: keys.tenantPartition(grant.tenantId),
+              SK: `GRANT#${grant.grantId}`,
+              type: "GRANT_POINTER",
+              ref: keys.grant(grant.service, grant.tenantId),
+            },
+          },
+        },
+        {
+          ConditionCheck: {
+            TableName: this.tableName,
+            Key: keys.tenant(grant.tenantId),
+            ConditionExpression: "#status = :active",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: { ":active": "ACTIVE" },
+          },
+        },
+      );
+    }
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      if (reasons?.[0] === "ConditionalCheckFailed") {
+        throw new ConflictError(
+          "GRANT_EXISTS",
+          `Service ${grant.service} already has a grant for ${grant.tenantId === ALL_TENANTS ? "all tenants" : `tenant ${grant.tenantId}`}; delete it first`,
+        );
+      }
+      if (reasons?.[2] === "ConditionalCheckFailed") throw new TenantNotFoundError(grant.tenantId);
+      rethrowDynamo(err);
+    }
+  }
+
+  private async query(extra: { sk?: string; page?: PageRequest }) {
+    const { gsi1, partitionKey, sortKey } = TABLE_KEYS;
+    const startKey = decodeCursor(extra.page?.cursor, {
+      attributes: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey],
+      fixed: { [gsi1.partitionKey]: GSI1_GRANTS },
+    });
+    try {
+      return await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: gsi1.name,
+          KeyConditionExpression: extra.sk ? "#pk = :pk AND #sk = :sk" : "#pk = :pk",
+          ExpressionAttributeNames: {
+            "#pk": gsi1.partitionKey,
+            ...(extra.sk ? { "#sk": gsi1.sortKey } : {}),
+          },
+          ExpressionAttributeValues: {
+            ":pk": GSI1_GRANTS,
+            ...(extra.sk ? { ":sk": extra.sk } : {}),
+          },
+          ...(extra.page ? { Limit: extra.page.limit } : {}),
+          ExclusiveStartKey: startKey,
+        }),
+      );
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  async get(grantId: string): Promise<Grant | undefined> {
+    const out = await this.query({ sk: grantId });
+    const item = out.Items?.[0];
+    return item ? toGrant(item) : undefined;
+  }
+
+  async list(page: PageRequest): Promise<Page<Grant>> {
+    const out = await this.query({ page });
+    const nextCursor = encodeCursor(out.LastEvaluatedKey);
+    return { items: (out.Items ?? []).map(toGrant), ...(nextCursor ? { nextCursor } : {}) };
+  }
+
+  async delete(grantId: string): Promise<boolean> {
+    const grant = await this.get(grantId);
+    if (!grant) return false;
+    const items: NonNullable<
+      ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]
+    > = [
+      {
+        Delete: {
+          TableName: this.tableName,
+          Key: keys.grant(grant.service, grant.tenantId),
+          ConditionExpression: "grantId = :id",
+          ExpressionAttributeValues: { ":id": grantId },
+        },
+      },
+    ];
+    if (grant.tenantId !== ALL_TENANTS) {
+      items.push({
+        Delete: {
+          TableName: this.tableName,
+          Key: { PK: keys.tenantPartition(grant.tenantId), SK: `GRANT#${grantId}` },
+        },
+      });
+    }
+    try {
+      await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+      return true;
+    } catch (err) {
+      if (cancellationReasons(err)?.[0] === "ConditionalCheckFailed") return false;
+      rethrowDynamo(err);
+    }
+  }
+}

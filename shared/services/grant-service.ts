@@ -1,0 +1,68 @@
+import { ALL_TENANTS, type Grant, MAX_SESSION_SECONDS } from "../domain/grant";
+import { newKeyId } from "../domain/ids";
+import { BadRequestError, NotFoundError } from "../errors";
+import type {
+  Clock,
+  GrantStore,
+  Page,
+  PageRequest,
+  PermissionSetStore,
+  RandomSource,
+} from "../ports";
+import type { TenantService } from "./tenant-service";
+
+export class GrantNotFoundError extends NotFoundError {
+  constructor(grantId: string) {
+    super("GRANT_NOT_FOUND", `Grant ${grantId} does not exist`);
+  }
+}
+
+export interface NewGrant {
+  service: string;
+  tenantId: string;
+  permissionSets: string[];
+  maxDurationSeconds?: number;
+}
+
+export class GrantService {
+  constructor(
+    private readonly deps: {
+      grants: GrantStore;
+      permissionSets: PermissionSetStore;
+      tenants: TenantService;
+      clock: Clock;
+      random: RandomSource;
+    },
+  ) {}
+
+  async create(input: NewGrant): Promise<Grant> {
+    const names = [...new Set(input.permissionSets)];
+    const found = new Set((await this.deps.permissionSets.getMany(names)).map((p) => p.name));
+    const missing = names.filter((n) => !found.has(n));
+    if (missing.length > 0)
+      throw new BadRequestError(
+        "UNKNOWN_PERMISSION_SET",
+        `Unknown permission set(s): ${missing.join(", ")}`,
+      );
+    if (input.tenantId !== ALL_TENANTS) await this.deps.tenants.get(input.tenantId);
+    const now = this.deps.clock.now();
+    const grant: Grant = {
+      grantId: newKeyId(now.getTime(), this.deps.random).replace(/^key_/, "grt_"),
+      service: input.service,
+      tenantId: input.tenantId,
+      permissionSets: names,
+      maxDurationSeconds: input.maxDurationSeconds ?? MAX_SESSION_SECONDS,
+      createdAt: now.toISOString(),
+    };
+    await this.deps.grants.create(grant);
+    return grant;
+  }
+
+  list(page: PageRequest): Promise<Page<Grant>> {
+    return this.deps.grants.list(page);
+  }
+
+  async delete(grantId: string): Promise<void> {
+    if (!(await this.deps.grants.delete(grantId))) throw new GrantNotFoundError(grantId);
+  }
+}
