@@ -129,6 +129,17 @@ export class SessionBroker {
       );
     }
 
+    if (req.permissionSet !== undefined && !state.permissionSet) {
+      return refuse(
+        new BadRequestError(
+          "UNKNOWN_PERMISSION_SET",
+          `Permission set ${req.permissionSet} does not exist`,
+        ),
+        {
+          permissionSet: req.permissionSet,
+        },
+      );
+    }
     let permissionSetName = req.permissionSet;
     if (permissionSetName === undefined) {
       if (grant.permissionSets.length !== 1) {
