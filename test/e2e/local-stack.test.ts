@@ -1,7 +1,11 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { buildCli } from "../../scripts/build-cli";
 import { freePort, ROOT, stopChild } from "../../scripts/local-stack";
+import { createRole, trustPolicy } from "../support/tenant-account";
 
 /**
  * What a newcomer does: `npm start` (scripts/start.ts), read the three lines it prints, then use
@@ -99,5 +103,123 @@ describe("npm start", () => {
   it("serves the routes without a stage prefix", async () => {
     const res = await fetch(url("/local/v1/health"));
     expect(res.status).toBe(404);
+  });
+});
+
+describe("the broker flow over HTTP, through the project's CLI and the AWS CLI", () => {
+  it("a credential_process profile gives the AWS CLI a session in the tenant account", async () => {
+    const headers = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(url(path), {
+        method,
+        headers,
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      const json = (await res.json()) as Record<string, unknown>;
+      expect(res.status, JSON.stringify(json)).toBeLessThan(300);
+      return json;
+    };
+    const tenant = await call("POST", "/v1/tenants", { name: "CLI" });
+    // The tenant's role, created in its account on the stack's emulator.
+    process.env.AWS_ENDPOINT_URL = lines["AWS endpoint"];
+    const accountId = "901234567890";
+    const roleArn = await createRole(accountId, "Access", trustPolicy(tenant.externalId as string));
+    await call("POST", `/v1/tenants/${tenant.tenantId}/accounts`, { accountId, roleArn });
+    await call("PUT", "/v1/permission-sets/read-only", {
+      policy: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
+      },
+    });
+    await call("POST", "/v1/grants", {
+      service: "cli-tests",
+      tenantId: tenant.tenantId,
+      permissionSets: ["read-only"],
+    });
+    const serviceKey = (
+      await call("POST", "/v1/api-keys", { role: "service", service: "cli-tests" })
+    ).apiKey as string;
+
+    const dir = mkdtempSync(join(tmpdir(), "cp-cli-"));
+    const cli = await buildCli(join(dir, "cpctl.js"));
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? "",
+      HOME: dir,
+      CONTROL_PLANE_URL: lines.API as string,
+      CONTROL_PLANE_API_KEY: serviceKey,
+    };
+
+    // The CLI alone prints the credential_process document.
+    const direct = spawnSync(
+      process.execPath,
+      [cli, "credentials", "--tenant", tenant.tenantId as string, "--account", accountId],
+      {
+        env,
+        encoding: "utf8",
+      },
+    );
+    expect(direct.status, direct.stderr).toBe(0);
+    const doc = JSON.parse(direct.stdout);
+    expect(Object.keys(doc)).toEqual([
+      "Version",
+      "AccessKeyId",
+      "SecretAccessKey",
+      "SessionToken",
+      "Expiration",
+    ]);
+    expect(doc.Version).toBe(1);
+
+    // The AWS CLI uses it through a profile.
+    const config = join(dir, "config");
+    writeFileSync(
+      config,
+      `[profile tenant]\ncredential_process = ${process.execPath} ${cli} credentials --tenant ${tenant.tenantId} --account ${accountId} --permission-set read-only\nregion = us-east-1\n`,
+    );
+    const aws = spawnSync(
+      join(ROOT, ".venv/bin/aws"),
+      ["sts", "get-caller-identity", "--profile", "tenant", "--output", "json"],
+      {
+        env: {
+          ...env,
+          AWS_CONFIG_FILE: config,
+          AWS_SHARED_CREDENTIALS_FILE: join(dir, "none"),
+          AWS_ENDPOINT_URL: lines["AWS endpoint"] as string,
+        },
+        encoding: "utf8",
+      },
+    );
+    expect(aws.status, aws.stderr).toBe(0);
+    const identity = JSON.parse(aws.stdout);
+    expect(identity.Account).toBe(accountId);
+    expect(identity.Arn).toMatch(
+      new RegExp(`^arn:aws:sts::${accountId}:assumed-role/Access/cli-tests-`),
+    );
+  });
+
+  it("the CLI fails with the API's code and no output on stdout", () => {
+    const out = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, "node_modules/tsx/dist/cli.mjs"),
+        "client/cli.ts",
+        "credentials",
+        "--tenant",
+        "tnt_01m842avwd7nqry6k9nnr1wgjf",
+        "--account",
+        "123456789012",
+      ],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? "",
+          CONTROL_PLANE_URL: lines.API as string,
+          CONTROL_PLANE_API_KEY: "cpk_not-a-real-key-at-all",
+        },
+        encoding: "utf8",
+      },
+    );
+    expect(out.status).toBe(1);
+    expect(out.stdout).toBe("");
+    expect(out.stderr).toContain("401 UNAUTHENTICATED");
   });
 });

@@ -1,0 +1,25 @@
+/** Bundles the CLI (client/cli.ts) into one file, dist/cpctl.js, for credential_process profiles. */
+import { chmodSync } from "node:fs";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { ROOT } from "./local-stack";
+
+export async function buildCli(outfile = join(ROOT, "dist/cpctl.js")): Promise<string> {
+  await build({
+    entryPoints: [join(ROOT, "client/cli.ts")],
+    bundle: true,
+    minify: true,
+    platform: "node",
+    target: "node20",
+    format: "cjs",
+    banner: { js: "#!/usr/bin/env node" },
+    outfile,
+    logLevel: "error",
+  });
+  chmodSync(outfile, 0o755);
+  return outfile;
+}
+
+if (process.argv[1]?.endsWith("build-cli.ts")) {
+  void buildCli().then((f) => console.log(`built ${f}`));
+}
