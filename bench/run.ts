@@ -4,6 +4,8 @@
  *  2. Cold-load ratio: time for node to load a bundle / time for bare node (median of runs).
  *  3. Warm per-request overhead of the HTTP stack (auth, validation, handler, error mapping)
  *     against zero-latency DynamoDB stubs, and DynamoDB reads per request.
+ *  4. The session broker: warm overhead on a cache hit and a miss (zero-latency DynamoDB and STS
+ *     stubs), and STS calls per cache key over a credential's usable lifetime.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -130,6 +132,152 @@ async function warmOverhead() {
   };
 }
 
+async function brokerOverhead() {
+  const { STSClient, AssumeRoleCommand } = await import("@aws-sdk/client-sts");
+  const { BatchGetCommand, PutCommand } = await import("@aws-sdk/lib-dynamodb");
+  const ddb = mockClient(DynamoDBDocumentClient);
+  const sts = mockClient(STSClient);
+  const key = "cpk_bench-service-key";
+  const T = "tnt_01m842avwd7nqry6k9nnr1wgjf";
+  const A = "012345678901";
+  const items = [
+    {
+      PK: `TENANT#${T}`,
+      SK: "TENANT",
+      tenantId: T,
+      name: "B",
+      status: "ACTIVE",
+      externalId: { current: "cpx-b", currentSince: "2026-11-23T10:00:00.000Z" },
+      createdAt: "x",
+      updatedAt: "x",
+      version: 1,
+    },
+    {
+      PK: `TENANT#${T}`,
+      SK: `ACCOUNT#${A}`,
+      tenantId: T,
+      accountId: A,
+      roleArn: `arn:aws:iam::${A}:role/Access`,
+      partition: "aws",
+      regions: [],
+      status: "VERIFIED",
+      lastVerification: { at: "x" },
+      source: { kind: "api" },
+      createdAt: "x",
+      updatedAt: "x",
+      version: 1,
+    },
+    {
+      PK: "GRANT#bench",
+      SK: `TENANT#${T}`,
+      grantId: "grt_1",
+      service: "bench",
+      tenantId: T,
+      permissionSets: ["read"],
+      maxDurationSeconds: 3600,
+      createdAt: "x",
+    },
+    {
+      PK: "PERMSET#read",
+      SK: "PERMSET",
+      name: "read",
+      policy:
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}',
+      createdAt: "x",
+      updatedAt: "x",
+    },
+  ];
+  ddb.on(GetCommand).resolves({
+    Item: {
+      PK: `APIKEY#${hashApiKey(key)}`,
+      keyId: "key_1",
+      role: "service",
+      service: "bench",
+      createdAt: "x",
+    },
+  });
+  ddb.on(BatchGetCommand).resolves({ Responses: { bench: items } });
+  ddb.on(PutCommand).resolves({});
+  sts.on(AssumeRoleCommand).callsFake(() => ({
+    Credentials: {
+      AccessKeyId: "ASIA",
+      SecretAccessKey: "s",
+      SessionToken: "t",
+      Expiration: new Date(Date.now() + 3600_000),
+    },
+    AssumedRoleUser: { Arn: `arn:aws:sts::${A}:assumed-role/Access/bench-x`, AssumedRoleId: "x" },
+  }));
+  process.env.TABLE_NAME = "bench";
+  process.env.CONTROL_PLANE_ACCOUNT_ID = "123456789012";
+  const mod = await import("../functions/sessions/create");
+  const base = JSON.parse(readFileSync(join(ROOT, "test/fixtures/apigw-rest-event.json"), "utf8"));
+  const context = {
+    ...JSON.parse(readFileSync(join(ROOT, "test/fixtures/lambda-context.json"), "utf8")),
+    getRemainingTimeInMillis: () => 10_000,
+  } as Context;
+  const event = (duration: number): APIGatewayProxyEvent => ({
+    ...base,
+    httpMethod: "POST",
+    path: "/v1/sessions",
+    resource: "/v1/sessions",
+    headers: {
+      ...base.headers,
+      Authorization: `Bearer ${key}`,
+      "Content-Type": "application/json",
+    },
+    body: JSON.stringify({ tenantId: T, accountId: A, durationSeconds: duration }),
+  });
+  const run = async (n: number, duration: (i: number) => number) => {
+    const times: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const t0 = performance.now();
+      const res = await mod.handler(event(duration(i)), context);
+      times.push(performance.now() - t0);
+      if (res.statusCode !== 201)
+        throw new Error(`bench session failed: ${res.statusCode} ${res.body}`);
+    }
+    return times;
+  };
+  await run(500, () => 900); // warm-up (one miss, then hits)
+  const stsBefore = sts.commandCalls(AssumeRoleCommand).length;
+  const hits = await run(5000, () => 900);
+  const stsDuringHits = sts.commandCalls(AssumeRoleCommand).length - stsBefore;
+  const misses = await run(1000, (i) => 901 + i); // every request a new cache key
+  ddb.restore();
+  sts.restore();
+  return {
+    hit: {
+      p50Ms: +percentile(hits, 50).toFixed(4),
+      p99Ms: +percentile(hits, 99).toFixed(4),
+      requests: hits.length,
+      stsCalls: stsDuringHits,
+    },
+    miss: {
+      p50Ms: +percentile(misses, 50).toFixed(4),
+      p99Ms: +percentile(misses, 99).toFixed(4),
+      requests: misses.length,
+    },
+  };
+}
+
+/** STS calls for one cache key when requests arrive every 3 s across a one-hour credential's life. */
+async function stsCallsPerLifetime() {
+  const { SessionCache } = await import("../shared/services/session-cache");
+  const cache = new SessionCache<{ expiration: Date }>();
+  let calls = 0;
+  let now = Date.parse("2026-11-23T10:00:00.000Z");
+  const start = now;
+  // Usable life: one hour, minus the 5 minutes before expiry in which a new session is fetched.
+  while (now < start + 55 * 60_000) {
+    await cache.get("key", now, async () => {
+      calls += 1;
+      return { expiration: new Date(now + 3600_000) };
+    });
+    now += 3000;
+  }
+  return { requests: (55 * 60) / 3, stsCalls: calls };
+}
+
 async function main() {
   const built = await bundles();
   const sizes = Object.fromEntries(
@@ -140,6 +288,12 @@ async function main() {
   const target = built.getTenant?.file as string;
   const load = timeNode(["-e", `require(${JSON.stringify(target)})`], runs);
   const warm = await warmOverhead();
+  const broker = await brokerOverhead();
+  const lifetime = await stsCallsPerLifetime();
+  const brokerLoad = timeNode(
+    ["-e", `require(${JSON.stringify(built.createSession?.file as string)})`],
+    runs,
+  );
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -152,6 +306,16 @@ async function main() {
       runs,
     },
     warmGetTenant: warm,
+    broker: {
+      bundleKB: sizes.createSession,
+      coldLoad: {
+        bareNodeMs: +bare.toFixed(1),
+        loadBundleMs: +brokerLoad.toFixed(1),
+        ratio: +(brokerLoad / bare).toFixed(2),
+      },
+      warm: broker,
+      stsCallsPerKeyPerLifetime: lifetime,
+    },
   };
   writeFileSync(join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));

@@ -1,6 +1,7 @@
 import { httpHandler } from "../../shared/http/handler";
 import { routes } from "../../shared/http/routes";
-import { accessConfig, httpDeps, onboardingService } from "../../shared/wiring";
+import { accessConfig, httpDeps } from "../../shared/wiring";
+import { onboardingService } from "../../shared/wiring-accounts";
 
 export const handler = httpHandler(
   routes.getOnboardingLink,

@@ -1,6 +1,7 @@
 import { httpHandler } from "../../shared/http/handler";
 import { routes } from "../../shared/http/routes";
-import { grantService, httpDeps } from "../../shared/wiring";
+import { httpDeps } from "../../shared/wiring";
+import { grantService } from "../../shared/wiring-brokering";
 
 export const handler = httpHandler(routes.deleteGrant, httpDeps, async ({ params }) => {
   await grantService().delete(params.grantId);

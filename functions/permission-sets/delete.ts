@@ -1,6 +1,7 @@
 import { httpHandler } from "../../shared/http/handler";
 import { routes } from "../../shared/http/routes";
-import { httpDeps, permissionSetService } from "../../shared/wiring";
+import { httpDeps } from "../../shared/wiring";
+import { permissionSetService } from "../../shared/wiring-brokering";
 
 export const handler = httpHandler(routes.deletePermissionSet, httpDeps, async ({ params }) => {
   await permissionSetService().delete(params.name);

@@ -1,7 +1,8 @@
 import { httpHandler } from "../../shared/http/handler";
 import { presentPermissionSet } from "../../shared/http/presenters";
 import { routes } from "../../shared/http/routes";
-import { httpDeps, permissionSetService } from "../../shared/wiring";
+import { httpDeps } from "../../shared/wiring";
+import { permissionSetService } from "../../shared/wiring-brokering";
 
 export const handler = httpHandler(routes.getPermissionSet, httpDeps, async ({ params }) => ({
   body: presentPermissionSet(await permissionSetService().get(params.name)),

@@ -1,6 +1,6 @@
 import type { SNSEvent } from "aws-lambda";
 import { logger } from "../../shared/logger";
-import { registrationService } from "../../shared/wiring";
+import { registrationService } from "../../shared/wiring-accounts";
 
 /**
  * CloudFormation custom resources of tenant stacks, delivered through the registration topic.

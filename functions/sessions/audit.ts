@@ -1,6 +1,7 @@
 import { httpHandler } from "../../shared/http/handler";
 import { routes } from "../../shared/http/routes";
-import { auditStore, httpDeps } from "../../shared/wiring";
+import { httpDeps } from "../../shared/wiring";
+import { auditStore } from "../../shared/wiring-brokering";
 
 export const handler = httpHandler(routes.listAudit, httpDeps, async ({ params, query }) => {
   const page = await auditStore().list(params.tenantId, {

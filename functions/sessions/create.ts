@@ -1,7 +1,8 @@
 import { httpHandler } from "../../shared/http/handler";
 import { presentSession } from "../../shared/http/presenters";
 import { routes } from "../../shared/http/routes";
-import { httpDeps, sessionBroker } from "../../shared/wiring";
+import { httpDeps } from "../../shared/wiring";
+import { sessionBroker } from "../../shared/wiring-brokering";
 
 export const handler = httpHandler(
   routes.createSession,

@@ -46,7 +46,7 @@ export interface SessionBrokerDeps {
   permissionSets: PermissionSetStore;
   accounts: AccountStore;
   audit: AuditStore;
-  gateway: TenantRoleGateway;
+  gateway: Pick<TenantRoleGateway, "assumeRole">;
   cache: SessionCache<BrokeredSession & { expiration: Date }>;
   clock: Clock;
   defaultRegion: string;

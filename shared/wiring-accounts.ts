@@ -1,0 +1,72 @@
+import { AwsTenantRoleGateway } from "./adapters/aws-tenant-role-gateway";
+import { DynamoAccountStore } from "./adapters/dynamo-account-store";
+import { DynamoRegistrationTokenStore } from "./adapters/dynamo-registration-token-store";
+import { HttpCustomResourceResponder } from "./adapters/http-custom-resource-responder";
+import { cryptoRandom, realSleep, systemClock } from "./adapters/system";
+import { loadOnboardingEnv } from "./config";
+import { AccountService } from "./services/account-service";
+import { OnboardingService } from "./services/onboarding-service";
+import { RegistrationService } from "./services/registration-service";
+import { RoleVerifier } from "./services/role-verifier";
+import { accessConfig, config, documentClient, once, principal, tenantService } from "./wiring";
+
+/** Composition root of the functions that register and verify tenant accounts. */
+
+export const roleVerifier = once(
+  () =>
+    new RoleVerifier({
+      gateway: new AwsTenantRoleGateway(),
+      clock: systemClock,
+      sleep: realSleep,
+      principal: principal(),
+      retryBudgetMs: accessConfig().verifyRetryBudgetMs,
+      negativeProbe: accessConfig().negativeProbe,
+      defaultRegion: accessConfig().region,
+    }),
+);
+
+export const accountService = once(
+  () =>
+    new AccountService({
+      accounts: new DynamoAccountStore(documentClient(), config().tableName),
+      tenants: tenantService(),
+      verifier: roleVerifier(),
+      clock: systemClock,
+      partition: accessConfig().partition,
+    }),
+);
+
+const registrationTokens = once(
+  () => new DynamoRegistrationTokenStore(documentClient(), config().tableName),
+);
+const onboardingEnv = once(() => loadOnboardingEnv());
+
+export const onboardingService = once(
+  () =>
+    new OnboardingService({
+      tenants: tenantService(),
+      tokens: registrationTokens(),
+      clock: systemClock,
+      random: cryptoRandom,
+      config: {
+        templateUrl: onboardingEnv().templateUrl,
+        registrationTopicArn: onboardingEnv().registrationTopicArn,
+        principal: principal(),
+        tokenTtlSeconds: onboardingEnv().tokenTtlSeconds,
+        tokenRetentionSeconds: onboardingEnv().tokenRetentionSeconds,
+        stackName: "CrossAccountControlPlaneAccess",
+        roleName: "CrossAccountControlPlaneAccess",
+      },
+    }),
+);
+
+export const registrationService = once(
+  () =>
+    new RegistrationService({
+      accounts: accountService(),
+      tokens: registrationTokens(),
+      responder: new HttpCustomResourceResponder(),
+      clock: systemClock,
+      extraResponseOrigins: onboardingEnv().extraResponseOrigins,
+    }),
+);

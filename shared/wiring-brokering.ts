@@ -1,0 +1,56 @@
+import { AwsStsGateway } from "./adapters/aws-sts-gateway";
+import { DynamoAccountStore } from "./adapters/dynamo-account-store";
+import { DynamoAuditStore } from "./adapters/dynamo-audit-store";
+import { DynamoBrokerStore } from "./adapters/dynamo-broker-store";
+import { DynamoGrantStore } from "./adapters/dynamo-grant-store";
+import { DynamoPermissionSetStore } from "./adapters/dynamo-permission-set-store";
+import { cryptoRandom, systemClock } from "./adapters/system";
+import { intEnv } from "./config";
+import { GrantService } from "./services/grant-service";
+import { PermissionSetService } from "./services/permission-set-service";
+import { type BrokeredSession, SessionBroker } from "./services/session-broker";
+import { SessionCache } from "./services/session-cache";
+import { accessConfig, config, documentClient, once, tenantService } from "./wiring";
+
+/** Composition root of brokering: permission sets, grants, sessions, audit. */
+const permissionSetStore = once(
+  () => new DynamoPermissionSetStore(documentClient(), config().tableName),
+);
+
+export const permissionSetService = once(
+  () => new PermissionSetService({ store: permissionSetStore(), clock: systemClock }),
+);
+
+export const grantService = once(
+  () =>
+    new GrantService({
+      grants: new DynamoGrantStore(documentClient(), config().tableName),
+      permissionSets: permissionSetStore(),
+      tenants: tenantService(),
+      clock: systemClock,
+      random: cryptoRandom,
+    }),
+);
+
+export const auditStore = once(
+  () =>
+    new DynamoAuditStore(
+      documentClient(),
+      config().tableName,
+      intEnv("AUDIT_RETENTION_DAYS", 365, { min: 1, max: 3650 }) * 24 * 3600,
+    ),
+);
+
+export const sessionBroker = once(
+  () =>
+    new SessionBroker({
+      store: new DynamoBrokerStore(documentClient(), config().tableName),
+      permissionSets: permissionSetStore(),
+      accounts: new DynamoAccountStore(documentClient(), config().tableName),
+      audit: auditStore(),
+      gateway: new AwsStsGateway(),
+      cache: new SessionCache<BrokeredSession & { expiration: Date }>(),
+      clock: systemClock,
+      defaultRegion: accessConfig().region,
+    }),
+);
