@@ -46,6 +46,9 @@ async function bundles() {
       target: esb.target,
       format: esb.format,
       mainFields: esb.mainFields,
+      alias: Object.fromEntries(
+        Object.entries(esb.alias ?? {}).map(([k, v]) => [k, join(ROOT, String(v))]),
+      ),
       outfile: file,
       logLevel: "error",
     });
