@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LOCAL_REGION, ROOT } from "../../scripts/local-stack";
@@ -167,6 +168,52 @@ describe("onboarding through the CloudFormation link", () => {
       regions: ["us-east-1"],
       source: { kind: "cloudformation", stackId: stack.stackId },
     });
+
+    // The account registered through the onboarding path serves brokered sessions.
+    await api({
+      method: "PUT",
+      path: "/v1/permission-sets/onboarded-read",
+      key: admin,
+      body: {
+        policy: {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
+        },
+      },
+    });
+    await api({
+      method: "POST",
+      path: "/v1/grants",
+      key: admin,
+      body: {
+        service: "onboarding-e2e",
+        tenantId: tenant.tenantId,
+        permissionSets: ["onboarded-read"],
+      },
+    });
+    const serviceKey = (await seedKey(table, { role: "service", service: "onboarding-e2e" }))
+      .secret;
+    const brokered = await api({
+      method: "POST",
+      path: "/v1/sessions",
+      key: serviceKey,
+      body: { tenantId: tenant.tenantId, accountId: TENANT_ACCOUNT },
+    });
+    expect(brokered.status).toBe(201);
+    const c = brokered.body.credentials;
+    const identity = await new STSClient({
+      endpoint: process.env.AWS_ENDPOINT_URL,
+      region: LOCAL_REGION,
+      credentials: {
+        accessKeyId: c.accessKeyId,
+        secretAccessKey: c.secretAccessKey,
+        sessionToken: c.sessionToken,
+      },
+    }).send(new GetCallerIdentityCommand({}));
+    expect(identity.Arn).toBe(
+      `arn:aws:sts::${TENANT_ACCOUNT}:assumed-role/CrossAccountControlPlaneAccess/${brokered.body.sessionName}`,
+    );
+    expect(brokered.body.sessionName).toMatch(/^onboarding-e2e-/);
 
     // A stack update re-verifies.
     const updated = await deliver({
