@@ -3,13 +3,13 @@
  * `client.call("<operationId>", { params, query, body })`, with request and response types taken
  * from the same schemas the handlers validate with; the common ones have their own methods.
  */
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { RouteDef, routes } from "../shared/http/routes";
 import type * as schemas from "../shared/http/schemas";
 
 type Routes = typeof routes;
-type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
-type In<T> = T extends z.ZodType ? z.input<T> : undefined;
+type Out<T> = T extends z.ZodMiniType ? z.output<T> : undefined;
+type In<T> = T extends z.ZodMiniType ? z.input<T> : undefined;
 
 export type OperationId = keyof Routes;
 export type RequestOf<N extends OperationId> = {

@@ -5,7 +5,13 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
-import { globalRegistry, toJSONSchema, type ZodObject, ZodOptional, type ZodType } from "zod";
+import {
+  globalRegistry,
+  toJSONSchema,
+  type ZodMiniObject as ZodObject,
+  ZodMiniOptional as ZodOptional,
+  type ZodMiniType as ZodType,
+} from "zod/mini";
 import { type RouteDef, routes } from "../shared/http/routes";
 import { ErrorResponse } from "../shared/http/schemas";
 import { ROOT } from "./local-stack";
@@ -20,7 +26,7 @@ function strip(schema: Record<string, unknown>): Record<string, unknown> {
 
 function schemaOf(schema: ZodType, io: "input" | "output"): Record<string, unknown> {
   // An optional named schema is documented as the named schema (optionality is `required`).
-  const inner = schema instanceof ZodOptional ? (schema.unwrap() as ZodType) : schema;
+  const inner = schema instanceof ZodOptional ? (schema._zod.def.innerType as ZodType) : schema;
   const id = globalRegistry.get(inner)?.id;
   if (id) return ref(id);
   return strip(

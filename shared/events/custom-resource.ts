@@ -1,4 +1,4 @@
-import { array, object, string, enum as zEnum } from "zod";
+import { array, maxLength, minLength, object, optional, string, enum as zEnum } from "zod/mini";
 
 /**
  * A CloudFormation custom resource request, as delivered through SNS (the Message of each record).
@@ -6,19 +6,21 @@ import { array, object, string, enum as zEnum } from "zod";
  */
 export const CustomResourceRequest = object({
   RequestType: zEnum(["Create", "Update", "Delete"]),
-  ResponseURL: string().min(1).max(4096),
-  StackId: string().min(1).max(1024),
-  RequestId: string().min(1).max(256),
-  LogicalResourceId: string().min(1).max(256),
-  PhysicalResourceId: string().max(1024).optional(),
-  ResourceType: string().max(256).optional(),
-  ResourceProperties: object({
-    RegistrationToken: string().max(256).optional(),
-    AccountId: string().max(64).optional(),
-    RoleArn: string().max(2048).optional(),
-    StackRegion: string().max(64).optional(),
-    Regions: array(string().max(64)).max(30).optional(),
-  }).optional(),
+  ResponseURL: string().check(minLength(1), maxLength(4096)),
+  StackId: string().check(minLength(1), maxLength(1024)),
+  RequestId: string().check(minLength(1), maxLength(256)),
+  LogicalResourceId: string().check(minLength(1), maxLength(256)),
+  PhysicalResourceId: optional(string().check(maxLength(1024))),
+  ResourceType: optional(string().check(maxLength(256))),
+  ResourceProperties: optional(
+    object({
+      RegistrationToken: optional(string().check(maxLength(256))),
+      AccountId: optional(string().check(maxLength(64))),
+      RoleArn: optional(string().check(maxLength(2048))),
+      StackRegion: optional(string().check(maxLength(64))),
+      Regions: optional(array(string().check(maxLength(64))).check(maxLength(30))),
+    }),
+  ),
 });
 
 export interface CustomResourceResponse {

@@ -3,7 +3,7 @@ import middy from "@middy/core";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
 import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { requireRole, requireTenantAccess } from "../domain/access";
 import { type Caller, parseBearer } from "../domain/api-key";
 import { BadRequestError } from "../errors";
@@ -19,12 +19,12 @@ export interface HttpDeps {
   maxBodyBytes: number;
 }
 
-type Infer<T> = T extends z.ZodType ? z.output<T> : undefined;
+type Infer<T> = T extends z.ZodMiniType ? z.output<T> : undefined;
 
 export interface HttpRequest<R extends RouteDef> {
   params: Infer<R["params"]>;
   query: Infer<R["query"]>;
-  body: R["body"] extends z.ZodType ? z.output<R["body"]> : Record<string, never> | undefined;
+  body: R["body"] extends z.ZodMiniType ? z.output<R["body"]> : Record<string, never> | undefined;
   caller: R["auth"] extends "public" ? undefined : Caller;
   requestId: string;
 }

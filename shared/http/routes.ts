@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import type { ApiKeyRole } from "../domain/api-key";
 import { VERIFICATION_CODES } from "../domain/verification";
 import * as s from "./schemas";
@@ -18,17 +18,17 @@ export interface RouteDef {
   auth: "public" | readonly ApiKeyRole[];
   /** When true, a tenant key is admitted only for its own `{tenantId}`; others get 404. */
   tenantScoped?: boolean;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
+  params?: z.ZodMiniObject;
+  query?: z.ZodMiniObject;
   /** Body schema; routes without one accept no body (or `{}`). */
-  body?: z.ZodType;
+  body?: z.ZodMiniType;
   /** Fields that must never come from a client, each with its own error code. */
   forbiddenFields?: Record<string, string>;
   /** Error codes for invalid values of particular body fields (instead of INVALID_FIELD). */
   fieldCodes?: Record<string, string>;
   success: {
     status: 200 | 201 | 204;
-    schema?: z.ZodType;
+    schema?: z.ZodMiniType;
     description: string;
     /** A second success status with the same body (e.g. 200 when a PUT-like POST changed nothing new). */
     alternate?: { status: 200; description: string };

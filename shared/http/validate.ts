@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod/mini";
 import { BadRequestError } from "../errors";
 
 type Part = "body" | "path" | "query";
@@ -12,7 +12,7 @@ function describePath(path: readonly PropertyKey[]): string {
  * path and query problems are INVALID_PATH_PARAMETER / INVALID_QUERY_PARAMETER; in a body an
  * unexpected field is UNKNOWN_FIELD, an absent required one MISSING_FIELD, anything else INVALID_FIELD.
  */
-export function validatePart<S extends z.ZodType>(
+export function validatePart<S extends z.ZodMiniType>(
   schema: S,
   value: unknown,
   part: Part,
