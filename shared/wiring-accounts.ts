@@ -12,7 +12,7 @@ import { accessConfig, config, documentClient, once, principal, tenantService } 
 
 /** Composition root of the functions that register and verify tenant accounts. */
 
-export const roleVerifier = once(
+export const roleVerifier = /* @__PURE__ */ once(
   () =>
     new RoleVerifier({
       gateway: new AwsTenantRoleGateway(),
@@ -25,7 +25,7 @@ export const roleVerifier = once(
     }),
 );
 
-export const accountService = once(
+export const accountService = /* @__PURE__ */ once(
   () =>
     new AccountService({
       accounts: new DynamoAccountStore(documentClient(), config().tableName),
@@ -36,12 +36,12 @@ export const accountService = once(
     }),
 );
 
-const registrationTokens = once(
+const registrationTokens = /* @__PURE__ */ once(
   () => new DynamoRegistrationTokenStore(documentClient(), config().tableName),
 );
-const onboardingEnv = once(() => loadOnboardingEnv());
+const onboardingEnv = /* @__PURE__ */ once(() => loadOnboardingEnv());
 
-export const onboardingService = once(
+export const onboardingService = /* @__PURE__ */ once(
   () =>
     new OnboardingService({
       tenants: tenantService(),
@@ -60,7 +60,7 @@ export const onboardingService = once(
     }),
 );
 
-export const registrationService = once(
+export const registrationService = /* @__PURE__ */ once(
   () =>
     new RegistrationService({
       accounts: accountService(),

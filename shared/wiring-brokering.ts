@@ -13,15 +13,15 @@ import { SessionCache } from "./services/session-cache";
 import { accessConfig, config, documentClient, once, tenantService } from "./wiring";
 
 /** Composition root of brokering: permission sets, grants, sessions, audit. */
-const permissionSetStore = once(
+const permissionSetStore = /* @__PURE__ */ once(
   () => new DynamoPermissionSetStore(documentClient(), config().tableName),
 );
 
-export const permissionSetService = once(
+export const permissionSetService = /* @__PURE__ */ once(
   () => new PermissionSetService({ store: permissionSetStore(), clock: systemClock }),
 );
 
-export const grantService = once(
+export const grantService = /* @__PURE__ */ once(
   () =>
     new GrantService({
       grants: new DynamoGrantStore(documentClient(), config().tableName),
@@ -32,7 +32,7 @@ export const grantService = once(
     }),
 );
 
-export const auditStore = once(
+export const auditStore = /* @__PURE__ */ once(
   () =>
     new DynamoAuditStore(
       documentClient(),
@@ -41,7 +41,7 @@ export const auditStore = once(
     ),
 );
 
-export const sessionBroker = once(
+export const sessionBroker = /* @__PURE__ */ once(
   () =>
     new SessionBroker({
       store: new DynamoBrokerStore(documentClient(), config().tableName),

@@ -23,10 +23,10 @@ export function once<T>(build: () => T): () => T {
   };
 }
 
-export const config = once<ControlPlaneConfig>(() => loadConfig());
-export const documentClient = once(() => createDocumentClient());
+export const config = /* @__PURE__ */ once<ControlPlaneConfig>(() => loadConfig());
+export const documentClient = /* @__PURE__ */ once(() => createDocumentClient());
 
-export const apiKeyService = once(
+export const apiKeyService = /* @__PURE__ */ once(
   () =>
     new ApiKeyService({
       keys: new DynamoApiKeyStore(documentClient(), config().tableName),
@@ -36,7 +36,7 @@ export const apiKeyService = once(
     }),
 );
 
-export const tenantService = once(
+export const tenantService = /* @__PURE__ */ once(
   () =>
     new TenantService({
       tenants: new DynamoTenantStore(documentClient(), config().tableName),
@@ -46,12 +46,12 @@ export const tenantService = once(
     }),
 );
 
-export const httpDeps = once<HttpDeps>(() => ({
+export const httpDeps = /* @__PURE__ */ once<HttpDeps>(() => ({
   authenticate: (secret) => apiKeyService().authenticate(secret),
   maxBodyBytes: config().maxBodyBytes,
 }));
 
-export const accessConfig = once(() => loadAccessConfig());
+export const accessConfig = /* @__PURE__ */ once(() => loadAccessConfig());
 
 /** The principal tenant trust policies name: this account, this partition. */
 export const principal = () => ({

@@ -1,5 +1,5 @@
 import { httpHandler } from "../../shared/http/handler";
-import { routes } from "../../shared/http/routes";
+import { accountRoutes as routes } from "../../shared/http/routes/accounts";
 import { httpDeps } from "../../shared/wiring";
 import { accountService } from "../../shared/wiring-accounts";
 

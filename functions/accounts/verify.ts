@@ -1,6 +1,6 @@
 import { httpHandler } from "../../shared/http/handler";
 import { presentAccount } from "../../shared/http/presenters";
-import { routes } from "../../shared/http/routes";
+import { accountRoutes as routes } from "../../shared/http/routes/accounts";
 import { httpDeps } from "../../shared/wiring";
 import { accountService } from "../../shared/wiring-accounts";
 

@@ -1,6 +1,6 @@
 import { httpHandler } from "../../shared/http/handler";
 import { presentApiKey } from "../../shared/http/presenters";
-import { routes } from "../../shared/http/routes";
+import { coreRoutes as routes } from "../../shared/http/routes/core";
 import { apiKeyService, httpDeps } from "../../shared/wiring";
 
 export const handler = httpHandler(routes.listApiKeys, httpDeps, async ({ query }) => {

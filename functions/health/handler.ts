@@ -1,7 +1,7 @@
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { ServiceUnavailableError } from "../../shared/errors";
 import { httpHandler } from "../../shared/http/handler";
-import { routes } from "../../shared/http/routes";
+import { coreRoutes as routes } from "../../shared/http/routes/core";
 import { config, documentClient, httpDeps } from "../../shared/wiring";
 
 /** Ready means the table answers; a healthy answer is reused for a few seconds per container. */

@@ -1,5 +1,5 @@
 import { httpHandler } from "../../shared/http/handler";
-import { routes } from "../../shared/http/routes";
+import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
 import { httpDeps } from "../../shared/wiring";
 import { permissionSetService } from "../../shared/wiring-brokering";
 

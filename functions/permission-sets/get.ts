@@ -1,6 +1,6 @@
 import { httpHandler } from "../../shared/http/handler";
 import { presentPermissionSet } from "../../shared/http/presenters";
-import { routes } from "../../shared/http/routes";
+import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
 import { httpDeps } from "../../shared/wiring";
 import { permissionSetService } from "../../shared/wiring-brokering";
 

@@ -1,5 +1,5 @@
 import { httpHandler } from "../../shared/http/handler";
-import { routes } from "../../shared/http/routes";
+import { coreRoutes as routes } from "../../shared/http/routes/core";
 import { httpDeps, tenantService } from "../../shared/wiring";
 
 export const handler = httpHandler(routes.deleteTenant, httpDeps, async ({ params }) => {

@@ -1,6 +1,6 @@
 import { httpHandler } from "../../shared/http/handler";
 import { presentTenant } from "../../shared/http/presenters";
-import { routes } from "../../shared/http/routes";
+import { coreRoutes as routes } from "../../shared/http/routes/core";
 import { httpDeps, tenantService } from "../../shared/wiring";
 
 export const handler = httpHandler(routes.suspendTenant, httpDeps, async ({ params }) => ({

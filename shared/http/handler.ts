@@ -9,8 +9,8 @@ import { type Caller, parseBearer } from "../domain/api-key";
 import { BadRequestError } from "../errors";
 import { logger } from "../logger";
 import { type HttpResponse, JSON_HEADERS, toHttpResponse } from "./error-mapper";
-import type { RouteDef } from "./routes";
-import { EmptyRequest } from "./schemas";
+import type { RouteDef } from "./route-def";
+import { EmptyRequest } from "./schemas/common";
 import { rejectForbiddenFields, validatePart } from "./validate";
 
 export interface HttpDeps {

@@ -1,0 +1,50 @@
+import type * as z from "zod/mini";
+import type { ApiKeyRole } from "../domain/api-key";
+
+/**
+ * The REST API, one entry per operation. Handlers take their validation and authorization from
+ * here; docs/openapi.yaml is generated from here; a test checks serverless.yml routes against it.
+ */
+export interface RouteDef {
+  operationId: string;
+  method: "GET" | "POST" | "PUT" | "DELETE";
+  /** With `{param}` placeholders, as in OpenAPI. */
+  path: string;
+  summary: string;
+  tag: string;
+  /** Roles admitted; "public" needs no key. */
+  auth: "public" | readonly ApiKeyRole[];
+  /** When true, a tenant key is admitted only for its own `{tenantId}`; others get 404. */
+  tenantScoped?: boolean;
+  params?: z.ZodMiniObject;
+  query?: z.ZodMiniObject;
+  /** Body schema; routes without one accept no body (or `{}`). */
+  body?: z.ZodMiniType;
+  /** Fields that must never come from a client, each with its own error code. */
+  forbiddenFields?: Record<string, string>;
+  /** Error codes for invalid values of particular body fields (instead of INVALID_FIELD). */
+  fieldCodes?: Record<string, string>;
+  success: {
+    status: 200 | 201 | 204;
+    schema?: z.ZodMiniType;
+    description: string;
+    /** A second success status with the same body (e.g. 200 when a PUT-like POST changed nothing new). */
+    alternate?: { status: 200; description: string };
+  };
+  /** Error codes this route can answer with, by status (for the document and the tests). */
+  errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 415 | 422 | 502 | 503, readonly string[]>>;
+}
+
+export const BODY_ERRORS = [
+  "MALFORMED_JSON",
+  "BODY_TOO_LARGE",
+  "UNKNOWN_FIELD",
+  "MISSING_FIELD",
+  "INVALID_FIELD",
+] as const;
+export const AUTH_ERRORS = { 401: ["UNAUTHENTICATED"], 403: ["FORBIDDEN"] } as const;
+export const UNAVAILABLE = { 503: ["SERVICE_UNAVAILABLE"] } as const;
+export const NO_EXTERNAL_ID = {
+  externalId: "EXTERNAL_ID_NOT_ACCEPTED",
+  externalIds: "EXTERNAL_ID_NOT_ACCEPTED",
+};

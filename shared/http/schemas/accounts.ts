@@ -1,0 +1,88 @@
+import {
+  array,
+  maxLength,
+  minLength,
+  object,
+  optional,
+  regex,
+  strictObject,
+  string,
+  enum as zEnum,
+} from "zod/mini";
+import { VERIFICATION_CODES } from "../../domain/verification";
+import { AccountId, described, doc, Region, TenantId, Timestamp } from "./common";
+
+/** Tenant AWS accounts: onboarding and registration. */
+export const RegisterAccountRequest = doc(
+  strictObject({
+    accountId: AccountId,
+    roleArn: described(
+      string().check(
+        minLength(20),
+        maxLength(2048),
+        regex(/^arn:[a-z0-9-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/),
+      ),
+      "The role's ARN: arn:<partition>:iam::<accountId>:role/<optional path/><name>; its account must be accountId.",
+    ),
+    regions: described(
+      optional(array(Region).check(maxLength(30))),
+      "Regions the account is used in; verification checks STS in each.",
+    ),
+  }),
+  { id: "RegisterAccountRequest" },
+);
+
+export const Account = doc(
+  object({
+    tenantId: TenantId,
+    accountId: AccountId,
+    roleArn: string(),
+    partition: string(),
+    regions: array(string()),
+    status: zEnum(["VERIFIED", "FAILED"]),
+    verifiedAt: optional(Timestamp),
+    lastVerification: object({
+      at: Timestamp,
+      code: optional(zEnum(VERIFICATION_CODES)),
+      message: optional(string()),
+    }),
+    source: object({ kind: zEnum(["api", "cloudformation"]), stackId: optional(string()) }),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  }),
+  { id: "Account" },
+);
+
+export const AccountList = doc(object({ items: array(Account), nextToken: optional(string()) }), {
+  id: "AccountList",
+});
+
+export const OnboardingLink = doc(
+  object({
+    quickCreateUrl: described(string(), "Open it in the tenant's AWS console to launch the stack."),
+    templateUrl: string(),
+    stackName: string(),
+    region: string(),
+    parameters: object({
+      ExternalId: string(),
+      ControlPlanePrincipalArn: string(),
+      RoleName: string(),
+      RegistrationTopicArn: string(),
+      RegistrationToken: described(
+        string(),
+        "Bound to this tenant; registers accounts until registrationTokenExpiresAt.",
+      ),
+    }),
+    registrationTokenExpiresAt: Timestamp,
+  }),
+  { id: "OnboardingLink" },
+);
+
+export const OnboardingQuery = strictObject({
+  region: described(
+    optional(Region),
+    "Region to launch the stack in (default: the control plane's region).",
+  ),
+});
+
+export const AccountPath = strictObject({ tenantId: TenantId, accountId: AccountId });

@@ -1,0 +1,172 @@
+import {
+  array,
+  boolean,
+  int,
+  maxLength,
+  minLength,
+  object,
+  optional,
+  record,
+  regex,
+  strictObject,
+  string,
+  enum as zEnum,
+  unknown as zUnknown,
+} from "zod/mini";
+import {
+  AccountId,
+  described,
+  doc,
+  IsoTime,
+  matching,
+  NextToken,
+  PageSize,
+  PermissionSetName,
+  PRINTABLE,
+  Region,
+  ServiceName,
+  SessionSeconds,
+  TenantId,
+  Timestamp,
+} from "./common";
+
+/** Permission sets, grants, sessions and audit. */
+export const PutPermissionSetRequest = doc(
+  strictObject({
+    policy: described(
+      record(string(), zUnknown()),
+      'An IAM policy document used as the session policy: {"Version": "2012-10-17", "Statement": [...]}, no Principal; at most 2,048 characters without whitespace.',
+    ),
+    description: optional(string().check(maxLength(256), regex(PRINTABLE))),
+  }),
+  { id: "PutPermissionSetRequest" },
+);
+
+export const PermissionSet = doc(
+  object({
+    name: PermissionSetName,
+    policy: record(string(), zUnknown()),
+    description: optional(string()),
+    createdAt: Timestamp,
+    updatedAt: Timestamp,
+  }),
+  { id: "PermissionSet" },
+);
+
+export const PermissionSetList = doc(
+  object({ items: array(PermissionSet), nextToken: optional(string()) }),
+  {
+    id: "PermissionSetList",
+  },
+);
+
+export const CreateGrantRequest = doc(
+  strictObject({
+    service: ServiceName,
+    tenantId: described(
+      matching(/^(\*|tnt_[0-9a-hjkmnp-tv-z]{26})$/),
+      'A tenant ID, or "*" for every tenant.',
+    ),
+    permissionSets: array(PermissionSetName).check(minLength(1), maxLength(20)),
+    maxDurationSeconds: described(
+      optional(SessionSeconds()),
+      "Longest session the service may ask for (default 3600).",
+    ),
+  }),
+  { id: "CreateGrantRequest" },
+);
+
+export const GrantId = doc(matching(/^grt_[0-9a-hjkmnp-tv-z]{26}$/), {
+  id: "GrantId",
+  examples: ["grt_01jf3m9x7k2q8r5t6v4w0y1z2a"],
+});
+
+export const Grant = doc(
+  object({
+    grantId: GrantId,
+    service: string(),
+    tenantId: string(),
+    permissionSets: array(string()),
+    maxDurationSeconds: int(),
+    createdAt: Timestamp,
+  }),
+  { id: "Grant" },
+);
+
+export const GrantList = doc(object({ items: array(Grant), nextToken: optional(string()) }), {
+  id: "GrantList",
+});
+
+export const CreateSessionRequest = doc(
+  strictObject({
+    tenantId: TenantId,
+    accountId: AccountId,
+    permissionSet: described(
+      optional(PermissionSetName),
+      "One of the grant's permission sets; may be left out when the grant has exactly one.",
+    ),
+    durationSeconds: described(
+      optional(SessionSeconds()),
+      "900 to 3600 (role chaining caps Lambda-issued sessions at one hour); default: the grant's maximum.",
+    ),
+    region: described(
+      optional(Region),
+      "Region whose STS endpoint issues the session; default: the account's first region.",
+    ),
+  }),
+  { id: "CreateSessionRequest" },
+);
+
+export const Session = doc(
+  object({
+    credentials: object({
+      accessKeyId: string(),
+      secretAccessKey: string(),
+      sessionToken: string(),
+      expiration: Timestamp,
+    }),
+    assumedRoleArn: string(),
+    sessionName: string(),
+  }),
+  { id: "Session" },
+);
+
+export const AuditRecord = doc(
+  object({
+    requestId: string(),
+    at: Timestamp,
+    keyId: string(),
+    service: string(),
+    tenantId: string(),
+    accountId: string(),
+    outcome: zEnum(["ISSUED", "REFUSED", "FAILED"]),
+    code: optional(string()),
+    roleArn: optional(string()),
+    permissionSet: optional(string()),
+    durationSeconds: optional(int()),
+    region: optional(string()),
+    sessionName: optional(string()),
+    sourceIdentity: optional(string()),
+    expiration: optional(Timestamp),
+    cacheHit: optional(boolean()),
+  }),
+  { id: "AuditRecord" },
+);
+
+export const AuditList = doc(object({ items: array(AuditRecord), nextToken: optional(string()) }), {
+  id: "AuditList",
+});
+
+export const AuditQuery = strictObject({
+  from: described(optional(IsoTime), "Earliest record (ISO 8601, UTC), inclusive."),
+  to: described(
+    optional(matching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/)),
+    "Latest record (ISO 8601, UTC), inclusive.",
+  ),
+  limit: PageSize,
+  nextToken: NextToken,
+});
+
+export const PermissionSetPath = strictObject({ name: PermissionSetName });
+
+export const GrantPath = strictObject({ grantId: GrantId });
