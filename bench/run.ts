@@ -141,61 +141,17 @@ async function brokerOverhead() {
   const ddb = mockClient(DynamoDBDocumentClient);
   const sts = mockClient(STSClient);
   const key = "cpk_bench-service-key";
-  const T = "tnt_01m842avwd7nqry6k9nnr1wgjf";
-  const A = "012345678901";
-  const items = [
-    {
-      PK: `TENANT#${T}`,
-      SK: "TENANT",
-      tenantId: T,
-      name: "B",
-      status: "ACTIVE",
-      externalId: { current: "cpx-b", currentSince: "2026-11-23T10:00:00.000Z" },
-      createdAt: "x",
-      updatedAt: "x",
-      version: 1,
-    },
-    {
-      PK: `TENANT#${T}`,
-      SK: `ACCOUNT#${A}`,
-      tenantId: T,
-      accountId: A,
-      roleArn: `arn:aws:iam::${A}:role/Access`,
-      partition: "aws",
-      regions: [],
-      status: "VERIFIED",
-      lastVerification: { at: "x" },
-      source: { kind: "api" },
-      createdAt: "x",
-      updatedAt: "x",
-      version: 1,
-    },
-    {
-      PK: "GRANT#bench",
-      SK: `TENANT#${T}`,
-      grantId: "grt_1",
-      service: "bench",
-      tenantId: T,
-      permissionSets: ["read"],
-      maxDurationSeconds: 3600,
-      createdAt: "x",
-    },
-    {
-      PK: "PERMSET#read",
-      SK: "PERMSET",
-      name: "read",
-      policy:
-        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}',
-      createdAt: "x",
-      updatedAt: "x",
-    },
-  ];
+  const fixture = JSON.parse(readFileSync(join(ROOT, "test/fixtures/broker-state.json"), "utf8"));
+  const T: string = fixture.tenantId;
+  const A: string = fixture.accountId;
+  const items: Record<string, unknown>[] = fixture.items;
+
   ddb.on(GetCommand).resolves({
     Item: {
       PK: `APIKEY#${hashApiKey(key)}`,
       keyId: "key_1",
       role: "service",
-      service: "bench",
+      service: fixture.service,
       createdAt: "x",
     },
   });

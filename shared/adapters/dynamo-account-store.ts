@@ -13,21 +13,13 @@ import { TenantNotFoundError } from "../errors";
 import type { AccountStore, Page, PageRequest } from "../ports";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
+import { withoutTableAttributes } from "./gsi1";
 import { GSI1_ACCOUNTS, keys } from "./table";
 
 const RECORD_VERSION = 1;
 
 function toAccount(item: Record<string, unknown>): Account {
-  const {
-    PK: _pk,
-    SK: _sk,
-    GSI1PK: _g1,
-    GSI1SK: _g2,
-    type: _t,
-    recordVersion: _v,
-    ...account
-  } = item;
-  return account as unknown as Account;
+  return withoutTableAttributes(item) as unknown as Account;
 }
 
 export class DynamoAccountStore implements AccountStore {

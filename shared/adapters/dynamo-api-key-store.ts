@@ -1,16 +1,15 @@
 import {
   type DynamoDBDocumentClient,
   GetCommand,
-  QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { ApiKey } from "../domain/api-key";
 import { ConflictError, TenantNotFoundError } from "../errors";
 import type { ApiKeyStore, Page, PageRequest } from "../ports";
-import { decodeCursor, encodeCursor } from "./cursor";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { GSI1_API_KEYS, keys, TABLE_KEYS } from "./table";
+import { queryGsi1 } from "./gsi1";
+import { GSI1_API_KEYS, keys } from "./table";
 
 const RECORD_VERSION = 1;
 
@@ -107,21 +106,10 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   }
 
   private async findItemById(keyId: string): Promise<Record<string, unknown> | undefined> {
-    const { gsi1 } = TABLE_KEYS;
-    try {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: gsi1.name,
-          KeyConditionExpression: "#pk = :pk AND #sk = :sk",
-          ExpressionAttributeNames: { "#pk": gsi1.partitionKey, "#sk": gsi1.sortKey },
-          ExpressionAttributeValues: { ":pk": GSI1_API_KEYS, ":sk": keyId },
-        }),
-      );
-      return out.Items?.[0];
-    } catch (err) {
-      rethrowDynamo(err);
-    }
+    const page = await queryGsi1(this.doc, this.tableName, GSI1_API_KEYS, (item) => item, {
+      sortKey: keyId,
+    });
+    return page.items[0];
   }
 
   async get(keyId: string): Promise<ApiKey | undefined> {
@@ -130,28 +118,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   }
 
   async list(page: PageRequest): Promise<Page<ApiKey>> {
-    const { gsi1, partitionKey, sortKey } = TABLE_KEYS;
-    const startKey = decodeCursor(page.cursor, {
-      attributes: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey],
-      fixed: { [gsi1.partitionKey]: GSI1_API_KEYS },
-    });
-    try {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: gsi1.name,
-          KeyConditionExpression: "#pk = :pk",
-          ExpressionAttributeNames: { "#pk": gsi1.partitionKey },
-          ExpressionAttributeValues: { ":pk": GSI1_API_KEYS },
-          Limit: page.limit,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      const nextCursor = encodeCursor(out.LastEvaluatedKey);
-      return { items: (out.Items ?? []).map(toApiKey), ...(nextCursor ? { nextCursor } : {}) };
-    } catch (err) {
-      rethrowDynamo(err);
-    }
+    return queryGsi1(this.doc, this.tableName, GSI1_API_KEYS, toApiKey, { page });
   }
 
   async revoke(keyId: string, revokedAt: string): Promise<ApiKey | undefined> {

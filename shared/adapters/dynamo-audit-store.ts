@@ -3,6 +3,7 @@ import type { AuditRecord } from "../domain/audit";
 import type { AuditStore, Page, PageRequest } from "../ports";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { rethrowDynamo } from "./dynamo-errors";
+import { withoutTableAttributes } from "./gsi1";
 import { keys, TABLE_KEYS } from "./table";
 
 export class DynamoAuditStore implements AuditStore {
@@ -53,17 +54,9 @@ export class DynamoAuditStore implements AuditStore {
           ExclusiveStartKey: startKey,
         }),
       );
-      const items = (out.Items ?? []).map((item) => {
-        const {
-          PK: _p,
-          SK: _s,
-          type: _t,
-          recordVersion: _r,
-          [TABLE_KEYS.ttlAttribute]: _e,
-          ...rest
-        } = item;
-        return rest as AuditRecord;
-      });
+      const items = (out.Items ?? []).map(
+        (item) => withoutTableAttributes(item) as unknown as AuditRecord,
+      );
       const nextCursor = encodeCursor(out.LastEvaluatedKey);
       return { items, ...(nextCursor ? { nextCursor } : {}) };
     } catch (err) {

@@ -6,6 +6,7 @@ import type { BrokerState, BrokerStore } from "../ports";
 import { rethrowDynamo } from "./dynamo-errors";
 import { toGrant } from "./dynamo-grant-store";
 import { toPermissionSet } from "./dynamo-permission-set-store";
+import { withoutTableAttributes } from "./gsi1";
 import { keys } from "./table";
 
 /**
@@ -53,31 +54,9 @@ export class DynamoBrokerStore implements BrokerStore {
       found.find((i) => i.PK === key.PK && i.SK === key.SK);
     const state: BrokerState = {};
     const tenant = at(wanted.tenant);
-    if (tenant) {
-      const {
-        PK: _p,
-        SK: _s,
-        GSI1PK: _g1,
-        GSI1SK: _g2,
-        type: _t,
-        recordVersion: _r,
-        ...rest
-      } = tenant;
-      state.tenant = rest as unknown as Tenant;
-    }
+    if (tenant) state.tenant = withoutTableAttributes(tenant) as unknown as Tenant;
     const account = at(wanted.account);
-    if (account) {
-      const {
-        PK: _p,
-        SK: _s,
-        GSI1PK: _g1,
-        GSI1SK: _g2,
-        type: _t,
-        recordVersion: _r,
-        ...rest
-      } = account;
-      state.account = rest as unknown as Account;
-    }
+    if (account) state.account = withoutTableAttributes(account) as unknown as Account;
     const g1 = at(wanted.grantForTenant);
     if (g1) state.grantForTenant = toGrant(g1);
     const g2 = at(wanted.grantForAll);

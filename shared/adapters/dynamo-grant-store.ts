@@ -1,14 +1,10 @@
-import {
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  TransactWriteCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { ALL_TENANTS, type Grant } from "../domain/grant";
 import { ConflictError, TenantNotFoundError } from "../errors";
 import type { GrantStore, Page, PageRequest } from "../ports";
-import { decodeCursor, encodeCursor } from "./cursor";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { GSI1_GRANTS, keys, TABLE_KEYS } from "./table";
+import { queryGsi1 } from "./gsi1";
+import { GSI1_GRANTS, keys } from "./table";
 
 export function toGrant(item: Record<string, unknown>): Grant {
   return {
@@ -86,45 +82,13 @@ export class DynamoGrantStore implements GrantStore {
     }
   }
 
-  private async query(extra: { sk?: string; page?: PageRequest }) {
-    const { gsi1, partitionKey, sortKey } = TABLE_KEYS;
-    const startKey = decodeCursor(extra.page?.cursor, {
-      attributes: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey],
-      fixed: { [gsi1.partitionKey]: GSI1_GRANTS },
-    });
-    try {
-      return await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: gsi1.name,
-          KeyConditionExpression: extra.sk ? "#pk = :pk AND #sk = :sk" : "#pk = :pk",
-          ExpressionAttributeNames: {
-            "#pk": gsi1.partitionKey,
-            ...(extra.sk ? { "#sk": gsi1.sortKey } : {}),
-          },
-          ExpressionAttributeValues: {
-            ":pk": GSI1_GRANTS,
-            ...(extra.sk ? { ":sk": extra.sk } : {}),
-          },
-          ...(extra.page ? { Limit: extra.page.limit } : {}),
-          ExclusiveStartKey: startKey,
-        }),
-      );
-    } catch (err) {
-      rethrowDynamo(err);
-    }
-  }
-
   async get(grantId: string): Promise<Grant | undefined> {
-    const out = await this.query({ sk: grantId });
-    const item = out.Items?.[0];
-    return item ? toGrant(item) : undefined;
+    return (await queryGsi1(this.doc, this.tableName, GSI1_GRANTS, toGrant, { sortKey: grantId }))
+      .items[0];
   }
 
-  async list(page: PageRequest): Promise<Page<Grant>> {
-    const out = await this.query({ page });
-    const nextCursor = encodeCursor(out.LastEvaluatedKey);
-    return { items: (out.Items ?? []).map(toGrant), ...(nextCursor ? { nextCursor } : {}) };
+  list(page: PageRequest): Promise<Page<Grant>> {
+    return queryGsi1(this.doc, this.tableName, GSI1_GRANTS, toGrant, { page });
   }
 
   async delete(grantId: string): Promise<boolean> {

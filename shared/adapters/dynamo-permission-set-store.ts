@@ -4,13 +4,12 @@ import {
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
-  QueryCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { PermissionSet } from "../domain/permission-set";
 import type { Page, PageRequest, PermissionSetStore } from "../ports";
-import { decodeCursor, encodeCursor } from "./cursor";
 import { rethrowDynamo } from "./dynamo-errors";
-import { GSI1_PERMISSION_SETS, keys, TABLE_KEYS } from "./table";
+import { queryGsi1 } from "./gsi1";
+import { GSI1_PERMISSION_SETS, keys } from "./table";
 
 export function toPermissionSet(item: Record<string, unknown>): PermissionSet {
   return {
@@ -85,31 +84,7 @@ export class DynamoPermissionSetStore implements PermissionSetStore {
   }
 
   async list(page: PageRequest): Promise<Page<PermissionSet>> {
-    const { gsi1, partitionKey, sortKey } = TABLE_KEYS;
-    const startKey = decodeCursor(page.cursor, {
-      attributes: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey],
-      fixed: { [gsi1.partitionKey]: GSI1_PERMISSION_SETS },
-    });
-    try {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: gsi1.name,
-          KeyConditionExpression: "#pk = :pk",
-          ExpressionAttributeNames: { "#pk": gsi1.partitionKey },
-          ExpressionAttributeValues: { ":pk": GSI1_PERMISSION_SETS },
-          Limit: page.limit,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      const nextCursor = encodeCursor(out.LastEvaluatedKey);
-      return {
-        items: (out.Items ?? []).map(toPermissionSet),
-        ...(nextCursor ? { nextCursor } : {}),
-      };
-    } catch (err) {
-      rethrowDynamo(err);
-    }
+    return queryGsi1(this.doc, this.tableName, GSI1_PERMISSION_SETS, toPermissionSet, { page });
   }
 
   async delete(name: string): Promise<boolean> {

@@ -9,9 +9,9 @@ import { ExternalIdTakenError, StaleTenantError } from "../domain/errors";
 import type { ExternalIdState, Tenant } from "../domain/tenant";
 import type { Page, PageRequest, TenantStore } from "../ports";
 import { batchDelete } from "./batch";
-import { decodeCursor, encodeCursor } from "./cursor";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { GSI1_TENANTS, keys, TABLE_KEYS } from "./table";
+import { queryGsi1 } from "./gsi1";
+import { GSI1_TENANTS, keys } from "./table";
 
 const RECORD_VERSION = 1;
 
@@ -125,28 +125,7 @@ export class DynamoTenantStore implements TenantStore {
   }
 
   async list(page: PageRequest): Promise<Page<Tenant>> {
-    const { gsi1, partitionKey, sortKey } = TABLE_KEYS;
-    const startKey = decodeCursor(page.cursor, {
-      attributes: [partitionKey, sortKey, gsi1.partitionKey, gsi1.sortKey],
-      fixed: { [gsi1.partitionKey]: GSI1_TENANTS },
-    });
-    try {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: gsi1.name,
-          KeyConditionExpression: "#pk = :pk",
-          ExpressionAttributeNames: { "#pk": gsi1.partitionKey },
-          ExpressionAttributeValues: { ":pk": GSI1_TENANTS },
-          Limit: page.limit,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      const nextCursor = encodeCursor(out.LastEvaluatedKey);
-      return { items: (out.Items ?? []).map(toTenant), ...(nextCursor ? { nextCursor } : {}) };
-    } catch (err) {
-      rethrowDynamo(err);
-    }
+    return queryGsi1(this.doc, this.tableName, GSI1_TENANTS, toTenant, { page });
   }
 
   async updateExternalId(

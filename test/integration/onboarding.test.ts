@@ -8,6 +8,7 @@ import type { SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { LOCAL_REGION, ROOT } from "../../scripts/local-stack";
 import { publishTemplate } from "../../scripts/publish-template";
+import type { CustomResourceResponse } from "../../shared/events/custom-resource";
 import { api } from "../support/api";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
 import { deployTenantStack } from "../support/tenant-account";
@@ -23,15 +24,7 @@ import { deployTenantStack } from "../support/tenant-account";
 const BUCKET = "cp-templates-e2e";
 const TENANT_ACCOUNT = "444455556666";
 
-interface Answer {
-  Status: "SUCCESS" | "FAILED";
-  Reason?: string;
-  PhysicalResourceId: string;
-  StackId: string;
-  RequestId: string;
-  LogicalResourceId: string;
-  Data?: Record<string, string>;
-}
+type Answer = CustomResourceResponse;
 
 let listener: Server;
 let responseUrl: string;

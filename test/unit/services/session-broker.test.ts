@@ -1,8 +1,11 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { DynamoDBClient, ThrottlingException } from "@aws-sdk/client-dynamodb";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { ROOT } from "../../../scripts/local-stack";
 import { AwsTenantRoleGateway } from "../../../shared/adapters/aws-tenant-role-gateway";
 import { DynamoAccountStore } from "../../../shared/adapters/dynamo-account-store";
 import { DynamoAuditStore } from "../../../shared/adapters/dynamo-audit-store";
@@ -19,56 +22,12 @@ const doc = createDocumentClient(new DynamoDBClient({ region: "us-east-1", maxAt
 const ddb = mockClient(doc);
 const sts = mockClient(STSClient);
 
-const T = "tnt_a";
-const A = "012345678901";
+/** The state a session request is decided on: test/fixtures/broker-state.json (shared with the bench). */
+const fixture = JSON.parse(readFileSync(join(ROOT, "test/fixtures/broker-state.json"), "utf8"));
+const T: string = fixture.tenantId;
+const A: string = fixture.accountId;
 const ROLE = `arn:aws:iam::${A}:role/Access`;
-const items = [
-  {
-    PK: `TENANT#${T}`,
-    SK: "TENANT",
-    tenantId: T,
-    name: "A",
-    status: "ACTIVE",
-    externalId: { current: "cpx-current", currentSince: "2026-11-23T09:00:00.000Z" },
-    createdAt: "x",
-    updatedAt: "x",
-    version: 1,
-  },
-  {
-    PK: `TENANT#${T}`,
-    SK: `ACCOUNT#${A}`,
-    tenantId: T,
-    accountId: A,
-    roleArn: ROLE,
-    partition: "aws",
-    regions: [],
-    status: "VERIFIED",
-    lastVerification: { at: "x" },
-    source: { kind: "api" },
-    createdAt: "x",
-    updatedAt: "x",
-    version: 1,
-  },
-  {
-    PK: "GRANT#billing",
-    SK: `TENANT#${T}`,
-    grantId: "grt_1",
-    service: "billing",
-    tenantId: T,
-    permissionSets: ["read"],
-    maxDurationSeconds: 3600,
-    createdAt: "x",
-  },
-  {
-    PK: "PERMSET#read",
-    SK: "PERMSET",
-    name: "read",
-    policy:
-      '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"*"}]}',
-    createdAt: "x",
-    updatedAt: "x",
-  },
-];
+const items: Record<string, unknown>[] = fixture.items;
 
 let clock: ManualClock;
 function broker() {
