@@ -14,7 +14,7 @@ import type { AccountStore, Page, PageRequest } from "../ports";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { withoutTableAttributes } from "./gsi1";
-import { GSI1_ACCOUNTS, keys } from "./table";
+import { GSI1_ACCOUNTS, keys, tenantIsActive } from "./table";
 
 const RECORD_VERSION = 1;
 
@@ -50,15 +50,7 @@ export class DynamoAccountStore implements AccountStore {
                   ConditionExpression: "attribute_not_exists(PK)",
                 },
               },
-              {
-                ConditionCheck: {
-                  TableName: this.tableName,
-                  Key: keys.tenant(account.tenantId),
-                  ConditionExpression: "#status = :active",
-                  ExpressionAttributeNames: { "#status": "status" },
-                  ExpressionAttributeValues: { ":active": "ACTIVE" },
-                },
-              },
+              tenantIsActive(this.tableName, account.tenantId),
             ],
           }),
         );

@@ -9,7 +9,7 @@ import { ConflictError, TenantNotFoundError } from "../errors";
 import type { ApiKeyStore, Page, PageRequest } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { queryGsi1 } from "./gsi1";
-import { GSI1_API_KEYS, keys } from "./table";
+import { GSI1_API_KEYS, keys, tenantIsActive } from "./table";
 
 const RECORD_VERSION = 1;
 
@@ -64,16 +64,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
             },
           },
         },
-        {
-          // A key can only attach to a tenant that exists and is not being deleted.
-          ConditionCheck: {
-            TableName: this.tableName,
-            Key: keys.tenant(key.tenantId),
-            ConditionExpression: "#status = :active",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":active": "ACTIVE" },
-          },
-        },
+        tenantIsActive(this.tableName, key.tenantId),
       );
     }
     try {

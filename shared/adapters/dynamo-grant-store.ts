@@ -4,7 +4,7 @@ import { ConflictError, TenantNotFoundError } from "../errors";
 import type { GrantStore, Page, PageRequest } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { queryGsi1 } from "./gsi1";
-import { GSI1_GRANTS, keys } from "./table";
+import { GSI1_GRANTS, keys, tenantIsActive } from "./table";
 
 export function toGrant(item: Record<string, unknown>): Grant {
   return {
@@ -56,15 +56,7 @@ export class DynamoGrantStore implements GrantStore {
             },
           },
         },
-        {
-          ConditionCheck: {
-            TableName: this.tableName,
-            Key: keys.tenant(grant.tenantId),
-            ConditionExpression: "#status = :active",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: { ":active": "ACTIVE" },
-          },
-        },
+        tenantIsActive(this.tableName, grant.tenantId),
       );
     }
     try {

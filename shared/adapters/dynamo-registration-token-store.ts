@@ -6,7 +6,7 @@ import {
 import { TenantNotFoundError } from "../errors";
 import type { RegistrationTokenRecord, RegistrationTokenStore } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { keys, TABLE_KEYS } from "./table";
+import { keys, TABLE_KEYS, tenantIsActive } from "./table";
 
 export class DynamoRegistrationTokenStore implements RegistrationTokenStore {
   constructor(
@@ -48,15 +48,7 @@ export class DynamoRegistrationTokenStore implements RegistrationTokenStore {
                 },
               },
             },
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: keys.tenant(record.tenantId),
-                ConditionExpression: "#status = :active",
-                ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: { ":active": "ACTIVE" },
-              },
-            },
+            tenantIsActive(this.tableName, record.tenantId),
           ],
         }),
       );

@@ -83,3 +83,20 @@ export function createTableInput(tableName: string) {
     ],
   };
 }
+
+/**
+ * The transaction item that lets something attach to a tenant only while it is ACTIVE (not being
+ * deleted): API keys, accounts, grants and registration tokens all use it, so that a tenant
+ * deletion and a concurrent attachment can never both succeed.
+ */
+export function tenantIsActive(tableName: string, tenantId: string) {
+  return {
+    ConditionCheck: {
+      TableName: tableName,
+      Key: keys.tenant(tenantId),
+      ConditionExpression: "#status = :active",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: { ":active": "ACTIVE" },
+    },
+  };
+}
