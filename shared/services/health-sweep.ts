@@ -1,0 +1,141 @@
+import pLimit from "p-limit";
+import type { Account } from "../domain/account";
+import { isRoleArn, parseRoleArn } from "../domain/arn";
+import {
+  type AccountHealth,
+  type CheckOutcome,
+  type HealthChange,
+  nextHealth,
+} from "../domain/health";
+import { type Tenant, validExternalIds } from "../domain/tenant";
+import { ServiceUnavailableError } from "../errors";
+import type { Clock, Page } from "../ports";
+import type { RoleVerifier } from "./role-verifier";
+
+/** An account as the sweep reads it from the accounts index, with its current health. */
+export type SweptAccount = Account & { health?: AccountHealth };
+
+export interface HealthSweepPorts {
+  /** One page of every registered account (a Query on the accounts index, never a Scan). */
+  accounts(cursor: string | undefined, limit: number): Promise<Page<SweptAccount>>;
+  tenant(tenantId: string): Promise<Tenant | undefined>;
+  /**
+   * Stores the new health only if the account is still the one that was checked (same role,
+   * not deleted, not re-registered since); false when it was not stored.
+   */
+  record(account: SweptAccount, health: AccountHealth): Promise<boolean>;
+  /** Announces state changes (one event each). */
+  publish(
+    changes: (HealthChange & { tenantId: string; accountId: string; at: string })[],
+  ): Promise<void>;
+}
+
+export interface SweepResult {
+  checked: number;
+  changed: number;
+  skipped: number;
+  /** Set when the time budget ran out: pass it to the next run to continue where this one stopped. */
+  cursor?: string;
+}
+
+/**
+ * Checks every registered account: the same verification as registration (one shared
+ * implementation), without the propagation retries, at bounded concurrency, page by page.
+ */
+export class HealthSweep {
+  constructor(
+    private readonly deps: {
+      ports: HealthSweepPorts;
+      verifier: RoleVerifier;
+      clock: Clock;
+      concurrency: number;
+      pageSize: number;
+      unhealthyAfter: number;
+    },
+  ) {}
+
+  async run(options: { cursor?: string; deadlineMs: number }): Promise<SweepResult> {
+    const limit = pLimit(this.deps.concurrency);
+    const tenants = new Map<string, Promise<Tenant | undefined>>();
+    const result: SweepResult = { checked: 0, changed: 0, skipped: 0 };
+    let cursor = options.cursor;
+    do {
+      if (this.deps.clock.now().getTime() >= options.deadlineMs)
+        return { ...result, ...(cursor ? { cursor } : {}) };
+      const page = await this.deps.ports.accounts(cursor, this.deps.pageSize);
+      const changes = await Promise.all(
+        page.items.map((account) =>
+          limit(async () => {
+            let tenant = tenants.get(account.tenantId);
+            if (!tenant) {
+              tenant = this.deps.ports.tenant(account.tenantId);
+              tenants.set(account.tenantId, tenant);
+            }
+            return this.checkOne(account, await tenant, result);
+          }),
+        ),
+      );
+      const announced = changes.filter((c) => c !== undefined);
+      if (announced.length > 0) await this.deps.ports.publish(announced);
+      cursor = page.nextCursor;
+    } while (cursor);
+    return result;
+  }
+
+  private async checkOne(account: SweptAccount, tenant: Tenant | undefined, result: SweepResult) {
+    if (!tenant || tenant.status !== "ACTIVE") {
+      result.skipped += 1;
+      return undefined;
+    }
+    const outcome = await this.check(account, tenant);
+    const at = this.deps.clock.now().toISOString();
+    const { health, change } = nextHealth(account.health, outcome, at, this.deps.unhealthyAfter);
+    const stored = await this.deps.ports.record(account, health);
+    result.checked += 1;
+    if (!stored) {
+      // Deleted or re-registered while we checked: the newer state wins, nothing is announced.
+      result.skipped += 1;
+      return undefined;
+    }
+    if (!change) return undefined;
+    result.changed += 1;
+    return { ...change, tenantId: account.tenantId, accountId: account.accountId, at };
+  }
+
+  private async check(account: SweptAccount, tenant: Tenant): Promise<CheckOutcome> {
+    const started = this.deps.clock.now().getTime();
+    const role = parseRoleArn(account.roleArn);
+    const elapsed = () => this.deps.clock.now().getTime() - started;
+    if (!isRoleArn(role))
+      return {
+        ok: false,
+        code: "ACCOUNT_MISMATCH",
+        message: "The stored role ARN is not valid",
+        latencyMs: 0,
+      };
+    try {
+      const r = await this.deps.verifier.verify({
+        role,
+        accountId: account.accountId,
+        regions: account.regions,
+        externalId: tenant.externalId.current,
+        validExternalIds: validExternalIds(tenant.externalId, this.deps.clock.now()).map(
+          (v) => v.externalId,
+        ),
+      });
+      return r.ok
+        ? { ok: true, latencyMs: elapsed() }
+        : { ok: false, code: r.failure.code, message: r.failure.message, latencyMs: elapsed() };
+    } catch (err) {
+      if (err instanceof ServiceUnavailableError) {
+        return {
+          ok: false,
+          code: "TIMEOUT",
+          message: "STS or IAM did not answer",
+          latencyMs: elapsed(),
+        };
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,214 @@
+import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { AwsTenantRoleGateway } from "../../../shared/adapters/aws-tenant-role-gateway";
+import type { AccountHealth } from "../../../shared/domain/health";
+import type { Tenant } from "../../../shared/domain/tenant";
+import {
+  HealthSweep,
+  type HealthSweepPorts,
+  type SweptAccount,
+} from "../../../shared/services/health-sweep";
+import { RoleVerifier } from "../../../shared/services/role-verifier";
+import { ManualClock } from "../../support/fakes";
+
+const sts = mockClient(STSClient);
+const iam = mockClient(IAMClient);
+const PATTERN = "arn:aws:iam::123456789012:role/control-plane/access/*";
+const policy = {
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Principal: { AWS: "arn:aws:iam::123456789012:root" },
+      Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+      Condition: {
+        StringEquals: { "sts:ExternalId": "cpx-t" },
+        ArnLike: { "aws:PrincipalArn": PATTERN },
+      },
+    },
+  ],
+};
+const tenant: Tenant = {
+  tenantId: "tnt_a",
+  name: "A",
+  status: "ACTIVE",
+  externalId: { current: "cpx-t", currentSince: "2026-11-23T09:00:00.000Z" },
+  createdAt: "x",
+  updatedAt: "x",
+  version: 1,
+};
+const account = (i: number): SweptAccount => ({
+  tenantId: "tnt_a",
+  accountId: String(100000000000 + i),
+  roleArn: `arn:aws:iam::${100000000000 + i}:role/Access`,
+  partition: "aws",
+  regions: [],
+  status: "VERIFIED",
+  lastVerification: { at: "x" },
+  source: { kind: "api" },
+  createdAt: "x",
+  updatedAt: "x",
+  version: 1,
+});
+
+/** In-memory ports (the sweep's own interfaces), recording what the sweep did. */
+class Ports implements HealthSweepPorts {
+  health = new Map<string, AccountHealth>();
+  events: { accountId: string; to: string; reason: string }[] = [];
+  tenantReads = 0;
+  deleted = new Set<string>();
+  constructor(private readonly all: SweptAccount[]) {}
+  async accounts(cursor: string | undefined, limit: number) {
+    const start = cursor ? Number(cursor) : 0;
+    const items = this.all
+      .slice(start, start + limit)
+      .map((a) => ({ ...a, health: this.health.get(a.accountId) }));
+    const next = start + limit < this.all.length ? String(start + limit) : undefined;
+    return { items, ...(next ? { nextCursor: next } : {}) };
+  }
+  async tenant() {
+    this.tenantReads += 1;
+    return tenant;
+  }
+  async record(a: SweptAccount, h: AccountHealth) {
+    if (this.deleted.has(a.accountId)) return false;
+    this.health.set(a.accountId, h);
+    return true;
+  }
+  async publish(changes: { accountId: string; to: string; reason: string }[]) {
+    this.events.push(...changes.map(({ accountId, to, reason }) => ({ accountId, to, reason })));
+  }
+}
+
+let clock: ManualClock;
+let inFlight = 0;
+let maxInFlight = 0;
+function sweep(ports: Ports, concurrency = 4) {
+  const verifier = new RoleVerifier({
+    gateway: new AwsTenantRoleGateway({ maxAttempts: 1 }),
+    clock,
+    sleep: async () => undefined,
+    principal: { partition: "aws", accountId: "123456789012" },
+    retryBudgetMs: 0,
+    negativeProbe: false,
+    defaultRegion: "us-east-1",
+  });
+  return new HealthSweep({ ports, verifier, clock, concurrency, pageSize: 5, unhealthyAfter: 3 });
+}
+
+beforeEach(() => {
+  sts.reset();
+  iam.reset();
+  clock = new ManualClock();
+  inFlight = 0;
+  maxInFlight = 0;
+  // The session's access key ID names the account, so GetCallerIdentity can answer for it.
+  sts.on(AssumeRoleCommand).callsFake(async (input: { RoleArn: string }) => {
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    await new Promise((r) => setTimeout(r, 2));
+    inFlight -= 1;
+    return {
+      Credentials: {
+        AccessKeyId: input.RoleArn.split(":")[4],
+        SecretAccessKey: "s",
+        SessionToken: "t",
+        Expiration: new Date(),
+      },
+    };
+  });
+  iam.on(GetRoleCommand).resolves({
+    Role: {
+      RoleName: "Access",
+      Arn: "x",
+      Path: "/",
+      RoleId: "id",
+      CreateDate: new Date(),
+      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(policy)),
+    },
+  });
+});
+
+/** GetCallerIdentity answers for the account whose session calls it; `onCall` runs first. */
+function identities(onCall: () => void = () => undefined) {
+  sts.on(GetCallerIdentityCommand).callsFake(async (_input, getClient) => {
+    onCall();
+    const credentials = await (getClient() as STSClient).config.credentials();
+    const id = credentials.accessKeyId;
+    return { Account: id, Arn: `arn:aws:sts::${id}:assumed-role/Access/cp-verify` };
+  });
+}
+
+describe("HealthSweep", () => {
+  it("checks every account page by page at bounded concurrency, reading each tenant once", async () => {
+    identities();
+    const ports = new Ports(Array.from({ length: 23 }, (_, i) => account(i)));
+    const result = await sweep(ports, 4).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+    expect(result).toEqual({ checked: 23, changed: 23, skipped: 0 });
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(23);
+    expect(maxInFlight).toBeLessThanOrEqual(4);
+    expect(ports.tenantReads).toBe(1);
+    expect(new Set(ports.events.map((e) => e.to))).toEqual(new Set(["HEALTHY"]));
+  });
+
+  it("announces a change once: a deleted role becomes UNHEALTHY, and stays so silently", async () => {
+    identities();
+    const ports = new Ports([account(0)]);
+    await sweep(ports).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+    iam
+      .on(GetRoleCommand)
+      .rejects(Object.assign(new Error("gone"), { name: "NoSuchEntityException" }));
+    await sweep(ports).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+    await sweep(ports).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+    expect(ports.events).toEqual([
+      { accountId: "100000000000", to: "HEALTHY", reason: "CHECK_PASSED" },
+      { accountId: "100000000000", to: "UNHEALTHY", reason: "ROLE_NOT_FOUND" },
+    ]);
+    expect(ports.health.get("100000000000")).toMatchObject({
+      state: "UNHEALTHY",
+      consecutiveFailures: 2,
+      lastErrorCode: "ROLE_NOT_FOUND",
+    });
+  });
+
+  it("throttling degrades, never makes an account UNHEALTHY", async () => {
+    sts
+      .on(AssumeRoleCommand)
+      .rejects(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }));
+    const ports = new Ports([account(0)]);
+    for (let i = 0; i < 5; i++) await sweep(ports).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+    expect(ports.health.get("100000000000")).toMatchObject({
+      state: "DEGRADED",
+      consecutiveFailures: 5,
+    });
+    expect(ports.events.map((e) => e.to)).toEqual(["DEGRADED"]);
+  });
+
+  it("an account deleted mid-sweep stays deleted: nothing stored, nothing announced", async () => {
+    identities();
+    const ports = new Ports([account(0), account(1)]);
+    ports.deleted.add("100000000001");
+    const result = await sweep(ports).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+    expect(result).toMatchObject({ checked: 2, changed: 1, skipped: 1 });
+    expect(ports.health.has("100000000001")).toBe(false);
+    expect(ports.events.map((e) => e.accountId)).toEqual(["100000000000"]);
+  });
+
+  it("stops at its deadline with a cursor, and a run from that cursor checks the rest", async () => {
+    identities();
+    const ports = new Ports(Array.from({ length: 12 }, (_, i) => account(i)));
+    const s = sweep(ports);
+    const deadline = clock.now().getTime() + 1000;
+    // Every check takes 300 ms of (manual) time: the first page (5 accounts) overruns the deadline.
+    identities(() => clock.advance(300));
+    const first = await s.run({ deadlineMs: deadline });
+    expect(first.checked).toBe(5);
+    expect(first.cursor).toBe("5");
+    const rest = await s.run({ cursor: first.cursor, deadlineMs: Number.MAX_SAFE_INTEGER });
+    expect(rest.checked).toBe(7);
+    expect(rest.cursor).toBeUndefined();
+    expect(ports.health.size).toBe(12);
+  });
+});
