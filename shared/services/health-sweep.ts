@@ -83,7 +83,7 @@ export class HealthSweep {
   }
 
   private async checkOne(account: SweptAccount, tenant: Tenant | undefined, result: SweepResult) {
-    if (!tenant || tenant.status !== "ACTIVE") {
+    if (tenant?.status !== "ACTIVE") {
       result.skipped += 1;
       return undefined;
     }
