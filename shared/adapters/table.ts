@@ -16,6 +16,7 @@
  *   PERMSET#<name> / PERMSET             a permission set; GSI1 PERMSET / <name>
  *   GRANT#<service> / TENANT#<id or *>   a grant; GSI1 GRANT / <grantId>; with a pointer
  *                                        TENANT#<id> / GRANT#<grantId> for tenant-specific ones
+ *   HEALTH#<tenantId>#<accountId> / <at> a health check of an account, expiring by TTL
  *   AUDIT#<tenantId> / <at>#<requestId>  an audit record, expiring by TTL; not under TENANT#,
  *                                        so deleting the tenant keeps it
  *
@@ -49,6 +50,7 @@ export const keys = {
     SK: `TENANT#${tenantId}`,
   }),
   auditPartition: (tenantId: string) => `AUDIT#${tenantId}`,
+  healthHistory: (tenantId: string, accountId: string) => `HEALTH#${tenantId}#${accountId}`,
 } as const;
 
 export const GSI1_TENANTS = "TENANT";

@@ -1,4 +1,5 @@
 import type { Partition } from "./arn";
+import type { AccountHealth } from "./health";
 import type { VerificationCode } from "./verification";
 
 /** A tenant's AWS account, registered with the role the control plane assumes in it. */
@@ -20,6 +21,8 @@ export interface Account {
   verifiedAt?: string;
   lastVerification: { at: string; code?: VerificationCode; message?: string };
   source: AccountSource;
+  /** Set by the scheduled health checks, and by an explicit re-verification. */
+  health?: AccountHealth;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -1,6 +1,7 @@
 import type { Account, AccountSource } from "../domain/account";
 import { isRoleArn, parseRoleArn, partitionOfRegion, type RoleArn } from "../domain/arn";
 import { StaleAccountError, VerificationFailedError } from "../domain/errors";
+import { nextHealth } from "../domain/health";
 import { validExternalIds } from "../domain/tenant";
 import { AccountNotFoundError, BadRequestError, ConflictError } from "../errors";
 import type { AccountStore, Clock, Page, PageRequest } from "../ports";
@@ -166,9 +167,19 @@ export class AccountService {
       externalId: tenant.externalId.current,
       validExternalIds: validExternalIds(tenant.externalId, now).map((v) => v.externalId),
     });
+    // An explicit verification also settles health at once (a fixed role is usable right away).
+    const { health } = nextHealth(
+      account.health,
+      result.ok
+        ? { ok: true, latencyMs: 0 }
+        : { ok: false, code: result.failure.code, message: result.failure.message, latencyMs: 0 },
+      result.at,
+      1,
+    );
     const updated: Account = result.ok
       ? {
           ...account,
+          health,
           status: "VERIFIED",
           verifiedAt: result.at,
           lastVerification: { at: result.at },
@@ -177,6 +188,7 @@ export class AccountService {
         }
       : {
           ...account,
+          health,
           status: "FAILED",
           lastVerification: {
             at: result.at,

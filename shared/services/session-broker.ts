@@ -109,6 +109,15 @@ export class SessionBroker {
       );
     }
 
+    if (account.health?.state === "UNHEALTHY") {
+      return refuse(
+        new ConflictError(
+          "ACCOUNT_UNAVAILABLE",
+          `Account ${req.accountId} failed its last health check (${account.health.lastErrorCode ?? "UNHEALTHY"})`,
+        ),
+      );
+    }
+
     const durationSeconds =
       req.durationSeconds ?? Math.min(grant.maxDurationSeconds, MAX_SESSION_SECONDS);
     if (durationSeconds < MIN_SESSION_SECONDS || durationSeconds > MAX_SESSION_SECONDS) {

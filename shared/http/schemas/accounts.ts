@@ -1,5 +1,6 @@
 import {
   array,
+  int,
   maxLength,
   minLength,
   object,
@@ -47,6 +48,20 @@ export const Account = doc(
       message: optional(string()),
     }),
     source: object({ kind: zEnum(["api", "cloudformation"]), stackId: optional(string()) }),
+    health: described(
+      optional(
+        object({
+          state: zEnum(["HEALTHY", "DEGRADED", "UNHEALTHY"]),
+          since: Timestamp,
+          lastCheckedAt: Timestamp,
+          latencyMs: int(),
+          consecutiveFailures: int(),
+          lastErrorCode: optional(string()),
+          lastErrorMessage: optional(string()),
+        }),
+      ),
+      "Result of the scheduled health checks (and of the last explicit verification).",
+    ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   }),

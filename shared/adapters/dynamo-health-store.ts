@@ -1,0 +1,79 @@
+import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import type { AccountHealth } from "../domain/health";
+import type { Page } from "../ports";
+import type { SweptAccount } from "../services/health-sweep";
+import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
+import { queryGsi1, withoutTableAttributes } from "./gsi1";
+import { GSI1_ACCOUNTS, keys, TABLE_KEYS } from "./table";
+
+/**
+ * The sweep's reads and writes: every account through the accounts index (a Query, page by page,
+ * never a Scan), and the new health with a history entry, written only if the account is still
+ * the one that was checked.
+ */
+export class DynamoHealthStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    private readonly historyRetentionSeconds: number,
+  ) {}
+
+  accounts(cursor: string | undefined, limit: number): Promise<Page<SweptAccount>> {
+    return queryGsi1(
+      this.doc,
+      this.tableName,
+      GSI1_ACCOUNTS,
+      (item) => withoutTableAttributes(item) as unknown as SweptAccount,
+      {
+        page: { limit, ...(cursor ? { cursor } : {}) },
+      },
+    );
+  }
+
+  async record(account: SweptAccount, health: AccountHealth): Promise<boolean> {
+    const ttl = Math.floor(Date.parse(health.lastCheckedAt) / 1000) + this.historyRetentionSeconds;
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.account(account.tenantId, account.accountId),
+                UpdateExpression: "SET health = :health",
+                // Not deleted, not re-registered or re-verified since it was read.
+                ConditionExpression:
+                  "attribute_exists(PK) AND roleArn = :roleArn AND updatedAt = :updatedAt",
+                ExpressionAttributeValues: {
+                  ":health": health,
+                  ":roleArn": account.roleArn,
+                  ":updatedAt": account.updatedAt,
+                },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: {
+                  PK: keys.healthHistory(account.tenantId, account.accountId),
+                  SK: health.lastCheckedAt,
+                  type: "HEALTH_CHECK",
+                  state: health.state,
+                  latencyMs: health.latencyMs,
+                  ...(health.lastErrorCode && health.consecutiveFailures > 0
+                    ? { code: health.lastErrorCode }
+                    : {}),
+                  [TABLE_KEYS.ttlAttribute]: ttl,
+                },
+              },
+            },
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (cancellationReasons(err)?.[0] === "ConditionalCheckFailed") return false;
+      rethrowDynamo(err);
+    }
+  }
+}

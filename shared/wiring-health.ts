@@ -1,0 +1,46 @@
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { AwsTenantRoleGateway } from "./adapters/aws-tenant-role-gateway";
+import { DynamoHealthStore } from "./adapters/dynamo-health-store";
+import { DynamoTenantStore } from "./adapters/dynamo-tenant-store";
+import { EventBridgeHealthEvents } from "./adapters/eventbridge-health-events";
+import { realSleep, systemClock } from "./adapters/system";
+import { intEnv } from "./config";
+import { HealthSweep } from "./services/health-sweep";
+import { RoleVerifier } from "./services/role-verifier";
+import { accessConfig, config, documentClient, once, principal } from "./wiring";
+
+/** Composition root of the scheduled health checks. */
+export const healthSweep = /* @__PURE__ */ once(() => {
+  const store = new DynamoHealthStore(
+    documentClient(),
+    config().tableName,
+    intEnv("HEALTH_HISTORY_DAYS", 30, { min: 1, max: 365 }) * 24 * 3600,
+  );
+  const tenants = new DynamoTenantStore(documentClient(), config().tableName);
+  const events = new EventBridgeHealthEvents(
+    new EventBridgeClient({}),
+    process.env.EVENT_BUS_NAME ?? "default",
+  );
+  return new HealthSweep({
+    ports: {
+      accounts: (cursor, limit) => store.accounts(cursor, limit),
+      tenant: (tenantId) => tenants.get(tenantId),
+      record: (account, health) => store.record(account, health),
+      publish: (changes) => events.publish(changes),
+    },
+    // The same verification as registration, without waiting for IAM propagation.
+    verifier: new RoleVerifier({
+      gateway: new AwsTenantRoleGateway(),
+      clock: systemClock,
+      sleep: realSleep,
+      principal: principal(),
+      retryBudgetMs: 0,
+      negativeProbe: accessConfig().negativeProbe,
+      defaultRegion: accessConfig().region,
+    }),
+    clock: systemClock,
+    concurrency: intEnv("HEALTH_CONCURRENCY", 16, { min: 1, max: 256 }),
+    pageSize: 100,
+    unhealthyAfter: intEnv("HEALTH_UNHEALTHY_AFTER", 3, { min: 1, max: 100 }),
+  });
+});

@@ -1,0 +1,220 @@
+import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
+import { IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  ReceiveMessageCommand,
+  SQSClient,
+} from "@aws-sdk/client-sqs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { LOCAL_REGION } from "../../scripts/local-stack";
+import { healthSweep } from "../../shared/wiring-health";
+import { api } from "../support/api";
+import { seedKey, useFreshTable } from "../support/table";
+import { createRole, deleteRole, tenantAdmin, trustPolicy } from "../support/tenant-account";
+
+/**
+ * The health sweep on the emulator: real roles in tenant accounts, changed the way tenants change
+ * them, and the events it emits, caught by an EventBridge rule that targets an SQS queue.
+ */
+let admin: string;
+let tenantId: string;
+let externalId: string;
+let queueUrl: string;
+const A = "910000000001";
+const B = "910000000002";
+const C = "910000000003";
+
+const client = <T>(C: new (c: object) => T) =>
+  new C({ endpoint: process.env.AWS_ENDPOINT_URL, region: LOCAL_REGION });
+
+async function events(): Promise<
+  { accountId: string; from: string | null; to: string; reason: string }[]
+> {
+  const sqs = client(SQSClient);
+  const out: { accountId: string; from: string | null; to: string; reason: string }[] = [];
+  for (;;) {
+    const r = await sqs.send(
+      new ReceiveMessageCommand({
+        QueueUrl: queueUrl,
+        MaxNumberOfMessages: 10,
+        WaitTimeSeconds: 0,
+      }),
+    );
+    if (!r.Messages?.length) return out;
+    for (const m of r.Messages) {
+      const { detail, "detail-type": type } = JSON.parse(m.Body ?? "{}");
+      expect(type).toBe("Account Health Changed");
+      out.push({
+        accountId: detail.accountId,
+        from: detail.from,
+        to: detail.to,
+        reason: detail.reason,
+      });
+    }
+  }
+}
+
+async function sweep() {
+  return healthSweep().run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+}
+
+async function health(accountId: string) {
+  const res = await api({
+    method: "GET",
+    path: `/v1/tenants/${tenantId}/accounts/${accountId}`,
+    key: admin,
+  });
+  return res.body.health;
+}
+
+beforeAll(async () => {
+  const table = await useFreshTable("health");
+  admin = (await seedKey(table, { role: "admin" })).secret;
+  const t = await api({
+    method: "POST",
+    path: "/v1/tenants",
+    key: admin,
+    body: { name: "Watched" },
+  });
+  tenantId = t.body.tenantId;
+  externalId = t.body.externalId;
+  for (const id of [A, B, C]) {
+    const roleArn = await createRole(id, "Access", trustPolicy(externalId));
+    expect(
+      (
+        await api({
+          method: "POST",
+          path: `/v1/tenants/${tenantId}/accounts`,
+          key: admin,
+          body: { accountId: id, roleArn },
+        })
+      ).status,
+    ).toBe(201);
+  }
+  const sqs = client(SQSClient);
+  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `health-events-${Date.now()}` })))
+    .QueueUrl as string;
+  const queueArn = (
+    await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
+    )
+  ).Attributes?.QueueArn;
+  const eb = client(EventBridgeClient);
+  const rule = `health-${Date.now()}`;
+  await eb.send(
+    new PutRuleCommand({
+      Name: rule,
+      EventPattern: JSON.stringify({
+        "detail-type": ["Account Health Changed"],
+        detail: { tenantId: [tenantId] },
+      }),
+    }),
+  );
+  await eb.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: "queue", Arn: queueArn }] }));
+});
+
+describe("health sweep on the emulator", () => {
+  it("first sweep: every account HEALTHY, one event each", async () => {
+    const result = await sweep();
+    expect(result.checked).toBeGreaterThanOrEqual(3);
+    for (const id of [A, B, C])
+      expect(await health(id)).toMatchObject({ state: "HEALTHY", consecutiveFailures: 0 });
+    const got = await events();
+    expect(got.map((e) => `${e.accountId}:${e.from}->${e.to}`).sort()).toEqual([
+      `${A}:null->HEALTHY`,
+      `${B}:null->HEALTHY`,
+      `${C}:null->HEALTHY`,
+    ]);
+  });
+
+  it("a deleted role → UNHEALTHY ROLE_NOT_FOUND; a trust policy without the external ID → UNHEALTHY drift; one event each", async () => {
+    await deleteRole(A, "Access");
+    const { Statement } = trustPolicy(externalId);
+    const { Condition: _c, ...withoutCondition } = Statement[0] as Record<string, unknown>;
+    const iam = new IAMClient({
+      endpoint: process.env.AWS_ENDPOINT_URL,
+      region: LOCAL_REGION,
+      credentials: await tenantAdmin(B),
+    });
+    await iam.send(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: "Access",
+        PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [withoutCondition] }),
+      }),
+    );
+
+    await sweep();
+    expect(await health(A)).toMatchObject({ state: "UNHEALTHY", lastErrorCode: "ROLE_NOT_FOUND" });
+    expect(await health(B)).toMatchObject({
+      state: "UNHEALTHY",
+      lastErrorCode: "EXTERNAL_ID_NOT_REQUIRED",
+    });
+    expect(await health(C)).toMatchObject({ state: "HEALTHY" });
+    expect((await events()).map((e) => `${e.accountId}:${e.to}:${e.reason}`).sort()).toEqual([
+      `${A}:UNHEALTHY:ROLE_NOT_FOUND`,
+      `${B}:UNHEALTHY:EXTERNAL_ID_NOT_REQUIRED`,
+    ]);
+
+    // Nothing changed: no event.
+    await sweep();
+    expect(await events()).toEqual([]);
+  });
+
+  it("the broker refuses an UNHEALTHY account", async () => {
+    await api({
+      method: "PUT",
+      path: "/v1/permission-sets/health-read",
+      key: admin,
+      body: {
+        policy: {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
+        },
+      },
+    });
+    await api({
+      method: "POST",
+      path: "/v1/grants",
+      key: admin,
+      body: { service: "watcher", tenantId, permissionSets: ["health-read"] },
+    });
+    const key = (
+      await seedKey(process.env.TABLE_NAME as string, { role: "service", service: "watcher" })
+    ).secret;
+    const res = await api({
+      method: "POST",
+      path: "/v1/sessions",
+      key,
+      body: { tenantId, accountId: B },
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("ACCOUNT_UNAVAILABLE");
+    expect(
+      (await api({ method: "POST", path: "/v1/sessions", key, body: { tenantId, accountId: C } }))
+        .status,
+    ).toBe(201);
+  });
+
+  it("restored roles → HEALTHY again, one event each", async () => {
+    await createRole(A, "Access", trustPolicy(externalId));
+    const iam = new IAMClient({
+      endpoint: process.env.AWS_ENDPOINT_URL,
+      region: LOCAL_REGION,
+      credentials: await tenantAdmin(B),
+    });
+    await iam.send(
+      new UpdateAssumeRolePolicyCommand({
+        RoleName: "Access",
+        PolicyDocument: JSON.stringify(trustPolicy(externalId)),
+      }),
+    );
+    await sweep();
+    expect(await health(A)).toMatchObject({ state: "HEALTHY" });
+    expect(await health(B)).toMatchObject({ state: "HEALTHY" });
+    expect((await events()).map((e) => `${e.accountId}:${e.from}->${e.to}`).sort()).toEqual([
+      `${A}:UNHEALTHY->HEALTHY`,
+      `${B}:UNHEALTHY->HEALTHY`,
+    ]);
+  });
+});
