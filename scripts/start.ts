@@ -4,11 +4,14 @@
  * stores the bootstrap admin key, serves the API with serverless-offline,
  * prints where everything is, and runs until Ctrl-C.
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import {
   bootstrapAdminKey,
   createOnboardingResources,
   createTable,
   localAdminKey,
+  ROOT,
   startMoto,
   startOffline,
 } from "./local-stack";
@@ -55,6 +58,12 @@ async function main() {
       void moto.stop().then(() => process.exit(1));
     });
     if (adminKey.length < 32) console.warn("Warning: ADMIN_API_KEY is shorter than 32 characters.");
+    // Where `npm run sweep` finds this stack.
+    mkdirSync(join(ROOT, ".local"), { recursive: true });
+    writeFileSync(
+      join(ROOT, ".local/stack.json"),
+      `${JSON.stringify({ api: `http://localhost:${port}`, awsEndpoint: moto.endpoint })}\n`,
+    );
     console.log(`API: http://localhost:${port}`);
     console.log(`AWS endpoint: ${moto.endpoint}`);
     console.log(`Admin API key: ${adminKey}`);

@@ -223,3 +223,26 @@ describe("the broker flow over HTTP, through the project's CLI and the AWS CLI",
     expect(out.stderr).toContain("401 UNAUTHENTICATED");
   });
 });
+
+describe("npm run sweep", () => {
+  it("checks the stack's accounts once and reports the counts", () => {
+    const out = spawnSync(
+      process.execPath,
+      [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/sweep.ts"],
+      {
+        cwd: ROOT,
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: process.env.HOME ?? "",
+          AWS_ENDPOINT_URL: lines["AWS endpoint"] as string,
+        },
+        encoding: "utf8",
+      },
+    );
+    expect(out.status, out.stderr).toBe(0);
+    // The broker test above registered one account, and its role is in place: it is checked.
+    expect(out.stdout).toMatch(
+      /^Sweep: 1 accounts checked, 1 changed state, 0 skipped, in \d+ ms$/m,
+    );
+  });
+});

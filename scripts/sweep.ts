@@ -1,0 +1,39 @@
+/**
+ * `npm run sweep`: one health sweep against the running local stack (there is no scheduler
+ * locally). It reads where the stack is from .local/stack.json, written by `npm start`, unless
+ * AWS_ENDPOINT_URL and TABLE_NAME are set.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CONTROL_PLANE_ACCOUNT, LOCAL_AWS_ENV, LOCAL_TABLE, ROOT } from "./local-stack";
+
+async function main() {
+  const stackFile = join(ROOT, ".local/stack.json");
+  if (!process.env.AWS_ENDPOINT_URL) {
+    if (!existsSync(stackFile)) {
+      console.error(
+        "No local stack found: run `npm start` first (or set AWS_ENDPOINT_URL and TABLE_NAME).",
+      );
+      process.exit(2);
+    }
+    process.env.AWS_ENDPOINT_URL = JSON.parse(readFileSync(stackFile, "utf8")).awsEndpoint;
+  }
+  Object.assign(process.env, {
+    ...LOCAL_AWS_ENV,
+    TABLE_NAME: process.env.TABLE_NAME ?? LOCAL_TABLE,
+    CONTROL_PLANE_ACCOUNT_ID: CONTROL_PLANE_ACCOUNT,
+    // The emulator does not evaluate trust policies (see README).
+    VERIFY_NEGATIVE_PROBE: "false",
+  });
+  const { healthSweep } = await import("../shared/wiring-health");
+  const started = Date.now();
+  const result = await healthSweep().run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+  console.log(
+    `Sweep: ${result.checked} accounts checked, ${result.changed} changed state, ${result.skipped} skipped, in ${Date.now() - started} ms`,
+  );
+}
+
+main().catch((err) => {
+  console.error((err as Error).message);
+  process.exit(1);
+});
