@@ -61,6 +61,8 @@ const OPERATIONS: Record<OperationId, { method: RouteDef["method"]; path: string
   getAccount: { method: "GET", path: "/v1/tenants/{tenantId}/accounts/{accountId}" },
   deleteAccount: { method: "DELETE", path: "/v1/tenants/{tenantId}/accounts/{accountId}" },
   verifyAccount: { method: "POST", path: "/v1/tenants/{tenantId}/accounts/{accountId}/verify" },
+  getAccountHealth: { method: "GET", path: "/v1/tenants/{tenantId}/accounts/{accountId}/health" },
+  getHealthSummary: { method: "GET", path: "/v1/health-summary" },
   suspendTenant: { method: "POST", path: "/v1/tenants/{tenantId}/suspend" },
   resumeTenant: { method: "POST", path: "/v1/tenants/{tenantId}/resume" },
   putPermissionSet: { method: "PUT", path: "/v1/permission-sets/{name}" },

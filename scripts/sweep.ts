@@ -25,9 +25,16 @@ async function main() {
     // The emulator does not evaluate trust policies (see README).
     VERIFY_NEGATIVE_PROBE: "false",
   });
-  const { healthSweep } = await import("../shared/wiring-health");
+  const { healthStore, healthSweep } = await import("../shared/wiring-health");
   const started = Date.now();
   const result = await healthSweep().run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+  const { cursor: _done, ...totals } = result;
+  await healthStore().writeSummary({
+    startedAt: new Date(started).toISOString(),
+    finishedAt: new Date().toISOString(),
+    durationMs: Date.now() - started,
+    ...totals,
+  });
   console.log(
     `Sweep: ${result.checked} accounts checked, ${result.changed} changed state, ${result.skipped} skipped, in ${Date.now() - started} ms`,
   );

@@ -1,21 +1,28 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { AwsTenantRoleGateway } from "./adapters/aws-tenant-role-gateway";
+import { DynamoAccountStore } from "./adapters/dynamo-account-store";
 import { DynamoHealthStore } from "./adapters/dynamo-health-store";
 import { DynamoTenantStore } from "./adapters/dynamo-tenant-store";
 import { EventBridgeHealthEvents } from "./adapters/eventbridge-health-events";
 import { realSleep, systemClock } from "./adapters/system";
 import { intEnv } from "./config";
+import { AccountNotFoundError } from "./errors";
 import { HealthSweep } from "./services/health-sweep";
 import { RoleVerifier } from "./services/role-verifier";
 import { accessConfig, config, documentClient, once, principal } from "./wiring";
 
 /** Composition root of the scheduled health checks. */
+export const healthStore = /* @__PURE__ */ once(
+  () =>
+    new DynamoHealthStore(
+      documentClient(),
+      config().tableName,
+      intEnv("HEALTH_HISTORY_DAYS", 30, { min: 1, max: 365 }) * 24 * 3600,
+    ),
+);
+
 export const healthSweep = /* @__PURE__ */ once(() => {
-  const store = new DynamoHealthStore(
-    documentClient(),
-    config().tableName,
-    intEnv("HEALTH_HISTORY_DAYS", 30, { min: 1, max: 365 }) * 24 * 3600,
-  );
+  const store = healthStore();
   const tenants = new DynamoTenantStore(documentClient(), config().tableName);
   const events = new EventBridgeHealthEvents(
     new EventBridgeClient({}),
@@ -44,3 +51,20 @@ export const healthSweep = /* @__PURE__ */ once(() => {
     unhealthyAfter: intEnv("HEALTH_UNHEALTHY_AFTER", 3, { min: 1, max: 100 }),
   });
 });
+
+/** An account's health with its recent checks (GET .../health). */
+export async function accountHealth(tenantId: string, accountId: string) {
+  const account = await new DynamoAccountStore(documentClient(), config().tableName).get(
+    tenantId,
+    accountId,
+  );
+  if (!account) throw new AccountNotFoundError(accountId);
+  const history = await healthStore().history(tenantId, accountId, 20);
+  return {
+    tenantId,
+    accountId,
+    status: account.status,
+    ...(account.health ? { health: account.health } : {}),
+    history,
+  };
+}

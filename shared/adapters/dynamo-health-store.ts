@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
 import type { AccountHealth } from "../domain/health";
 import type { Page } from "../ports";
 import type { SweptAccount } from "../services/health-sweep";
@@ -76,4 +82,72 @@ export class DynamoHealthStore {
       rethrowDynamo(err);
     }
   }
+
+  /** The account's most recent checks, newest first. */
+  async history(tenantId: string, accountId: string, limit: number): Promise<HealthCheckRecord[]> {
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "PK = :pk",
+          ExpressionAttributeValues: { ":pk": keys.healthHistory(tenantId, accountId) },
+          ScanIndexForward: false,
+          Limit: limit,
+        }),
+      );
+      return (out.Items ?? []).map((i) => ({
+        at: String(i.SK),
+        state: i.state as HealthCheckRecord["state"],
+        latencyMs: Number(i.latencyMs),
+        ...(typeof i.code === "string" ? { code: i.code } : {}),
+      }));
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  async writeSummary(summary: SweepSummary): Promise<void> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...SUMMARY_KEY, type: "SWEEP_SUMMARY", ...summary },
+        }),
+      );
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  async summary(): Promise<SweepSummary | undefined> {
+    try {
+      const out = await this.doc.send(
+        new GetCommand({ TableName: this.tableName, Key: SUMMARY_KEY, ConsistentRead: true }),
+      );
+      return out.Item ? (withoutTableAttributes(out.Item) as unknown as SweepSummary) : undefined;
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+}
+
+const SUMMARY_KEY = { PK: "SWEEP", SK: "LAST" };
+
+export interface HealthCheckRecord {
+  at: string;
+  state: "HEALTHY" | "DEGRADED" | "UNHEALTHY";
+  latencyMs: number;
+  code?: string;
+}
+
+/** The last completed sweep (all its invocations together). */
+export interface SweepSummary {
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  checked: number;
+  changed: number;
+  skipped: number;
+  states: Record<"HEALTHY" | "DEGRADED" | "UNHEALTHY", number>;
+  oldestCheck?: string;
 }

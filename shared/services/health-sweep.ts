@@ -34,6 +34,10 @@ export interface SweepResult {
   checked: number;
   changed: number;
   skipped: number;
+  /** Accounts per state after this run's checks. */
+  states: Record<"HEALTHY" | "DEGRADED" | "UNHEALTHY", number>;
+  /** The oldest check among the accounts this run saw (their previous check), ISO 8601. */
+  oldestCheck?: string;
   /** Set when the time budget ran out: pass it to the next run to continue where this one stopped. */
   cursor?: string;
 }
@@ -57,7 +61,12 @@ export class HealthSweep {
   async run(options: { cursor?: string; deadlineMs: number }): Promise<SweepResult> {
     const limit = pLimit(this.deps.concurrency);
     const tenants = new Map<string, Promise<Tenant | undefined>>();
-    const result: SweepResult = { checked: 0, changed: 0, skipped: 0 };
+    const result: SweepResult = {
+      checked: 0,
+      changed: 0,
+      skipped: 0,
+      states: { HEALTHY: 0, DEGRADED: 0, UNHEALTHY: 0 },
+    };
     let cursor = options.cursor;
     do {
       if (this.deps.clock.now().getTime() >= options.deadlineMs)
@@ -92,11 +101,15 @@ export class HealthSweep {
     const { health, change } = nextHealth(account.health, outcome, at, this.deps.unhealthyAfter);
     const stored = await this.deps.ports.record(account, health);
     result.checked += 1;
+    const previousCheck = account.health?.lastCheckedAt;
+    if (previousCheck && (result.oldestCheck === undefined || previousCheck < result.oldestCheck))
+      result.oldestCheck = previousCheck;
     if (!stored) {
       // Deleted or re-registered while we checked: the newer state wins, nothing is announced.
       result.skipped += 1;
       return undefined;
     }
+    result.states[health.state] += 1;
     if (!change) return undefined;
     result.changed += 1;
     return { ...change, tenantId: account.tenantId, accountId: account.accountId, at };

@@ -68,6 +68,7 @@ describe("serverless.yml", () => {
       "deletePermissionSet",
       "deleteTenant",
       "getOnboardingLink",
+      "healthSweep",
       "putPermissionSet",
       "registerAccount",
       "registration",

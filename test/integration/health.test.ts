@@ -217,4 +217,56 @@ describe("health sweep on the emulator", () => {
       `${B}:UNHEALTHY->HEALTHY`,
     ]);
   });
+
+  it("GET .../health shows the state and the recent checks, newest first; a tenant sees only its own", async () => {
+    const res = await api({
+      method: "GET",
+      path: `/v1/tenants/${tenantId}/accounts/${A}/health`,
+      key: admin,
+    });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ tenantId, accountId: A, health: { state: "HEALTHY" } });
+    expect(res.body.history.map((h: { state: string }) => h.state).slice(0, 2)).toEqual([
+      "HEALTHY",
+      "UNHEALTHY",
+    ]);
+    expect(res.body.history[1].code).toBe("ROLE_NOT_FOUND");
+    const other = await api({
+      method: "POST",
+      path: "/v1/tenants",
+      key: admin,
+      body: { name: "Nosy" },
+    });
+    const nosy = (
+      await seedKey(process.env.TABLE_NAME as string, {
+        role: "tenant",
+        tenantId: other.body.tenantId,
+      })
+    ).secret;
+    expect(
+      (
+        await api({
+          method: "GET",
+          path: `/v1/tenants/${tenantId}/accounts/${A}/health`,
+          key: nosy,
+        })
+      ).status,
+    ).toBe(404);
+  });
+
+  it("the scheduled function records a summary that GET /v1/health-summary shows", async () => {
+    const { handler } = await import("../../functions/health/sweep");
+    await handler({}, {
+      getRemainingTimeInMillis: () => 600_000,
+      invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:sweep",
+    } as never);
+    const res = await api({ method: "GET", path: "/v1/health-summary", key: admin });
+    expect(res.status).toBe(200);
+    expect(res.body.states).toEqual({ HEALTHY: 3, DEGRADED: 0, UNHEALTHY: 0 });
+    expect(res.body.checked).toBe(3);
+    expect(res.body.lastSweep.durationMs).toBeGreaterThanOrEqual(0);
+    expect(Date.parse(res.body.oldestCheck)).toBeLessThanOrEqual(
+      Date.parse(res.body.lastSweep.startedAt),
+    );
+  });
 });

@@ -101,3 +101,44 @@ export const OnboardingQuery = strictObject({
 });
 
 export const AccountPath = strictObject({ tenantId: TenantId, accountId: AccountId });
+
+const HealthState = zEnum(["HEALTHY", "DEGRADED", "UNHEALTHY"]);
+
+export const AccountHealthView = doc(
+  object({
+    tenantId: TenantId,
+    accountId: AccountId,
+    status: zEnum(["VERIFIED", "FAILED"]),
+    health: optional(
+      object({
+        state: HealthState,
+        since: Timestamp,
+        lastCheckedAt: Timestamp,
+        latencyMs: int(),
+        consecutiveFailures: int(),
+        lastErrorCode: optional(string()),
+        lastErrorMessage: optional(string()),
+      }),
+    ),
+    history: described(
+      array(
+        object({ at: Timestamp, state: HealthState, latencyMs: int(), code: optional(string()) }),
+      ),
+      "The most recent checks, newest first.",
+    ),
+  }),
+  { id: "AccountHealth" },
+);
+
+export const HealthSummary = doc(
+  object({
+    states: object({ HEALTHY: int(), DEGRADED: int(), UNHEALTHY: int() }),
+    checked: int(),
+    oldestCheck: described(
+      optional(Timestamp),
+      "The oldest previous check among the accounts the last sweep saw.",
+    ),
+    lastSweep: optional(object({ startedAt: Timestamp, finishedAt: Timestamp, durationMs: int() })),
+  }),
+  { id: "HealthSummary" },
+);

@@ -146,7 +146,12 @@ describe("HealthSweep", () => {
     identities();
     const ports = new Ports(Array.from({ length: 23 }, (_, i) => account(i)));
     const result = await sweep(ports, 4).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
-    expect(result).toEqual({ checked: 23, changed: 23, skipped: 0 });
+    expect(result).toEqual({
+      checked: 23,
+      changed: 23,
+      skipped: 0,
+      states: { HEALTHY: 23, DEGRADED: 0, UNHEALTHY: 0 },
+    });
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(23);
     expect(maxInFlight).toBeLessThanOrEqual(4);
     expect(ports.tenantReads).toBe(1);
