@@ -33,6 +33,19 @@ export const RegisterAccountRequest = doc(
   { id: "RegisterAccountRequest" },
 );
 
+const HealthState = zEnum(["HEALTHY", "DEGRADED", "UNHEALTHY"]);
+
+/** An account's health as the checks left it. */
+const HealthView = object({
+  state: HealthState,
+  since: Timestamp,
+  lastCheckedAt: Timestamp,
+  latencyMs: int(),
+  consecutiveFailures: int(),
+  lastErrorCode: optional(string()),
+  lastErrorMessage: optional(string()),
+});
+
 export const Account = doc(
   object({
     tenantId: TenantId,
@@ -49,17 +62,7 @@ export const Account = doc(
     }),
     source: object({ kind: zEnum(["api", "cloudformation"]), stackId: optional(string()) }),
     health: described(
-      optional(
-        object({
-          state: zEnum(["HEALTHY", "DEGRADED", "UNHEALTHY"]),
-          since: Timestamp,
-          lastCheckedAt: Timestamp,
-          latencyMs: int(),
-          consecutiveFailures: int(),
-          lastErrorCode: optional(string()),
-          lastErrorMessage: optional(string()),
-        }),
-      ),
+      optional(HealthView),
       "Result of the scheduled health checks (and of the last explicit verification).",
     ),
     createdAt: Timestamp,
@@ -102,24 +105,12 @@ export const OnboardingQuery = strictObject({
 
 export const AccountPath = strictObject({ tenantId: TenantId, accountId: AccountId });
 
-const HealthState = zEnum(["HEALTHY", "DEGRADED", "UNHEALTHY"]);
-
 export const AccountHealthView = doc(
   object({
     tenantId: TenantId,
     accountId: AccountId,
     status: zEnum(["VERIFIED", "FAILED"]),
-    health: optional(
-      object({
-        state: HealthState,
-        since: Timestamp,
-        lastCheckedAt: Timestamp,
-        latencyMs: int(),
-        consecutiveFailures: int(),
-        lastErrorCode: optional(string()),
-        lastErrorMessage: optional(string()),
-      }),
-    ),
+    health: optional(HealthView),
     history: described(
       array(
         object({ at: Timestamp, state: HealthState, latencyMs: int(), code: optional(string()) }),

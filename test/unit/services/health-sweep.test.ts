@@ -12,24 +12,11 @@ import {
 } from "../../../shared/services/health-sweep";
 import { RoleVerifier } from "../../../shared/services/role-verifier";
 import { ManualClock } from "../../support/fakes";
+import { trustPolicy } from "../../support/tenant-account";
 
 const sts = mockClient(STSClient);
 const iam = mockClient(IAMClient);
-const PATTERN = "arn:aws:iam::123456789012:role/control-plane/access/*";
-const policy = {
-  Version: "2012-10-17",
-  Statement: [
-    {
-      Effect: "Allow",
-      Principal: { AWS: "arn:aws:iam::123456789012:root" },
-      Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
-      Condition: {
-        StringEquals: { "sts:ExternalId": "cpx-t" },
-        ArnLike: { "aws:PrincipalArn": PATTERN },
-      },
-    },
-  ],
-};
+const policy = trustPolicy("cpx-t");
 const tenant: Tenant = {
   tenantId: "tnt_a",
   name: "A",
