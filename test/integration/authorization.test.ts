@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { routes } from "../../shared/http/routes";
 import type { ApiRequest } from "../support/api";
 import { api } from "../support/api";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
@@ -444,7 +445,48 @@ const MATRIX: {
       grantedService: 403,
     },
   },
+  {
+    name: "GET /v1/tenants/{tenantId}/accounts/{accountId}/health",
+    request: (c) => ({
+      method: "GET",
+      path: `/v1/tenants/${c.tenantId}/accounts/${c.accountId}/health`,
+    }),
+    expect: {
+      none: U,
+      unknown: U,
+      revoked: U,
+      admin: 200,
+      ownTenant: 200,
+      otherTenant: 404,
+      service: 403,
+      grantedService: 403,
+    },
+  },
+  {
+    name: "GET /v1/health-summary",
+    request: () => ({ method: "GET", path: "/v1/health-summary" }),
+    expect: {
+      none: U,
+      unknown: U,
+      revoked: U,
+      admin: 200,
+      ownTenant: 403,
+      otherTenant: 403,
+      service: 403,
+      grantedService: 403,
+    },
+  },
 ];
+
+/** Every route the API serves has a row above: nothing is allowed or refused by accident. */
+it("the matrix covers every route", () => {
+  const covered = MATRIX.map((row) => row.name).sort();
+  expect(covered).toEqual(
+    Object.values(routes)
+      .map((r) => `${r.method} ${r.path}`)
+      .sort(),
+  );
+});
 
 const POLICY = {
   Version: "2012-10-17",
