@@ -1,7 +1,6 @@
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -13,7 +12,7 @@ import { TenantNotFoundError } from "../errors";
 import type { AccountStore, Page, PageRequest } from "../ports";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { withoutTableAttributes } from "./gsi1";
+import { getConsistent, withoutTableAttributes } from "./gsi1";
 import { GSI1_ACCOUNTS, keys, tenantIsActive } from "./table";
 
 const RECORD_VERSION = 1;
@@ -78,18 +77,8 @@ export class DynamoAccountStore implements AccountStore {
   }
 
   async get(tenantId: string, accountId: string): Promise<Account | undefined> {
-    try {
-      const out = await this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: keys.account(tenantId, accountId),
-          ConsistentRead: true,
-        }),
-      );
-      return out.Item ? toAccount(out.Item) : undefined;
-    } catch (err) {
-      rethrowDynamo(err);
-    }
+    const item = await getConsistent(this.doc, this.tableName, keys.account(tenantId, accountId));
+    return item ? toAccount(item) : undefined;
   }
 
   async list(tenantId: string, page: PageRequest): Promise<Page<Account>> {

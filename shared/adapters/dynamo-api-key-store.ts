@@ -1,6 +1,5 @@
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
@@ -8,7 +7,7 @@ import type { ApiKey } from "../domain/api-key";
 import { ConflictError, TenantNotFoundError } from "../errors";
 import type { ApiKeyStore, Page, PageRequest } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { queryGsi1 } from "./gsi1";
+import { getConsistent, queryGsi1 } from "./gsi1";
 import { GSI1_API_KEYS, keys, tenantIsActive } from "./table";
 
 const RECORD_VERSION = 1;
@@ -82,18 +81,8 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   }
 
   async findByHash(secretHash: string): Promise<ApiKey | undefined> {
-    try {
-      const out = await this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: keys.apiKey(secretHash),
-          ConsistentRead: true,
-        }),
-      );
-      return out.Item === undefined ? undefined : toApiKey(out.Item);
-    } catch (err) {
-      rethrowDynamo(err);
-    }
+    const item = await getConsistent(this.doc, this.tableName, keys.apiKey(secretHash));
+    return item === undefined ? undefined : toApiKey(item);
   }
 
   private async findItemById(keyId: string): Promise<Record<string, unknown> | undefined> {

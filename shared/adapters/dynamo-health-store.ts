@@ -1,6 +1,5 @@
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -9,7 +8,7 @@ import type { AccountHealth } from "../domain/health";
 import type { Page } from "../ports";
 import type { SweptAccount } from "../services/health-sweep";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { queryGsi1, withoutTableAttributes } from "./gsi1";
+import { getConsistent, queryGsi1, withoutTableAttributes } from "./gsi1";
 import { GSI1_ACCOUNTS, keys, TABLE_KEYS } from "./table";
 
 /**
@@ -120,14 +119,8 @@ export class DynamoHealthStore {
   }
 
   async summary(): Promise<SweepSummary | undefined> {
-    try {
-      const out = await this.doc.send(
-        new GetCommand({ TableName: this.tableName, Key: SUMMARY_KEY, ConsistentRead: true }),
-      );
-      return out.Item ? (withoutTableAttributes(out.Item) as unknown as SweepSummary) : undefined;
-    } catch (err) {
-      rethrowDynamo(err);
-    }
+    const item = await getConsistent(this.doc, this.tableName, SUMMARY_KEY);
+    return item ? (withoutTableAttributes(item) as unknown as SweepSummary) : undefined;
   }
 }
 

@@ -2,13 +2,12 @@ import {
   BatchGetCommand,
   DeleteCommand,
   type DynamoDBDocumentClient,
-  GetCommand,
   PutCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { PermissionSet } from "../domain/permission-set";
 import type { Page, PageRequest, PermissionSetStore } from "../ports";
 import { rethrowDynamo } from "./dynamo-errors";
-import { queryGsi1 } from "./gsi1";
+import { getConsistent, queryGsi1 } from "./gsi1";
 import { GSI1_PERMISSION_SETS, keys } from "./table";
 
 export function toPermissionSet(item: Record<string, unknown>): PermissionSet {
@@ -50,18 +49,8 @@ export class DynamoPermissionSetStore implements PermissionSetStore {
   }
 
   async get(name: string): Promise<PermissionSet | undefined> {
-    try {
-      const out = await this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: keys.permissionSet(name),
-          ConsistentRead: true,
-        }),
-      );
-      return out.Item ? toPermissionSet(out.Item) : undefined;
-    } catch (err) {
-      rethrowDynamo(err);
-    }
+    const item = await getConsistent(this.doc, this.tableName, keys.permissionSet(name));
+    return item ? toPermissionSet(item) : undefined;
   }
 
   async getMany(names: string[]): Promise<PermissionSet[]> {

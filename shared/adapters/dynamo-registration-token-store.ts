@@ -1,11 +1,8 @@
-import {
-  type DynamoDBDocumentClient,
-  GetCommand,
-  TransactWriteCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { TenantNotFoundError } from "../errors";
 import type { RegistrationTokenRecord, RegistrationTokenStore } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
+import { getConsistent } from "./gsi1";
 import { keys, TABLE_KEYS, tenantIsActive } from "./table";
 
 export class DynamoRegistrationTokenStore implements RegistrationTokenStore {
@@ -60,22 +57,12 @@ export class DynamoRegistrationTokenStore implements RegistrationTokenStore {
   }
 
   async find(tokenHash: string): Promise<RegistrationTokenRecord | undefined> {
-    try {
-      const out = await this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: keys.registrationToken(tokenHash),
-          ConsistentRead: true,
-        }),
-      );
-      if (!out.Item) return undefined;
-      return {
-        tenantId: String(out.Item.tenantId),
-        validUntil: String(out.Item.validUntil),
-        createdAt: String(out.Item.createdAt),
-      };
-    } catch (err) {
-      rethrowDynamo(err);
-    }
+    const item = await getConsistent(this.doc, this.tableName, keys.registrationToken(tokenHash));
+    if (!item) return undefined;
+    return {
+      tenantId: String(item.tenantId),
+      validUntil: String(item.validUntil),
+      createdAt: String(item.createdAt),
+    };
   }
 }

@@ -1,6 +1,5 @@
 import {
   type DynamoDBDocumentClient,
-  GetCommand,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -10,7 +9,7 @@ import type { ExternalIdState, Tenant } from "../domain/tenant";
 import type { Page, PageRequest, TenantStore } from "../ports";
 import { batchDelete } from "./batch";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { queryGsi1 } from "./gsi1";
+import { getConsistent, queryGsi1 } from "./gsi1";
 import { GSI1_TENANTS, keys } from "./table";
 
 const RECORD_VERSION = 1;
@@ -110,18 +109,8 @@ export class DynamoTenantStore implements TenantStore {
   }
 
   async get(tenantId: string): Promise<Tenant | undefined> {
-    try {
-      const out = await this.doc.send(
-        new GetCommand({
-          TableName: this.tableName,
-          Key: keys.tenant(tenantId),
-          ConsistentRead: true,
-        }),
-      );
-      return out.Item === undefined ? undefined : toTenant(out.Item);
-    } catch (err) {
-      rethrowDynamo(err);
-    }
+    const item = await getConsistent(this.doc, this.tableName, keys.tenant(tenantId));
+    return item === undefined ? undefined : toTenant(item);
   }
 
   async list(page: PageRequest): Promise<Page<Tenant>> {

@@ -1,4 +1,4 @@
-import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import type { Page, PageRequest } from "../ports";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { rethrowDynamo } from "./dynamo-errors";
@@ -58,4 +58,20 @@ export function withoutTableAttributes(item: Record<string, unknown>): Record<st
     ...rest
   } = item;
   return rest;
+}
+
+/** One strongly consistent GetItem: the item, or undefined; throttling and faults become 503. */
+export async function getConsistent(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  key: Record<string, string>,
+): Promise<Record<string, unknown> | undefined> {
+  try {
+    const out = await doc.send(
+      new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
+    );
+    return out.Item;
+  } catch (err) {
+    rethrowDynamo(err);
+  }
 }
