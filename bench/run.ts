@@ -6,6 +6,8 @@
  *     against zero-latency DynamoDB stubs, and DynamoDB reads per request.
  *  4. The session broker: warm overhead on a cache hit and a miss (zero-latency DynamoDB and STS
  *     stubs), and STS calls per cache key over a credential's usable lifetime.
+ *  5. The health sweep against stubs with injected latency and an STS token bucket (bench/sweep.ts,
+ *     one process per scenario): time against max(ceil(N/C)·L, N/R), peak memory, items read.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -237,6 +239,27 @@ async function stsCallsPerLifetime() {
   return { requests: (55 * 60) / 3, stsCalls: calls };
 }
 
+/** One sweep per scenario, each in its own process (bench/sweep.ts) so peak memory is its own. */
+function sweeps() {
+  const scenarios = [
+    // The issue's two cases; C = 64 makes the STS rate the bound, C = 16 (the default) concurrency.
+    { accounts: 10_000, stsRate: 600, concurrency: 64, latencyMs: 50 },
+    { accounts: 10_000, stsRate: 600, concurrency: 16, latencyMs: 50 },
+    { accounts: 1_000, stsRate: 15, concurrency: 16, latencyMs: 50 },
+    // Five times the accounts at a high rate: memory stays where it was at 10,000.
+    { accounts: 50_000, stsRate: 5_000, concurrency: 128, latencyMs: 20 },
+  ];
+  return scenarios.map((scenario) => {
+    const r = spawnSync(
+      process.execPath,
+      ["--import", "tsx", join(ROOT, "bench/sweep.ts"), JSON.stringify(scenario)],
+      { encoding: "utf8", env: { PATH: process.env.PATH ?? "", NODE_NO_WARNINGS: "1" } },
+    );
+    if (r.status !== 0) throw new Error(`sweep bench failed: ${r.stderr}`);
+    return JSON.parse(r.stdout.trim());
+  });
+}
+
 async function main() {
   const built = await bundles();
   const sizes = Object.fromEntries(
@@ -275,6 +298,7 @@ async function main() {
       warm: broker,
       stsCallsPerKeyPerLifetime: lifetime,
     },
+    healthSweep: sweeps(),
   };
   writeFileSync(join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));

@@ -47,6 +47,9 @@ export const healthSweep = /* @__PURE__ */ once(() => {
     }),
     clock: systemClock,
     concurrency: intEnv("HEALTH_CONCURRENCY", 16, { min: 1, max: 256 }),
+    // Each check is one AssumeRole against the control plane account's STS quota, which the broker
+    // shares: the sweep keeps to its own share.
+    checksPerSecond: intEnv("HEALTH_CHECKS_PER_SECOND", 100, { min: 1, max: 5000 }),
     pageSize: 100,
     unhealthyAfter: intEnv("HEALTH_UNHEALTHY_AFTER", 3, { min: 1, max: 100 }),
   });

@@ -1,4 +1,5 @@
 import pLimit from "p-limit";
+import pThrottle from "p-throttle";
 import type { Account } from "../domain/account";
 import { isRoleArn, parseRoleArn } from "../domain/arn";
 import {
@@ -25,10 +26,13 @@ export interface HealthSweepPorts {
    */
   record(account: SweptAccount, health: AccountHealth): Promise<boolean>;
   /** Announces state changes (one event each). */
-  publish(
-    changes: (HealthChange & { tenantId: string; accountId: string; at: string })[],
-  ): Promise<void>;
+  publish(changes: Change[]): Promise<void>;
 }
+
+type Change = HealthChange & { tenantId: string; accountId: string; at: string };
+
+/** PutEvents takes up to 10 entries: changes are announced in batches of that size. */
+const EVENTS_PER_BATCH = 10;
 
 export interface SweepResult {
   checked: number;
@@ -53,13 +57,22 @@ export class HealthSweep {
       verifier: RoleVerifier;
       clock: Clock;
       concurrency: number;
+      /**
+       * Checks started per second at most; each makes one AssumeRole call against the control
+       * plane account's STS quota, which the broker shares (two with the negative probe).
+       */
+      checksPerSecond?: number;
       pageSize: number;
       unhealthyAfter: number;
     },
   ) {}
 
   async run(options: { cursor?: string; deadlineMs: number }): Promise<SweepResult> {
-    const limit = pLimit(this.deps.concurrency);
+    const { ports, concurrency, pageSize } = this.deps;
+    const limit = pLimit(concurrency);
+    const check = this.rateLimited((account: SweptAccount, tenant: Tenant) =>
+      this.check(account, tenant),
+    );
     const tenants = new Map<string, Promise<Tenant | undefined>>();
     const result: SweepResult = {
       checked: 0,
@@ -67,36 +80,76 @@ export class HealthSweep {
       skipped: 0,
       states: { HEALTHY: 0, DEGRADED: 0, UNHEALTHY: 0 },
     };
+    const inFlight = new Set<Promise<void>>();
+    let changes: Change[] = [];
+    let failure: { error: unknown } | undefined;
+    const flush = async (all: boolean) => {
+      if (changes.length === 0 || (!all && changes.length < EVENTS_PER_BATCH)) return;
+      const batch = changes;
+      changes = [];
+      await ports.publish(batch);
+    };
+    const drain = async () => {
+      await Promise.all(inFlight);
+      if (failure) throw failure.error;
+      await flush(true);
+    };
+
     let cursor = options.cursor;
     do {
-      if (this.deps.clock.now().getTime() >= options.deadlineMs)
+      if (this.deps.clock.now().getTime() >= options.deadlineMs) {
+        // Every account before the cursor is checked once the in-flight checks finish.
+        await drain();
         return { ...result, ...(cursor ? { cursor } : {}) };
-      const page = await this.deps.ports.accounts(cursor, this.deps.pageSize);
-      const changes = await Promise.all(
-        page.items.map((account) =>
-          limit(async () => {
-            let tenant = tenants.get(account.tenantId);
-            if (!tenant) {
-              tenant = this.deps.ports.tenant(account.tenantId);
-              tenants.set(account.tenantId, tenant);
-            }
-            return this.checkOne(account, await tenant, result);
-          }),
-        ),
-      );
-      const announced = changes.filter((c) => c !== undefined);
-      if (announced.length > 0) await this.deps.ports.publish(announced);
+      }
+      const page = await ports.accounts(cursor, pageSize);
+      for (const account of page.items) {
+        const task = limit(async () => {
+          let tenant = tenants.get(account.tenantId);
+          if (!tenant) {
+            tenant = ports.tenant(account.tenantId);
+            tenants.set(account.tenantId, tenant);
+          }
+          const change = await this.checkOne(account, await tenant, result, check);
+          if (change) changes.push(change);
+        }).catch((error: unknown) => {
+          failure ??= { error };
+        });
+        inFlight.add(task);
+        void task.finally(() => inFlight.delete(task));
+      }
       cursor = page.nextCursor;
+      // The next page is read while this one is checked, but no more than one page waits to
+      // start: memory stays bounded by two pages, whatever the number of accounts.
+      while (limit.pendingCount > pageSize && !failure) await Promise.race(inFlight);
+      if (failure) break;
+      await flush(false);
     } while (cursor);
+    await drain();
     return result;
   }
 
-  private async checkOne(account: SweptAccount, tenant: Tenant | undefined, result: SweepResult) {
+  /** Spaces check starts so the sweep's AssumeRole calls stay under its share of the STS quota. */
+  private rateLimited<A extends unknown[], R>(fn: (...args: A) => Promise<R>) {
+    const rate = this.deps.checksPerSecond;
+    if (rate === undefined) return fn;
+    // Evenly spaced starts, checked call by call (strict): never a burst that a token bucket
+    // refilling at `rate` per second would refuse. (Windows of several calls per interval come out
+    // about 15% under the rate with p-throttle's strict mode; the non-strict mode bursts.)
+    return pThrottle({ limit: 1, interval: 1000 / rate, strict: true })(fn);
+  }
+
+  private async checkOne(
+    account: SweptAccount,
+    tenant: Tenant | undefined,
+    result: SweepResult,
+    check: (account: SweptAccount, tenant: Tenant) => Promise<CheckOutcome>,
+  ): Promise<Change | undefined> {
     if (tenant?.status !== "ACTIVE") {
       result.skipped += 1;
       return undefined;
     }
-    const outcome = await this.check(account, tenant);
+    const outcome = await check(account, tenant);
     const at = this.deps.clock.now().toISOString();
     const { health, change } = nextHealth(account.health, outcome, at, this.deps.unhealthyAfter);
     const stored = await this.deps.ports.record(account, health);

@@ -83,7 +83,14 @@ export class RoleVerifier {
         }),
       });
 
-      const identity = await this.deps.gateway.callerIdentity(credentials, region);
+      // Both reads need only the session: one round trip instead of two. The identity is judged
+      // first, so a wrong account is reported as such whatever the role read answered.
+      const [identityRead, trustRead] = await Promise.allSettled([
+        this.deps.gateway.callerIdentity(credentials, region),
+        this.readTrustPolicy(credentials, role.roleName, region),
+      ]);
+      if (identityRead.status === "rejected") throw identityRead.reason;
+      const identity = identityRead.value;
       const assumed = parseAssumedRoleArn(identity.arn);
       if (
         identity.account !== input.accountId ||
@@ -99,7 +106,8 @@ export class RoleVerifier {
         await this.deps.gateway.callerIdentity(credentials, other);
       }
 
-      const trust = await this.readTrustPolicy(credentials, role.roleName, region);
+      if (trustRead.status === "rejected") throw trustRead.reason;
+      const trust = trustRead.value;
       if ("code" in trust) return trust;
       const problem = checkTrustPolicy(trust.policy, {
         principal: this.deps.principal,

@@ -46,12 +46,18 @@ class Ports implements HealthSweepPorts {
   events: { accountId: string; to: string; reason: string }[] = [];
   tenantReads = 0;
   deleted = new Set<string>();
+  /** Accounts handed to the sweep but not recorded yet, at each page read. */
+  heldAtPageRead: number[] = [];
+  private handedOut = 0;
+  failRecord?: Error;
   constructor(private readonly all: SweptAccount[]) {}
   async accounts(cursor: string | undefined, limit: number) {
     const start = cursor ? Number(cursor) : 0;
     const items = this.all
       .slice(start, start + limit)
       .map((a) => ({ ...a, health: this.health.get(a.accountId) }));
+    this.heldAtPageRead.push(this.handedOut - this.health.size);
+    this.handedOut += items.length;
     const next = start + limit < this.all.length ? String(start + limit) : undefined;
     return { items, ...(next ? { nextCursor: next } : {}) };
   }
@@ -60,6 +66,7 @@ class Ports implements HealthSweepPorts {
     return tenant;
   }
   async record(a: SweptAccount, h: AccountHealth) {
+    if (this.failRecord) throw this.failRecord;
     if (this.deleted.has(a.accountId)) return false;
     this.health.set(a.accountId, h);
     return true;
@@ -72,7 +79,7 @@ class Ports implements HealthSweepPorts {
 let clock: ManualClock;
 let inFlight = 0;
 let maxInFlight = 0;
-function sweep(ports: Ports, concurrency = 4) {
+function sweep(ports: Ports, concurrency = 4, checksPerSecond?: number) {
   const verifier = new RoleVerifier({
     gateway: new AwsTenantRoleGateway({ maxAttempts: 1 }),
     clock,
@@ -82,7 +89,15 @@ function sweep(ports: Ports, concurrency = 4) {
     negativeProbe: false,
     defaultRegion: "us-east-1",
   });
-  return new HealthSweep({ ports, verifier, clock, concurrency, pageSize: 5, unhealthyAfter: 3 });
+  return new HealthSweep({
+    ports,
+    verifier,
+    clock,
+    concurrency,
+    ...(checksPerSecond ? { checksPerSecond } : {}),
+    pageSize: 5,
+    unhealthyAfter: 3,
+  });
 }
 
 beforeEach(() => {
@@ -190,17 +205,68 @@ describe("HealthSweep", () => {
 
   it("stops at its deadline with a cursor, and a run from that cursor checks the rest", async () => {
     identities();
-    const ports = new Ports(Array.from({ length: 12 }, (_, i) => account(i)));
+    const ports = new Ports(Array.from({ length: 30 }, (_, i) => account(i)));
     const s = sweep(ports);
     const deadline = clock.now().getTime() + 1000;
-    // Every check takes 300 ms of (manual) time: the first page (5 accounts) overruns the deadline.
+    // Every check takes 300 ms of (manual) time: the deadline passes during the first pages.
     identities(() => clock.advance(300));
     const first = await s.run({ deadlineMs: deadline });
-    expect(first.checked).toBe(5);
-    expect(first.cursor).toBe("5");
+    // The cursor is where the next run starts: every account before it was checked, none after.
+    expect(first.checked).toBeGreaterThan(0);
+    expect(first.checked).toBeLessThan(30);
+    expect(first.cursor).toBe(String(first.checked));
+    expect(ports.health.size).toBe(first.checked);
     const rest = await s.run({ cursor: first.cursor, deadlineMs: Number.MAX_SAFE_INTEGER });
-    expect(rest.checked).toBe(7);
+    expect(rest.checked).toBe(30 - first.checked);
     expect(rest.cursor).toBeUndefined();
-    expect(ports.health.size).toBe(12);
+    expect(ports.health.size).toBe(30);
+    // Each account checked once over the two runs.
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(30);
+  });
+
+  it("never holds more than two pages of accounts, however many there are", async () => {
+    identities();
+    const ports = new Ports(Array.from({ length: 60 }, (_, i) => account(i)));
+    const result = await sweep(ports, 2).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+    expect(result.checked).toBe(60);
+    // pageSize 5: at each page read, at most the previous two pages are still unrecorded.
+    expect(ports.heldAtPageRead).toHaveLength(12);
+    expect(Math.max(...ports.heldAtPageRead)).toBeLessThanOrEqual(10);
+  });
+
+  it("starts at most checksPerSecond checks in any second (the AssumeRole rate)", async () => {
+    identities();
+    const starts: number[] = [];
+    sts.on(AssumeRoleCommand).callsFake(async (input: { RoleArn: string }) => {
+      starts.push(performance.now());
+      return {
+        Credentials: {
+          AccessKeyId: input.RoleArn.split(":")[4],
+          SecretAccessKey: "s",
+          SessionToken: "t",
+          Expiration: new Date(),
+        },
+      };
+    });
+    const ports = new Ports(Array.from({ length: 25 }, (_, i) => account(i)));
+    // 100 per second: at most 10 in any sliding 100 ms window.
+    const result = await sweep(ports, 25, 100).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+    expect(result.checked).toBe(25);
+    const inAnyWindow = Math.max(
+      ...starts.map((t) => starts.filter((u) => u >= t && u < t + 99).length),
+    );
+    expect(inAnyWindow).toBeLessThanOrEqual(10);
+  });
+
+  it("a failed write ends the run with that error once the checks in flight finish", async () => {
+    identities();
+    const ports = new Ports(Array.from({ length: 20 }, (_, i) => account(i)));
+    ports.failRecord = new Error("DynamoDB is down");
+    await expect(sweep(ports).run({ deadlineMs: Number.MAX_SAFE_INTEGER })).rejects.toThrow(
+      "DynamoDB is down",
+    );
+    expect(ports.events).toEqual([]);
+    // It stopped reading pages at the failure rather than checking everything.
+    expect(sts.commandCalls(AssumeRoleCommand).length).toBeLessThan(20);
   });
 });
