@@ -9,9 +9,14 @@ import { healthStore, healthSweep } from "../../shared/wiring-health";
  * out; then it invokes itself asynchronously with its cursor and totals, so that a sweep of any
  * number of accounts finishes within the period as a chain of invocations, each starting where
  * the last stopped (docs/performance.md has the arithmetic). The last one writes the summary.
+ * One sweep at a time: a lease in the table, renewed by each invocation of the chain, makes a
+ * scheduled start that finds a sweep still running skip its turn (otherwise two chains would
+ * check every account twice, at twice the STS rate).
  */
 interface SweepEvent {
   cursor?: string;
+  /** The sweep's identity (its first invocation's request id), carried along the chain. */
+  sweepId?: string;
   startedAt?: string;
   totals?: Omit<SweepResult, "cursor">;
 }
@@ -21,6 +26,14 @@ const lambda = new LambdaClient({});
 
 export async function handler(event: SweepEvent, context: Context): Promise<void> {
   const startedAt = event.startedAt ?? new Date().toISOString();
+  const sweepId = event.sweepId ?? context.awsRequestId;
+  const now = Date.now();
+  // The lease outlives this invocation by a minute, so that the next link of the chain renews it.
+  const leaseUntil = now + context.getRemainingTimeInMillis() + 60_000;
+  if (!(await healthStore().acquireLease(sweepId, now, leaseUntil))) {
+    logger.warn("a sweep is still running: this one skips its turn", { sweepId });
+    return;
+  }
   const result = await healthSweep().run({
     ...(event.cursor ? { cursor: event.cursor } : {}),
     deadlineMs: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
@@ -46,7 +59,12 @@ export async function handler(event: SweepEvent, context: Context): Promise<void
       new InvokeCommand({
         FunctionName: context.invokedFunctionArn,
         InvocationType: "Event",
-        Payload: JSON.stringify({ cursor: result.cursor, startedAt, totals } satisfies SweepEvent),
+        Payload: JSON.stringify({
+          cursor: result.cursor,
+          sweepId,
+          startedAt,
+          totals,
+        } satisfies SweepEvent),
       }),
     );
     return;
@@ -58,6 +76,7 @@ export async function handler(event: SweepEvent, context: Context): Promise<void
     durationMs: Date.parse(finishedAt) - Date.parse(startedAt),
     ...totals,
   });
+  await healthStore().releaseLease(sweepId);
   logger.info("sweep finished", {
     ...totals.states,
     checked: totals.checked,

@@ -118,6 +118,32 @@ export class DynamoHealthStore {
     }
   }
 
+  /**
+   * Takes (or, for the sweep holding it, renews) the one lease that lets a sweep run until
+   * `untilMs`: false while another sweep holds an unexpired one.
+   */
+  async acquireLease(sweepId: string, nowMs: number, untilMs: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { ...LEASE_KEY, type: "SWEEP_LEASE", sweepId, expiresAtMs: untilMs },
+          ConditionExpression: "attribute_not_exists(PK) OR sweepId = :me OR expiresAtMs < :now",
+          ExpressionAttributeValues: { ":me": sweepId, ":now": nowMs },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if ((err as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      rethrowDynamo(err);
+    }
+  }
+
+  /** Ends the sweep's lease (if it still holds it), so the next scheduled sweep starts at once. */
+  async releaseLease(sweepId: string): Promise<void> {
+    await this.acquireLease(sweepId, 0, 0);
+  }
+
   async summary(): Promise<SweepSummary | undefined> {
     const item = await getConsistent(this.doc, this.tableName, SUMMARY_KEY);
     return item ? (withoutTableAttributes(item) as unknown as SweepSummary) : undefined;
@@ -125,6 +151,7 @@ export class DynamoHealthStore {
 }
 
 const SUMMARY_KEY = { PK: "SWEEP", SK: "LAST" };
+const LEASE_KEY = { PK: "SWEEP", SK: "LEASE" };
 
 export interface HealthCheckRecord {
   at: string;

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_REGION } from "../../scripts/local-stack";
-import { healthSweep } from "../../shared/wiring-health";
+import { healthStore, healthSweep } from "../../shared/wiring-health";
 import { api } from "../support/api";
 import { seedKey, useFreshTable } from "../support/table";
 import { createRole, deleteRole, tenantAdmin, trustPolicy } from "../support/tenant-account";
@@ -257,6 +257,7 @@ describe("health sweep on the emulator", () => {
   it("the scheduled function records a summary that GET /v1/health-summary shows", async () => {
     const { handler } = await import("../../functions/health/sweep");
     await handler({}, {
+      awsRequestId: "sweep-1",
       getRemainingTimeInMillis: () => 600_000,
       invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:sweep",
     } as never);
@@ -268,5 +269,29 @@ describe("health sweep on the emulator", () => {
     expect(Date.parse(res.body.oldestCheck)).toBeLessThanOrEqual(
       Date.parse(res.body.lastSweep.startedAt),
     );
+  });
+
+  it("one sweep at a time: a scheduled start skips its turn while another sweep holds the lease", async () => {
+    const { handler } = await import("../../functions/health/sweep");
+    const store = healthStore();
+    const now = Date.now();
+    expect(await store.acquireLease("running-sweep", now, now + 600_000)).toBe(true);
+    const before = (await api({ method: "GET", path: "/v1/health-summary", key: admin })).body;
+    await handler({}, {
+      awsRequestId: "sweep-2",
+      getRemainingTimeInMillis: () => 600_000,
+      invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:sweep",
+    } as never);
+    const after = (await api({ method: "GET", path: "/v1/health-summary", key: admin })).body;
+    // Nothing ran: the last sweep is still the one before.
+    expect(after.lastSweep).toEqual(before.lastSweep);
+    // The holder renews its own lease; once released, another sweep takes it.
+    expect(await store.acquireLease("running-sweep", now, now + 600_000)).toBe(true);
+    expect(await store.acquireLease("sweep-3", now, now + 600_000)).toBe(false);
+    await store.releaseLease("running-sweep");
+    expect(await store.acquireLease("sweep-3", now, now + 600_000)).toBe(true);
+    // An expired lease is taken over.
+    expect(await store.acquireLease("sweep-4", now + 700_000, now + 1_300_000)).toBe(true);
+    await store.releaseLease("sweep-4");
   });
 });
