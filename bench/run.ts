@@ -36,7 +36,9 @@ function percentile(xs: number[], p: number): number {
 
 async function bundles() {
   const out = mkdtempSync(join(tmpdir(), "cp-bench-"));
-  const result: Record<string, { bytes: number; file: string }> = {};
+  const result: Record<string, { bytes: number; file: string }> = {
+    naiveReference: await naiveReference(out),
+  };
   for (const [name, fn] of Object.entries(sls.functions as Record<string, { handler: string }>)) {
     const entry = `${fn.handler.slice(0, fn.handler.lastIndexOf("."))}.ts`;
     const file = join(out, `${name}.js`);
@@ -59,18 +61,42 @@ async function bundles() {
   return result;
 }
 
-function timeNode(args: string[], runs: number): number {
-  const times: number[] = [];
+/** The issue's naive reference bundle (bench/reference/naive-broker.ts), built without our aids. */
+async function naiveReference(out: string) {
+  const file = join(out, "naive-broker.js");
+  await build({
+    entryPoints: [join(ROOT, "bench/reference/naive-broker.ts")],
+    bundle: true,
+    minify: true,
+    platform: "node",
+    target: esb.target,
+    format: "cjs",
+    outfile: file,
+    logLevel: "error",
+  });
+  return { bytes: statSync(file).size, file };
+}
+
+/**
+ * Median wall time of `node -e <script>` for each script, the scripts taking turns run after run,
+ * so that the machine's drift affects them all alike.
+ */
+function timeNodes(scripts: Record<string, string>, runs: number): Record<string, number> {
+  const times: Record<string, number[]> = Object.fromEntries(
+    Object.keys(scripts).map((k) => [k, []]),
+  );
   for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    const r = spawnSync(process.execPath, args, {
-      stdio: "ignore",
-      env: { PATH: process.env.PATH ?? "" },
-    });
-    if (r.status !== 0) throw new Error(`node ${args.join(" ")} failed`);
-    times.push(performance.now() - t0);
+    for (const [name, script] of Object.entries(scripts)) {
+      const t0 = performance.now();
+      const r = spawnSync(process.execPath, ["-e", script], {
+        stdio: "ignore",
+        env: { PATH: process.env.PATH ?? "" },
+      });
+      if (r.status !== 0) throw new Error(`node -e ${script} failed`);
+      times[name]?.push(performance.now() - t0);
+    }
   }
-  return median(times);
+  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 }
 
 async function warmOverhead() {
@@ -266,17 +292,24 @@ async function main() {
   const sizes = Object.fromEntries(
     Object.entries(built).map(([k, v]) => [k, +(v.bytes / 1024).toFixed(1)]),
   );
-  const runs = 15;
-  const bare = timeNode(["-e", "0"], runs);
-  const target = built.getTenant?.file as string;
-  const load = timeNode(["-e", `require(${JSON.stringify(target)})`], runs);
+  const runs = 21;
+  const req = (file: string | undefined) => `require(${JSON.stringify(file as string)})`;
+  const loads = timeNodes(
+    {
+      bare: "0",
+      getTenant: req(built.getTenant?.file),
+      broker: req(built.createSession?.file),
+      naive: req(built.naiveReference?.file),
+    },
+    runs,
+  );
+  const bare = loads.bare as number;
+  const load = loads.getTenant as number;
+  const brokerLoad = loads.broker as number;
+  const naiveLoad = loads.naive as number;
   const warm = await warmOverhead();
   const broker = await brokerOverhead();
   const lifetime = await stsCallsPerLifetime();
-  const brokerLoad = timeNode(
-    ["-e", `require(${JSON.stringify(built.createSession?.file as string)})`],
-    runs,
-  );
   const results = {
     date: new Date().toISOString(),
     node: process.version,
@@ -295,6 +328,12 @@ async function main() {
         bareNodeMs: +bare.toFixed(1),
         loadBundleMs: +brokerLoad.toFixed(1),
         ratio: +(brokerLoad / bare).toFixed(2),
+        // The issue measured this naive bundle at about 2.2 on its machine.
+        naiveReference: {
+          bundleKB: sizes.naiveReference,
+          loadBundleMs: +naiveLoad.toFixed(1),
+          ratio: +(naiveLoad / bare).toFixed(2),
+        },
       },
       warm: broker,
       stsCallsPerKeyPerLifetime: lifetime,

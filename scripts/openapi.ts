@@ -153,6 +153,10 @@ export function buildOpenApi() {
         name: "accounts",
         description: "Tenant AWS accounts: onboarding link, registration, verification",
       },
+      {
+        name: "organizations",
+        description: "AWS Organizations: connect a tenant's organization and keep it in sync",
+      },
     ],
     paths,
     components: {

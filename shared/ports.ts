@@ -6,6 +6,7 @@ import type { Account } from "./domain/account";
 import type { ApiKey } from "./domain/api-key";
 import type { AuditRecord } from "./domain/audit";
 import type { Grant } from "./domain/grant";
+import type { OrganizationConnection, OrganizationMember } from "./domain/organization";
 import type { PermissionSet } from "./domain/permission-set";
 import type { ExternalIdState, Tenant } from "./domain/tenant";
 
@@ -172,4 +173,33 @@ export interface AuditStore {
     tenantId: string,
     query: { from?: string; to?: string } & PageRequest,
   ): Promise<Page<AuditRecord>>;
+}
+
+// ---- AWS Organizations ------------------------------------------------------------------------
+
+/** AWS Organizations read through the management role's session. Errors are RoleAccessError. */
+export interface OrganizationGateway {
+  describe(
+    credentials: AwsCredentials,
+  ): Promise<{ organizationId: string; managementAccountId: string }>;
+  /** Every account of the organization (all pages of ListAccounts). */
+  accounts(credentials: AwsCredentials): Promise<OrganizationMember[]>;
+  /** The direct children of a root or OU (all pages of ListChildren). */
+  children(
+    credentials: AwsCredentials,
+    parentId: string,
+    type: "ACCOUNT" | "ORGANIZATIONAL_UNIT",
+  ): Promise<string[]>;
+}
+
+export interface OrganizationStore {
+  get(tenantId: string): Promise<OrganizationConnection | undefined>;
+  /**
+   * Creates (expectedVersion undefined: only while the tenant is ACTIVE and none exists) or
+   * replaces the connection if its version still matches. Throws StaleOrganizationError.
+   */
+  put(connection: OrganizationConnection, expectedVersion: number | undefined): Promise<void>;
+  delete(tenantId: string): Promise<boolean>;
+  /** Every connected organization, page by page (the sync's list). */
+  list(page: PageRequest): Promise<Page<OrganizationConnection>>;
 }

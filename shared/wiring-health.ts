@@ -3,7 +3,7 @@ import { AwsTenantRoleGateway } from "./adapters/aws-tenant-role-gateway";
 import { DynamoAccountStore } from "./adapters/dynamo-account-store";
 import { DynamoHealthStore } from "./adapters/dynamo-health-store";
 import { DynamoTenantStore } from "./adapters/dynamo-tenant-store";
-import { EventBridgeHealthEvents } from "./adapters/eventbridge-health-events";
+import { EventBridgeEvents } from "./adapters/eventbridge-events";
 import { realSleep, systemClock } from "./adapters/system";
 import { intEnv } from "./config";
 import { AccountNotFoundError } from "./errors";
@@ -24,7 +24,7 @@ export const healthStore = /* @__PURE__ */ once(
 export const healthSweep = /* @__PURE__ */ once(() => {
   const store = healthStore();
   const tenants = new DynamoTenantStore(documentClient(), config().tableName);
-  const events = new EventBridgeHealthEvents(
+  const events = new EventBridgeEvents(
     new EventBridgeClient({}),
     process.env.EVENT_BUS_NAME ?? "default",
   );
@@ -33,7 +33,7 @@ export const healthSweep = /* @__PURE__ */ once(() => {
       accounts: (cursor, limit) => store.accounts(cursor, limit),
       tenant: (tenantId) => tenants.get(tenantId),
       record: (account, health) => store.record(account, health),
-      publish: (changes) => events.publish(changes),
+      publish: (changes) => events.publishHealth(changes),
     },
     // The same verification as registration, without waiting for IAM propagation.
     verifier: new RoleVerifier({

@@ -44,6 +44,7 @@ export const keys = {
     SK: `ACCOUNT#${accountId}`,
   }),
   registrationToken: (hash: string) => ({ PK: `REGTOKEN#${hash}`, SK: "REGTOKEN" }),
+  organization: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: "ORG" }),
   permissionSet: (name: string) => ({ PK: `PERMSET#${name}`, SK: "PERMSET" }),
   grant: (service: string, tenantId: string) => ({
     PK: `GRANT#${service}`,
@@ -58,6 +59,7 @@ export const GSI1_API_KEYS = "APIKEY";
 export const GSI1_ACCOUNTS = "ACCOUNT";
 export const GSI1_PERMISSION_SETS = "PERMSET";
 export const GSI1_GRANTS = "GRANT";
+export const GSI1_ORGANIZATIONS = "ORG";
 
 /** The CreateTable input used on the emulator; mirrors the resource in serverless.yml. */
 export function createTableInput(tableName: string) {

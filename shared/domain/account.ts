@@ -2,13 +2,19 @@ import type { Partition } from "./arn";
 import type { AccountHealth } from "./health";
 import type { VerificationCode } from "./verification";
 
-/** A tenant's AWS account, registered with the role the control plane assumes in it. */
-export type AccountStatus = "VERIFIED" | "FAILED";
+/**
+ * A tenant's AWS account, registered with the role the control plane assumes in it. DETACHED: an
+ * account a connected organization registered, that has since left it, left the chosen OUs or
+ * closed; kept for the record, never brokered, registered again if it comes back.
+ */
+export type AccountStatus = "VERIFIED" | "FAILED" | "DETACHED";
 
 export interface AccountSource {
-  kind: "api" | "cloudformation";
+  kind: "api" | "cloudformation" | "organization";
   /** For cloudformation: the stack that registered it; only that stack's Delete deregisters it. */
   stackId?: string;
+  /** For organization: the management account of the organization that registered it. */
+  managementAccountId?: string;
 }
 
 export interface Account {
@@ -21,6 +27,8 @@ export interface Account {
   verifiedAt?: string;
   lastVerification: { at: string; code?: VerificationCode; message?: string };
   source: AccountSource;
+  /** Why and when the account was detached (status DETACHED). */
+  detached?: { at: string; reason: "LEFT_ORGANIZATION" | "OUT_OF_SCOPE" | "SUSPENDED" | "CLOSED" };
   /** Set by the scheduled health checks, and by an explicit re-verification. */
   health?: AccountHealth;
   createdAt: string;

@@ -35,6 +35,16 @@ export class StaleAccountError extends ConflictError {
   }
 }
 
+/** The organization connection changed (or appeared) between read and write. Retryable. */
+export class StaleOrganizationError extends ConflictError {
+  constructor(tenantId: string) {
+    super(
+      "CONCURRENT_MODIFICATION",
+      `Tenant ${tenantId}'s organization connection was changed concurrently; retry the request`,
+    );
+  }
+}
+
 /** 422: the role did not verify; nothing was stored. */
 export class VerificationFailedError extends AppError {
   readonly status = 422;

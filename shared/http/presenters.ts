@@ -1,5 +1,6 @@
 import type { Account } from "../domain/account";
 import type { ApiKey } from "../domain/api-key";
+import type { OrganizationConnection } from "../domain/organization";
 import type { PermissionSet } from "../domain/permission-set";
 import { type Tenant, validExternalIds } from "../domain/tenant";
 import type { IssuedSession } from "../services/session-broker";
@@ -25,6 +26,11 @@ export function presentApiKey(key: ApiKey) {
 
 export function presentAccount(account: Account) {
   const { version: _version, ...shown } = account;
+  return shown;
+}
+
+export function presentOrganization(connection: OrganizationConnection) {
+  const { version: _version, ...shown } = connection;
   return shown;
 }
 

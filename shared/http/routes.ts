@@ -6,9 +6,15 @@
 import { accountRoutes } from "./routes/accounts";
 import { brokeringRoutes } from "./routes/brokering";
 import { coreRoutes } from "./routes/core";
+import { organizationRoutes } from "./routes/organizations";
 
 export type { RouteDef } from "./route-def";
 
-export const routes = { ...coreRoutes, ...accountRoutes, ...brokeringRoutes } as const;
+export const routes = {
+  ...coreRoutes,
+  ...accountRoutes,
+  ...brokeringRoutes,
+  ...organizationRoutes,
+} as const;
 
 export type RouteName = keyof typeof routes;

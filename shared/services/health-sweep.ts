@@ -145,7 +145,8 @@ export class HealthSweep {
     result: SweepResult,
     check: (account: SweptAccount, tenant: Tenant) => Promise<CheckOutcome>,
   ): Promise<Change | undefined> {
-    if (tenant?.status !== "ACTIVE") {
+    // A suspended or deleted tenant's accounts, and accounts that left their organization, wait.
+    if (tenant?.status !== "ACTIVE" || account.status === "DETACHED") {
       result.skipped += 1;
       return undefined;
     }

@@ -59,6 +59,7 @@ describe("serverless.yml", () => {
       .map(([name]) => name)
       .sort();
     expect(writers).toEqual([
+      "connectOrganization",
       "createApiKey",
       "createGrant",
       "createSession",
@@ -67,6 +68,7 @@ describe("serverless.yml", () => {
       "deleteGrant",
       "deletePermissionSet",
       "deleteTenant",
+      "disconnectOrganization",
       "getOnboardingLink",
       "healthSweep",
       "putPermissionSet",
@@ -76,6 +78,7 @@ describe("serverless.yml", () => {
       "revokeApiKey",
       "rotateExternalId",
       "suspendTenant",
+      "syncOrganizations",
       "verifyAccount",
     ]);
   });

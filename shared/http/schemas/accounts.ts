@@ -14,15 +14,17 @@ import { VERIFICATION_CODES } from "../../domain/verification";
 import { AccountId, described, doc, Region, TenantId, Timestamp } from "./common";
 
 /** Tenant AWS accounts: onboarding and registration. */
+export const RoleArnText = string().check(
+  minLength(20),
+  maxLength(2048),
+  regex(/^arn:[a-z0-9-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/),
+);
+
 export const RegisterAccountRequest = doc(
   strictObject({
     accountId: AccountId,
     roleArn: described(
-      string().check(
-        minLength(20),
-        maxLength(2048),
-        regex(/^arn:[a-z0-9-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/),
-      ),
+      RoleArnText,
       "The role's ARN: arn:<partition>:iam::<accountId>:role/<optional path/><name>; its account must be accountId.",
     ),
     regions: described(
@@ -46,6 +48,11 @@ const HealthView = object({
   lastErrorMessage: optional(string()),
 });
 
+const AccountStatus = described(
+  zEnum(["VERIFIED", "FAILED", "DETACHED"]),
+  "VERIFIED: usable. FAILED: its last verification failed. DETACHED: registered by a connected organization, then left it, left the chosen OUs or closed; never brokered.",
+);
+
 export const Account = doc(
   object({
     tenantId: TenantId,
@@ -53,14 +60,30 @@ export const Account = doc(
     roleArn: string(),
     partition: string(),
     regions: array(string()),
-    status: zEnum(["VERIFIED", "FAILED"]),
+    status: AccountStatus,
     verifiedAt: optional(Timestamp),
     lastVerification: object({
       at: Timestamp,
       code: optional(zEnum(VERIFICATION_CODES)),
       message: optional(string()),
     }),
-    source: object({ kind: zEnum(["api", "cloudformation"]), stackId: optional(string()) }),
+    source: object({
+      kind: zEnum(["api", "cloudformation", "organization"]),
+      stackId: optional(string()),
+      managementAccountId: described(
+        optional(AccountId),
+        "For kind organization: the management account of the organization that registered it.",
+      ),
+    }),
+    detached: described(
+      optional(
+        object({
+          at: Timestamp,
+          reason: zEnum(["LEFT_ORGANIZATION", "OUT_OF_SCOPE", "SUSPENDED", "CLOSED"]),
+        }),
+      ),
+      "Set when status is DETACHED: why the organization's sync stopped brokering the account.",
+    ),
     health: described(
       optional(HealthView),
       "Result of the scheduled health checks (and of the last explicit verification).",
@@ -109,7 +132,7 @@ export const AccountHealthView = doc(
   object({
     tenantId: TenantId,
     accountId: AccountId,
-    status: zEnum(["VERIFIED", "FAILED"]),
+    status: AccountStatus,
     health: optional(HealthView),
     history: described(
       array(
