@@ -306,7 +306,7 @@ export class OrganizationService {
       }
     }
     if (changes.length > 0) await this.deps.publish(changes);
-    for (const list of [report.registered, report.failed, report.pending])
+    for (const list of Object.values(report) as { accountId: string }[][])
       list.sort((a, b) => a.accountId.localeCompare(b.accountId));
     return report;
   }

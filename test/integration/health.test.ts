@@ -1,15 +1,10 @@
-import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from "@aws-sdk/client-eventbridge";
 import { IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
-import {
-  CreateQueueCommand,
-  GetQueueAttributesCommand,
-  ReceiveMessageCommand,
-  SQSClient,
-} from "@aws-sdk/client-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_REGION } from "../../scripts/local-stack";
 import { healthStore, healthSweep } from "../../shared/wiring-health";
 import { api } from "../support/api";
+import { grantedService } from "../support/brokering";
+import { captureEvents } from "../support/events";
 import { seedKey, useFreshTable } from "../support/table";
 import { createRole, deleteRole, tenantAdmin, trustPolicy } from "../support/tenant-account";
 
@@ -20,39 +15,19 @@ import { createRole, deleteRole, tenantAdmin, trustPolicy } from "../support/ten
 let admin: string;
 let tenantId: string;
 let externalId: string;
-let queueUrl: string;
 const A = "910000000001";
 const B = "910000000002";
 const C = "910000000003";
 
-const client = <T>(C: new (c: object) => T) =>
-  new C({ endpoint: process.env.AWS_ENDPOINT_URL, region: LOCAL_REGION });
+let captured: Awaited<ReturnType<typeof captureEvents>>;
 
-async function events(): Promise<
-  { accountId: string; from: string | null; to: string; reason: string }[]
-> {
-  const sqs = client(SQSClient);
-  const out: { accountId: string; from: string | null; to: string; reason: string }[] = [];
-  for (;;) {
-    const r = await sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: queueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: 0,
-      }),
-    );
-    if (!r.Messages?.length) return out;
-    for (const m of r.Messages) {
-      const { detail, "detail-type": type } = JSON.parse(m.Body ?? "{}");
-      expect(type).toBe("Account Health Changed");
-      out.push({
-        accountId: detail.accountId,
-        from: detail.from,
-        to: detail.to,
-        reason: detail.reason,
-      });
-    }
-  }
+async function events() {
+  return (await captured.drain()).map((d) => ({
+    accountId: d.accountId as string,
+    from: d.from as string | null,
+    to: d.to as string,
+    reason: d.reason as string,
+  }));
 }
 
 async function sweep() {
@@ -92,26 +67,7 @@ beforeAll(async () => {
       ).status,
     ).toBe(201);
   }
-  const sqs = client(SQSClient);
-  queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: `health-events-${Date.now()}` })))
-    .QueueUrl as string;
-  const queueArn = (
-    await sqs.send(
-      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ["QueueArn"] }),
-    )
-  ).Attributes?.QueueArn;
-  const eb = client(EventBridgeClient);
-  const rule = `health-${Date.now()}`;
-  await eb.send(
-    new PutRuleCommand({
-      Name: rule,
-      EventPattern: JSON.stringify({
-        "detail-type": ["Account Health Changed"],
-        detail: { tenantId: [tenantId] },
-      }),
-    }),
-  );
-  await eb.send(new PutTargetsCommand({ Rule: rule, Targets: [{ Id: "queue", Arn: queueArn }] }));
+  captured = await captureEvents("Account Health Changed", tenantId);
 });
 
 describe("health sweep on the emulator", () => {
@@ -162,26 +118,7 @@ describe("health sweep on the emulator", () => {
   });
 
   it("the broker refuses an UNHEALTHY account", async () => {
-    await api({
-      method: "PUT",
-      path: "/v1/permission-sets/health-read",
-      key: admin,
-      body: {
-        policy: {
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
-        },
-      },
-    });
-    await api({
-      method: "POST",
-      path: "/v1/grants",
-      key: admin,
-      body: { service: "watcher", tenantId, permissionSets: ["health-read"] },
-    });
-    const key = (
-      await seedKey(process.env.TABLE_NAME as string, { role: "service", service: "watcher" })
-    ).secret;
+    const key = await grantedService(admin, tenantId, "watcher", "health-read");
     const res = await api({
       method: "POST",
       path: "/v1/sessions",

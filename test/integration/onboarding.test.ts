@@ -10,6 +10,7 @@ import { LOCAL_REGION, ROOT } from "../../scripts/local-stack";
 import { publishTemplate } from "../../scripts/publish-template";
 import type { CustomResourceResponse } from "../../shared/events/custom-resource";
 import { api } from "../support/api";
+import { grantedService } from "../support/brokering";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
 import { deployTenantStack } from "../support/tenant-account";
 
@@ -163,29 +164,12 @@ describe("onboarding through the CloudFormation link", () => {
     });
 
     // The account registered through the onboarding path serves brokered sessions.
-    await api({
-      method: "PUT",
-      path: "/v1/permission-sets/onboarded-read",
-      key: admin,
-      body: {
-        policy: {
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
-        },
-      },
-    });
-    await api({
-      method: "POST",
-      path: "/v1/grants",
-      key: admin,
-      body: {
-        service: "onboarding-e2e",
-        tenantId: tenant.tenantId,
-        permissionSets: ["onboarded-read"],
-      },
-    });
-    const serviceKey = (await seedKey(table, { role: "service", service: "onboarding-e2e" }))
-      .secret;
+    const serviceKey = await grantedService(
+      admin,
+      tenant.tenantId,
+      "onboarding-e2e",
+      "onboarded-read",
+    );
     const brokered = await api({
       method: "POST",
       path: "/v1/sessions",

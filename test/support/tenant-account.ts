@@ -99,15 +99,20 @@ export async function deployTenantStack(
   accountId: string,
   stackName: string,
   parameters: Record<string, string>,
-  template: { templateUrl?: string } = {},
-): Promise<{ stackId: string; roleArn: string }> {
+  template: { templateUrl?: string; templateFile?: string } = {},
+): Promise<{ stackId: string; roleArn: string; outputs: Record<string, string> }> {
   const cfn = new CloudFormationClient({ ...base(), credentials: await tenantAdmin(accountId) });
   const created = await cfn.send(
     new CreateStackCommand({
       StackName: stackName,
       ...(template.templateUrl
         ? { TemplateURL: template.templateUrl }
-        : { TemplateBody: readFileSync(join(ROOT, "infra/tenant-role.yaml"), "utf8") }),
+        : {
+            TemplateBody: readFileSync(
+              join(ROOT, template.templateFile ?? "infra/tenant-role.yaml"),
+              "utf8",
+            ),
+          }),
       Capabilities: ["CAPABILITY_NAMED_IAM"],
       Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
         ParameterKey,
@@ -119,6 +124,8 @@ export async function deployTenantStack(
   const stack = described.Stacks?.[0];
   if (stack?.StackStatus !== "CREATE_COMPLETE")
     throw new Error(`stack ${stack?.StackStatus}: ${stack?.StackStatusReason}`);
-  const roleArn = stack.Outputs?.find((o) => o.OutputKey === "RoleArn")?.OutputValue as string;
-  return { stackId: created.StackId as string, roleArn };
+  const outputs = Object.fromEntries(
+    (stack.Outputs ?? []).map((o) => [o.OutputKey as string, o.OutputValue as string]),
+  );
+  return { stackId: created.StackId as string, roleArn: outputs.RoleArn as string, outputs };
 }

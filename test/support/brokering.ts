@@ -1,0 +1,34 @@
+import { api } from "./api";
+import { seedKey } from "./table";
+
+/**
+ * A service allowed to broker sessions into a tenant: a permission set, a grant for it, and the
+ * service's API key (the key's secret is returned).
+ */
+export async function grantedService(
+  admin: string,
+  tenantId: string,
+  service: string,
+  permissionSet = `${service}-read`,
+): Promise<string> {
+  const set = await api({
+    method: "PUT",
+    path: `/v1/permission-sets/${permissionSet}`,
+    key: admin,
+    body: {
+      policy: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
+      },
+    },
+  });
+  if (set.status >= 300) throw new Error(`permission set: ${set.status}`);
+  const grant = await api({
+    method: "POST",
+    path: "/v1/grants",
+    key: admin,
+    body: { service, tenantId, permissionSets: [permissionSet] },
+  });
+  if (grant.status !== 201) throw new Error(`grant: ${grant.status}`);
+  return (await seedKey(process.env.TABLE_NAME as string, { role: "service", service })).secret;
+}
