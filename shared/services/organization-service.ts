@@ -50,10 +50,10 @@ export interface OrganizationServiceDeps {
   organizations: OrganizationStore;
   accounts: AccountStore;
   /** Registers members: its verifier does not wait for IAM propagation (the next sync retries). */
-  members: AccountService;
-  tenants: TenantService;
+  members: Pick<AccountService, "parseRole" | "register">;
+  tenants: Pick<TenantService, "get">;
   /** Verifies the management role like any account (with the propagation retries). */
-  verifier: RoleVerifier;
+  verifier: Pick<RoleVerifier, "verify">;
   gateway: TenantRoleGateway;
   organizationsApi: OrganizationGateway;
   publish(changes: OrganizationChange[]): Promise<void>;
