@@ -1,6 +1,6 @@
 /**
- * `npm run sweep`: one health sweep against the running local stack (there is no scheduler
- * locally). It reads where the stack is from .local/stack.json, written by `npm start`, unless
+ * `npm run sweep`: what the schedules do in AWS, once, against the running local stack (there is
+ * no scheduler locally): the organization sync, then one health sweep. It reads where the stack is from .local/stack.json, written by `npm start`, unless
  * AWS_ENDPOINT_URL and TABLE_NAME are set.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -25,6 +25,13 @@ async function main() {
     // The emulator does not evaluate trust policies (see README).
     VERIFY_NEGATIVE_PROBE: "false",
   });
+  const { organizationService } = await import("../shared/wiring-organizations");
+  const orgs = await organizationService().syncAll(Number.MAX_SAFE_INTEGER, (tenantId, err) =>
+    console.error(`Organization sync of ${tenantId} failed: ${(err as Error).message}`),
+  );
+  console.log(
+    `Organizations: ${orgs.synced} synced, ${orgs.failed} failed, ${orgs.changes} accounts registered or detached`,
+  );
   const { healthStore, healthSweep } = await import("../shared/wiring-health");
   const started = Date.now();
   const result = await healthSweep().run({ deadlineMs: Number.MAX_SAFE_INTEGER });

@@ -240,7 +240,11 @@ describe("npm run sweep", () => {
       },
     );
     expect(out.status, out.stderr).toBe(0);
-    // The broker test above registered one account, and its role is in place: it is checked.
+    // No organization is connected; the broker test above registered one account, and its role
+    // is in place: it is checked.
+    expect(out.stdout).toMatch(
+      /^Organizations: 0 synced, 0 failed, 0 accounts registered or detached$/m,
+    );
     expect(out.stdout).toMatch(
       /^Sweep: 1 accounts checked, 1 changed state, 0 skipped, in \d+ ms$/m,
     );

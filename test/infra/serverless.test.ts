@@ -59,7 +59,7 @@ describe("serverless.yml", () => {
       .map(([name]) => name)
       .sort();
     expect(writers).toEqual([
-      "connectOrganization",
+      "connectOrg",
       "createApiKey",
       "createGrant",
       "createSession",
@@ -68,7 +68,7 @@ describe("serverless.yml", () => {
       "deleteGrant",
       "deletePermissionSet",
       "deleteTenant",
-      "disconnectOrganization",
+      "disconnectOrg",
       "getOnboardingLink",
       "healthSweep",
       "putPermissionSet",
@@ -78,7 +78,7 @@ describe("serverless.yml", () => {
       "revokeApiKey",
       "rotateExternalId",
       "suspendTenant",
-      "syncOrganizations",
+      "syncOrgs",
       "verifyAccount",
     ]);
   });

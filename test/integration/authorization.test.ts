@@ -462,6 +462,61 @@ const MATRIX: {
       grantedService: 403,
     },
   },
+  // Organizations: the target tenant has none connected, and the management account named here
+  // has no role. Admin and the tenant get past authorization to those answers; the others never do.
+  {
+    name: "POST /v1/tenants/{tenantId}/organizations",
+    request: (c) => ({
+      method: "POST",
+      path: `/v1/tenants/${c.tenantId}/organizations`,
+      body: {
+        managementAccountId: "940000000001",
+        managementRoleArn: "arn:aws:iam::940000000001:role/Reader",
+        memberRoleName: "Access",
+      },
+    }),
+    expect: {
+      none: U,
+      unknown: U,
+      revoked: U,
+      admin: 422,
+      ownTenant: 422,
+      otherTenant: 404,
+      service: 403,
+      grantedService: 403,
+    },
+    codes: { admin: "ROLE_NOT_FOUND", ownTenant: "ROLE_NOT_FOUND" },
+  },
+  {
+    name: "GET /v1/tenants/{tenantId}/organizations",
+    request: (c) => ({ method: "GET", path: `/v1/tenants/${c.tenantId}/organizations` }),
+    expect: {
+      none: U,
+      unknown: U,
+      revoked: U,
+      admin: 404,
+      ownTenant: 404,
+      otherTenant: 404,
+      service: 403,
+      grantedService: 403,
+    },
+    codes: { admin: "ORGANIZATION_NOT_CONNECTED", ownTenant: "ORGANIZATION_NOT_CONNECTED" },
+  },
+  {
+    name: "DELETE /v1/tenants/{tenantId}/organizations",
+    request: (c) => ({ method: "DELETE", path: `/v1/tenants/${c.tenantId}/organizations` }),
+    expect: {
+      none: U,
+      unknown: U,
+      revoked: U,
+      admin: 404,
+      ownTenant: 404,
+      otherTenant: 404,
+      service: 403,
+      grantedService: 403,
+    },
+    codes: { admin: "ORGANIZATION_NOT_CONNECTED", ownTenant: "ORGANIZATION_NOT_CONNECTED" },
+  },
   {
     name: "GET /v1/health-summary",
     request: () => ({ method: "GET", path: "/v1/health-summary" }),
