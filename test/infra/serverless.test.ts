@@ -59,7 +59,7 @@ describe("serverless.yml", () => {
       .map(([name]) => name)
       .sort();
     expect(writers).toEqual([
-      "connectOrg",
+      "connectOrganization",
       "createApiKey",
       "createGrant",
       "createSession",
@@ -68,7 +68,7 @@ describe("serverless.yml", () => {
       "deleteGrant",
       "deletePermissionSet",
       "deleteTenant",
-      "disconnectOrg",
+      "disconnectOrganization",
       "getOnboardingLink",
       "healthSweep",
       "putPermissionSet",
