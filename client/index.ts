@@ -74,6 +74,8 @@ const OPERATIONS: Record<OperationId, { method: RouteDef["method"]; path: string
   deleteGrant: { method: "DELETE", path: "/v1/grants/{grantId}" },
   createSession: { method: "POST", path: "/v1/sessions" },
   listAudit: { method: "GET", path: "/v1/tenants/{tenantId}/audit" },
+  freezeAccount: { method: "POST", path: "/v1/tenants/{tenantId}/accounts/{accountId}/freeze" },
+  unfreezeAccount: { method: "POST", path: "/v1/tenants/{tenantId}/accounts/{accountId}/unfreeze" },
   connectOrganization: { method: "POST", path: "/v1/tenants/{tenantId}/organizations" },
   getOrganization: { method: "GET", path: "/v1/tenants/{tenantId}/organizations" },
   disconnectOrganization: { method: "DELETE", path: "/v1/tenants/{tenantId}/organizations" },

@@ -95,6 +95,24 @@ export interface TenantRoleGateway {
   roleTrustPolicy(credentials: AwsCredentials, roleName: string, region: string): Promise<unknown>;
 }
 
+/** The emergency brake's IAM calls, through the role's own session. Errors are RoleAccessError. */
+export interface RoleBrakeGateway {
+  attach(
+    credentials: AwsCredentials,
+    roleName: string,
+    policyArn: string,
+    region: string,
+  ): Promise<void>;
+  detach(
+    credentials: AwsCredentials,
+    roleName: string,
+    policyArn: string,
+    region: string,
+  ): Promise<void>;
+  /** The ARNs of the managed policies attached to the role. */
+  attached(credentials: AwsCredentials, roleName: string, region: string): Promise<string[]>;
+}
+
 export type Sleep = (ms: number) => Promise<void>;
 
 export interface AccountStore {

@@ -1,4 +1,5 @@
 import type { Partition } from "./arn";
+import type { Frozen } from "./emergency-brake";
 import type { AccountHealth } from "./health";
 import type { VerificationCode } from "./verification";
 
@@ -29,6 +30,8 @@ export interface Account {
   source: AccountSource;
   /** Why and when the account was detached (status DETACHED). */
   detached?: { at: string; reason: "LEFT_ORGANIZATION" | "OUT_OF_SCOPE" | "SUSPENDED" | "CLOSED" };
+  /** Set while the emergency brake is on: no session is brokered (POST .../freeze). */
+  frozen?: Frozen;
   /** Set by the scheduled health checks, and by an explicit re-verification. */
   health?: AccountHealth;
   createdAt: string;

@@ -44,8 +44,12 @@ export function hashesEqual(a: string, b: string): boolean {
   return ba.length === bb.length && timingSafeEqual(ba, bb);
 }
 
-/** Service names end up in STS session names and SourceIdentity: 2..32 of the STS charset, no `aws:`. */
-export const SERVICE_NAME_PATTERN = /^(?!aws:)[A-Za-z0-9][\w+=,.@-]{1,31}$/;
+/**
+ * Service names end up in STS session names and SourceIdentity: 2..32 of the STS charset. Reserved:
+ * `aws:...`, and `control-plane`, the control plane's own source identity, which tenant roles
+ * trust to freeze them (infra/tenant-role.yaml).
+ */
+export const SERVICE_NAME_PATTERN = /^(?!aws:)(?!control-plane$)[A-Za-z0-9][\w+=,.@-]{1,31}$/;
 
 /** Extracts the key from an `Authorization: Bearer <key>` header value; undefined when absent or malformed. */
 export function parseBearer(header: string | undefined): string | undefined {

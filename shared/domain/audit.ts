@@ -1,8 +1,9 @@
 /**
- * One audit record per session request that got past the boundary: issued, refused or failed.
+ * One audit record per session request that got past the boundary (issued, refused or failed),
+ * and per use of the emergency brake (applied, released, refused or failed).
  * Never a secret: no credentials, no external ID, no key secret.
  */
-export type AuditOutcome = "ISSUED" | "REFUSED" | "FAILED";
+export type AuditOutcome = "ISSUED" | "REFUSED" | "FAILED" | "APPLIED" | "RELEASED";
 
 export interface AuditRecord {
   requestId: string;
@@ -11,6 +12,8 @@ export interface AuditRecord {
   service: string;
   tenantId: string;
   accountId: string;
+  /** SESSION when absent (records written before the brake existed have none). */
+  action?: "SESSION" | "FREEZE" | "UNFREEZE";
   outcome: AuditOutcome;
   /** The refusal or failure code (NOT_GRANTED, TENANT_SUSPENDED, ...). */
   code?: string;

@@ -100,6 +100,14 @@ export class SessionBroker {
       return refuse(new ForbiddenError(`Tenant ${req.tenantId} is suspended`, "TENANT_SUSPENDED"));
     const account = state.account;
     if (!account) return refuse(new AccountNotFoundError(req.accountId));
+    if (account.frozen) {
+      return refuse(
+        new ConflictError(
+          "ACCOUNT_FROZEN",
+          `Account ${req.accountId} is frozen (emergency brake since ${account.frozen.at}); unfreeze it first`,
+        ),
+      );
+    }
     if (account.status !== "VERIFIED") {
       return refuse(
         new ConflictError(

@@ -69,6 +69,7 @@ describe("serverless.yml", () => {
       "deletePermissionSet",
       "deleteTenant",
       "disconnectOrganization",
+      "freezeAccount",
       "getOnboardingLink",
       "healthSweep",
       "putPermissionSet",
@@ -79,6 +80,7 @@ describe("serverless.yml", () => {
       "rotateExternalId",
       "suspendTenant",
       "syncOrgs",
+      "unfreezeAccount",
       "verifyAccount",
     ]);
   });

@@ -75,6 +75,10 @@ export const Account = doc(
         "For kind organization: the management account of the organization that registered it.",
       ),
     }),
+    frozen: described(
+      optional(object({ at: Timestamp, keyId: string() })),
+      "Set while the emergency brake is on: the role's deny policy is attached and no session is brokered.",
+    ),
     detached: described(
       optional(
         object({

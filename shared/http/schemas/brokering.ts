@@ -139,7 +139,11 @@ export const AuditRecord = doc(
     service: string(),
     tenantId: string(),
     accountId: string(),
-    outcome: zEnum(["ISSUED", "REFUSED", "FAILED"]),
+    action: described(
+      optional(zEnum(["SESSION", "FREEZE", "UNFREEZE"])),
+      "What was asked: a session (also when absent), or the emergency brake.",
+    ),
+    outcome: zEnum(["ISSUED", "REFUSED", "FAILED", "APPLIED", "RELEASED"]),
     code: optional(string()),
     roleArn: optional(string()),
     permissionSet: optional(string()),

@@ -46,6 +46,8 @@ describe("API key secrets", () => {
     ["a1", true],
     ["x", false],
     ["aws:lambda", false],
+    ["control-plane", false],
+    ["control-plane-2", true],
     ["-leading-dash", false],
     ["has space", false],
     ["a".repeat(32), true],
