@@ -462,6 +462,42 @@ const MATRIX: {
       grantedService: 403,
     },
   },
+  // The target account's role was created without the emergency brake option.
+  {
+    name: "POST /v1/tenants/{tenantId}/accounts/{accountId}/freeze",
+    request: (c) => ({
+      method: "POST",
+      path: `/v1/tenants/${c.tenantId}/accounts/${c.accountId}/freeze`,
+    }),
+    expect: {
+      none: U,
+      unknown: U,
+      revoked: U,
+      admin: 409,
+      ownTenant: 409,
+      otherTenant: 404,
+      service: 403,
+      grantedService: 403,
+    },
+    codes: { admin: "EMERGENCY_BRAKE_NOT_ENABLED", ownTenant: "EMERGENCY_BRAKE_NOT_ENABLED" },
+  },
+  {
+    name: "POST /v1/tenants/{tenantId}/accounts/{accountId}/unfreeze",
+    request: (c) => ({
+      method: "POST",
+      path: `/v1/tenants/${c.tenantId}/accounts/${c.accountId}/unfreeze`,
+    }),
+    expect: {
+      none: U,
+      unknown: U,
+      revoked: U,
+      admin: 200,
+      ownTenant: 200,
+      otherTenant: 404,
+      service: 403,
+      grantedService: 403,
+    },
+  },
   // Organizations: the target tenant has none connected, and the management account named here
   // has no role. Admin and the tenant get past authorization to those answers; the others never do.
   {
