@@ -87,14 +87,16 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
-/** Starts moto in server mode on loopback. */
+/** Starts moto in server mode on loopback, serving one request at a time. */
 export async function startMoto(port?: number): Promise<Moto> {
   ensureVenv();
   const p = port ?? (await freePort());
-  const child = spawn(join(ROOT, ".venv/bin/moto_server"), ["-H", "127.0.0.1", "-p", String(p)], {
-    stdio: ["ignore", "ignore", "pipe"],
-    env: { ...process.env, ...LOCAL_AWS_ENV },
-  });
+  // One request at a time (scripts/moto-server.py says why).
+  const child = spawn(
+    join(ROOT, ".venv/bin/python"),
+    [join(ROOT, "scripts/moto-server.py"), "127.0.0.1", String(p)],
+    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...LOCAL_AWS_ENV } },
+  );
   let stderr = "";
   child.stderr?.on("data", (d) => {
     stderr = (stderr + String(d)).slice(-4000);

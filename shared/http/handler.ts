@@ -56,6 +56,9 @@ function requestIdOf(request: Request): string {
 
 function bodyBytes(event: APIGatewayProxyEvent): number {
   if (event.body === null || event.body === undefined) return 0;
+  // API Gateway always passes a string; serverless-offline passes a JSON scalar body (`false`,
+  // `0`) parsed. Normalize it so that it meets the same validation as everywhere else.
+  if (typeof event.body !== "string") event.body = JSON.stringify(event.body);
   return event.isBase64Encoded
     ? Buffer.from(event.body, "base64").length
     : Buffer.byteLength(event.body, "utf8");

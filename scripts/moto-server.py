@@ -1,0 +1,35 @@
+"""moto in server mode, one request at a time.
+
+moto's own `moto_server` serves requests on threads. Its DynamoDB transactions are not isolated
+from other threads: a transaction backs up the whole table first and, when it fails, restores that
+backup, erasing whatever other requests wrote meanwhile. DynamoDB serializes conflicting writes
+and isolates transactions; serving one request at a time gives the emulator the same property,
+so that race tests (test/integration/races.test.ts) test the control plane, not moto's threads.
+The Python interpreter runs one thread at a time anyway, so little speed is lost.
+
+Usage: moto-server.py <host> <port>
+"""
+
+import os
+import signal
+import sys
+
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import run_simple
+
+
+def main() -> None:
+    host, port = sys.argv[1], int(sys.argv[2])
+    os.environ.setdefault("MOTO_PORT", str(port))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    app = DomainDispatcherApplication(create_backend_app)
+    run_simple(host, port, app, threaded=False, request_handler=MotoRequestHandler)
+
+
+if __name__ == "__main__":
+    main()
