@@ -46,7 +46,10 @@ async function startStack(adminKey: string): Promise<{ stack: ChildProcess; api:
     output += String(d);
   });
   const api = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the stack did not start:\n${output}`)), 180_000);
+    const timer = setTimeout(
+      () => reject(new Error(`the stack did not start:\n${output}`)),
+      180_000,
+    );
     stack.on("exit", (code) => reject(new Error(`the stack exited with ${code}:\n${output}`)));
     stack.stdout?.on("data", (d) => {
       output += String(d);
@@ -67,7 +70,8 @@ async function call(api: string, key: string, method: string, path: string, body
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const json = (await res.json()) as Record<string, string>;
-  if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  if (res.status >= 300)
+    throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }
 

@@ -67,6 +67,15 @@ const STATUS_TEXT: Record<number, string> = {
   503: "A dependency is busy; retry after Retry-After seconds",
 };
 
+const IDEMPOTENCY_KEY_HEADER = {
+  name: "Idempotency-Key",
+  in: "header",
+  required: false,
+  description:
+    "Makes a retry safe: the same key from the same API key with the same request gets the first answer again (for 24 hours) and changes nothing. 1 to 255 printable ASCII characters.",
+  schema: { type: "string", minLength: 1, maxLength: 255, pattern: "^[\\x21-\\x7e]+$" },
+};
+
 function operation(route: RouteDef) {
   const responses: Record<string, unknown> = {
     [String(route.success.status)]: {
@@ -76,6 +85,15 @@ function operation(route: RouteDef) {
         : {}),
     },
   };
+  const alternate = route.success.alternate;
+  if (alternate) {
+    responses[String(alternate.status)] = {
+      description: alternate.description,
+      ...(route.success.schema
+        ? { content: { "application/json": { schema: schemaOf(route.success.schema, "output") } } }
+        : {}),
+    };
+  }
   for (const [status, codes] of Object.entries(route.errors)) {
     responses[status] = {
       description: `${STATUS_TEXT[Number(status)]}. Codes: ${(codes ?? []).join(", ")}.`,
@@ -104,8 +122,14 @@ function operation(route: RouteDef) {
     description: `Authorization: ${auth}.`,
     tags: [route.tag],
     ...(route.auth === "public" ? { security: [] } : {}),
-    ...(route.params || route.query
-      ? { parameters: [...parameters(route.params, "path"), ...parameters(route.query, "query")] }
+    ...(route.params || route.query || route.idempotent
+      ? {
+          parameters: [
+            ...parameters(route.params, "path"),
+            ...parameters(route.query, "query"),
+            ...(route.idempotent ? [IDEMPOTENCY_KEY_HEADER] : []),
+          ],
+        }
       : {}),
     ...(route.body
       ? {

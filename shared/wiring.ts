@@ -53,6 +53,12 @@ export const httpDeps = /* @__PURE__ */ once<HttpDeps>(() => ({
 
 export const accessConfig = /* @__PURE__ */ once(() => loadAccessConfig());
 
+/** Idempotency-Key records (shared/http/idempotency.ts): in the table, for 24 hours. */
+export const idempotencyOptions = () => ({
+  tableName: config().tableName,
+  expiresAfterSeconds: 24 * 3600,
+});
+
 /** The principal tenant trust policies name: this account, this partition. */
 export const principal = () => ({
   partition: accessConfig().partition,

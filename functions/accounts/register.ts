@@ -1,12 +1,17 @@
 import { httpHandler } from "../../shared/http/handler";
+import { idempotent } from "../../shared/http/idempotency";
 import { presentAccount } from "../../shared/http/presenters";
 import { accountRoutes as routes } from "../../shared/http/routes/accounts";
-import { httpDeps } from "../../shared/wiring";
+import { httpDeps, idempotencyOptions } from "../../shared/wiring";
 import { accountService } from "../../shared/wiring-accounts";
 
-export const handler = httpHandler(routes.registerAccount, httpDeps, async ({ params, body }) => {
-  const { account, created } = await accountService().register(params.tenantId, body, {
-    kind: "api",
-  });
-  return { status: created ? 201 : 200, body: presentAccount(account) };
-});
+export const handler = httpHandler(
+  routes.registerAccount,
+  httpDeps,
+  idempotent(routes.registerAccount, idempotencyOptions, async ({ params, body }) => {
+    const { account, created } = await accountService().register(params.tenantId, body, {
+      kind: "api",
+    });
+    return { status: created ? 201 : 200, body: presentAccount(account) };
+  }),
+);

@@ -1,8 +1,13 @@
 import { httpHandler } from "../../shared/http/handler";
+import { idempotent } from "../../shared/http/idempotency";
 import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
-import { httpDeps } from "../../shared/wiring";
+import { httpDeps, idempotencyOptions } from "../../shared/wiring";
 import { grantService } from "../../shared/wiring-brokering";
 
-export const handler = httpHandler(routes.createGrant, httpDeps, async ({ body }) => ({
-  body: await grantService().create(body),
-}));
+export const handler = httpHandler(
+  routes.createGrant,
+  httpDeps,
+  idempotent(routes.createGrant, idempotencyOptions, async ({ body }) => ({
+    body: await grantService().create(body),
+  })),
+);

@@ -1,9 +1,14 @@
 import { httpHandler } from "../../shared/http/handler";
+import { idempotent } from "../../shared/http/idempotency";
 import { presentTenant } from "../../shared/http/presenters";
 import { coreRoutes as routes } from "../../shared/http/routes/core";
-import { httpDeps, tenantService } from "../../shared/wiring";
+import { httpDeps, idempotencyOptions, tenantService } from "../../shared/wiring";
 
-export const handler = httpHandler(routes.rotateExternalId, httpDeps, async ({ params }) => {
-  const tenant = await tenantService().rotateExternalId(params.tenantId);
-  return { body: presentTenant(tenant, new Date()) };
-});
+export const handler = httpHandler(
+  routes.rotateExternalId,
+  httpDeps,
+  idempotent(routes.rotateExternalId, idempotencyOptions, async ({ params }) => {
+    const tenant = await tenantService().rotateExternalId(params.tenantId);
+    return { body: presentTenant(tenant, new Date()) };
+  }),
+);

@@ -27,6 +27,8 @@ export interface HttpRequest<R extends RouteDef> {
   body: R["body"] extends z.ZodMiniType ? z.output<R["body"]> : Record<string, never> | undefined;
   caller: R["auth"] extends "public" ? undefined : Caller;
   requestId: string;
+  /** The Idempotency-Key header, on routes that accept one (validated). */
+  idempotencyKey?: string;
 }
 
 export interface HttpResult {
@@ -41,7 +43,11 @@ interface Prepared {
   body: unknown;
   caller: Caller | undefined;
   requestId: string;
+  idempotencyKey?: string;
 }
+
+/** Printable ASCII, 1 to 255 characters: a UUID, a ULID, or any opaque token a client makes up. */
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 
 type Request = middy.Request<
   APIGatewayProxyEvent,
@@ -75,7 +81,7 @@ function bodyBytes(event: APIGatewayProxyEvent): number {
 export function httpHandler<R extends RouteDef>(
   route: R,
   deps: () => HttpDeps,
-  fn: (req: HttpRequest<R>) => Promise<HttpResult>,
+  fn: (req: HttpRequest<R>, context: Context) => Promise<HttpResult>,
 ) {
   const jsonParser = httpJsonBodyParser();
 
@@ -120,7 +126,21 @@ export function httpHandler<R extends RouteDef>(
       const query = route.query
         ? validatePart(route.query, event.queryStringParameters ?? {}, "query")
         : undefined;
-      request.context.prepared = { params, query, body, caller, requestId };
+      const idempotencyKey = route.idempotent ? event.headers?.["idempotency-key"] : undefined;
+      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
+        throw new BadRequestError(
+          "INVALID_IDEMPOTENCY_KEY",
+          "Idempotency-Key must be 1 to 255 printable ASCII characters",
+        );
+      }
+      request.context.prepared = {
+        params,
+        query,
+        body,
+        caller,
+        requestId,
+        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+      };
     },
   };
 
@@ -148,7 +168,7 @@ export function httpHandler<R extends RouteDef>(
     .use(prepare)
     .handler(async (_event, context) => {
       const prepared = context.prepared as Prepared;
-      const result = await fn(prepared as unknown as HttpRequest<R>);
+      const result = await fn(prepared as unknown as HttpRequest<R>, context);
       const status = result.status ?? route.success.status;
       logger.info("request done", { route: route.operationId, status });
       return {

@@ -24,6 +24,11 @@ export interface RouteDef {
   forbiddenFields?: Record<string, string>;
   /** Error codes for invalid values of particular body fields (instead of INVALID_FIELD). */
   fieldCodes?: Record<string, string>;
+  /**
+   * Accepts an `Idempotency-Key` header: a retry with the same key (and the same body) from the
+   * same caller gets the first answer instead of doing it again (shared/http/idempotency.ts).
+   */
+  idempotent?: boolean;
   success: {
     status: 200 | 201 | 204;
     schema?: z.ZodMiniType;
@@ -34,6 +39,13 @@ export interface RouteDef {
   /** Error codes this route can answer with, by status (for the document and the tests). */
   errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 415 | 422 | 502 | 503, readonly string[]>>;
 }
+
+/** What an idempotent route can add to its errors (spread into 400, 409 and 422). */
+export const IDEMPOTENCY_ERRORS = {
+  400: "INVALID_IDEMPOTENCY_KEY",
+  409: "IDEMPOTENCY_KEY_IN_USE",
+  422: "IDEMPOTENCY_KEY_REUSED",
+} as const;
 
 export const BODY_ERRORS = [
   "MALFORMED_JSON",

@@ -1,9 +1,16 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ROOT } from "../../scripts/local-stack";
+import { logger } from "../../shared/logger";
 import { type ApiRequest, api } from "../support/api";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
+
+// The logger takes its level when it is created, and goes back to it on every invocation: this
+// file's functions log everything, so that the scan below has something to scan.
+vi.hoisted(() => {
+  process.env.POWERTOOLS_LOG_LEVEL = "DEBUG";
+});
 
 /**
  * One case per class of bad input (test/fixtures/bad-input.json): each gets its status and error
@@ -52,13 +59,31 @@ function expand(value: unknown): unknown {
 let table: string;
 let admin: string;
 let tenantId: string;
+let externalId: string;
+/** Everything the functions logged while this file ran: every line the logger's console wrote. */
+let logged = "";
+const loggerConsole = (logger as unknown as { console: Record<string, (...a: unknown[]) => void> })
+  .console;
+const METHODS = ["log", "info", "warn", "error", "debug", "trace"] as const;
+const originals = Object.fromEntries(METHODS.map((m) => [m, loggerConsole[m]]));
 
 beforeAll(async () => {
+  for (const m of METHODS) {
+    loggerConsole[m] = (...args: unknown[]) => {
+      logged += `${args.map(String).join(" ")}\n`;
+    };
+  }
   table = await useFreshTable("badinput");
   admin = (await seedKey(table, { role: "admin" })).secret;
-  tenantId = (
+  const tenant = (
     await api({ method: "POST", path: "/v1/tenants", key: admin, body: { name: "Victim" } })
-  ).body.tenantId;
+  ).body;
+  tenantId = tenant.tenantId;
+  externalId = tenant.externalId;
+});
+
+afterAll(() => {
+  for (const m of METHODS) loggerConsole[m] = originals[m] as (...a: unknown[]) => void;
 });
 
 describe("bad input is refused with a 4xx and a code, and changes nothing", () => {
@@ -80,5 +105,24 @@ describe("bad input is refused with a 4xx and a code, and changes nothing", () =
       requestId: expect.any(String),
     });
     expect(await snapshot(table)).toEqual(before);
+  });
+});
+
+describe("logs", () => {
+  it("hold one line per refused request, and none of the secrets this file used", () => {
+    const lines = logged.split("\n").filter((l) => l.startsWith("{"));
+    const refused = lines.filter((l) => l.includes('"request refused"'));
+    // Not vacuous: every bad request above was logged (the ones refused before a key was checked too).
+    expect(refused.length).toBeGreaterThanOrEqual(cases.length);
+    const secrets = [
+      admin,
+      admin.slice(4), // without its prefix
+      externalId,
+      ...cases.flatMap((c) => {
+        const auth = c.headers?.Authorization;
+        return auth && auth.length > 12 ? [auth] : [];
+      }),
+    ];
+    for (const secret of secrets) expect(logged).not.toContain(secret);
   });
 });

@@ -1,5 +1,11 @@
 import { VERIFICATION_CODES } from "../../domain/verification";
-import { AUTH_ERRORS, BODY_ERRORS, type RouteDef, UNAVAILABLE } from "../route-def";
+import {
+  AUTH_ERRORS,
+  BODY_ERRORS,
+  IDEMPOTENCY_ERRORS,
+  type RouteDef,
+  UNAVAILABLE,
+} from "../route-def";
 import * as s from "../schemas/accounts";
 import * as c from "../schemas/common";
 
@@ -33,6 +39,7 @@ export const accountRoutes = {
     path: "/v1/tenants/{tenantId}/accounts",
     summary: "Register an AWS account by its role ARN; the role is verified before it counts",
     tag: "accounts",
+    idempotent: true,
     auth: ["admin", "tenant"],
     tenantScoped: true,
     params: c.TenantPath,
@@ -53,6 +60,7 @@ export const accountRoutes = {
     },
     errors: {
       400: [
+        IDEMPOTENCY_ERRORS[400],
         ...BODY_ERRORS,
         "INVALID_PATH_PARAMETER",
         "INVALID_ACCOUNT_ID",
@@ -63,9 +71,9 @@ export const accountRoutes = {
       ],
       ...AUTH_ERRORS,
       404: ["TENANT_NOT_FOUND"],
-      409: ["CONCURRENT_MODIFICATION"],
+      409: [IDEMPOTENCY_ERRORS[409], "CONCURRENT_MODIFICATION"],
       415: ["UNSUPPORTED_MEDIA_TYPE"],
-      422: VERIFICATION_CODES,
+      422: [...VERIFICATION_CODES, IDEMPOTENCY_ERRORS[422]],
       ...UNAVAILABLE,
     },
   },

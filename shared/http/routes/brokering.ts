@@ -1,4 +1,10 @@
-import { AUTH_ERRORS, BODY_ERRORS, type RouteDef, UNAVAILABLE } from "../route-def";
+import {
+  AUTH_ERRORS,
+  BODY_ERRORS,
+  IDEMPOTENCY_ERRORS,
+  type RouteDef,
+  UNAVAILABLE,
+} from "../route-def";
 import * as s from "../schemas/brokering";
 import * as c from "../schemas/common";
 
@@ -82,15 +88,17 @@ export const brokeringRoutes = {
     path: "/v1/grants",
     summary: "Let a service get sessions for a tenant (or all tenants) with these permission sets",
     tag: "brokering",
+    idempotent: true,
     auth: ["admin"],
     body: s.CreateGrantRequest,
     success: { status: 201, schema: s.Grant, description: "The grant." },
     errors: {
-      400: [...BODY_ERRORS, "UNKNOWN_PERMISSION_SET"],
+      400: [IDEMPOTENCY_ERRORS[400], ...BODY_ERRORS, "UNKNOWN_PERMISSION_SET"],
       ...AUTH_ERRORS,
       404: ["TENANT_NOT_FOUND"],
-      409: ["GRANT_EXISTS"],
+      409: [IDEMPOTENCY_ERRORS[409], "GRANT_EXISTS"],
       415: ["UNSUPPORTED_MEDIA_TYPE"],
+      422: [IDEMPOTENCY_ERRORS[422]],
       ...UNAVAILABLE,
     },
   },

@@ -1,4 +1,11 @@
-import { AUTH_ERRORS, BODY_ERRORS, NO_EXTERNAL_ID, type RouteDef, UNAVAILABLE } from "../route-def";
+import {
+  AUTH_ERRORS,
+  BODY_ERRORS,
+  IDEMPOTENCY_ERRORS,
+  NO_EXTERNAL_ID,
+  type RouteDef,
+  UNAVAILABLE,
+} from "../route-def";
 import * as c from "../schemas/common";
 import * as s from "../schemas/tenants";
 
@@ -24,6 +31,7 @@ export const coreRoutes = {
     path: "/v1/tenants",
     summary: "Register a tenant and issue its external ID",
     tag: "tenants",
+    idempotent: true,
     auth: ["admin"],
     body: s.CreateTenantRequest,
     forbiddenFields: NO_EXTERNAL_ID,
@@ -33,9 +41,11 @@ export const coreRoutes = {
       description: "The tenant, with its generated external ID.",
     },
     errors: {
-      400: [...BODY_ERRORS, "EXTERNAL_ID_NOT_ACCEPTED"],
+      400: [IDEMPOTENCY_ERRORS[400], ...BODY_ERRORS, "EXTERNAL_ID_NOT_ACCEPTED"],
       ...AUTH_ERRORS,
       415: ["UNSUPPORTED_MEDIA_TYPE"],
+      409: [IDEMPOTENCY_ERRORS[409]],
+      422: [IDEMPOTENCY_ERRORS[422]],
       ...UNAVAILABLE,
     },
   },
@@ -93,6 +103,7 @@ export const coreRoutes = {
     path: "/v1/tenants/{tenantId}/external-id/rotate",
     summary: "Issue a new external ID; the previous one stays valid for the overlap window",
     tag: "tenants",
+    idempotent: true,
     auth: ["admin", "tenant"],
     tenantScoped: true,
     params: c.TenantPath,
@@ -104,6 +115,7 @@ export const coreRoutes = {
     },
     errors: {
       400: [
+        IDEMPOTENCY_ERRORS[400],
         "INVALID_PATH_PARAMETER",
         "MALFORMED_JSON",
         "BODY_TOO_LARGE",
@@ -112,8 +124,9 @@ export const coreRoutes = {
       ],
       ...AUTH_ERRORS,
       404: ["TENANT_NOT_FOUND"],
-      409: ["CONCURRENT_MODIFICATION"],
+      409: [IDEMPOTENCY_ERRORS[409], "CONCURRENT_MODIFICATION"],
       415: ["UNSUPPORTED_MEDIA_TYPE"],
+      422: [IDEMPOTENCY_ERRORS[422]],
       ...UNAVAILABLE,
     },
   },
