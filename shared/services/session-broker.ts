@@ -271,6 +271,11 @@ export class SessionBroker {
     base: AuditRecord,
     detail: Partial<AuditRecord>,
   ): Promise<unknown> {
+    if (err instanceof ServiceUnavailableError) {
+      // STS timed out or failed on its side: no session, and the attempt is on record.
+      await this.deps.audit.write({ ...base, ...detail, outcome: "FAILED", code: err.code });
+      return err;
+    }
     if (!(err instanceof RoleAccessError)) return err;
     let mapped: AppError;
     switch (err.code) {

@@ -147,16 +147,39 @@ describe("SessionBroker", () => {
     expect(audited[0]).toMatchObject({ outcome: "FAILED", code: "TENANT_ROLE_DENIED" });
   });
 
-  it("maps STS throttling to 503 with Retry-After", async () => {
-    sts
-      .on(AssumeRoleCommand)
-      .rejects(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }));
+  it.each([
+    [
+      "throttling",
+      Object.assign(new Error("Rate exceeded"), { name: "Throttling" }),
+      "STS_THROTTLED",
+    ],
+    [
+      "a timeout",
+      Object.assign(new Error("socket hang up"), { name: "TimeoutError" }),
+      "SERVICE_UNAVAILABLE",
+    ],
+    [
+      "a connection reset",
+      Object.assign(new Error("reset"), { code: "ECONNRESET" }),
+      "SERVICE_UNAVAILABLE",
+    ],
+    [
+      "a server fault",
+      Object.assign(new Error("oops"), { name: "InternalFailure", $fault: "server" }),
+      "SERVICE_UNAVAILABLE",
+    ],
+  ])("maps STS %s to 503 with Retry-After, audited, no credentials", async (_what, fault, code) => {
+    sts.on(AssumeRoleCommand).rejects(fault);
     const err = await broker()
       .issue(caller, request, "r1")
       .catch((e) => e);
     expect(err).toBeInstanceOf(ServiceUnavailableError);
-    expect(err.code).toBe("STS_THROTTLED");
+    expect(err.code).toBe(code);
     expect(err.retryAfterSeconds).toBeGreaterThan(0);
+    const audited = ddb.commandCalls(PutCommand).map((c) => c.args[0].input.Item);
+    expect(audited).toHaveLength(1);
+    expect(audited[0]).toMatchObject({ outcome: "FAILED" });
+    expect(JSON.stringify(audited[0])).not.toContain("SecretAccessKey");
   });
 
   it("reads the grant's only permission set when none is named", async () => {
