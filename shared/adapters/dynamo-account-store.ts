@@ -1,19 +1,17 @@
 import {
   DeleteCommand,
   type DynamoDBDocumentClient,
-  PutCommand,
   QueryCommand,
-  TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { Account } from "../domain/account";
 import { StaleAccountError } from "../domain/errors";
-import { TenantNotFoundError } from "../errors";
 import type { AccountStore, Page, PageRequest } from "../ports";
 import { decodeCursor, encodeCursor } from "./cursor";
-import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
+import { rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, withoutTableAttributes } from "./gsi1";
-import { GSI1_ACCOUNTS, keys, tenantIsActive } from "./table";
+import { GSI1_ACCOUNTS, keys } from "./table";
+import { putVersioned } from "./versioned-put";
 
 const RECORD_VERSION = 1;
 
@@ -36,44 +34,12 @@ export class DynamoAccountStore implements AccountStore {
       recordVersion: RECORD_VERSION,
       ...account,
     };
-    try {
-      if (expectedVersion === undefined) {
-        // A new account attaches only to an ACTIVE tenant, atomically with the check.
-        await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: item,
-                  ConditionExpression: "attribute_not_exists(PK)",
-                },
-              },
-              tenantIsActive(this.tableName, account.tenantId),
-            ],
-          }),
-        );
-      } else {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: item,
-            ConditionExpression: "version = :expected",
-            ExpressionAttributeValues: { ":expected": expectedVersion },
-          }),
-        );
-      }
-    } catch (err) {
-      const reasons = cancellationReasons(err);
-      if (reasons?.[1] === "ConditionalCheckFailed")
-        throw new TenantNotFoundError(account.tenantId);
-      if (reasons?.[0] === "ConditionalCheckFailed" || reasons?.includes("TransactionConflict")) {
-        throw new StaleAccountError(account.accountId);
-      }
-      if (err instanceof Error && err.name === "ConditionalCheckFailedException")
-        throw new StaleAccountError(account.accountId);
-      rethrowDynamo(err);
-    }
+    // A new account attaches only to an ACTIVE tenant, atomically with the check.
+    await putVersioned(this.doc, this.tableName, item, {
+      tenantId: account.tenantId,
+      expectedVersion,
+      stale: () => new StaleAccountError(account.accountId),
+    });
   }
 
   async get(tenantId: string, accountId: string): Promise<Account | undefined> {

@@ -1,16 +1,11 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  PutCommand,
-  TransactWriteCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { StaleOrganizationError } from "../domain/errors";
 import type { OrganizationConnection } from "../domain/organization";
-import { TenantNotFoundError } from "../errors";
 import type { OrganizationStore, Page, PageRequest } from "../ports";
-import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
+import { rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, queryGsi1, withoutTableAttributes } from "./gsi1";
-import { GSI1_ORGANIZATIONS, keys, tenantIsActive } from "./table";
+import { GSI1_ORGANIZATIONS, keys } from "./table";
+import { putVersioned } from "./versioned-put";
 
 const toConnection = (item: Record<string, unknown>) =>
   withoutTableAttributes(item) as unknown as OrganizationConnection;
@@ -38,45 +33,11 @@ export class DynamoOrganizationStore implements OrganizationStore {
       type: "ORGANIZATION",
       ...connection,
     };
-    try {
-      if (expectedVersion === undefined) {
-        await this.doc.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: item,
-                  ConditionExpression: "attribute_not_exists(PK)",
-                },
-              },
-              tenantIsActive(this.tableName, connection.tenantId),
-            ],
-          }),
-        );
-      } else {
-        await this.doc.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: item,
-            ConditionExpression: "version = :expected",
-            ExpressionAttributeValues: { ":expected": expectedVersion },
-          }),
-        );
-      }
-    } catch (err) {
-      const reasons = cancellationReasons(err);
-      if (reasons?.[1] === "ConditionalCheckFailed")
-        throw new TenantNotFoundError(connection.tenantId);
-      if (
-        reasons?.[0] === "ConditionalCheckFailed" ||
-        reasons?.includes("TransactionConflict") ||
-        (err instanceof Error && err.name === "ConditionalCheckFailedException")
-      ) {
-        throw new StaleOrganizationError(connection.tenantId);
-      }
-      rethrowDynamo(err);
-    }
+    await putVersioned(this.doc, this.tableName, item, {
+      tenantId: connection.tenantId,
+      expectedVersion,
+      stale: () => new StaleOrganizationError(connection.tenantId),
+    });
   }
 
   async delete(tenantId: string): Promise<boolean> {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_REGION } from "../../scripts/local-stack";
 import { healthStore, healthSweep } from "../../shared/wiring-health";
 import { api } from "../support/api";
-import { grantedService } from "../support/brokering";
+import { grantedService, otherTenantKey } from "../support/brokering";
 import { captureEvents } from "../support/events";
 import { seedKey, useFreshTable } from "../support/table";
 import { createRole, deleteRole, tenantAdmin, trustPolicy } from "../support/tenant-account";
@@ -168,18 +168,7 @@ describe("health sweep on the emulator", () => {
       "UNHEALTHY",
     ]);
     expect(res.body.history[1].code).toBe("ROLE_NOT_FOUND");
-    const other = await api({
-      method: "POST",
-      path: "/v1/tenants",
-      key: admin,
-      body: { name: "Nosy" },
-    });
-    const nosy = (
-      await seedKey(process.env.TABLE_NAME as string, {
-        role: "tenant",
-        tenantId: other.body.tenantId,
-      })
-    ).secret;
+    const nosy = await otherTenantKey(admin);
     expect(
       (
         await api({

@@ -13,7 +13,7 @@ import { LOCAL_REGION } from "../../scripts/local-stack";
 import { DynamoOrganizationStore } from "../../shared/adapters/dynamo-organization-store";
 import { organizationService } from "../../shared/wiring-organizations";
 import { api } from "../support/api";
-import { grantedService } from "../support/brokering";
+import { grantedService, otherTenantKey } from "../support/brokering";
 import { captureEvents } from "../support/events";
 import { seedKey, useFreshTable } from "../support/table";
 import { CONTROL_PLANE_PATTERN, deployTenantStack, tenantAdmin } from "../support/tenant-account";
@@ -57,6 +57,20 @@ async function deployMemberRole(accountId: string) {
     RoleName: MEMBER_ROLE,
   });
 }
+
+/** POST .../organizations for this tenant's organization, as the admin. */
+const connect = (organizationalUnitIds?: string[]) =>
+  api({
+    method: "POST",
+    path: `/v1/tenants/${tenantId}/organizations`,
+    key: admin,
+    body: {
+      managementAccountId: MANAGEMENT,
+      managementRoleArn: `arn:aws:iam::${MANAGEMENT}:role/CrossAccountControlPlaneOrganizationReader`,
+      memberRoleName: MEMBER_ROLE,
+      ...(organizationalUnitIds ? { organizationalUnitIds } : {}),
+    },
+  });
 
 const ids = (xs: { accountId: string }[]) => xs.map((x) => x.accountId).sort();
 const sorted = <T extends { accountId: string }>(xs: T[]) =>
@@ -126,16 +140,7 @@ describe("AWS Organizations on the emulator", () => {
   });
 
   it("connect: the whole organization, the management account skipped", async () => {
-    const res = await api({
-      method: "POST",
-      path: `/v1/tenants/${tenantId}/organizations`,
-      key: admin,
-      body: {
-        managementAccountId: MANAGEMENT,
-        managementRoleArn: `arn:aws:iam::${MANAGEMENT}:role/CrossAccountControlPlaneOrganizationReader`,
-        memberRoleName: MEMBER_ROLE,
-      },
-    });
+    const res = await connect();
     expect(res.status).toBe(201);
     const role = (id: string) => `arn:aws:iam::${id}:role/${MEMBER_ROLE}`;
     expect(res.body.report).toEqual({
@@ -176,17 +181,7 @@ describe("AWS Organizations on the emulator", () => {
   });
 
   it("connect again with chosen OUs: idempotent, child OUs included, the rest detached", async () => {
-    const res = await api({
-      method: "POST",
-      path: `/v1/tenants/${tenantId}/organizations`,
-      key: admin,
-      body: {
-        managementAccountId: MANAGEMENT,
-        managementRoleArn: `arn:aws:iam::${MANAGEMENT}:role/CrossAccountControlPlaneOrganizationReader`,
-        memberRoleName: MEMBER_ROLE,
-        organizationalUnitIds: [ouA],
-      },
-    });
+    const res = await connect([ouA]);
     expect(res.status).toBe(200);
     expect(res.body.report).toEqual({
       registered: [],
@@ -281,18 +276,7 @@ describe("AWS Organizations on the emulator", () => {
   });
 
   it("disconnect: syncing stops, accounts stay unless removeAccounts=true", async () => {
-    const other = await api({
-      method: "POST",
-      path: "/v1/tenants",
-      key: admin,
-      body: { name: "Other" },
-    });
-    const nosy = (
-      await seedKey(process.env.TABLE_NAME as string, {
-        role: "tenant",
-        tenantId: other.body.tenantId,
-      })
-    ).secret;
+    const nosy = await otherTenantKey(admin);
     expect(
       (await api({ method: "GET", path: `/v1/tenants/${tenantId}/organizations`, key: nosy }))
         .status,

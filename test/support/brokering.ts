@@ -32,3 +32,15 @@ export async function grantedService(
   if (grant.status !== 201) throw new Error(`grant: ${grant.status}`);
   return (await seedKey(process.env.TABLE_NAME as string, { role: "service", service })).secret;
 }
+
+/** The key of another tenant, made for the occasion: what a nosy neighbour would hold. */
+export async function otherTenantKey(admin: string, name = "Nosy"): Promise<string> {
+  const other = await api({ method: "POST", path: "/v1/tenants", key: admin, body: { name } });
+  if (other.status !== 201) throw new Error(`tenant: ${other.status}`);
+  return (
+    await seedKey(process.env.TABLE_NAME as string, {
+      role: "tenant",
+      tenantId: other.body.tenantId,
+    })
+  ).secret;
+}

@@ -2,9 +2,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Account } from "../../../shared/domain/account";
 import type { AuditRecord } from "../../../shared/domain/audit";
 import { RoleAccessError } from "../../../shared/domain/errors";
-import type { Tenant } from "../../../shared/domain/tenant";
 import type { AccountStore, AssumeRoleRequest, RoleBrakeGateway } from "../../../shared/ports";
 import { EmergencyBrake } from "../../../shared/services/emergency-brake";
+import { anAccount, aTenant } from "../../support/domain";
 import { ManualClock } from "../../support/fakes";
 
 /**
@@ -12,28 +12,8 @@ import { ManualClock } from "../../support/fakes";
  * does not allow attaching the brake, a refused AssumeRole, and throttling are tested here, at
  * the gateway seam.
  */
-const tenant: Tenant = {
-  tenantId: "tnt_a",
-  name: "A",
-  status: "ACTIVE",
-  externalId: { current: "cpx-a", currentSince: "2026-11-23T09:00:00.000Z" },
-  createdAt: "x",
-  updatedAt: "x",
-  version: 1,
-};
-const account: Account = {
-  tenantId: "tnt_a",
-  accountId: "111111111111",
-  roleArn: "arn:aws:iam::111111111111:role/Access",
-  partition: "aws",
-  regions: [],
-  status: "VERIFIED",
-  lastVerification: { at: "x" },
-  source: { kind: "api" },
-  createdAt: "x",
-  updatedAt: "x",
-  version: 1,
-};
+const tenant = aTenant();
+const account = anAccount("111111111111");
 const BRAKE = "arn:aws:iam::111111111111:policy/control-plane/Access-EmergencyBrake";
 
 let stored: Account;

@@ -4,41 +4,23 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { AwsTenantRoleGateway } from "../../../shared/adapters/aws-tenant-role-gateway";
 import type { AccountHealth } from "../../../shared/domain/health";
-import type { Tenant } from "../../../shared/domain/tenant";
 import {
   HealthSweep,
   type HealthSweepPorts,
   type SweptAccount,
 } from "../../../shared/services/health-sweep";
 import { RoleVerifier } from "../../../shared/services/role-verifier";
+import { anAccount, aTenant } from "../../support/domain";
 import { ManualClock } from "../../support/fakes";
 import { trustPolicy } from "../../support/tenant-account";
 
 const sts = mockClient(STSClient);
 const iam = mockClient(IAMClient);
 const policy = trustPolicy("cpx-t");
-const tenant: Tenant = {
-  tenantId: "tnt_a",
-  name: "A",
-  status: "ACTIVE",
+const tenant = aTenant({
   externalId: { current: "cpx-t", currentSince: "2026-11-23T09:00:00.000Z" },
-  createdAt: "x",
-  updatedAt: "x",
-  version: 1,
-};
-const account = (i: number): SweptAccount => ({
-  tenantId: "tnt_a",
-  accountId: String(100000000000 + i),
-  roleArn: `arn:aws:iam::${100000000000 + i}:role/Access`,
-  partition: "aws",
-  regions: [],
-  status: "VERIFIED",
-  lastVerification: { at: "x" },
-  source: { kind: "api" },
-  createdAt: "x",
-  updatedAt: "x",
-  version: 1,
 });
+const account = (i: number): SweptAccount => anAccount(String(100000000000 + i));
 
 /** In-memory ports (the sweep's own interfaces), recording what the sweep did. */
 class Ports implements HealthSweepPorts {
@@ -252,10 +234,13 @@ describe("HealthSweep", () => {
     // 100 per second: at most 10 in any sliding 100 ms window.
     const result = await sweep(ports, 25, 100).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
     expect(result.checked).toBe(25);
+    // 25 starts at 10 ms apart span 240 ms; no 100 ms window holds more than 10 (one more for
+    // the millisecond clock p-throttle spaces them by). Unthrottled, all 25 start at once.
     const inAnyWindow = Math.max(
       ...starts.map((t) => starts.filter((u) => u >= t && u < t + 99).length),
     );
-    expect(inAnyWindow).toBeLessThanOrEqual(10);
+    expect(inAnyWindow).toBeLessThanOrEqual(11);
+    expect(Math.max(...starts) - Math.min(...starts)).toBeGreaterThanOrEqual(220);
   });
 
   it("a failed write ends the run with that error once the checks in flight finish", async () => {

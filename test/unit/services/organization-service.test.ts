@@ -6,7 +6,6 @@ import type {
   OrganizationConnection,
   OrganizationMember,
 } from "../../../shared/domain/organization";
-import type { Tenant } from "../../../shared/domain/tenant";
 import { ConflictError, ServiceUnavailableError, UnprocessableError } from "../../../shared/errors";
 import type {
   AccountStore,
@@ -18,6 +17,7 @@ import {
   type OrganizationChange,
   OrganizationService,
 } from "../../../shared/services/organization-service";
+import { aTenant } from "../../support/domain";
 import { ManualClock } from "../../support/fakes";
 
 /**
@@ -26,15 +26,7 @@ import { ManualClock } from "../../support/fakes";
  * OU B (one account). ListChildren is served two items per page.
  */
 const MANAGEMENT = "100000000000";
-const tenant: Tenant = {
-  tenantId: "tnt_a",
-  name: "A",
-  status: "ACTIVE",
-  externalId: { current: "cpx-a", currentSince: "2026-11-23T09:00:00.000Z" },
-  createdAt: "x",
-  updatedAt: "x",
-  version: 1,
-};
+const tenant = aTenant();
 const tree: Record<string, { accounts: string[]; units: string[] }> = {
   "r-root1": { accounts: [MANAGEMENT], units: ["ou-root-aaaaaaaa", "ou-root-bbbbbbbb"] },
   "ou-root-aaaaaaaa": { accounts: ["200000000001", "200000000002"], units: ["ou-root-a1a1a1a1"] },
