@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "../../../scripts/local-stack";
 import type { Account, AccountSource } from "../../../shared/domain/account";
 import { planSync } from "../../../shared/domain/organization";
+import { anAccount } from "../../support/domain";
 
 interface Case {
   name: string;
@@ -25,22 +26,13 @@ const fixture = JSON.parse(
 
 function account([accountId, status, source]: Case["accounts"][number]): Account {
   const [kind, managementAccountId] = source.split(":");
-  return {
-    tenantId: "tnt_a",
-    accountId,
-    roleArn: `arn:aws:iam::${accountId}:role/Access`,
-    partition: "aws",
-    regions: [],
+  return anAccount(accountId, {
     status,
-    lastVerification: { at: "x" },
     source: {
       kind: kind as AccountSource["kind"],
       ...(managementAccountId ? { managementAccountId } : {}),
     },
-    createdAt: "x",
-    updatedAt: "x",
-    version: 1,
-  };
+  });
 }
 
 describe("planSync", () => {
