@@ -139,7 +139,14 @@ export class OrganizationService {
       version: (existing?.version ?? 0) + 1,
     };
     await this.deps.organizations.put(connection, existing?.version);
-    const report = await this.syncWith(tenant, connection, credentials, deadlineMs);
+    let report: SyncReport;
+    try {
+      report = await this.syncWith(tenant, connection, credentials, deadlineMs);
+    } catch (err) {
+      // A first connection that could not list the organization is not left half made.
+      if (existing === undefined) await this.deps.organizations.delete(tenantId);
+      throw err;
+    }
     connection = await this.recordSync(connection, report);
     return { organization: connection, report, created: existing === undefined };
   }

@@ -293,4 +293,15 @@ describe("OrganizationService", () => {
     expect(totals).toMatchObject({ synced: 0, failed: 1 });
     expect(failures).toEqual(["tnt_a"]);
   });
+
+  it("a first connect whose listing fails leaves no connection behind", async () => {
+    orgApi.accounts = async () => {
+      throw new UnprocessableError("ACCESS_DENIED", "the role may not list the organization");
+    };
+    await expect(service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER)).rejects.toThrow(
+      UnprocessableError,
+    );
+    expect(store.item).toBeUndefined();
+    expect(accounts.items.size).toBe(0);
+  });
 });
