@@ -62,9 +62,6 @@ function requestIdOf(request: Request): string {
 
 function bodyBytes(event: APIGatewayProxyEvent): number {
   if (event.body === null || event.body === undefined) return 0;
-  // API Gateway always passes a string; serverless-offline passes a JSON scalar body (`false`,
-  // `0`) parsed. Normalize it so that it meets the same validation as everywhere else.
-  if (typeof event.body !== "string") event.body = JSON.stringify(event.body);
   return event.isBase64Encoded
     ? Buffer.from(event.body, "base64").length
     : Buffer.byteLength(event.body, "utf8");
@@ -105,6 +102,11 @@ export function httpHandler<R extends RouteDef>(
         : undefined;
       if (route.tenantScoped && caller !== undefined) {
         requireTenantAccess(caller, (params as { tenantId: string }).tenantId);
+      }
+      // API Gateway always passes a string; serverless-offline passes a JSON scalar body
+      // (`false`, `0`) already parsed. Make it the string API Gateway would have passed.
+      if (event.body !== null && event.body !== undefined && typeof event.body !== "string") {
+        event.body = JSON.stringify(event.body);
       }
       if (bodyBytes(event) > deps().maxBodyBytes) {
         throw new BadRequestError(
