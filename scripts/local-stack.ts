@@ -14,8 +14,11 @@ import {
   DynamoDBClient,
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { parse as parseYaml } from "yaml";
 import { DynamoApiKeyStore } from "../shared/adapters/dynamo-api-key-store";
 import { createDocumentClient } from "../shared/adapters/dynamo-client";
 import { cryptoRandom, systemClock } from "../shared/adapters/system";
@@ -31,7 +34,11 @@ export const LOCAL_REGION = "us-east-1";
 /** moto's default account; the control plane "lives" here locally. */
 export const CONTROL_PLANE_ACCOUNT = "123456789012";
 
-/** Static credentials for the emulator. moto accepts any; these never reach AWS. */
+/**
+ * Static credentials for the emulator: the root user of the control plane's account (any key that
+ * is not a session's or a 12-digit account number is that root). They never reach AWS. Setup
+ * steps use them; the functions use a session of the access role instead (accessRoleSession).
+ */
 export const LOCAL_AWS_ENV = {
   AWS_ACCESS_KEY_ID: "testing",
   AWS_SECRET_ACCESS_KEY: "testing",
@@ -142,6 +149,84 @@ function killTree(pid: number, signal: NodeJS.Signals) {
   }
 }
 
+/**
+ * The control plane's access role on the emulator. On AWS each function that assumes tenant roles
+ * has its own execution role under /control-plane/access/; locally every function runs as this
+ * one role, through a session of it, so that tenants' trust policies (aws:PrincipalArn) and the
+ * role's own policy (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity) are evaluated as on AWS.
+ */
+export const LOCAL_ACCESS_ROLE_NAME = "local-functions";
+export const LOCAL_ACCESS_ROLE_ARN = `arn:aws:iam::${CONTROL_PLANE_ACCOUNT}:role/control-plane/access/${LOCAL_ACCESS_ROLE_NAME}`;
+
+/** The statement serverless.yml gives the functions that assume tenant roles (one source). */
+function tenantRoleAccessStatement(): Record<string, unknown> {
+  const shared = parseYaml(readFileSync(join(ROOT, "infra/control-plane/iam.yml"), "utf8")) as {
+    tenantRoleAccess: { Effect: string; Action: string[]; Resource: { "Fn::Sub": string } };
+  };
+  const { Effect, Action, Resource } = shared.tenantRoleAccess;
+  return { Effect, Action, Resource: Resource["Fn::Sub"].replace("${AWS::Partition}", "aws") };
+}
+
+export interface SessionEnv {
+  AWS_ACCESS_KEY_ID: string;
+  AWS_SECRET_ACCESS_KEY: string;
+  AWS_SESSION_TOKEN: string;
+}
+
+/** Creates the access role (once) and returns a 12-hour session of it, as environment variables. */
+export async function accessRoleSession(endpoint: string): Promise<SessionEnv> {
+  const root = { accessKeyId: "testing", secretAccessKey: "testing" };
+  const iam = new IAMClient({ endpoint, region: LOCAL_REGION, credentials: root });
+  await iam
+    .send(
+      new CreateRoleCommand({
+        RoleName: LOCAL_ACCESS_ROLE_NAME,
+        Path: "/control-plane/access/",
+        MaxSessionDuration: 43_200,
+        AssumeRolePolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Principal: { AWS: `arn:aws:iam::${CONTROL_PLANE_ACCOUNT}:root` },
+              Action: "sts:AssumeRole",
+            },
+          ],
+        }),
+      }),
+    )
+    .catch((err: Error) => {
+      if (err.name !== "EntityAlreadyExists" && err.name !== "EntityAlreadyExistsException")
+        throw err;
+    });
+  await iam.send(
+    new PutRolePolicyCommand({
+      RoleName: LOCAL_ACCESS_ROLE_NAME,
+      PolicyName: "TenantRoleAccess",
+      PolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [tenantRoleAccessStatement()],
+      }),
+    }),
+  );
+  const sts = new STSClient({ endpoint, region: LOCAL_REGION, credentials: root });
+  const out = await sts.send(
+    new AssumeRoleCommand({
+      RoleArn: LOCAL_ACCESS_ROLE_ARN,
+      RoleSessionName: "local-functions",
+      DurationSeconds: 43_200,
+    }),
+  );
+  const c = out.Credentials;
+  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
+    throw new Error("The emulator returned no credentials for the access role");
+  return {
+    AWS_ACCESS_KEY_ID: c.AccessKeyId,
+    AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
+    AWS_SESSION_TOKEN: c.SessionToken,
+  };
+}
+
 export function dynamoClient(endpoint: string): DynamoDBClient {
   return new DynamoDBClient({
     endpoint,
@@ -231,6 +316,8 @@ export interface Offline {
 /** Starts serverless-offline (through osls) against the emulator and waits for /v1/health. */
 export async function startOffline(opts: {
   awsEndpoint: string;
+  /** The functions' credentials: a session of the access role (accessRoleSession). */
+  session: SessionEnv;
   port: number;
   lambdaPort: number;
   env?: Record<string, string>;
@@ -246,6 +333,7 @@ export async function startOffline(opts: {
       env: {
         ...process.env,
         ...LOCAL_AWS_ENV,
+        ...opts.session,
         AWS_ENDPOINT_URL: opts.awsEndpoint,
         PORT: String(opts.port),
         LAMBDA_PORT: String(opts.lambdaPort),

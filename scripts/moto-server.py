@@ -7,6 +7,10 @@ and isolates transactions; serving one request at a time gives the emulator the 
 so that race tests (test/integration/races.test.ts) test the control plane, not moto's threads.
 The Python interpreter runs one thread at a time anyway, so little speed is lost.
 
+IAM decides here as it does on AWS: trust policies on AssumeRole, explicit denies on role
+sessions, 12-digit access keys as account roots (scripts/iam_enforcement.py says what and how).
+CP_EMULATOR_IAM=off turns the policy evaluation off, for debugging only.
+
 Usage: moto-server.py <host> <port>
 """
 
@@ -21,12 +25,16 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import run_simple
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import iam_enforcement  # noqa: E402  (beside this file)
+
 
 def main() -> None:
     host, port = sys.argv[1], int(sys.argv[2])
     os.environ.setdefault("MOTO_PORT", str(port))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
+    iam_enforcement.install()
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(host, port, app, threaded=False, request_handler=MotoRequestHandler)
 

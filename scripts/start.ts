@@ -7,6 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  accessRoleSession,
   bootstrapAdminKey,
   createOnboardingResources,
   createTable,
@@ -44,6 +45,7 @@ async function main() {
     console.log("Starting the API (bundling functions with esbuild) ...");
     offline = await startOffline({
       awsEndpoint: moto.endpoint,
+      session: await accessRoleSession(moto.endpoint),
       port,
       lambdaPort: Number(process.env.LAMBDA_PORT ?? port + 2),
       env: {

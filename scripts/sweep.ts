@@ -5,7 +5,13 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { CONTROL_PLANE_ACCOUNT, LOCAL_AWS_ENV, LOCAL_TABLE, ROOT } from "./local-stack";
+import {
+  accessRoleSession,
+  CONTROL_PLANE_ACCOUNT,
+  LOCAL_AWS_ENV,
+  LOCAL_TABLE,
+  ROOT,
+} from "./local-stack";
 
 async function main() {
   const stackFile = join(ROOT, ".local/stack.json");
@@ -20,10 +26,10 @@ async function main() {
   }
   Object.assign(process.env, {
     ...LOCAL_AWS_ENV,
+    // As the functions run: through a session of the control plane's access role.
+    ...(await accessRoleSession(process.env.AWS_ENDPOINT_URL as string)),
     TABLE_NAME: process.env.TABLE_NAME ?? LOCAL_TABLE,
     CONTROL_PLANE_ACCOUNT_ID: CONTROL_PLANE_ACCOUNT,
-    // The emulator does not evaluate trust policies (see README).
-    VERIFY_NEGATIVE_PROBE: "false",
   });
   const { organizationService } = await import("../shared/wiring-organizations");
   const orgs = await organizationService().syncAll(Number.MAX_SAFE_INTEGER, (tenantId, err) =>

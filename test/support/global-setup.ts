@@ -1,5 +1,11 @@
 import type { TestProject } from "vitest/node";
-import { createTable, type Moto, startMoto } from "../../scripts/local-stack";
+import {
+  accessRoleSession,
+  createTable,
+  type Moto,
+  type SessionEnv,
+  startMoto,
+} from "../../scripts/local-stack";
 
 /** One moto server for the whole run; each test file gets its own table (see worker-setup). */
 let moto: Moto | undefined;
@@ -8,6 +14,7 @@ export async function setup(project: TestProject) {
   moto = await startMoto();
   await createTable(moto.endpoint, "cp-test");
   project.provide("motoEndpoint", moto.endpoint);
+  project.provide("accessSession", await accessRoleSession(moto.endpoint));
 }
 
 export async function teardown() {
@@ -17,5 +24,7 @@ export async function teardown() {
 declare module "vitest" {
   export interface ProvidedContext {
     motoEndpoint: string;
+    /** The control plane's access role session, as the functions run on the local stack. */
+    accessSession: SessionEnv;
   }
 }

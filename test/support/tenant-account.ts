@@ -12,12 +12,11 @@ import {
   IAMClient,
   PutRolePolicyCommand,
 } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { LOCAL_REGION, ROOT } from "../../scripts/local-stack";
 
 /**
- * A tenant's AWS account on the emulator, used the way its administrator would: credentials for
- * the account come from assuming its OrganizationAccountAccessRole (moto maps them to that account).
+ * A tenant's AWS account on the emulator, used the way its administrator would. An access key ID
+ * that is a 12-digit number is the root user of that account (scripts/iam_enforcement.py).
  */
 const endpoint = () => process.env.AWS_ENDPOINT_URL as string;
 const base = () => ({ endpoint: endpoint(), region: LOCAL_REGION });
@@ -25,23 +24,7 @@ const base = () => ({ endpoint: endpoint(), region: LOCAL_REGION });
 export const CONTROL_PLANE_PATTERN = "arn:aws:iam::123456789012:role/control-plane/access/*";
 
 export async function tenantAdmin(accountId: string) {
-  const sts = new STSClient({
-    ...base(),
-    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
-  });
-  const out = await sts.send(
-    new AssumeRoleCommand({
-      RoleArn: `arn:aws:iam::${accountId}:role/OrganizationAccountAccessRole`,
-      RoleSessionName: "tenant-admin",
-    }),
-  );
-  const c = out.Credentials;
-  if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken) throw new Error("no credentials");
-  return {
-    accessKeyId: c.AccessKeyId,
-    secretAccessKey: c.SecretAccessKey,
-    sessionToken: c.SessionToken,
-  };
+  return { accessKeyId: accountId, secretAccessKey: "testing" };
 }
 
 export function trustPolicy(externalId: string, extra: Record<string, unknown> = {}) {

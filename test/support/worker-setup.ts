@@ -1,9 +1,10 @@
 import { inject } from "vitest";
 import { LOCAL_AWS_ENV } from "../../scripts/local-stack";
 
-// Every worker talks to the run's moto server through the SDK's standard endpoint variable,
-// exactly as the functions do under serverless-offline.
-Object.assign(process.env, LOCAL_AWS_ENV, {
+// Every worker talks to the run's moto server through the SDK's standard endpoint variable, and
+// as the control plane's access role (a session of it), exactly as the functions do under
+// serverless-offline: the emulator evaluates tenants' trust policies against that principal.
+Object.assign(process.env, LOCAL_AWS_ENV, inject("accessSession"), {
   AWS_ENDPOINT_URL: inject("motoEndpoint"),
   TABLE_NAME: process.env.TABLE_NAME ?? "cp-test",
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT",
@@ -14,7 +15,5 @@ Object.assign(process.env, LOCAL_AWS_ENV, {
   TEMPLATE_URL:
     process.env.TEMPLATE_URL ?? "https://cp-templates.s3.us-east-1.amazonaws.com/tenant-role.yaml",
   REGISTRATION_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:cp-registration",
-  // moto does not evaluate trust policies: the negative probe can only run against real AWS.
-  VERIFY_NEGATIVE_PROBE: "false",
   VERIFY_RETRY_BUDGET_MS: "0",
 });

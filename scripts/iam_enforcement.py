@@ -1,0 +1,647 @@
+"""IAM decisions the local AWS makes the way AWS does, on top of moto.
+
+moto on its own evaluates no trust policy and no deny: every AssumeRole succeeds (even for a role
+that does not exist) and every session may do anything. A security test on bare moto passes
+whatever the policy says. This module, loaded by scripts/moto-server.py, adds what the control
+plane relies on IAM for:
+
+1. AssumeRole evaluates the target role's trust policy (principal, action, conditions, explicit
+   deny) and, for callers that are role sessions, the caller's own identity policies (an allow for
+   sts:AssumeRole on that role, no deny). A role that does not exist is refused.
+2. Every other call made with a role session evaluates the Deny statements of the role's inline
+   and attached managed policies, its permissions boundary and the session policy (the emergency
+   brake, `aws:TokenIssueTime` revocation). sts:GetCallerIdentity is never denied, as on AWS.
+3. An access key ID that is a 12-digit number acts as the root user of that account (LocalStack's
+   multi-account model), so a tenant admin can work in any account without a pre-existing role.
+
+What it does NOT evaluate is listed in docs/testing.md ("Where the emulator is narrower than IAM").
+Switch: CP_EMULATOR_IAM=off turns 1 and 2 off (for debugging only; 3 stays).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import unquote
+
+ENABLED = os.environ.get("CP_EMULATOR_IAM", "enforce").lower() not in ("off", "0", "false")
+
+ACCOUNT_KEY = re.compile(r"^\d{12}$")
+
+
+# --------------------------------------------------------------------------------------------
+# Who is calling
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Session:
+    """What STS knows about a role session that moto does not keep."""
+
+    role_arn: str
+    account: str
+    session_name: str
+    source_identity: str | None
+    tags: dict[str, str]
+    issued_at: dt.datetime
+    policy: str | None
+
+
+@dataclass
+class Principal:
+    kind: str  # "root" | "session"
+    account: str
+    arn: str  # aws:PrincipalArn: the account root or the role (not the session)
+    caller_arn: str  # what error messages name: the root or the assumed-role session ARN
+    session: Session | None = None
+    role_tags: dict[str, str] = field(default_factory=dict)
+
+
+# Access key ID -> session, recorded at AssumeRole.
+SESSIONS: dict[str, Session] = {}
+_pending: dict[str, Any] = {}
+
+
+def _partition(account_region: str | None) -> str:
+    from moto.utilities.utils import get_partition
+
+    return get_partition(account_region or "us-east-1")
+
+
+def principal_for(access_key_id: str, default_account: str) -> Principal:
+    session = SESSIONS.get(access_key_id)
+    if session:
+        name = session.role_arn.split("/")[-1]
+        role = _find_role(session.role_arn)
+        return Principal(
+            kind="session",
+            account=session.account,
+            arn=role.arn if role else session.role_arn,
+            caller_arn=f"arn:aws:sts::{session.account}:assumed-role/{name}/{session.session_name}",
+            session=session,
+            role_tags={t["Key"]: t["Value"] for t in (role.tags if role else [])},
+        )
+    account = access_key_id if ACCOUNT_KEY.match(access_key_id or "") else default_account
+    root = f"arn:aws:iam::{account}:root"
+    return Principal(kind="root", account=account, arn=root, caller_arn=root)
+
+
+def _find_role(role_arn: str):
+    from moto.iam.models import iam_backends
+
+    parts = role_arn.split(":")
+    if len(parts) < 6 or not parts[5].startswith("role/"):
+        return None
+    account, name = parts[4], parts[5].split("/")[-1]
+    if account not in iam_backends:
+        return None
+    backend = iam_backends[account][parts[1] or "aws"]
+    for role in backend.roles.values():
+        # IAM compares role names case-insensitively; the path must match too.
+        if role.name.lower() == name.lower() and role.arn.lower() == role_arn.lower():
+            return role
+    return None
+
+
+def _role_policies(role) -> list[Any]:
+    """The role's identity policies: inline, then attached managed (default versions)."""
+    docs: list[Any] = list(role.policies.values())
+    for policy in role.managed_policies.values():
+        for version in policy.versions:
+            if version.version_id == policy.default_version_id:
+                docs.append(version.document)
+    return docs
+
+
+def _boundary(role) -> Any | None:
+    arn = getattr(role, "permissions_boundary_arn", None)
+    if not arn:
+        return None
+    from moto.iam.models import iam_backends
+
+    backend = iam_backends[role.account_id][role.partition]
+    policy = backend.managed_policies.get(arn) or backend.aws_managed_policies.get(arn)
+    if policy is None:
+        return None
+    for version in policy.versions:
+        if version.version_id == policy.default_version_id:
+            return version.document
+    return None
+
+
+# --------------------------------------------------------------------------------------------
+# Policy language
+# --------------------------------------------------------------------------------------------
+
+
+def _list(value: Any) -> list[Any]:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def _doc(policy: Any) -> dict[str, Any]:
+    if isinstance(policy, dict):
+        return policy
+    text = unquote(policy) if isinstance(policy, str) and policy.startswith("%7B") else policy
+    return json.loads(text)
+
+
+def _glob(pattern: str, value: str, ignore_case: bool = False) -> bool:
+    regex = "".join(
+        ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern
+    )
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return re.fullmatch(regex, value, flags) is not None
+
+
+def _arn_like(pattern: str, value: str) -> bool:
+    # Each of the six colon-separated parts separately; the resource part keeps its colons.
+    p, v = pattern.split(":", 5), value.split(":", 5)
+    if len(p) != 6 or len(v) != 6:
+        return False
+    return all(_glob(a, b) for a, b in zip(p, v, strict=True))
+
+
+def _date(value: str) -> dt.datetime | None:
+    try:
+        if re.fullmatch(r"\d+", value):
+            return dt.datetime.fromtimestamp(int(value), dt.timezone.utc)
+        parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.timezone.utc)
+    except ValueError:
+        return None
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def _compare(base: str, actual: str, expected: str) -> bool:
+    """One request value against one policy value, for a positive operator."""
+    if base == "StringEquals":
+        return actual == expected
+    if base == "StringEqualsIgnoreCase":
+        return actual.lower() == expected.lower()
+    if base == "StringLike":
+        return _glob(expected, actual)
+    if base in ("ArnEquals", "ArnLike"):
+        return _arn_like(expected, actual)
+    if base == "Bool":
+        return actual.lower() == expected.lower()
+    if base.startswith("Date"):
+        a, e = _date(actual), _date(expected)
+        if a is None or e is None:
+            return False
+        return {
+            "DateEquals": a == e,
+            "DateLessThan": a < e,
+            "DateLessThanEquals": a <= e,
+            "DateGreaterThan": a > e,
+            "DateGreaterThanEquals": a >= e,
+        }.get(base, False)
+    if base.startswith("Numeric"):
+        a, e = _number(actual), _number(expected)
+        if a is None or e is None:
+            return False
+        return {
+            "NumericEquals": a == e,
+            "NumericLessThan": a < e,
+            "NumericLessThanEquals": a <= e,
+            "NumericGreaterThan": a > e,
+            "NumericGreaterThanEquals": a >= e,
+        }.get(base, False)
+    raise UnsupportedPolicy(f"condition operator {base}")
+
+
+NEGATED = {
+    "StringNotEquals": "StringEquals",
+    "StringNotEqualsIgnoreCase": "StringEqualsIgnoreCase",
+    "StringNotLike": "StringLike",
+    "ArnNotEquals": "ArnEquals",
+    "ArnNotLike": "ArnLike",
+    "DateNotEquals": "DateEquals",
+    "NumericNotEquals": "NumericEquals",
+}
+
+
+class UnsupportedPolicy(Exception):
+    """A policy uses something this evaluator does not implement: the request is refused."""
+
+
+def _operator_holds(operator: str, key: str, expected: list[Any], ctx: dict[str, Any]) -> bool:
+    qualifier = None
+    for prefix in ("ForAnyValue:", "ForAllValues:"):
+        if operator.startswith(prefix):
+            qualifier, operator = prefix[:-1], operator[len(prefix) :]
+    if_exists = operator.endswith("IfExists")
+    if if_exists:
+        operator = operator[: -len("IfExists")]
+    present = ctx.get(key.lower())
+    expected_s = [str(e).lower() if isinstance(e, bool) else str(e) for e in expected]
+
+    if operator == "Null":
+        # true: the key must be absent; false: present. Several values: any may match.
+        return any((present is None) == (e.lower() == "true") for e in expected_s)
+
+    negated = operator in NEGATED
+    base = NEGATED.get(operator, operator)
+    if present is None:
+        if if_exists or qualifier == "ForAllValues":
+            return True
+        # A negated operator on an absent key holds; every other operator fails.
+        return negated
+    values = [str(v).lower() if isinstance(v, bool) else str(v) for v in _list(present)]
+
+    def one(value: str) -> bool:
+        hit = any(_compare(base, value, e) for e in expected_s)
+        return not hit if negated else hit
+
+    if qualifier == "ForAllValues":
+        return all(one(v) for v in values)
+    if qualifier == "ForAnyValue":
+        return any(one(v) for v in values)
+    return any(one(v) for v in values) if not negated else all(one(v) for v in values)
+
+
+def conditions_hold(condition: dict[str, Any] | None, ctx: dict[str, Any]) -> bool:
+    for operator, block in (condition or {}).items():
+        for key, expected in block.items():
+            if not _operator_holds(operator, key, _list(expected), ctx):
+                return False
+    return True
+
+
+def _action_matches(statement: dict[str, Any], action: str) -> bool:
+    if "Action" in statement:
+        return any(_glob(p, action, ignore_case=True) for p in _list(statement["Action"]))
+    if "NotAction" in statement:
+        return not any(_glob(p, action, ignore_case=True) for p in _list(statement["NotAction"]))
+    return False
+
+
+def _resource_matches(statement: dict[str, Any], resource: str) -> bool:
+    if "Resource" in statement:
+        return any(_glob(p, resource) for p in _list(statement["Resource"]))
+    if "NotResource" in statement:
+        return not any(_glob(p, resource) for p in _list(statement["NotResource"]))
+    # Trust policies have no Resource element: the role itself is the resource.
+    return True
+
+
+def _names_principal(value: Any, caller: Principal) -> tuple[bool, bool]:
+    """(matches, names the caller itself rather than its account)."""
+    if value == "*":
+        return True, False
+    if not isinstance(value, dict):
+        return False, False
+    for kind, entries in value.items():
+        if kind != "AWS":
+            continue  # Service and Federated principals never match these callers
+        for entry in _list(entries):
+            if entry == "*":
+                return True, False
+            if entry == caller.account or entry == f"arn:aws:iam::{caller.account}:root":
+                return True, False
+            if caller.kind == "session" and entry in (caller.arn, caller.caller_arn):
+                return True, True
+    return False, False
+
+
+def _statements(policy: Any) -> list[dict[str, Any]]:
+    return [s for s in _list(_doc(policy).get("Statement")) if isinstance(s, dict)]
+
+
+def evaluate(
+    policy: Any,
+    action: str,
+    resource: str,
+    ctx: dict[str, Any],
+    caller: Principal | None = None,
+) -> tuple[str, bool]:
+    """("DENY" | "ALLOW" | "NONE", an allowing statement named the caller itself)."""
+    allowed, named = False, False
+    for statement in _statements(policy):
+        if not _action_matches(statement, action) or not _resource_matches(statement, resource):
+            continue
+        direct = False
+        if caller is not None:
+            if "Principal" in statement:
+                ok, direct = _names_principal(statement["Principal"], caller)
+                if not ok:
+                    continue
+            elif "NotPrincipal" in statement:
+                ok, _ = _names_principal(statement["NotPrincipal"], caller)
+                if ok:
+                    continue
+            else:
+                continue  # a trust policy statement without a principal applies to no one
+        if not conditions_hold(statement.get("Condition"), ctx):
+            continue
+        if statement.get("Effect") == "Deny":
+            return "DENY", False
+        if statement.get("Effect") == "Allow":
+            allowed, named = True, named or direct
+    return ("ALLOW" if allowed else "NONE"), named
+
+
+# --------------------------------------------------------------------------------------------
+# Request context
+# --------------------------------------------------------------------------------------------
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def principal_context(caller: Principal) -> dict[str, Any]:
+    ctx: dict[str, Any] = {
+        "aws:principalarn": caller.arn,
+        "aws:principalaccount": caller.account,
+        "aws:principaltype": "AssumedRole" if caller.kind == "session" else "Account",
+        "aws:currenttime": _iso(dt.datetime.now(dt.timezone.utc)),
+    }
+    tags = dict(caller.role_tags)
+    if caller.session:
+        tags.update(caller.session.tags)  # session tags override the role's tags
+        ctx["aws:tokenissuetime"] = _iso(caller.session.issued_at)
+        if caller.session.source_identity is not None:
+            ctx["aws:sourceidentity"] = caller.session.source_identity
+    for key, value in tags.items():
+        ctx[f"aws:principaltag/{key.lower()}"] = value
+    return ctx
+
+
+# --------------------------------------------------------------------------------------------
+# Decisions
+# --------------------------------------------------------------------------------------------
+
+
+class Denied(Exception):
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _identity_decision(caller: Principal, action: str, resource: str, ctx: dict[str, Any]) -> str:
+    """The caller's own policies: DENY, ALLOW or NONE. The root user is always allowed."""
+    if caller.kind != "session" or caller.session is None:
+        return "ALLOW"
+    role = _find_role(caller.session.role_arn)
+    if role is None:
+        return "DENY"  # a session of a role deleted since: AWS refuses it
+    allowed = False
+    for policy in _role_policies(role):
+        decision, _ = evaluate(policy, action, resource, ctx)
+        if decision == "DENY":
+            return "DENY"
+        allowed = allowed or decision == "ALLOW"
+    for policy in (_boundary(role), caller.session.policy):
+        if policy is None:
+            continue
+        decision, _ = evaluate(policy, action, resource, ctx)
+        if decision == "DENY":
+            return "DENY"
+        allowed = allowed and decision == "ALLOW"
+    return "ALLOW" if allowed else "NONE"
+
+
+def check_call(caller: Principal, action: str, resource: str, extra: dict[str, Any]) -> None:
+    """A call made with a role session: an explicit deny in any of its policies refuses it."""
+    if not ENABLED or caller.kind != "session" or action.lower() == "sts:getcalleridentity":
+        return
+    if _identity_decision(caller, action, resource, {**principal_context(caller), **extra}) == "DENY":
+        raise Denied(
+            f"User: {caller.caller_arn} is not authorized to perform: {action} on resource: "
+            f"{resource} with an explicit deny in an identity-based policy"
+        )
+
+
+def check_assume_role(caller: Principal, params: dict[str, Any]) -> None:
+    """Decides sts:AssumeRole as IAM does; remembers what the new session carries."""
+    role_arn = params.get("RoleArn") or ""
+    tags = params.get("Tags") or {}
+    source_identity = params.get("SourceIdentity")
+    inherited = caller.session.source_identity if caller.session else None
+    denied = Denied(
+        f"User: {caller.caller_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}"
+    )
+    _pending.clear()
+    _pending.update(
+        {
+            "source_identity": source_identity if source_identity is not None else inherited,
+            "tags": tags,
+            "policy": params.get("Policy"),
+        }
+    )
+    if not ENABLED:
+        return
+    if inherited is not None and source_identity is not None and source_identity != inherited:
+        raise denied  # a source identity, once set, cannot change along the chain
+    role = _find_role(role_arn)
+    if role is None:
+        raise denied
+    ctx = principal_context(caller)
+    if params.get("ExternalId") is not None:
+        ctx["sts:externalid"] = params["ExternalId"]
+    if _pending["source_identity"] is not None:
+        ctx["aws:sourceidentity"] = _pending["source_identity"]
+    for key, value in tags.items():
+        ctx[f"aws:requesttag/{key.lower()}"] = value
+    if tags:
+        ctx["aws:tagkeys"] = list(tags)
+
+    actions = ["sts:AssumeRole"]
+    if tags:
+        actions.append("sts:TagSession")
+    if _pending["source_identity"] is not None:
+        actions.append("sts:SetSourceIdentity")
+    try:
+        trust = _doc(role.assume_role_policy_document)
+    except (ValueError, TypeError):
+        raise denied from None
+    for action in actions:
+        decision, named = evaluate(trust, action, role.arn, ctx, caller)
+        if decision != "ALLOW":
+            raise denied
+        # A trust policy that names the account delegates to that account's own policies; one
+        # that names this very role lets it in without them (same account only).
+        if named and caller.account == role.account_id:
+            continue
+        if _identity_decision(caller, action, role.arn, ctx) != "ALLOW":
+            raise denied
+
+
+def record_session(assumed_role) -> None:
+    """Called after moto created the session: keep what IAM will evaluate its calls with."""
+    SESSIONS[assumed_role.access_key_id] = Session(
+        role_arn=assumed_role.role_arn,
+        account=assumed_role.account_id,
+        session_name=assumed_role.session_name,
+        source_identity=_pending.get("source_identity"),
+        tags=dict(_pending.get("tags") or {}),
+        issued_at=dt.datetime.now(dt.timezone.utc),
+        policy=_pending.get("policy"),
+    )
+    _pending.clear()
+
+
+# --------------------------------------------------------------------------------------------
+# moto hooks
+# --------------------------------------------------------------------------------------------
+
+
+def _assume_role_params(response) -> dict[str, Any]:
+    q = response.querystring
+    first = lambda k: (q.get(k) or [None])[0]  # noqa: E731
+    tags: dict[str, str] = {}
+    i = 1
+    while first(f"Tags.member.{i}.Key") is not None:
+        tags[first(f"Tags.member.{i}.Key")] = first(f"Tags.member.{i}.Value") or ""
+        i += 1
+    return {
+        "RoleArn": first("RoleArn"),
+        "ExternalId": first("ExternalId"),
+        "SourceIdentity": first("SourceIdentity"),
+        "Policy": first("Policy"),
+        "Tags": tags,
+    }
+
+
+def _service(response) -> str:
+    auth = response.headers.get("Authorization", "")
+    scope = auth.partition("Credential=")[2].partition(",")[0].split("/")
+    return scope[3] if len(scope) > 3 else (response.service_name or "")
+
+
+def _iam_resource(response, caller: Principal) -> str:
+    q = getattr(response, "querystring", {}) or {}
+    name = (q.get("RoleName") or [None])[0]
+    if name:
+        for role in _roles_of(caller.account):
+            if role.name.lower() == name.lower():
+                return role.arn
+        return f"arn:aws:iam::{caller.account}:role/{name}"
+    arn = (q.get("PolicyArn") or [None])[0]
+    return arn or "*"
+
+
+def _roles_of(account: str):
+    from moto.iam.models import iam_backends
+
+    if account not in iam_backends:
+        return []
+    return list(iam_backends[account]["aws"].roles.values())
+
+
+def _extra_keys(response) -> dict[str, Any]:
+    q = getattr(response, "querystring", {}) or {}
+    arn = (q.get("PolicyArn") or [None])[0]
+    return {"iam:policyarn": arn} if arn else {}
+
+
+def _json_protocol(response) -> bool:
+    return bool(response.headers.get("X-Amz-Target") or response.headers.get("x-amz-target"))
+
+
+def install() -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.authorization import ActionAuthenticatorMixin
+    from moto.core.exceptions import JsonRESTError, _RESTError
+    from moto.iam import models as iam_models
+    from moto.sts import models as sts_models
+
+    # 3. A 12-digit access key ID is the root user of that account.
+    original_account_of = iam_models.get_account_id_from
+
+    def account_of(access_key: str) -> str:
+        if ACCOUNT_KEY.match(access_key or ""):
+            return access_key
+        return original_account_of(access_key)
+
+    iam_models.get_account_id_from = account_of
+
+    # moto reads only 20-character access key IDs from a signature; take whatever was signed with.
+    from moto.core.responses import BaseResponse
+
+    original_access_key = BaseResponse.get_access_key
+
+    def access_key(self) -> str:
+        auth = self.headers.get("Authorization", "") if self.headers else ""
+        match = re.search(r"Credential=([^/,\s]+)/", auth)
+        if match:
+            return match.group(1)
+        presigned = (getattr(self, "querystring", {}) or {}).get("X-Amz-Credential")
+        if presigned:
+            return presigned[0].split("/")[0]
+        return original_access_key(self)
+
+    BaseResponse.get_access_key = access_key
+
+    original_identity = sts_models.STSBackend.get_caller_identity
+
+    def caller_identity(self, access_key_id: str, region: str):
+        if ACCOUNT_KEY.match(access_key_id or "") and access_key_id not in SESSIONS:
+            return access_key_id, f"arn:aws:iam::{access_key_id}:root", access_key_id
+        return original_identity(self, access_key_id, region)
+
+    sts_models.STSBackend.get_caller_identity = caller_identity
+
+    original_assume = sts_models.STSBackend.assume_role
+
+    def assume_role(self, *args: Any, **kwargs: Any):
+        role = original_assume(self, *args, **kwargs)
+        record_session(role)
+        return role
+
+    sts_models.STSBackend.assume_role = assume_role
+
+    class AccessDenied(_RESTError):
+        code = 403
+
+        def __init__(self, message: str):
+            super().__init__("AccessDenied", message)
+
+    def refuse(response, message: str):
+        if _json_protocol(response):
+            err = JsonRESTError("AccessDeniedException", message)
+            err.code = 400
+            raise err
+        raise AccessDenied(message)
+
+    def normal_action(self, resource: str = "*") -> None:
+        caller = principal_for(self.get_access_key(), DEFAULT_ACCOUNT_ID)
+        action = f"{_service(self)}:{self._get_action()}"
+        try:
+            if action == "sts:AssumeRole":
+                check_assume_role(caller, _assume_role_params(self))
+                check_call(caller, action, _assume_role_params(self)["RoleArn"] or "*", {})
+                return
+            res = _iam_resource(self, caller) if action.startswith("iam:") else resource
+            check_call(caller, action, res or "*", _extra_keys(self))
+        except Denied as denied:
+            refuse(self, denied.message)
+
+    def s3_action(self, bucket_name: str | None = None, key_name: str | None = None) -> None:
+        caller = principal_for(self.get_access_key(), DEFAULT_ACCOUNT_ID)
+        path = f"{bucket_name or '*'}/{key_name}" if key_name else (bucket_name or "*")
+        try:
+            action = f"s3:{self._get_action() or 'Unknown'}"
+        except Exception:  # noqa: BLE001  (S3 routes some requests without an operation name)
+            action = "s3:Unknown"
+        try:
+            check_call(caller, action, f"arn:aws:s3:::{path}", {})
+        except Denied as denied:
+            from moto.s3.exceptions import S3AccessDeniedError
+
+            raise S3AccessDeniedError() from denied
+
+    ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = normal_action
+    ActionAuthenticatorMixin._authenticate_and_authorize_s3_action = s3_action
