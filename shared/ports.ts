@@ -111,6 +111,16 @@ export interface RoleBrakeGateway {
   ): Promise<void>;
   /** The ARNs of the managed policies attached to the role. */
   attached(credentials: AwsCredentials, roleName: string, region: string): Promise<string[]>;
+  /**
+   * Makes `document` the default version of the managed policy, deleting the oldest non-default
+   * versions first (IAM keeps at most five).
+   */
+  rewritePolicy(
+    credentials: AwsCredentials,
+    policyArn: string,
+    document: string,
+    region: string,
+  ): Promise<void>;
 }
 
 export type Sleep = (ms: number) => Promise<void>;
@@ -126,6 +136,16 @@ export interface AccountStore {
   list(tenantId: string, page: PageRequest): Promise<Page<Account>>;
   /** Records that STS refused the role while brokering: FAILED until verified again. */
   markDenied(tenantId: string, accountId: string, at: string, message: string): Promise<void>;
+  /**
+   * Records the external ID the account's role accepted, if the account still has that role
+   * (a no-op when it was deleted or re-registered with another role meanwhile).
+   */
+  recordExternalId(
+    tenantId: string,
+    accountId: string,
+    roleArn: string,
+    externalId: string,
+  ): Promise<void>;
   /** Deletes the account; false if it did not exist (or, with `onlyIfStackId`, was not that stack's). */
   delete(tenantId: string, accountId: string, onlyIfStackId?: string): Promise<boolean>;
 }

@@ -100,6 +100,30 @@ export class DynamoAccountStore implements AccountStore {
     }
   }
 
+  async recordExternalId(
+    tenantId: string,
+    accountId: string,
+    roleArn: string,
+    externalId: string,
+  ): Promise<void> {
+    try {
+      // Not a change of the registration: neither version nor updatedAt moves, so a health check
+      // or an update in flight is not refused because of it.
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.account(tenantId, accountId),
+          UpdateExpression: "SET acceptedExternalId = :id",
+          ConditionExpression: "attribute_exists(PK) AND roleArn = :roleArn",
+          ExpressionAttributeValues: { ":id": externalId, ":roleArn": roleArn },
+        }),
+      );
+    } catch (err) {
+      if (err instanceof Error && err.name === "ConditionalCheckFailedException") return;
+      rethrowDynamo(err);
+    }
+  }
+
   async delete(tenantId: string, accountId: string, onlyIfStackId?: string): Promise<boolean> {
     try {
       await this.doc.send(

@@ -35,7 +35,11 @@ export class DynamoHealthStore {
     );
   }
 
-  async record(account: SweptAccount, health: AccountHealth): Promise<boolean> {
+  async record(
+    account: SweptAccount,
+    health: AccountHealth,
+    acceptedExternalId?: string,
+  ): Promise<boolean> {
     const ttl = Math.floor(Date.parse(health.lastCheckedAt) / 1000) + this.historyRetentionSeconds;
     try {
       await this.doc.send(
@@ -45,7 +49,10 @@ export class DynamoHealthStore {
               Update: {
                 TableName: this.tableName,
                 Key: keys.account(account.tenantId, account.accountId),
-                UpdateExpression: "SET health = :health",
+                UpdateExpression:
+                  acceptedExternalId === undefined
+                    ? "SET health = :health"
+                    : "SET health = :health, acceptedExternalId = :externalId",
                 // Not deleted, not re-registered or re-verified since it was read.
                 ConditionExpression:
                   "attribute_exists(PK) AND roleArn = :roleArn AND updatedAt = :updatedAt",
@@ -53,6 +60,9 @@ export class DynamoHealthStore {
                   ":health": health,
                   ":roleArn": account.roleArn,
                   ":updatedAt": account.updatedAt,
+                  ...(acceptedExternalId === undefined
+                    ? {}
+                    : { ":externalId": acceptedExternalId }),
                 },
               },
             },

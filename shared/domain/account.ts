@@ -32,6 +32,16 @@ export interface Account {
   detached?: { at: string; reason: "LEFT_ORGANIZATION" | "OUT_OF_SCOPE" | "SUSPENDED" | "CLOSED" };
   /** Set while the emergency brake is on: no session is brokered (POST .../freeze). */
   frozen?: Frozen;
+  /**
+   * The tenant external ID the role's trust policy accepted at the last AssumeRole (verification,
+   * health check or session); presented first next time. External IDs are identifiers, not secrets.
+   */
+  acceptedExternalId?: string;
+  /**
+   * Incremented by every freeze and unfreeze: the broker's cache key carries it, so no session
+   * issued before the last brake change is ever handed out again.
+   */
+  brakeGeneration?: number;
   /** Set by the scheduled health checks, and by an explicit re-verification. */
   health?: AccountHealth;
   createdAt: string;

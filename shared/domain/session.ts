@@ -15,7 +15,13 @@ export function roleSessionName(service: string, requestId: string): string {
 export interface SessionKey {
   service: string;
   roleArn: string;
-  externalId: string;
+  /** The tenant's valid external IDs, in the order presented: a rotation gives another key. */
+  externalIds: readonly string[];
+  /**
+   * The account's brake generation (freezes and unfreezes so far): a session issued before the
+   * last brake change is never handed out again, even once the account is unfrozen.
+   */
+  brakeGeneration: number;
   permissionSet: string;
   policy: string;
   region: string;
@@ -26,7 +32,8 @@ export function sessionCacheKey(k: SessionKey): string {
   return JSON.stringify([
     k.service,
     k.roleArn,
-    k.externalId,
+    k.externalIds,
+    k.brakeGeneration,
     k.permissionSet,
     k.policy,
     k.region,

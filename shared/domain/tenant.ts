@@ -66,3 +66,36 @@ export function rotateExternalId(
     previousValidUntil: new Date(now.getTime() + overlapSeconds * 1000).toISOString(),
   };
 }
+
+/**
+ * The external IDs to present to a tenant role, in order: the one its trust policy last accepted
+ * (while it is still valid), then the tenant's other valid IDs, current first. During a rotation's
+ * overlap a role still on the previous ID keeps working, and one already updated is found next.
+ */
+export function externalIdCandidates(
+  state: ExternalIdState,
+  accepted: string | undefined,
+  now: Date,
+): string[] {
+  const valid = validExternalIds(state, now).map((v) => v.externalId);
+  if (accepted === undefined || !valid.includes(accepted)) return valid;
+  return [accepted, ...valid.filter((id) => id !== accepted)];
+}
+
+/**
+ * Which of the tenant's external IDs an account's trust policy relies on: CURRENT, PREVIOUS (still
+ * in its overlap: the tenant should update the role), EXPIRED (the overlap ended; the role refuses
+ * the control plane until it is updated), or undefined when nothing is recorded yet.
+ */
+export type ExternalIdStatus = "CURRENT" | "PREVIOUS" | "EXPIRED";
+
+export function externalIdStatus(
+  state: ExternalIdState,
+  accepted: string | undefined,
+  now: Date,
+): ExternalIdStatus | undefined {
+  if (accepted === undefined) return undefined;
+  if (accepted === state.current) return "CURRENT";
+  const previous = validExternalIds(state, now).find((v) => v.status === "PREVIOUS");
+  return previous?.externalId === accepted ? "PREVIOUS" : "EXPIRED";
+}

@@ -2,7 +2,7 @@ import type { Account, AccountSource } from "../domain/account";
 import { isRoleArn, parseRoleArn, partitionOfRegion, type RoleArn } from "../domain/arn";
 import { StaleAccountError, VerificationFailedError } from "../domain/errors";
 import { nextHealth } from "../domain/health";
-import { validExternalIds } from "../domain/tenant";
+import { externalIdCandidates } from "../domain/tenant";
 import { AccountNotFoundError, BadRequestError, ConflictError } from "../errors";
 import type { AccountStore, Clock, Page, PageRequest } from "../ports";
 import type { RoleVerifier } from "./role-verifier";
@@ -89,8 +89,7 @@ export class AccountService {
       role,
       accountId: input.accountId,
       regions,
-      externalId: tenant.externalId.current,
-      validExternalIds: validExternalIds(tenant.externalId, now).map((v) => v.externalId),
+      externalIds: externalIdCandidates(tenant.externalId, existing?.acceptedExternalId, now),
     });
     if (!result.ok) throw new VerificationFailedError(result.failure.code, result.failure.message);
 
@@ -104,6 +103,7 @@ export class AccountService {
       status: "VERIFIED",
       verifiedAt: at,
       lastVerification: { at },
+      acceptedExternalId: result.externalId,
       source:
         existing?.source.kind === "cloudformation" && source.kind === "api"
           ? existing.source
@@ -164,9 +164,9 @@ export class AccountService {
       role,
       accountId,
       regions: account.regions,
-      externalId: tenant.externalId.current,
-      validExternalIds: validExternalIds(tenant.externalId, now).map((v) => v.externalId),
+      externalIds: externalIdCandidates(tenant.externalId, account.acceptedExternalId, now),
     });
+    const accepted = result.externalId ?? account.acceptedExternalId;
     // An explicit verification also settles health at once (a fixed role is usable right away).
     const { health } = nextHealth(
       account.health,
@@ -179,6 +179,7 @@ export class AccountService {
     const updated: Account = result.ok
       ? {
           ...account,
+          ...(accepted === undefined ? {} : { acceptedExternalId: accepted }),
           health,
           status: "VERIFIED",
           verifiedAt: result.at,
@@ -188,6 +189,7 @@ export class AccountService {
         }
       : {
           ...account,
+          ...(accepted === undefined ? {} : { acceptedExternalId: accepted }),
           health,
           status: "FAILED",
           lastVerification: {

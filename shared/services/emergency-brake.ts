@@ -1,9 +1,14 @@
 import type { Account } from "../domain/account";
 import { isRoleArn, parseRoleArn, type RoleArn } from "../domain/arn";
 import type { AuditRecord } from "../domain/audit";
-import { brakePolicyArn, brakeSessionPolicy } from "../domain/emergency-brake";
+import {
+  brakePolicyArn,
+  brakeSessionPolicy,
+  revocationBoundary,
+  revocationPolicyArn,
+} from "../domain/emergency-brake";
 import { RoleAccessError, StaleAccountError } from "../domain/errors";
-import type { Tenant } from "../domain/tenant";
+import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import {
   AccountNotFoundError,
   type AppError,
@@ -19,6 +24,7 @@ import type {
   RoleBrakeGateway,
   TenantRoleGateway,
 } from "../ports";
+import { assumeTenantRole } from "./tenant-role-access";
 import type { TenantService } from "./tenant-service";
 
 export interface BrakeCaller {
@@ -40,7 +46,9 @@ export interface EmergencyBrakeDeps {
 /**
  * Freezing an account: the role's deny policy attached through the role's own session, so every
  * session it issued stops at once; the account marked frozen (no session is brokered); audited.
- * Unfreezing reverses both. Only the policy the tenant's stack created can be attached.
+ * Unfreezing first revokes every session issued until then (the role's revocation boundary), then
+ * takes the brake off: no pre-freeze session works again. Only the policies the tenant's stack
+ * created can be attached or rewritten.
  */
 export class EmergencyBrake {
   constructor(private readonly deps: EmergencyBrakeDeps) {}
@@ -77,7 +85,7 @@ export class EmergencyBrake {
       outcome: "FAILED",
     };
     try {
-      await this.switchPolicy(action, tenant, role);
+      await this.switchPolicy(action, account, tenant, role);
     } catch (err) {
       const mapped = this.mapped(err, role);
       await this.deps.audit.write({
@@ -92,21 +100,40 @@ export class EmergencyBrake {
     return updated;
   }
 
-  private async switchPolicy(action: "FREEZE" | "UNFREEZE", tenant: Tenant, role: RoleArn) {
+  /** A session of the tenant role for the brake: only the control plane's own source identity. */
+  private async brakeSession(account: Account, tenant: Tenant, role: RoleArn) {
+    const now = this.deps.clock.now();
+    const session = await assumeTenantRole(
+      this.deps.gateway,
+      {
+        roleArn: role.arn,
+        sessionName: `cp-brake-${now.getTime().toString(36)}`,
+        durationSeconds: 900,
+        region: this.deps.region,
+        // The tenant role lets only this source identity attach or detach its brake.
+        sourceIdentity: "control-plane",
+        tags: [{ key: "cp:purpose", value: "emergency-brake" }],
+        policy: brakeSessionPolicy(role),
+      },
+      externalIdCandidates(tenant.externalId, account.acceptedExternalId, now),
+    );
+    return session.credentials;
+  }
+
+  private async switchPolicy(
+    action: "FREEZE" | "UNFREEZE",
+    account: Account,
+    tenant: Tenant,
+    role: RoleArn,
+  ) {
     const policyArn = brakePolicyArn(role);
-    const credentials: AwsCredentials = await this.deps.gateway.assumeRole({
-      roleArn: role.arn,
-      externalId: tenant.externalId.current,
-      sessionName: `cp-brake-${this.deps.clock.now().getTime().toString(36)}`,
-      durationSeconds: 900,
-      region: this.deps.region,
-      // The tenant role lets only this source identity attach or detach its brake.
-      sourceIdentity: "control-plane",
-      tags: [{ key: "cp:purpose", value: "emergency-brake" }],
-      policy: brakeSessionPolicy(role),
-    });
     const { brakes, region } = { brakes: this.deps.brakes, region: this.deps.region };
+    const credentials: AwsCredentials = await this.brakeSession(account, tenant, role);
+    // Read first: under the brake IAM denies attaching anything, so freezing a frozen role must
+    // find the brake attached rather than try to attach it again.
+    const before = await brakes.attached(credentials, role.roleName, region);
     if (action === "FREEZE") {
+      if (before.includes(policyArn)) return;
       await brakes.attach(credentials, role.roleName, policyArn, region).catch((err: unknown) => {
         throw new BrakeNotEnabled(err);
       });
@@ -119,9 +146,17 @@ export class EmergencyBrake {
         );
       return;
     }
-    const attached = await brakes.attached(credentials, role.roleName, region);
-    if (attached.includes(policyArn))
-      await brakes.detach(credentials, role.roleName, policyArn, region);
+    // Unfreeze: first revoke every session issued until now (this one included), so that taking
+    // the brake off revives none of them; then take it off with a session issued after the cutoff.
+    const cutoff = this.deps.clock.now().toISOString();
+    await brakes
+      .rewritePolicy(credentials, revocationPolicyArn(role), revocationBoundary(cutoff), region)
+      .catch((err: unknown) => {
+        throw new RevocationNotEnabled(err);
+      });
+    if (!before.includes(policyArn)) return;
+    const fresh = await this.brakeSession(account, tenant, role);
+    await brakes.detach(fresh, role.roleName, policyArn, region);
   }
 
   /** Records the brake on the account, re-reading it if it changed meanwhile (the brake is on in AWS). */
@@ -133,6 +168,8 @@ export class EmergencyBrake {
       const updated: Account = {
         ...rest,
         ...(frozen ? { frozen: current.frozen ?? { at, keyId: caller.keyId } } : {}),
+        // Every brake change retires the broker's cached sessions of this account.
+        brakeGeneration: (current.brakeGeneration ?? 0) + 1,
         updatedAt: at,
         version: current.version + 1,
       };
@@ -152,6 +189,14 @@ export class EmergencyBrake {
   }
 
   private mapped(err: unknown, role: RoleArn): AppError {
+    if (err instanceof RevocationNotEnabled) {
+      const cause = err.cause;
+      if (cause instanceof RoleAccessError && cause.code === "THROTTLED") return throttled();
+      return new ConflictError(
+        "SESSION_REVOCATION_NOT_ENABLED",
+        `The role ${role.arn} cannot revoke its earlier sessions (its stack predates the session revocation policy), so unfreezing would revive them; it stays frozen. Update its stack to the current template, then unfreeze`,
+      );
+    }
     if (err instanceof BrakeNotEnabled) {
       const cause = err.cause;
       if (cause instanceof RoleAccessError && cause.code === "THROTTLED") return throttled();
@@ -175,6 +220,12 @@ export class EmergencyBrake {
 class BrakeNotEnabled extends Error {
   constructor(cause: unknown) {
     super("the brake policy could not be attached", { cause });
+  }
+}
+
+class RevocationNotEnabled extends Error {
+  constructor(cause: unknown) {
+    super("the session revocation policy could not be rewritten", { cause });
   }
 }
 

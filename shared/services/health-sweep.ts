@@ -5,10 +5,11 @@ import { isRoleArn, parseRoleArn } from "../domain/arn";
 import {
   type AccountHealth,
   type CheckOutcome,
+  checkOutcome,
   type HealthChange,
   nextHealth,
 } from "../domain/health";
-import { type Tenant, validExternalIds } from "../domain/tenant";
+import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import { ServiceUnavailableError } from "../errors";
 import type { Clock, Page } from "../ports";
 import type { RoleVerifier } from "./role-verifier";
@@ -21,10 +22,15 @@ export interface HealthSweepPorts {
   accounts(cursor: string | undefined, limit: number): Promise<Page<SweptAccount>>;
   tenant(tenantId: string): Promise<Tenant | undefined>;
   /**
-   * Stores the new health only if the account is still the one that was checked (same role,
-   * not deleted, not re-registered since); false when it was not stored.
+   * Stores the new health (and the external ID the role accepted, when the check got that far)
+   * only if the account is still the one that was checked (same role, not deleted, not
+   * re-registered since); false when it was not stored.
    */
-  record(account: SweptAccount, health: AccountHealth): Promise<boolean>;
+  record(
+    account: SweptAccount,
+    health: AccountHealth,
+    acceptedExternalId?: string,
+  ): Promise<boolean>;
   /** Announces state changes (one event each). */
   publish(changes: Change[]): Promise<void>;
 }
@@ -143,17 +149,17 @@ export class HealthSweep {
     account: SweptAccount,
     tenant: Tenant | undefined,
     result: SweepResult,
-    check: (account: SweptAccount, tenant: Tenant) => Promise<CheckOutcome>,
+    check: (account: SweptAccount, tenant: Tenant) => Promise<CheckResult>,
   ): Promise<Change | undefined> {
     // A suspended or deleted tenant's accounts, and accounts that left their organization, wait.
     if (tenant?.status !== "ACTIVE" || account.status === "DETACHED") {
       result.skipped += 1;
       return undefined;
     }
-    const outcome = await check(account, tenant);
+    const { outcome, externalId } = await check(account, tenant);
     const at = this.deps.clock.now().toISOString();
     const { health, change } = nextHealth(account.health, outcome, at, this.deps.unhealthyAfter);
-    const stored = await this.deps.ports.record(account, health);
+    const stored = await this.deps.ports.record(account, health, externalId);
     result.checked += 1;
     const previousCheck = account.health?.lastCheckedAt;
     if (previousCheck && (result.oldestCheck === undefined || previousCheck < result.oldestCheck))
@@ -169,40 +175,53 @@ export class HealthSweep {
     return { ...change, tenantId: account.tenantId, accountId: account.accountId, at };
   }
 
-  private async check(account: SweptAccount, tenant: Tenant): Promise<CheckOutcome> {
+  private async check(account: SweptAccount, tenant: Tenant): Promise<CheckResult> {
     const started = this.deps.clock.now().getTime();
     const role = parseRoleArn(account.roleArn);
     const elapsed = () => this.deps.clock.now().getTime() - started;
     if (!isRoleArn(role))
       return {
-        ok: false,
-        code: "ACCOUNT_MISMATCH",
-        message: "The stored role ARN is not valid",
-        latencyMs: 0,
+        outcome: {
+          ok: false,
+          code: "ACCOUNT_MISMATCH",
+          message: "The stored role ARN is not valid",
+          latencyMs: 0,
+        },
       };
     try {
+      const now = this.deps.clock.now();
       const r = await this.deps.verifier.verify({
         role,
         accountId: account.accountId,
         regions: account.regions,
-        externalId: tenant.externalId.current,
-        validExternalIds: validExternalIds(tenant.externalId, this.deps.clock.now()).map(
-          (v) => v.externalId,
-        ),
+        externalIds: externalIdCandidates(tenant.externalId, account.acceptedExternalId, now),
       });
-      return r.ok
-        ? { ok: true, latencyMs: elapsed() }
-        : { ok: false, code: r.failure.code, message: r.failure.message, latencyMs: elapsed() };
+      const outcome = checkOutcome(
+        tenant.externalId,
+        account.acceptedExternalId,
+        r,
+        now,
+        elapsed(),
+      );
+      return { outcome, ...(r.externalId === undefined ? {} : { externalId: r.externalId }) };
     } catch (err) {
       if (err instanceof ServiceUnavailableError) {
         return {
-          ok: false,
-          code: "TIMEOUT",
-          message: "STS or IAM did not answer",
-          latencyMs: elapsed(),
+          outcome: {
+            ok: false,
+            code: "TIMEOUT",
+            message: "STS or IAM did not answer",
+            latencyMs: elapsed(),
+          },
         };
       }
       throw err;
     }
   }
+}
+
+interface CheckResult {
+  outcome: CheckOutcome;
+  /** The external ID the role accepted, when AssumeRole got that far. */
+  externalId?: string;
 }

@@ -9,7 +9,7 @@ import {
   registeredBy,
   type SyncReport,
 } from "../domain/organization";
-import { type Tenant, validExternalIds } from "../domain/tenant";
+import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import { DEFAULT_MESSAGES, type VerificationCode } from "../domain/verification";
 import {
   ConflictError,
@@ -27,6 +27,7 @@ import type {
 } from "../ports";
 import type { AccountService } from "./account-service";
 import type { RoleVerifier } from "./role-verifier";
+import { assumeTenantRole } from "./tenant-role-access";
 import type { TenantService } from "./tenant-service";
 
 export interface ConnectInput {
@@ -108,8 +109,7 @@ export class OrganizationService {
       role,
       accountId: input.managementAccountId,
       regions: [],
-      externalId: tenant.externalId.current,
-      validExternalIds: validExternalIds(tenant.externalId, now).map((v) => v.externalId),
+      externalIds: externalIdCandidates(tenant.externalId, undefined, now),
     });
     if (!verified.ok)
       throw new VerificationFailedError(verified.failure.code, verified.failure.message);
@@ -368,19 +368,25 @@ export class OrganizationService {
     return updated;
   }
 
-  private session(tenant: Tenant, roleArn: string): Promise<AwsCredentials> {
-    return asTenantError(
-      this.deps.gateway.assumeRole({
-        roleArn,
-        externalId: tenant.externalId.current,
-        sessionName: `cp-org-${this.deps.clock.now().getTime().toString(36)}`,
-        durationSeconds: 900,
-        region: this.deps.region,
-        sourceIdentity: "control-plane",
-        tags: [{ key: "cp:purpose", value: "organization-sync" }],
-        policy: READ_ORGANIZATION_POLICY,
-      }),
+  /** A session of the management account's role: current external ID, then the previous one. */
+  private async session(tenant: Tenant, roleArn: string): Promise<AwsCredentials> {
+    const externalIds = externalIdCandidates(tenant.externalId, undefined, this.deps.clock.now());
+    const session = await asTenantError(
+      assumeTenantRole(
+        this.deps.gateway,
+        {
+          roleArn,
+          sessionName: `cp-org-${this.deps.clock.now().getTime().toString(36)}`,
+          durationSeconds: 900,
+          region: this.deps.region,
+          sourceIdentity: "control-plane",
+          tags: [{ key: "cp:purpose", value: "organization-sync" }],
+          policy: READ_ORGANIZATION_POLICY,
+        },
+        externalIds,
+      ),
     );
+    return session.credentials;
   }
 
   private async allAccounts(tenantId: string): Promise<Account[]> {

@@ -4,6 +4,7 @@ import { RoleAccessError } from "../domain/errors";
 import { checkTrustPolicy } from "../domain/trust-policy";
 import { DEFAULT_MESSAGES, isTransient, type VerificationFailure } from "../domain/verification";
 import type { AwsCredentials, Clock, Sleep, TenantRoleGateway } from "../ports";
+import { assumeTenantRole } from "./tenant-role-access";
 
 export interface RoleVerifierDeps {
   gateway: TenantRoleGateway;
@@ -12,7 +13,7 @@ export interface RoleVerifierDeps {
   principal: AccessPrincipal;
   /** Total time to keep retrying transient failures (a new role takes up to ~2 minutes to work). */
   retryBudgetMs: number;
-  /** Also require that AssumeRole WITHOUT the external ID is refused. Only real AWS can answer. */
+  /** Also require that AssumeRole WITHOUT the external ID is refused (IAM, or the local emulator, decides). */
   negativeProbe: boolean;
   /** Region whose STS endpoint is used when the account lists none. */
   defaultRegion: string;
@@ -22,15 +23,23 @@ export interface VerifyInput {
   role: RoleArn;
   accountId: string;
   regions: string[];
-  /** The external ID the control plane assumes the role with (the tenant's current one). */
-  externalId: string;
-  /** Every external ID of the tenant that is valid now (current, and previous during its overlap). */
-  validExternalIds: string[];
+  /**
+   * The tenant's external IDs to present, in order (externalIdCandidates): the next one is tried
+   * only when the role refuses the previous. Every one of them is valid now.
+   */
+  externalIds: string[];
 }
 
 export type VerifyResult =
-  | { ok: true; at: string; attempts: number }
-  | { ok: false; at: string; attempts: number; failure: VerificationFailure };
+  | { ok: true; at: string; attempts: number; externalId: string }
+  | {
+      ok: false;
+      at: string;
+      attempts: number;
+      failure: VerificationFailure;
+      /** Set when AssumeRole worked and a later step failed: the ID the role accepted. */
+      externalId?: string;
+    };
 
 const FIRST_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 15_000;
@@ -50,38 +59,57 @@ export class RoleVerifier {
     const started = this.deps.clock.now().getTime();
     let backoff = FIRST_BACKOFF_MS;
     for (let attempt = 1; ; attempt++) {
-      const failure = await this.attempt(input);
+      const { failure, externalId } = await this.attempt(input);
       const at = this.deps.clock.now().toISOString();
-      if (failure === undefined) return { ok: true, at, attempts: attempt };
+      if (failure === undefined && externalId !== undefined)
+        return { ok: true, at, attempts: attempt, externalId };
       const elapsed = this.deps.clock.now().getTime() - started;
-      if (!isTransient(failure.code) || elapsed + backoff > this.deps.retryBudgetMs) {
-        return { ok: false, at, attempts: attempt, failure };
+      if (failure && (!isTransient(failure.code) || elapsed + backoff > this.deps.retryBudgetMs)) {
+        return {
+          ok: false,
+          at,
+          attempts: attempt,
+          failure,
+          ...(externalId === undefined ? {} : { externalId }),
+        };
       }
       await this.deps.sleep(backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
     }
   }
 
-  private async attempt(input: VerifyInput): Promise<VerificationFailure | undefined> {
+  private async attempt(
+    input: VerifyInput,
+  ): Promise<{ failure?: VerificationFailure; externalId?: string }> {
     const { role } = input;
     const region = input.regions[0] ?? this.deps.defaultRegion;
+    let externalId: string | undefined;
+    const failed = (failure: VerificationFailure) => ({
+      failure,
+      ...(externalId === undefined ? {} : { externalId }),
+    });
     try {
-      const credentials = await this.deps.gateway.assumeRole({
-        roleArn: role.arn,
-        externalId: input.externalId,
-        sessionName: `cp-verify-${this.deps.clock.now().getTime().toString(36)}`,
-        durationSeconds: 900,
-        region,
-        // The same attributes every brokered session carries: a role whose trust policy does not
-        // allow sts:SetSourceIdentity and sts:TagSession fails here, at registration.
-        sourceIdentity: "control-plane",
-        tags: [{ key: "cp:purpose", value: "verification" }],
-        // The verification session can do nothing but read the role itself.
-        policy: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [{ Effect: "Allow", Action: "iam:GetRole", Resource: role.arn }],
-        }),
-      });
+      const session = await assumeTenantRole(
+        this.deps.gateway,
+        {
+          roleArn: role.arn,
+          sessionName: `cp-verify-${this.deps.clock.now().getTime().toString(36)}`,
+          durationSeconds: 900,
+          region,
+          // The same attributes every brokered session carries: a role whose trust policy does not
+          // allow sts:SetSourceIdentity and sts:TagSession fails here, at registration.
+          sourceIdentity: "control-plane",
+          tags: [{ key: "cp:purpose", value: "verification" }],
+          // The verification session can do nothing but read the role itself.
+          policy: JSON.stringify({
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "iam:GetRole", Resource: role.arn }],
+          }),
+        },
+        input.externalIds,
+      );
+      externalId = session.externalId;
+      const { credentials } = session;
 
       // Both reads need only the session: one round trip instead of two. The identity is judged
       // first, so a wrong account is reported as such whatever the role read answered.
@@ -97,28 +125,33 @@ export class RoleVerifier {
         assumed?.accountId !== input.accountId ||
         assumed.roleName !== role.roleName
       ) {
-        return {
+        return failed({
           code: "ACCOUNT_MISMATCH",
           message: `Assuming ${role.arn} gave the identity ${identity.arn || "(none)"} in account ${identity.account || "(none)"}, not role ${role.roleName} in account ${input.accountId}.`,
-        };
+        });
       }
       for (const other of input.regions.slice(1)) {
         await this.deps.gateway.callerIdentity(credentials, other);
       }
 
+      // IAM's own answer first: a role that lets the control plane in without the external ID
+      // is refused because AWS (or the local emulator) let it in, whatever the lint would say.
+      if (this.deps.negativeProbe) {
+        const probe = await this.probeWithoutExternalId(role.arn, region);
+        if (probe) return failed(probe);
+      }
+
       if (trustRead.status === "rejected") throw trustRead.reason;
       const trust = trustRead.value;
-      if ("code" in trust) return trust;
+      if ("code" in trust) return failed(trust);
       const problem = checkTrustPolicy(trust.policy, {
         principal: this.deps.principal,
-        externalIds: input.validExternalIds,
+        externalIds: input.externalIds,
       });
-      if (problem) return problem;
-
-      if (this.deps.negativeProbe) return await this.probeWithoutExternalId(role.arn, region);
-      return undefined;
+      if (problem) return failed(problem);
+      return { externalId: session.externalId };
     } catch (err) {
-      if (err instanceof RoleAccessError) return this.failureOf(err);
+      if (err instanceof RoleAccessError) return failed(this.failureOf(err));
       throw err;
     }
   }

@@ -2,6 +2,7 @@ import type { AuditRecord } from "../domain/audit";
 import { RoleAccessError } from "../domain/errors";
 import { applicableGrant, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS } from "../domain/grant";
 import { roleSessionName, sessionCacheKey } from "../domain/session";
+import { externalIdCandidates } from "../domain/tenant";
 import {
   AccountNotFoundError,
   type AppError,
@@ -22,6 +23,7 @@ import type {
   TenantRoleGateway,
 } from "../ports";
 import type { SessionCache } from "./session-cache";
+import { assumeTenantRole } from "./tenant-role-access";
 
 export interface SessionRequest {
   tenantId: string;
@@ -58,8 +60,8 @@ export interface SessionBrokerDeps {
  * tags, audited before anything is returned, cached per container.
  *
  * Every request is decided on fresh state (one strongly consistent BatchGetItem); the cache is
- * consulted only after that, so suspension, grant revocation, account removal and external-ID
- * rotation (part of the cache key) take effect on the very next request.
+ * consulted only after that, so suspension, grant revocation, account removal, external-ID
+ * rotation and the brake (both part of the cache key) take effect on the very next request.
  */
 export class SessionBroker {
   constructor(private readonly deps: SessionBrokerDeps) {}
@@ -212,10 +214,12 @@ export class SessionBroker {
       region,
       sourceIdentity: caller.service,
     };
+    const externalIds = externalIdCandidates(tenant.externalId, account.acceptedExternalId, at);
     const key = sessionCacheKey({
       service: caller.service,
       roleArn: account.roleArn,
-      externalId: tenant.externalId.current,
+      externalIds,
+      brakeGeneration: account.brakeGeneration ?? 0,
       permissionSet: permissionSetName,
       policy: permissionSet.policy,
       region,
@@ -226,19 +230,30 @@ export class SessionBroker {
     try {
       issued = await this.deps.cache.get(key, at.getTime(), async () => {
         const sessionName = roleSessionName(caller.service, requestId);
-        const credentials = await this.deps.gateway.assumeRole({
-          roleArn: account.roleArn,
-          externalId: tenant.externalId.current,
-          sessionName,
-          durationSeconds,
-          region,
-          sourceIdentity: caller.service,
-          tags: [
-            { key: "tenant", value: tenant.tenantId },
-            { key: "service", value: caller.service },
-          ],
-          policy: permissionSet.policy,
-        });
+        const { credentials, externalId } = await assumeTenantRole(
+          this.deps.gateway,
+          {
+            roleArn: account.roleArn,
+            sessionName,
+            durationSeconds,
+            region,
+            sourceIdentity: caller.service,
+            tags: [
+              { key: "tenant", value: tenant.tenantId },
+              { key: "service", value: caller.service },
+            ],
+            policy: permissionSet.policy,
+          },
+          externalIds,
+        );
+        if (externalId !== account.acceptedExternalId) {
+          // The role accepted another of the tenant's IDs than recorded (it was updated after a
+          // rotation, or nothing was recorded): present that one first from now on. Best effort:
+          // the session is good either way, and the next request records it if this write fails.
+          await this.deps.accounts
+            .recordExternalId(tenant.tenantId, account.accountId, account.roleArn, externalId)
+            .catch(() => undefined);
+        }
         const expiration =
           credentials.expiration ?? new Date(at.getTime() + durationSeconds * 1000);
         return {

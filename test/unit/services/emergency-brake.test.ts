@@ -8,13 +8,14 @@ import { anAccount, aTenant } from "../../support/domain";
 import { ManualClock } from "../../support/fakes";
 
 /**
- * What the emulator cannot show: it does not evaluate IAM permissions, so a role whose policy
- * does not allow attaching the brake, a refused AssumeRole, and throttling are tested here, at
- * the gateway seam.
+ * At the gateway seam: the order of IAM calls, the policies asked for, and failures the emulator
+ * does not produce on demand (throttling, a stack without the revocation boundary).
+ * test/integration/emergency-brake.test.ts shows IAM's decisions on the emulator.
  */
 const tenant = aTenant();
 const account = anAccount("111111111111");
 const BRAKE = "arn:aws:iam::111111111111:policy/control-plane/Access-EmergencyBrake";
+const REVOCATION = "arn:aws:iam::111111111111:policy/control-plane/Access-SessionRevocation";
 
 let stored: Account;
 let audit: AuditRecord[];
@@ -22,6 +23,10 @@ let assumed: AssumeRoleRequest[];
 let attached: Set<string>;
 let attachError: Error | undefined;
 let assumeError: Error | undefined;
+let rewriteError: Error | undefined;
+/** Every IAM call, in order, with the session (its number) that made it. */
+let calls: string[];
+let rewritten: { arn: string; document: string }[];
 
 const accounts = {
   get: async () => stored,
@@ -30,14 +35,24 @@ const accounts = {
   },
 } as unknown as AccountStore;
 const brakes: RoleBrakeGateway = {
-  attach: async (_c, _r, arn) => {
+  attach: async (c, _r, arn) => {
+    calls.push(`attach as ${c.accessKeyId}`);
     if (attachError) throw attachError;
     attached.add(arn);
   },
-  detach: async (_c, _r, arn) => {
+  detach: async (c, _r, arn) => {
+    calls.push(`detach as ${c.accessKeyId}`);
     attached.delete(arn);
   },
-  attached: async () => [...attached],
+  attached: async (c) => {
+    calls.push(`list as ${c.accessKeyId}`);
+    return [...attached];
+  },
+  rewritePolicy: async (c, arn, document) => {
+    calls.push(`rewrite as ${c.accessKeyId}`);
+    if (rewriteError) throw rewriteError;
+    rewritten.push({ arn, document });
+  },
 };
 
 function brake() {
@@ -48,7 +63,7 @@ function brake() {
       assumeRole: async (req) => {
         assumed.push(req);
         if (assumeError) throw assumeError;
-        return { accessKeyId: "a", secretAccessKey: "s", sessionToken: "t" };
+        return { accessKeyId: `s${assumed.length}`, secretAccessKey: "s", sessionToken: "t" };
       },
     },
     brakes,
@@ -66,6 +81,9 @@ beforeEach(() => {
   attached = new Set();
   attachError = undefined;
   assumeError = undefined;
+  rewriteError = undefined;
+  calls = [];
+  rewritten = [];
 });
 
 describe("EmergencyBrake", () => {
@@ -82,6 +100,11 @@ describe("EmergencyBrake", () => {
         Effect: "Allow",
         Action: ["iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:ListAttachedRolePolicies"],
         Resource: account.roleArn,
+      },
+      {
+        Effect: "Allow",
+        Action: ["iam:CreatePolicyVersion", "iam:DeletePolicyVersion", "iam:ListPolicyVersions"],
+        Resource: REVOCATION,
       },
     ]);
     expect(stored.frozen).toEqual({ at: expect.any(String), keyId: "key_1" });
@@ -135,5 +158,53 @@ describe("EmergencyBrake", () => {
     expect(attached.size).toBe(0);
     expect(stored.frozen).toBeUndefined();
     expect(audit.map((r) => r.outcome)).toEqual(["APPLIED", "RELEASED", "RELEASED"]);
+  });
+
+  it("freezing a frozen role reads the brake as attached and attaches nothing (IAM would deny it)", async () => {
+    attached.add(BRAKE);
+    await brake().freeze("tnt_a", account.accountId, caller, "req-1");
+    expect(calls).toEqual(["list as s1"]);
+    expect(stored.frozen).toBeDefined();
+  });
+
+  it("unfreeze revokes earlier sessions first, then detaches with a session issued after the cutoff", async () => {
+    attached.add(BRAKE);
+    await brake().unfreeze("tnt_a", account.accountId, caller, "req-1");
+    expect(calls).toEqual(["list as s1", "rewrite as s1", "detach as s2"]);
+    expect(rewritten).toHaveLength(1);
+    expect(rewritten[0]?.arn).toBe(REVOCATION);
+    const statements = JSON.parse(rewritten[0]?.document as string).Statement;
+    expect(statements).toEqual([
+      expect.objectContaining({ Effect: "Allow", Action: "*", Resource: "*" }),
+      expect.objectContaining({
+        Effect: "Deny",
+        Action: "*",
+        Condition: {
+          DateLessThan: { "aws:TokenIssueTime": new ManualClock().now().toISOString() },
+        },
+      }),
+    ]);
+  });
+
+  it("a role without the revocation boundary stays frozen: 409 SESSION_REVOCATION_NOT_ENABLED", async () => {
+    await brake().freeze("tnt_a", account.accountId, caller, "req-1");
+    rewriteError = new RoleAccessError("ROLE_NOT_FOUND", "NoSuchEntity: policy");
+    await expect(
+      brake().unfreeze("tnt_a", account.accountId, caller, "req-2"),
+    ).rejects.toMatchObject({ status: 409, code: "SESSION_REVOCATION_NOT_ENABLED" });
+    expect(attached).toEqual(new Set([BRAKE]));
+    expect(stored.frozen).toBeDefined();
+    expect(audit.map((r) => [r.action, r.outcome, r.code ?? null])).toEqual([
+      ["FREEZE", "APPLIED", null],
+      ["UNFREEZE", "REFUSED", "SESSION_REVOCATION_NOT_ENABLED"],
+    ]);
+  });
+
+  it("every freeze and unfreeze moves the brake generation (the broker's cache key)", async () => {
+    const before = stored.brakeGeneration ?? 0;
+    await brake().freeze("tnt_a", account.accountId, caller, "req-1");
+    expect(stored.brakeGeneration).toBe(before + 1);
+    await brake().unfreeze("tnt_a", account.accountId, caller, "req-2");
+    expect(stored.brakeGeneration).toBe(before + 2);
   });
 });

@@ -68,6 +68,7 @@ class Accounts implements AccountStore {
     return { items: [...this.items.values()] };
   }
   async markDenied() {}
+  async recordExternalId() {}
   async delete(_t: string, id: string) {
     return this.items.delete(id);
   }
@@ -134,7 +135,7 @@ function service(deadlineAdvanceMs = 0) {
       },
     },
     tenants: { get: async () => tenant },
-    verifier: { verify: async () => ({ ok: true, at: "x", attempts: 1 }) },
+    verifier: { verify: async () => ({ ok: true, at: "x", attempts: 1, externalId: "cpx-a" }) },
     gateway: {
       assumeRole: async () => ({ accessKeyId: "a", secretAccessKey: "s", sessionToken: "t" }),
       callerIdentity: async () => ({ account: "", arn: "" }),

@@ -54,8 +54,7 @@ const input = (regions: string[] = []) => ({
   role: ROLE,
   accountId: "012345678901",
   regions,
-  externalId: "cpx-current",
-  validExternalIds: ["cpx-current"],
+  externalIds: ["cpx-current"],
 });
 
 function allGood(policy: unknown = goodPolicy()) {
@@ -184,6 +183,42 @@ describe("RoleVerifier", () => {
     sts.on(AssumeRoleCommand, { ExternalId: "cpx-current" }).resolves(creds);
     await expect(verifier({ negativeProbe: true }).verify(input())).resolves.toMatchObject({
       ok: true,
+    });
+  });
+
+  it("presents the next external ID only when the role refuses one, and reports the one accepted", async () => {
+    allGood(goodPolicy("cpx-previous"));
+    sts.on(AssumeRoleCommand, { ExternalId: "cpx-current" }).rejects(awsError("AccessDenied"));
+    sts.on(AssumeRoleCommand, { ExternalId: "cpx-previous" }).resolves(creds);
+    const result = await verifier().verify({
+      ...input(),
+      externalIds: ["cpx-current", "cpx-previous"],
+    });
+    expect(result).toMatchObject({ ok: true, externalId: "cpx-previous" });
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.ExternalId)).toEqual([
+      "cpx-current",
+      "cpx-previous",
+    ]);
+  });
+
+  it("does not present another external ID when STS throttles", async () => {
+    sts.on(AssumeRoleCommand).rejects(awsError("Throttling"));
+    const result = await verifier().verify({
+      ...input(),
+      externalIds: ["cpx-current", "cpx-previous"],
+    });
+    expect(result).toMatchObject({ ok: false, failure: { code: "THROTTLED" } });
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(1);
+  });
+
+  it("runs the negative probe before the lint: IAM's answer is the reason given", async () => {
+    // A trust policy the lint would also flag: the probe, which AWS answered, decides first.
+    allGood(goodPolicy("cpx-current", "*"));
+    const result = await verifier({ negativeProbe: true }).verify(input());
+    expect(result).toMatchObject({
+      ok: false,
+      failure: { code: "EXTERNAL_ID_NOT_REQUIRED", message: expect.stringContaining("AWS let") },
+      externalId: "cpx-current",
     });
   });
 
