@@ -521,7 +521,7 @@ const MATRIX: {
       service: 403,
       grantedService: 403,
     },
-    codes: { admin: "ROLE_NOT_FOUND", ownTenant: "ROLE_NOT_FOUND" },
+    codes: { admin: "ACCESS_DENIED", ownTenant: "ACCESS_DENIED" },
   },
   {
     name: "GET /v1/tenants/{tenantId}/organizations",

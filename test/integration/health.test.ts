@@ -84,7 +84,7 @@ describe("health sweep on the emulator", () => {
     ]);
   });
 
-  it("a deleted role → UNHEALTHY ROLE_NOT_FOUND; a trust policy without the external ID → UNHEALTHY drift; one event each", async () => {
+  it("a deleted role → UNHEALTHY ACCESS_DENIED (as AWS refuses it); a trust policy without the external ID → UNHEALTHY, found by the negative probe; one event each", async () => {
     await deleteRole(A, "Access");
     const { Statement } = trustPolicy(externalId);
     const { Condition: _c, ...withoutCondition } = Statement[0] as Record<string, unknown>;
@@ -101,14 +101,16 @@ describe("health sweep on the emulator", () => {
     );
 
     await sweep();
-    expect(await health(A)).toMatchObject({ state: "UNHEALTHY", lastErrorCode: "ROLE_NOT_FOUND" });
+    expect(await health(A)).toMatchObject({ state: "UNHEALTHY", lastErrorCode: "ACCESS_DENIED" });
+    // The emulator let the probe in without the external ID: IAM's answer, not only the lint's.
     expect(await health(B)).toMatchObject({
       state: "UNHEALTHY",
       lastErrorCode: "EXTERNAL_ID_NOT_REQUIRED",
+      lastErrorMessage: expect.stringContaining("AWS let the control plane assume the role"),
     });
     expect(await health(C)).toMatchObject({ state: "HEALTHY" });
     expect((await events()).map((e) => `${e.accountId}:${e.to}:${e.reason}`).sort()).toEqual([
-      `${A}:UNHEALTHY:ROLE_NOT_FOUND`,
+      `${A}:UNHEALTHY:ACCESS_DENIED`,
       `${B}:UNHEALTHY:EXTERNAL_ID_NOT_REQUIRED`,
     ]);
 
@@ -167,7 +169,7 @@ describe("health sweep on the emulator", () => {
       "HEALTHY",
       "UNHEALTHY",
     ]);
-    expect(res.body.history[1].code).toBe("ROLE_NOT_FOUND");
+    expect(res.body.history[1].code).toBe("ACCESS_DENIED");
     const nosy = await otherTenantKey(admin);
     expect(
       (

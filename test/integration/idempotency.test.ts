@@ -86,7 +86,7 @@ describe("Idempotency-Key", () => {
     // The role is not there yet: registration fails, and that failure is not stored...
     const failed = await register();
     expect(failed.status).toBe(422);
-    expect(failed.body.error.code).toBe("ROLE_NOT_FOUND");
+    expect(failed.body.error.code).toBe("ACCESS_DENIED");
     // ...so once the tenant has created it, the same request with the same key registers.
     await createRole(accountId, "Access", trustPolicy(tenant.externalId));
     const retried = await register();

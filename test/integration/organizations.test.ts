@@ -154,7 +154,7 @@ describe("AWS Organizations on the emulator", () => {
       failed: [
         {
           accountId: m.noRole,
-          code: "ROLE_NOT_FOUND",
+          code: "ACCESS_DENIED",
           message: expect.any(String),
         },
       ],
@@ -188,7 +188,7 @@ describe("AWS Organizations on the emulator", () => {
       alreadyRegistered: ids([{ accountId: m.a as string }, { accountId: m.a1 as string }]).map(
         (accountId) => ({ accountId }),
       ),
-      failed: [{ accountId: m.noRole, code: "ROLE_NOT_FOUND", message: expect.any(String) }],
+      failed: [{ accountId: m.noRole, code: "ACCESS_DENIED", message: expect.any(String) }],
       skipped: [{ accountId: m.closed, reason: "SUSPENDED" }],
       detached: sorted([
         { accountId: m.b as string, reason: "OUT_OF_SCOPE" },
