@@ -367,6 +367,9 @@ def principal_context(caller: Principal) -> dict[str, Any]:
         "aws:principalaccount": caller.account,
         "aws:principaltype": "AssumedRole" if caller.kind == "session" else "Account",
         "aws:currenttime": _iso(dt.datetime.now(dt.timezone.utc)),
+        # AWS's endpoints are HTTPS, and the SDKs use them so; the emulator is plain HTTP on
+        # loopback, which stands in for that.
+        "aws:securetransport": "true",
     }
     tags = dict(caller.role_tags)
     if caller.session:

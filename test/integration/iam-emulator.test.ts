@@ -1,0 +1,203 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { beforeAll, describe, expect, it } from "vitest";
+import {
+  CONTROL_PLANE_ACCOUNT,
+  LOCAL_ACCESS_ROLE_ARN,
+  LOCAL_REGION,
+  ROOT,
+} from "../../scripts/local-stack";
+import { CONTROL_PLANE_PATTERN, deployTenantStack, tenantAdmin } from "../support/tenant-account";
+
+/**
+ * The local AWS decides AssumeRole as IAM does (scripts/iam_enforcement.py): every row of
+ * test/fixtures/iam/assume-role-cases.json is one real AssumeRole against the emulator, with a
+ * trust policy (from the project's templates, deployed through CloudFormation, or written out),
+ * a caller, an external ID, session tags and a source identity, and IAM's expected answer.
+ */
+interface Row {
+  name: string;
+  target: string;
+  caller: keyof typeof callers;
+  externalId?: string;
+  tags?: Record<string, string>;
+  sourceIdentity?: string;
+  expect: "allow" | "deny";
+}
+const fixture = JSON.parse(
+  readFileSync(join(ROOT, "test/fixtures/iam/assume-role-cases.json"), "utf8"),
+) as { policies: Record<string, unknown>; rows: Row[] };
+
+type Credentials = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+const OTHER_ACCOUNT = "999999999999";
+const POLICY_ACCOUNT = "970000000001";
+const endpoint = () => process.env.AWS_ENDPOINT_URL as string;
+const rootOf = (account: string): Credentials => ({
+  accessKeyId: account === CONTROL_PLANE_ACCOUNT ? "testing" : account,
+  secretAccessKey: "testing",
+});
+const ALL_STS = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"];
+
+const callers = {
+  /** The functions' access role, as the worker runs (test/support/worker-setup.ts). */
+  access: undefined as Credentials | undefined,
+  accessLimited: undefined as Credentials | undefined,
+  accessNoAllow: undefined as Credentials | undefined,
+  accessWithSourceIdentity: undefined as Credentials | undefined,
+  outside: undefined as Credentials | undefined,
+  otherAccess: undefined as Credentials | undefined,
+  cpRoot: rootOf(CONTROL_PLANE_ACCOUNT),
+  otherRoot: rootOf(OTHER_ACCOUNT),
+};
+const targets = new Map<string, string>();
+
+function render(policy: unknown): string {
+  return JSON.stringify(policy)
+    .replaceAll("{{CP}}", CONTROL_PLANE_ACCOUNT)
+    .replaceAll("{{ACCESS_ROLE}}", LOCAL_ACCESS_ROLE_ARN)
+    .replaceAll(
+      "{{NO_ALLOW_ROLE}}",
+      `arn:aws:iam::${CONTROL_PLANE_ACCOUNT}:role/control-plane/access/no-allow`,
+    );
+}
+
+/** A role in `account` and a session of it (assumed as that account's root). */
+async function callerRole(
+  account: string,
+  path: string,
+  name: string,
+  actions: string[] | undefined,
+  sourceIdentity?: string,
+): Promise<Credentials> {
+  const iam = new IAMClient({
+    endpoint: endpoint(),
+    region: LOCAL_REGION,
+    credentials: rootOf(account),
+  });
+  const arn = `arn:aws:iam::${account}:role${path}${name}`;
+  await iam.send(
+    new CreateRoleCommand({
+      RoleName: name,
+      Path: path,
+      AssumeRolePolicyDocument: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Principal: { AWS: `arn:aws:iam::${account}:root` },
+            Action: ["sts:AssumeRole", "sts:SetSourceIdentity"],
+          },
+        ],
+      }),
+    }),
+  );
+  if (actions)
+    await iam.send(
+      new PutRolePolicyCommand({
+        RoleName: name,
+        PolicyName: "AssumeTenantRoles",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Action: actions, Resource: "arn:aws:iam::*:role/*" }],
+        }),
+      }),
+    );
+  return assume(rootOf(account), {
+    RoleArn: arn,
+    RoleSessionName: `caller-${name}`,
+    ...(sourceIdentity ? { SourceIdentity: sourceIdentity } : {}),
+  });
+}
+
+async function assume(
+  credentials: Credentials,
+  input: ConstructorParameters<typeof AssumeRoleCommand>[0],
+): Promise<Credentials> {
+  const sts = new STSClient({ endpoint: endpoint(), region: LOCAL_REGION, credentials });
+  const c = (await sts.send(new AssumeRoleCommand(input))).Credentials;
+  return {
+    accessKeyId: c?.AccessKeyId as string,
+    secretAccessKey: c?.SecretAccessKey as string,
+    sessionToken: c?.SessionToken as string,
+  };
+}
+
+beforeAll(async () => {
+  callers.access = {
+    accessKeyId: process.env.AWS_ACCESS_KEY_ID as string,
+    secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY as string,
+    sessionToken: process.env.AWS_SESSION_TOKEN as string,
+  };
+  const access = "/control-plane/access/";
+  callers.accessLimited = await callerRole(CONTROL_PLANE_ACCOUNT, access, "limited", [
+    "sts:AssumeRole",
+  ]);
+  callers.accessNoAllow = await callerRole(CONTROL_PLANE_ACCOUNT, access, "no-allow", undefined);
+  callers.accessWithSourceIdentity = await callerRole(
+    CONTROL_PLANE_ACCOUNT,
+    access,
+    "chained",
+    ALL_STS,
+    "svc-a",
+  );
+  callers.outside = await callerRole(CONTROL_PLANE_ACCOUNT, "/", "other-service", ALL_STS);
+  callers.otherAccess = await callerRole(OTHER_ACCOUNT, access, "impostor", ALL_STS);
+
+  const iam = new IAMClient({
+    endpoint: endpoint(),
+    region: LOCAL_REGION,
+    credentials: await tenantAdmin(POLICY_ACCOUNT),
+  });
+  let n = 0;
+  for (const [name, policy] of Object.entries(fixture.policies)) {
+    n += 1;
+    const out = await iam.send(
+      new CreateRoleCommand({ RoleName: `row-${n}`, AssumeRolePolicyDocument: render(policy) }),
+    );
+    targets.set(name, out.Role?.Arn as string);
+  }
+  targets.set("missing", `arn:aws:iam::${POLICY_ACCOUNT}:role/does-not-exist`);
+  const stacks: [string, string, Record<string, string>, string][] = [
+    ["stack:infra/tenant-role.yaml", "970000000002", {}, "infra/tenant-role.yaml"],
+    [
+      "stack:infra/tenant-role.yaml (brake disabled)",
+      "970000000003",
+      { EmergencyBrake: "Disabled" },
+      "infra/tenant-role.yaml",
+    ],
+    ["stack:infra/org-management-role.yaml", "970000000004", {}, "infra/org-management-role.yaml"],
+  ];
+  for (const [name, account, extra, templateFile] of stacks) {
+    const { outputs } = await deployTenantStack(
+      account,
+      "ControlPlaneAccess",
+      { ExternalId: "ext-A", ControlPlanePrincipalArn: CONTROL_PLANE_PATTERN, ...extra },
+      { templateFile },
+    );
+    targets.set(name, outputs.RoleArn as string);
+  }
+}, 120_000);
+
+describe("IAM on the local AWS: AssumeRole decided by the trust policy and the caller's own policies", () => {
+  it("has at least 40 rows, and every target exists", () => {
+    expect(fixture.rows.length).toBeGreaterThanOrEqual(40);
+    for (const row of fixture.rows) expect(targets.get(row.target), row.target).toBeDefined();
+  });
+
+  it.each(fixture.rows)("$name → $expect", async (row) => {
+    const credentials = callers[row.caller] as Credentials;
+    const attempt = assume(credentials, {
+      RoleArn: targets.get(row.target),
+      RoleSessionName: "table-row",
+      ...(row.externalId === undefined ? {} : { ExternalId: row.externalId }),
+      ...(row.sourceIdentity === undefined ? {} : { SourceIdentity: row.sourceIdentity }),
+      ...(row.tags
+        ? { Tags: Object.entries(row.tags).map(([Key, Value]) => ({ Key, Value })) }
+        : {}),
+    });
+    if (row.expect === "allow") await expect(attempt).resolves.toHaveProperty("accessKeyId");
+    else await expect(attempt).rejects.toMatchObject({ name: "AccessDenied" });
+  });
+});
