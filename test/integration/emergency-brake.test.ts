@@ -1,4 +1,5 @@
-import { IAMClient, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_REGION } from "../../scripts/local-stack";
 import { api } from "../support/api";
@@ -9,7 +10,9 @@ import { CONTROL_PLANE_PATTERN, deployTenantStack, tenantAdmin } from "../suppor
 /**
  * The emergency brake on the emulator: tenant roles deployed from infra/tenant-role.yaml with and
  * without the option, frozen and unfrozen through the API, and the role's attached policies read
- * back in the tenant account with the tenant's own credentials.
+ * back in the tenant account with the tenant's own credentials. The emulator evaluates the role's
+ * deny statements on every call a session makes, as IAM does: what a brokered session can still
+ * do is tested by calling IAM and S3 with it.
  */
 const WITH_BRAKE = "950000000001";
 const WITHOUT_BRAKE = "950000000002";
@@ -34,6 +37,31 @@ const brake = (accountId: string) =>
   `arn:aws:iam::${accountId}:policy/control-plane/CrossAccountControlPlaneAccess-EmergencyBrake`;
 const session = (accountId: string) =>
   api({ method: "POST", path: "/v1/sessions", key: serviceKey, body: { tenantId, accountId } });
+type Issued = { accessKeyId: string; secretAccessKey: string; sessionToken: string };
+let preFreeze: Issued;
+
+/** What a brokered session can do in the tenant account: list buckets (S3), read a role (IAM). */
+async function canCall(c: Issued): Promise<{ s3: boolean; iam: boolean }> {
+  const { accessKeyId, secretAccessKey, sessionToken } = c;
+  const credentials = { accessKeyId, secretAccessKey, sessionToken };
+  const base = { endpoint: process.env.AWS_ENDPOINT_URL, region: LOCAL_REGION, credentials };
+  const outcome = (p: Promise<unknown>) =>
+    p.then(
+      () => true,
+      (err: Error) => {
+        if (err.name !== "AccessDenied") throw err;
+        return false;
+      },
+    );
+  return {
+    s3: await outcome(
+      new S3Client({ ...base, forcePathStyle: true }).send(new ListBucketsCommand({})),
+    ),
+    iam: await outcome(
+      new IAMClient(base).send(new GetRoleCommand({ RoleName: "CrossAccountControlPlaneAccess" })),
+    ),
+  };
+}
 const post = (accountId: string, what: "freeze" | "unfreeze", key = tenantKey) =>
   api({ method: "POST", path: `/v1/tenants/${tenantId}/accounts/${accountId}/${what}`, key });
 
@@ -68,7 +96,10 @@ beforeAll(async () => {
 
 describe("emergency brake on the emulator", () => {
   it("freeze attaches the role's deny policy (read back in the account) and stops brokering", async () => {
-    expect((await session(WITH_BRAKE)).status).toBe(201);
+    const before = await session(WITH_BRAKE);
+    expect(before.status).toBe(201);
+    preFreeze = before.body.credentials;
+    expect(await canCall(preFreeze)).toEqual({ s3: true, iam: true });
     expect(await attached(WITH_BRAKE)).not.toContain(brake(WITH_BRAKE));
 
     const frozen = await post(WITH_BRAKE, "freeze");
@@ -79,6 +110,8 @@ describe("emergency brake on the emulator", () => {
     const refused = await session(WITH_BRAKE);
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe("ACCOUNT_FROZEN");
+    // IAM stops the session issued before: everything but reading the role itself is denied.
+    expect(await canCall(preFreeze)).toEqual({ s3: false, iam: true });
 
     // Freezing again changes nothing: still one attachment, still frozen since the first time.
     const again = await post(WITH_BRAKE, "freeze", admin);
@@ -86,12 +119,30 @@ describe("emergency brake on the emulator", () => {
     expect((await attached(WITH_BRAKE)).filter((a) => a === brake(WITH_BRAKE))).toHaveLength(1);
   });
 
-  it("unfreeze detaches it and sessions are brokered again", async () => {
+  it("unfreeze detaches it and sessions are brokered again, but no pre-freeze session revives", async () => {
     const thawed = await post(WITH_BRAKE, "unfreeze");
     expect(thawed.status).toBe(200);
     expect(thawed.body.frozen).toBeUndefined();
     expect(await attached(WITH_BRAKE)).not.toContain(brake(WITH_BRAKE));
-    expect((await session(WITH_BRAKE)).status).toBe(201);
+    const fresh = await session(WITH_BRAKE);
+    expect(fresh.status).toBe(201);
+    // Not the cached pre-freeze credentials: the brake generation is part of the cache key.
+    expect(fresh.body.credentials.accessKeyId).not.toBe(preFreeze.accessKeyId);
+    expect(await canCall(fresh.body.credentials)).toEqual({ s3: true, iam: true });
+    // The revocation boundary denies everything to sessions issued before the unfreeze.
+    expect(await canCall(preFreeze)).toEqual({ s3: false, iam: false });
+  });
+
+  it("freeze and unfreeze again: the revocation moves on, the last fresh session stops at the freeze", async () => {
+    const last = (await session(WITH_BRAKE)).body.credentials as Issued;
+    expect((await post(WITH_BRAKE, "freeze")).status).toBe(200);
+    expect(await canCall(last)).toEqual({ s3: false, iam: true });
+    expect((await post(WITH_BRAKE, "unfreeze")).status).toBe(200);
+    expect(await canCall(last)).toEqual({ s3: false, iam: false });
+    expect(await canCall((await session(WITH_BRAKE)).body.credentials)).toEqual({
+      s3: true,
+      iam: true,
+    });
   });
 
   it("a role without the option: a clear refusal, nothing attached, nothing marked", async () => {
@@ -122,6 +173,8 @@ describe("emergency brake on the emulator", () => {
     expect(brakeRecords.sort()).toEqual(
       [
         [WITH_BRAKE, "FREEZE", "APPLIED", null],
+        [WITH_BRAKE, "FREEZE", "APPLIED", null],
+        [WITH_BRAKE, "UNFREEZE", "RELEASED", null],
         [WITH_BRAKE, "FREEZE", "APPLIED", null],
         [WITH_BRAKE, "UNFREEZE", "RELEASED", null],
         [WITHOUT_BRAKE, "FREEZE", "REFUSED", "EMERGENCY_BRAKE_NOT_ENABLED"],
