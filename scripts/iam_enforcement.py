@@ -646,5 +646,26 @@ def install() -> None:
 
             raise S3AccessDeniedError() from denied
 
+    # A stack update changes the role's trust policy and boundary, as CloudFormation does on AWS
+    # (moto's update keeps the old ones: a tenant updating its stack after a rotation would
+    # otherwise change nothing).
+    original_update = iam_models.Role.update_from_cloudformation_json.__func__
+
+    def update_role(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):
+        role = original_update(
+            cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name
+        )
+        properties = cloudformation_json.get("Properties", {})
+        document = properties.get("AssumeRolePolicyDocument")
+        if document is not None:
+            role.assume_role_policy_document = (
+                document if isinstance(document, str) else json.dumps(document)
+            )
+        if "PermissionsBoundary" in properties:
+            role.permissions_boundary_arn = properties["PermissionsBoundary"] or None
+        return role
+
+    iam_models.Role.update_from_cloudformation_json = classmethod(update_role)
+
     ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = normal_action
     ActionAuthenticatorMixin._authenticate_and_authorize_s3_action = s3_action

@@ -94,6 +94,15 @@ export interface Moto {
   stop(): Promise<void>;
 }
 
+/**
+ * CP_EMULATOR_IAM=off: the emulator evaluates no policy (scripts/iam_enforcement.py), for
+ * debugging only. The negative probe is then off too: every role would seem to accept a missing
+ * external ID.
+ */
+export function emulatorIamOff(env = process.env): boolean {
+  return ["off", "0", "false"].includes((env.CP_EMULATOR_IAM ?? "").toLowerCase());
+}
+
 /** Starts moto in server mode on loopback, serving one request at a time. */
 export async function startMoto(port?: number): Promise<Moto> {
   ensureVenv();
@@ -337,6 +346,7 @@ export async function startOffline(opts: {
         ...process.env,
         ...LOCAL_AWS_ENV,
         ...opts.session,
+        ...(emulatorIamOff() ? { CP_LOCAL_VERIFY_NEGATIVE_PROBE: "false" } : {}),
         AWS_ENDPOINT_URL: opts.awsEndpoint,
         PORT: String(opts.port),
         LAMBDA_PORT: String(opts.lambdaPort),

@@ -5,9 +5,10 @@ import { httpDeps } from "../../shared/wiring";
 import { accountService } from "../../shared/wiring-accounts";
 
 export const handler = httpHandler(routes.listAccounts, httpDeps, async ({ params, query }) => {
-  const page = await accountService().list(params.tenantId, {
-    limit: query.limit ?? 50,
-    cursor: query.nextToken,
-  });
+  const page = await accountService().list(
+    params.tenantId,
+    { limit: query.limit ?? 50, cursor: query.nextToken },
+    query.externalIdStatus,
+  );
   return { body: { items: page.items.map(presentAccount), nextToken: page.nextCursor } };
 });

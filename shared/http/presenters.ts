@@ -1,8 +1,8 @@
-import type { Account } from "../domain/account";
 import type { ApiKey } from "../domain/api-key";
 import type { OrganizationConnection } from "../domain/organization";
 import type { PermissionSet } from "../domain/permission-set";
 import { type Tenant, validExternalIds } from "../domain/tenant";
+import type { AccountView } from "../services/account-service";
 import type { IssuedSession } from "../services/session-broker";
 
 /** Domain objects as the API shows them (see schemas.ts). */
@@ -24,8 +24,9 @@ export function presentApiKey(key: ApiKey) {
   return { ...key };
 }
 
-export function presentAccount(account: Account) {
-  const { version: _version, ...shown } = account;
+export function presentAccount(account: AccountView) {
+  // The accepted external ID itself stays internal: the API says which one it is.
+  const { version: _v, acceptedExternalId: _id, brakeGeneration: _g, ...shown } = account;
   return shown;
 }
 

@@ -2,11 +2,19 @@ import type { Account, AccountSource } from "../domain/account";
 import { isRoleArn, parseRoleArn, partitionOfRegion, type RoleArn } from "../domain/arn";
 import { StaleAccountError, VerificationFailedError } from "../domain/errors";
 import { nextHealth } from "../domain/health";
-import { externalIdCandidates } from "../domain/tenant";
+import {
+  type ExternalIdStatus,
+  externalIdCandidates,
+  externalIdStatus,
+  type Tenant,
+} from "../domain/tenant";
 import { AccountNotFoundError, BadRequestError, ConflictError } from "../errors";
 import type { AccountStore, Clock, Page, PageRequest } from "../ports";
 import type { RoleVerifier } from "./role-verifier";
 import type { TenantService } from "./tenant-service";
+
+/** An account as the API shows it. */
+export type AccountView = Account & { externalIdStatus?: ExternalIdStatus };
 
 export interface AccountServiceDeps {
   accounts: AccountStore;
@@ -77,7 +85,7 @@ export class AccountService {
     tenantId: string,
     input: RegisterInput,
     source: AccountSource,
-  ): Promise<{ account: Account; created: boolean }> {
+  ): Promise<{ account: AccountView; created: boolean }> {
     const role = this.parseRole(input.accountId, input.roleArn);
     const regions = [...new Set(input.regions ?? [])];
     this.checkRegions(regions);
@@ -124,19 +132,38 @@ export class AccountService {
       }
       throw err;
     }
-    return { account, created: existing === undefined };
+    return { account: this.view(tenant, account), created: existing === undefined };
   }
 
-  async get(tenantId: string, accountId: string): Promise<Account> {
-    await this.deps.tenants.get(tenantId);
+  async get(tenantId: string, accountId: string): Promise<AccountView> {
+    const tenant = await this.deps.tenants.get(tenantId);
     const account = await this.deps.accounts.get(tenantId, accountId);
     if (!account) throw new AccountNotFoundError(accountId);
-    return account;
+    return this.view(tenant, account);
   }
 
-  async list(tenantId: string, page: PageRequest): Promise<Page<Account>> {
-    await this.deps.tenants.get(tenantId);
-    return this.deps.accounts.list(tenantId, page);
+  /** One page of the tenant's accounts; with `status`, only those relying on that external ID. */
+  async list(
+    tenantId: string,
+    page: PageRequest,
+    status?: ExternalIdStatus,
+  ): Promise<Page<AccountView>> {
+    const tenant = await this.deps.tenants.get(tenantId);
+    const listed = await this.deps.accounts.list(tenantId, page);
+    const items = listed.items
+      .map((a) => this.view(tenant, a))
+      .filter((a) => status === undefined || a.externalIdStatus === status);
+    return { ...listed, items };
+  }
+
+  /** The account as the API shows it: which of the tenant's external IDs its role relies on. */
+  view(tenant: Tenant, account: Account): AccountView {
+    const status = externalIdStatus(
+      tenant.externalId,
+      account.acceptedExternalId,
+      this.deps.clock.now(),
+    );
+    return status === undefined ? account : { ...account, externalIdStatus: status };
   }
 
   async delete(tenantId: string, accountId: string): Promise<void> {
@@ -154,7 +181,7 @@ export class AccountService {
    * Re-runs verification now and records the outcome on the account. A failure is recorded
    * (status FAILED, with its code) and reported as 422.
    */
-  async verify(tenantId: string, accountId: string): Promise<Account> {
+  async verify(tenantId: string, accountId: string): Promise<AccountView> {
     const tenant = await this.deps.tenants.get(tenantId);
     const account = await this.deps.accounts.get(tenantId, accountId);
     if (!account) throw new AccountNotFoundError(accountId);
@@ -213,6 +240,6 @@ export class AccountService {
       throw err;
     }
     if (!result.ok) throw new VerificationFailedError(result.failure.code, result.failure.message);
-    return updated;
+    return this.view(tenant, updated);
   }
 }

@@ -146,6 +146,8 @@ export class EmergencyBrake {
         );
       return;
     }
+    // Neither attached nor recorded: nothing was frozen, so nothing can be revived.
+    if (!before.includes(policyArn) && !account.frozen) return;
     // Unfreeze: first revoke every session issued until now (this one included), so that taking
     // the brake off revives none of them; then take it off with a session issued after the cutoff.
     const cutoff = this.deps.clock.now().toISOString();

@@ -4,6 +4,7 @@ import {
   CloudFormationClient,
   CreateStackCommand,
   DescribeStacksCommand,
+  UpdateStackCommand,
 } from "@aws-sdk/client-cloudformation";
 import {
   CreateRoleCommand,
@@ -111,4 +112,28 @@ export async function deployTenantStack(
     (stack.Outputs ?? []).map((o) => [o.OutputKey as string, o.OutputValue as string]),
   );
   return { stackId: created.StackId as string, roleArn: outputs.RoleArn as string, outputs };
+}
+
+/** Updates a stack deployed by deployTenantStack with new parameters (the same template). */
+export async function updateTenantStack(
+  accountId: string,
+  stackName: string,
+  parameters: Record<string, string>,
+  templateFile = "infra/tenant-role.yaml",
+): Promise<void> {
+  const cfn = new CloudFormationClient({ ...base(), credentials: await tenantAdmin(accountId) });
+  await cfn.send(
+    new UpdateStackCommand({
+      StackName: stackName,
+      TemplateBody: readFileSync(join(ROOT, templateFile), "utf8"),
+      Capabilities: ["CAPABILITY_NAMED_IAM"],
+      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
+        ParameterKey,
+        ParameterValue,
+      })),
+    }),
+  );
+  const described = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+  const status = described.Stacks?.[0]?.StackStatus;
+  if (status !== "UPDATE_COMPLETE") throw new Error(`stack ${status}`);
 }

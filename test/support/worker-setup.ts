@@ -1,5 +1,5 @@
 import { inject } from "vitest";
-import { LOCAL_AWS_ENV } from "../../scripts/local-stack";
+import { emulatorIamOff, LOCAL_AWS_ENV } from "../../scripts/local-stack";
 
 // Every worker talks to the run's moto server through the SDK's standard endpoint variable, and
 // as the control plane's access role (a session of it), exactly as the functions do under
@@ -16,4 +16,7 @@ Object.assign(process.env, LOCAL_AWS_ENV, inject("accessSession"), {
     process.env.TEMPLATE_URL ?? "https://cp-templates.s3.us-east-1.amazonaws.com/tenant-role.yaml",
   REGISTRATION_TOPIC_ARN: "arn:aws:sns:us-east-1:123456789012:cp-registration",
   VERIFY_RETRY_BUDGET_MS: "0",
+  // The negative probe asks the emulator's IAM; with its evaluation switched off (debugging
+  // only) every role would look as if it accepted a missing external ID.
+  ...(emulatorIamOff() ? { VERIFY_NEGATIVE_PROBE: "false" } : {}),
 });

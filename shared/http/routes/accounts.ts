@@ -86,7 +86,7 @@ export const accountRoutes = {
     auth: ["admin", "tenant"],
     tenantScoped: true,
     params: c.TenantPath,
-    query: c.ListQuery,
+    query: s.AccountListQuery,
     success: {
       status: 200,
       schema: s.AccountList,
@@ -212,7 +212,8 @@ export const accountRoutes = {
     operationId: "unfreezeAccount",
     method: "POST",
     path: "/v1/tenants/{tenantId}/accounts/{accountId}/unfreeze",
-    summary: "Release the emergency brake: detach the deny policy; sessions are brokered again",
+    summary:
+      "Release the emergency brake: revoke every session issued until now, then detach the deny policy; new sessions are brokered again",
     tag: "accounts",
     auth: ["admin", "tenant"],
     tenantScoped: true,
@@ -222,7 +223,7 @@ export const accountRoutes = {
       400: ["INVALID_PATH_PARAMETER"],
       ...AUTH_ERRORS,
       404: ["TENANT_NOT_FOUND", "ACCOUNT_NOT_FOUND"],
-      409: ["CONCURRENT_MODIFICATION"],
+      409: ["SESSION_REVOCATION_NOT_ENABLED", "CONCURRENT_MODIFICATION"],
       502: ["TENANT_ROLE_DENIED"],
       ...UNAVAILABLE,
     },

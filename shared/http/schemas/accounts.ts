@@ -11,7 +11,16 @@ import {
   enum as zEnum,
 } from "zod/mini";
 import { VERIFICATION_CODES } from "../../domain/verification";
-import { AccountId, described, doc, Region, TenantId, Timestamp } from "./common";
+import {
+  AccountId,
+  described,
+  doc,
+  NextToken,
+  PageSize,
+  Region,
+  TenantId,
+  Timestamp,
+} from "./common";
 
 /** Tenant AWS accounts: onboarding and registration. */
 export const RoleArnText = string().check(
@@ -36,6 +45,7 @@ export const RegisterAccountRequest = doc(
 );
 
 const HealthState = zEnum(["HEALTHY", "DEGRADED", "UNHEALTHY"]);
+const ExternalIdStatus = zEnum(["CURRENT", "PREVIOUS", "EXPIRED"]);
 
 /** An account's health as the checks left it. */
 const HealthView = object({
@@ -92,11 +102,24 @@ export const Account = doc(
       optional(HealthView),
       "Result of the scheduled health checks (and of the last explicit verification).",
     ),
+    externalIdStatus: described(
+      optional(ExternalIdStatus),
+      "Which of the tenant's external IDs the role's trust policy accepted at the last AssumeRole. PREVIOUS: the role still relies on the ID a rotation replaced; update it before the overlap ends. EXPIRED: that overlap has ended and AWS refuses the control plane until the role is updated. Absent until the role was first assumed.",
+    ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   }),
   { id: "Account" },
 );
+
+export const AccountListQuery = strictObject({
+  limit: PageSize,
+  nextToken: NextToken,
+  externalIdStatus: described(
+    optional(ExternalIdStatus),
+    "Only accounts whose role relies on this external ID: PREVIOUS lists the accounts that still need the new ID after a rotation. Pages may then hold fewer items than limit; follow nextToken to the end.",
+  ),
+});
 
 export const AccountList = doc(object({ items: array(Account), nextToken: optional(string()) }), {
   id: "AccountList",
