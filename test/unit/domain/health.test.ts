@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type AccountHealth, type CheckOutcome, nextHealth } from "../../../shared/domain/health";
+import {
+  type AccountHealth,
+  type CheckOutcome,
+  checkOutcome,
+  nextHealth,
+} from "../../../shared/domain/health";
 
 const AT = "2026-11-23T10:00:00.000Z";
 const ok: CheckOutcome = { ok: true, latencyMs: 120 };
@@ -70,5 +75,92 @@ describe("health transitions (unhealthy after 3 timeouts in a row)", () => {
     expect(health.consecutiveFailures).toBe(
       outcome.ok ? 0 : (previous?.consecutiveFailures ?? 0) + 1,
     );
+  });
+});
+
+describe("a check's outcome and the tenant's external IDs", () => {
+  const T0 = Date.parse("2026-11-23T10:00:00.000Z");
+  const ids = {
+    current: "cpx-two",
+    currentSince: new Date(T0).toISOString(),
+    previous: "cpx-one",
+    previousValidUntil: new Date(T0 + 3600_000).toISOString(),
+  };
+  const during = new Date(T0 + 60_000);
+  const after = new Date(T0 + 7200_000);
+  const denied = { ok: false as const, failure: { code: "ACCESS_DENIED" as const, message: "no" } };
+
+  it.each([
+    [
+      "passes with the current ID",
+      undefined,
+      { ok: true as const, externalId: "cpx-two" },
+      during,
+      true,
+      undefined,
+    ],
+    [
+      "passes with the previous ID during the overlap: a warning",
+      undefined,
+      { ok: true as const, externalId: "cpx-one" },
+      during,
+      true,
+      "EXTERNAL_ID_PREVIOUS",
+    ],
+    [
+      "refused while recorded on the previous ID after the overlap",
+      "cpx-one",
+      denied,
+      after,
+      false,
+      "EXTERNAL_ID_EXPIRED",
+    ],
+    [
+      "refused while recorded on the current ID: plain access denied",
+      "cpx-two",
+      denied,
+      after,
+      false,
+      "ACCESS_DENIED",
+    ],
+    [
+      "refused during the overlap: plain access denied",
+      "cpx-one",
+      denied,
+      during,
+      false,
+      "ACCESS_DENIED",
+    ],
+    [
+      "refused with nothing recorded: plain access denied",
+      undefined,
+      denied,
+      after,
+      false,
+      "ACCESS_DENIED",
+    ],
+  ] as const)("%s", (_name, recorded, result, now, ok, code) => {
+    const outcome = checkOutcome(ids, recorded, result, now, 10);
+    expect(outcome.ok).toBe(ok);
+    expect(outcome.ok ? outcome.warning?.code : outcome.code).toBe(code);
+  });
+
+  it("a warning degrades the account without counting as a failure; passing clean heals it", () => {
+    const warned = checkOutcome(ids, undefined, { ok: true, externalId: "cpx-one" }, during, 10);
+    const first = nextHealth(state("HEALTHY"), warned, AT, 3);
+    expect(first.health).toMatchObject({
+      state: "DEGRADED",
+      consecutiveFailures: 0,
+      lastErrorCode: "EXTERNAL_ID_PREVIOUS",
+    });
+    expect(first.change?.reason).toBe("EXTERNAL_ID_PREVIOUS");
+    const healed = nextHealth(first.health, ok, AT, 3);
+    expect(healed.health.state).toBe("HEALTHY");
+    expect(healed.health.lastErrorCode).toBeUndefined();
+  });
+
+  it("an expired ID makes the account UNHEALTHY at once", () => {
+    const expired = checkOutcome(ids, "cpx-one", denied, after, 10);
+    expect(nextHealth(state("DEGRADED"), expired, AT, 3).health.state).toBe("UNHEALTHY");
   });
 });

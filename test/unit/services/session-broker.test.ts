@@ -95,6 +95,60 @@ describe("SessionBroker", () => {
     });
   });
 
+  it("during a rotation's overlap presents the ID the role last accepted, then the other, and records the one accepted", async () => {
+    const rotated = items.map((item, i) =>
+      i === 0
+        ? {
+            ...item,
+            externalId: {
+              current: "cpx-new",
+              currentSince: "2026-11-23T09:30:00.000Z",
+              previous: "cpx-current",
+              previousValidUntil: "2026-11-30T09:30:00.000Z",
+            },
+          }
+        : i === 1
+          ? { ...item, acceptedExternalId: "cpx-current" }
+          : item,
+    );
+    ddb.on(BatchGetCommand).resolves({ Responses: { t: rotated } });
+    const denied = Object.assign(new Error("not authorized"), { name: "AccessDenied" });
+    sts.on(AssumeRoleCommand, { ExternalId: "cpx-current" }).rejects(denied);
+    sts.on(AssumeRoleCommand, { ExternalId: "cpx-new" }).resolves(stsOk());
+    await broker().issue(caller, request, "req-rot");
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input.ExternalId)).toEqual([
+      "cpx-current",
+      "cpx-new",
+    ]);
+    expect(ddb.commandCalls(UpdateCommand)[0]?.args[0].input).toMatchObject({
+      UpdateExpression: "SET acceptedExternalId = :id",
+      ExpressionAttributeValues: { ":id": "cpx-new", ":roleArn": ROLE },
+    });
+  });
+
+  it("records nothing when the role accepted the ID already recorded", async () => {
+    ddb.on(BatchGetCommand).resolves({
+      Responses: {
+        t: items.map((it, i) => (i === 1 ? { ...it, acceptedExternalId: "cpx-current" } : it)),
+      },
+    });
+    sts.on(AssumeRoleCommand).resolves(stsOk());
+    await broker().issue(caller, request, "req-same");
+    expect(ddb.commandCalls(UpdateCommand)).toHaveLength(0);
+  });
+
+  it("a brake change (freeze or unfreeze) is a cache miss: no session from before it is handed out", async () => {
+    sts.on(AssumeRoleCommand).resolves(stsOk());
+    const b = broker();
+    await b.issue(caller, request, "r1");
+    expect((await b.issue(caller, request, "r2")).cacheHit).toBe(true);
+    ddb.on(BatchGetCommand).resolves({
+      Responses: { t: items.map((it, i) => (i === 1 ? { ...it, brakeGeneration: 2 } : it)) },
+    });
+    expect((await b.issue(caller, request, "r3")).cacheHit).toBe(false);
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(2);
+  });
+
   it("makes one STS call for K concurrent identical requests", async () => {
     sts.on(AssumeRoleCommand).callsFake(async () => {
       await new Promise((r) => setTimeout(r, 20));
