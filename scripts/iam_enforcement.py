@@ -627,6 +627,9 @@ def install() -> None:
                 check_assume_role(caller, _assume_role_params(self))
                 check_call(caller, action, _assume_role_params(self)["RoleArn"] or "*", {})
                 return
+            # Only an AssumeRole that was just decided may hand its source identity and tags to
+            # the session moto creates next.
+            _pending.clear()
             res = _iam_resource(self, caller) if action.startswith("iam:") else resource
             check_call(caller, action, res or "*", _extra_keys(self))
         except Denied as denied:

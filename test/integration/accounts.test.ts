@@ -4,7 +4,12 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/local-stack";
 import { api } from "../support/api";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
-import { createRole, deleteRole, trustPolicy } from "../support/tenant-account";
+import {
+  CONTROL_PLANE_PATTERN,
+  createRole,
+  deleteRole,
+  trustPolicy,
+} from "../support/tenant-account";
 
 /**
  * Manual registration against the emulator: roles are created in tenant accounts with the
@@ -197,6 +202,29 @@ describe("the account lifecycle", () => {
       status: "FAILED",
       lastVerification: { code: "ACCESS_DENIED" },
     });
+  });
+
+  it("a role the lint might pass but AWS lets in without the external ID is refused because AWS let it in", async () => {
+    // StringEqualsIfExists holds when the key is absent: the negative probe gets in.
+    const accountId = freshAccount();
+    const roleArn = await createRole(
+      accountId,
+      "Access",
+      trustPolicy(externalId, {
+        Condition: {
+          StringEqualsIfExists: { "sts:ExternalId": externalId },
+          ArnLike: { "aws:PrincipalArn": CONTROL_PLANE_PATTERN },
+        },
+      }),
+    );
+    const before = await snapshot(table);
+    const res = await register({ accountId, roleArn });
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({
+      code: "EXTERNAL_ID_NOT_REQUIRED",
+      message: expect.stringContaining("AWS let the control plane assume the role"),
+    });
+    expect(await snapshot(table)).toEqual(before);
   });
 
   it("accepts the previous external ID during the rotation overlap", async () => {

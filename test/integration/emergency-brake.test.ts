@@ -1,4 +1,6 @@
+import { CloudFormationClient, ListStacksCommand } from "@aws-sdk/client-cloudformation";
 import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
+import { DescribeOrganizationCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_REGION } from "../../scripts/local-stack";
@@ -40,7 +42,11 @@ const session = (accountId: string) =>
 type Issued = { accessKeyId: string; secretAccessKey: string; sessionToken: string };
 let preFreeze: Issued;
 
-/** What a brokered session can do in the tenant account: list buckets (S3), read a role (IAM). */
+/**
+ * What a brokered session can do in the tenant account: list buckets (S3), read its role (IAM),
+ * list stacks (CloudFormation), describe the organization (Organizations; an account in none
+ * answers AWSOrganizationsNotInUseException, which IAM let through).
+ */
 async function canCall(c: Issued): Promise<{ s3: boolean; iam: boolean }> {
   const { accessKeyId, secretAccessKey, sessionToken } = c;
   const credentials = { accessKeyId, secretAccessKey, sessionToken };
@@ -49,14 +55,22 @@ async function canCall(c: Issued): Promise<{ s3: boolean; iam: boolean }> {
     p.then(
       () => true,
       (err: Error) => {
-        if (err.name !== "AccessDenied") throw err;
+        if (err.name === "AWSOrganizationsNotInUseException") return true;
+        if (err.name !== "AccessDenied" && err.name !== "AccessDeniedException") throw err;
         return false;
       },
     );
+  // CloudFormation and Organizations answer as S3 does: every action but reading the role.
+  const others = [
+    await outcome(new CloudFormationClient(base).send(new ListStacksCommand({}))),
+    await outcome(new OrganizationsClient(base).send(new DescribeOrganizationCommand({}))),
+  ];
+  const s3 = await outcome(
+    new S3Client({ ...base, forcePathStyle: true }).send(new ListBucketsCommand({})),
+  );
+  expect(others).toEqual([s3, s3]);
   return {
-    s3: await outcome(
-      new S3Client({ ...base, forcePathStyle: true }).send(new ListBucketsCommand({})),
-    ),
+    s3,
     iam: await outcome(
       new IAMClient(base).send(new GetRoleCommand({ RoleName: "CrossAccountControlPlaneAccess" })),
     ),
