@@ -152,15 +152,25 @@ export interface AccountStore {
 
 export interface RegistrationTokenRecord {
   tenantId: string;
-  /** After this, the token no longer registers new accounts (it still authenticates updates and deletes). */
+  /** After this, the token no longer registers new accounts. */
   validUntil: string;
   createdAt: string;
+  /**
+   * The stack whose first Create used the token. From then on the token is spent for every other
+   * stack, and authenticates this stack's Update and Delete only.
+   */
+  boundStackId?: string;
 }
 
 export interface RegistrationTokenStore {
   /** Stores the token's hash, under the tenant (so tenant deletion removes it). */
   create(tokenHash: string, record: RegistrationTokenRecord, retainUntil: Date): Promise<void>;
   find(tokenHash: string): Promise<RegistrationTokenRecord | undefined>;
+  /**
+   * Binds the token to the stack, unless it is bound to another one already (then false). Binding
+   * it again to the same stack is true (a retried Create).
+   */
+  bind(tokenHash: string, stackId: string, at: string): Promise<boolean>;
 }
 
 /** Answers a CloudFormation custom resource at its pre-signed ResponseURL. */

@@ -1,4 +1,8 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { TenantNotFoundError } from "../errors";
 import type { RegistrationTokenRecord, RegistrationTokenStore } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
@@ -63,6 +67,27 @@ export class DynamoRegistrationTokenStore implements RegistrationTokenStore {
       tenantId: String(item.tenantId),
       validUntil: String(item.validUntil),
       createdAt: String(item.createdAt),
+      ...(typeof item.boundStackId === "string" ? { boundStackId: item.boundStackId } : {}),
     };
+  }
+
+  async bind(tokenHash: string, stackId: string, at: string): Promise<boolean> {
+    try {
+      // Conditional: of two stacks racing with one token, exactly one binds it.
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.registrationToken(tokenHash),
+          UpdateExpression: "SET boundStackId = :stack, boundAt = if_not_exists(boundAt, :at)",
+          ConditionExpression:
+            "attribute_exists(PK) AND (attribute_not_exists(boundStackId) OR boundStackId = :stack)",
+          ExpressionAttributeValues: { ":stack": stackId, ":at": at },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (err instanceof Error && err.name === "ConditionalCheckFailedException") return false;
+      rethrowDynamo(err);
+    }
   }
 }

@@ -1,7 +1,7 @@
 import type { Account, AccountSource } from "../domain/account";
 import { isRoleArn, parseRoleArn, partitionOfRegion, type RoleArn } from "../domain/arn";
 import { StaleAccountError, VerificationFailedError } from "../domain/errors";
-import { nextHealth } from "../domain/health";
+import { checkOutcome, nextHealth } from "../domain/health";
 import {
   type ExternalIdStatus,
   externalIdCandidates,
@@ -79,18 +79,42 @@ export class AccountService {
   /**
    * Registers (or re-registers) an account: validates, verifies the role, and stores the account
    * only when it verified. Idempotent: registering the same account again re-verifies it and
-   * keeps one record. On failure nothing is stored or changed (VerificationFailedError, 422).
+   * keeps one record, its freeze, health and brake generation (only unfreeze clears a freeze). On
+   * failure nothing is stored or changed (VerificationFailedError, 422).
+   *
+   * A CloudFormation stack registers only accounts that are its own: an account registered
+   * through the API, an organization or another stack is never relabelled by a stack's message
+   * (409 ACCOUNT_ALREADY_REGISTERED); with `requireExisting` (a stack's Update) nothing is created
+   * (409 ACCOUNT_NOT_REGISTERED_BY_STACK). The read and the conditional write (version) make
+   * both checks hold under concurrent changes.
    */
   async register(
     tenantId: string,
     input: RegisterInput,
     source: AccountSource,
+    options: { requireExisting?: boolean } = {},
   ): Promise<{ account: AccountView; created: boolean }> {
     const role = this.parseRole(input.accountId, input.roleArn);
     const regions = [...new Set(input.regions ?? [])];
     this.checkRegions(regions);
     const tenant = await this.deps.tenants.get(tenantId);
     const existing = await this.deps.accounts.get(tenantId, input.accountId);
+    if (source.kind === "cloudformation") {
+      const sameStack =
+        existing?.source.kind === "cloudformation" && existing.source.stackId === source.stackId;
+      if (existing && !sameStack) {
+        throw new ConflictError(
+          "ACCOUNT_ALREADY_REGISTERED",
+          `Account ${input.accountId} is registered ${existing.source.kind === "cloudformation" ? "by another stack" : `through ${existing.source.kind === "api" ? "the API" : "an organization"}`}; a stack registers only its own accounts`,
+        );
+      }
+      if (!existing && options.requireExisting) {
+        throw new ConflictError(
+          "ACCOUNT_NOT_REGISTERED_BY_STACK",
+          `Account ${input.accountId} is not registered by this stack; a stack update does not register accounts`,
+        );
+      }
+    }
 
     const now = this.deps.clock.now();
     const result = await this.deps.verifier.verify({
@@ -112,6 +136,23 @@ export class AccountService {
       verifiedAt: at,
       lastVerification: { at },
       acceptedExternalId: result.externalId,
+      // Re-registration keeps what only other operations may change: the brake (only unfreeze
+      // clears it), its generation, and the health history.
+      ...(existing?.frozen ? { frozen: existing.frozen } : {}),
+      ...(existing?.brakeGeneration === undefined
+        ? {}
+        : { brakeGeneration: existing.brakeGeneration }),
+      // The health it had, settled by this verification (as an explicit verify does).
+      ...(existing?.health
+        ? {
+            health: nextHealth(
+              existing.health,
+              checkOutcome(tenant.externalId, existing.acceptedExternalId, result, now, 0),
+              at,
+              1,
+            ).health,
+          }
+        : {}),
       source:
         existing?.source.kind === "cloudformation" && source.kind === "api"
           ? existing.source
@@ -197,9 +238,7 @@ export class AccountService {
     // An explicit verification also settles health at once (a fixed role is usable right away).
     const { health } = nextHealth(
       account.health,
-      result.ok
-        ? { ok: true, latencyMs: 0 }
-        : { ok: false, code: result.failure.code, message: result.failure.message, latencyMs: 0 },
+      checkOutcome(tenant.externalId, account.acceptedExternalId, result, now, 0),
       result.at,
       1,
     );

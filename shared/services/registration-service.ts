@@ -33,14 +33,22 @@ function physicalId(accountId: string | undefined): string {
 
 /**
  * The custom resource in a tenant's stack reports here (through SNS). Create registers and
- * verifies the account, Update re-verifies it (the role ARN may change), Delete deregisters it.
+ * verifies the account and binds the registration token to the stack; Update re-verifies the
+ * stack's own account (the role ARN may change); Delete deregisters it. Messages of any other
+ * stack change nothing.
  * Every request that carries a usable ResponseURL is answered, SUCCESS or FAILED with a reason a
  * tenant admin can act on, so that no stack waits an hour for an answer.
  */
 export class RegistrationService {
   constructor(private readonly deps: RegistrationServiceDeps) {}
 
-  responseUrlAllowed(raw: string): boolean {
+  /**
+   * CloudFormation's response URLs are pre-signed S3 URLs of its own bucket in the stack's region:
+   * https://cloudformation-custom-resource-response-<region without dashes>.s3[.-]...amazonaws.com
+   * (.com.cn in China). Anything else, or another region or partition than the StackId's, is not
+   * answered: the registration function is no open HTTP relay.
+   */
+  responseUrlAllowed(raw: string, stackId: string): boolean {
     let url: URL;
     try {
       url = new URL(raw);
@@ -48,11 +56,18 @@ export class RegistrationService {
       return false;
     }
     if (this.deps.extraResponseOrigins.includes(url.origin)) return true;
+    const [, partition, , region] = stackId.split(":");
+    if (!partition || !region || !REGION_PATTERN.test(region)) return false;
+    const suffix = partition === "aws-cn" ? ".amazonaws.com.cn" : ".amazonaws.com";
+    const bucket = `cloudformation-custom-resource-response-${region.replaceAll("-", "")}.`;
     return (
       url.protocol === "https:" &&
-      /(^|\.)amazonaws\.com(\.cn)?$/.test(url.hostname) &&
+      url.hostname.startsWith(bucket) &&
+      url.hostname.endsWith(suffix) &&
+      /^[a-z0-9.-]+$/.test(url.hostname) &&
       url.username === "" &&
-      url.password === ""
+      url.password === "" &&
+      url.port === ""
     );
   }
 
@@ -71,10 +86,11 @@ export class RegistrationService {
       if (
         typeof responseUrl === "string" &&
         typeof j.StackId === "string" &&
+        this.responseUrlAllowed(responseUrl, j.StackId) &&
         typeof j.RequestId === "string" &&
         typeof j.LogicalResourceId === "string"
       ) {
-        return this.answer(responseUrl, {
+        return this.answer(responseUrl, j.StackId, {
           Status: j.RequestType === "Delete" ? "SUCCESS" : "FAILED",
           Reason: "INVALID_REQUEST: the custom resource request is malformed",
           PhysicalResourceId:
@@ -90,14 +106,14 @@ export class RegistrationService {
     }
     const req = parsed.data;
     // Nothing is done for a request that cannot be answered where CloudFormation listens.
-    if (!this.responseUrlAllowed(req.ResponseURL)) {
+    if (!this.responseUrlAllowed(req.ResponseURL, req.StackId)) {
       return { answered: false, reason: "ResponseURL is not a CloudFormation response URL" };
     }
     try {
       return await this.process(req);
     } catch {
       // An unexpected failure (the table busy, say) must still answer, or the stack hangs.
-      return this.answer(req.ResponseURL, {
+      return this.answer(req.ResponseURL, req.StackId, {
         StackId: req.StackId,
         RequestId: req.RequestId,
         LogicalResourceId: req.LogicalResourceId,
@@ -118,15 +134,16 @@ export class RegistrationService {
       PhysicalResourceId: req.PhysicalResourceId ?? physicalId(props.AccountId),
     };
     const fail = (reason: string) =>
-      this.answer(req.ResponseURL, {
+      this.answer(req.ResponseURL, req.StackId, {
         ...base,
         Status: req.RequestType === "Delete" ? "SUCCESS" : "FAILED",
         Reason: reason,
       });
 
-    const token = props.RegistrationToken
-      ? await this.deps.tokens.find(hashRegistrationToken(props.RegistrationToken))
+    const tokenHash = props.RegistrationToken
+      ? hashRegistrationToken(props.RegistrationToken)
       : undefined;
+    const token = tokenHash ? await this.deps.tokens.find(tokenHash) : undefined;
     if (!token)
       return fail(
         "INVALID_REGISTRATION_TOKEN: the registration token is unknown; create the stack from a fresh onboarding link",
@@ -138,20 +155,33 @@ export class RegistrationService {
       return fail("ACCOUNT_MISMATCH: the stack does not run in the account it registers");
     }
 
+    // The token is anyone's who can read the stack's parameters (the link's parameters cannot be
+    // hidden), so it is bound to the first stack that used it: only that stack's messages act.
+    const ownStack = token.boundStackId === req.StackId;
     if (req.RequestType === "Delete") {
-      // Only the stack that registered the account deregisters it; a stack whose Create failed
-      // (or was never ours) has nothing to remove. Delete always succeeds.
-      await this.deps.accounts.deregisterStack(token.tenantId, props.AccountId, req.StackId);
-      return this.answer(req.ResponseURL, { ...base, Status: "SUCCESS" });
+      // Only the stack the token is bound to, and that registered the account, deregisters it.
+      // Anything else has nothing to remove; Delete always succeeds, so a stack can be deleted.
+      if (ownStack)
+        await this.deps.accounts.deregisterStack(token.tenantId, props.AccountId, req.StackId);
+      return this.answer(req.ResponseURL, req.StackId, { ...base, Status: "SUCCESS" });
     }
-
-    if (
-      req.RequestType === "Create" &&
-      Date.parse(token.validUntil) <= this.deps.clock.now().getTime()
-    ) {
+    if (req.RequestType === "Update" && !ownStack) {
       return fail(
-        "REGISTRATION_TOKEN_EXPIRED: the onboarding link has expired; create the stack from a fresh link",
+        "REGISTRATION_TOKEN_SPENT: this registration token belongs to another stack; only that stack's updates are accepted",
       );
+    }
+    if (req.RequestType === "Create") {
+      if (Date.parse(token.validUntil) <= this.deps.clock.now().getTime()) {
+        return fail(
+          "REGISTRATION_TOKEN_EXPIRED: the onboarding link has expired; create the stack from a fresh link",
+        );
+      }
+      const at = this.deps.clock.now().toISOString();
+      if (!(await this.deps.tokens.bind(tokenHash as string, req.StackId, at))) {
+        return fail(
+          "REGISTRATION_TOKEN_SPENT: this registration token was used by another stack; create the stack from a fresh onboarding link",
+        );
+      }
     }
     const regions = [...(props.StackRegion ? [props.StackRegion] : []), ...(props.Regions ?? [])];
     if (regions.some((r) => !REGION_PATTERN.test(r)))
@@ -161,8 +191,9 @@ export class RegistrationService {
         token.tenantId,
         { accountId: props.AccountId, roleArn: props.RoleArn ?? "", regions },
         { kind: "cloudformation", stackId: req.StackId },
+        { requireExisting: req.RequestType === "Update" },
       );
-      return this.answer(req.ResponseURL, {
+      return this.answer(req.ResponseURL, req.StackId, {
         ...base,
         PhysicalResourceId: physicalId(props.AccountId),
         Status: "SUCCESS",
@@ -178,9 +209,10 @@ export class RegistrationService {
 
   private async answer(
     url: string,
+    stackId: string,
     response: CustomResourceResponse,
   ): Promise<RegistrationOutcome> {
-    if (!this.responseUrlAllowed(url))
+    if (!this.responseUrlAllowed(url, stackId))
       return { answered: false, reason: "ResponseURL is not a CloudFormation response URL" };
     const body: CustomResourceResponse = {
       ...response,

@@ -127,6 +127,20 @@ describe("emergency brake on the emulator", () => {
     // IAM stops the session issued before: everything but reading the role itself is denied.
     expect(await canCall(preFreeze)).toEqual({ s3: false, iam: true });
 
+    // Registering it again keeps the freeze: only unfreeze clears it.
+    const again200 = await api({
+      method: "POST",
+      path: `/v1/tenants/${tenantId}/accounts`,
+      key: admin,
+      body: {
+        accountId: WITH_BRAKE,
+        roleArn: `arn:aws:iam::${WITH_BRAKE}:role/CrossAccountControlPlaneAccess`,
+      },
+    });
+    expect(again200.status).toBe(200);
+    expect(again200.body.frozen).toEqual(frozen.body.frozen);
+    expect((await session(WITH_BRAKE)).body.error.code).toBe("ACCOUNT_FROZEN");
+
     // Freezing again changes nothing: still one attachment, still frozen since the first time.
     const again = await post(WITH_BRAKE, "freeze", admin);
     expect(again.body.frozen).toEqual(frozen.body.frozen);

@@ -12,7 +12,7 @@ import type { CustomResourceResponse } from "../../shared/events/custom-resource
 import { api } from "../support/api";
 import { grantedService } from "../support/brokering";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
-import { deployTenantStack } from "../support/tenant-account";
+import { createRole, deployTenantStack, trustPolicy } from "../support/tenant-account";
 
 /**
  * The onboarding path end to end on the emulator: a tenant fetches its link; the template the
@@ -265,6 +265,65 @@ describe("onboarding through the CloudFormation link", () => {
       PhysicalResourceId: answer?.PhysicalResourceId,
     });
     expect(rollback?.Status).toBe("SUCCESS");
+  });
+
+  it("a stack's messages never relabel or remove an account registered through the API", async () => {
+    const { tenant, tenantKey, link } = await tenantWithLink("Manual");
+    const accountId = "555566668888";
+    const roleArn = await createRole(accountId, "Access", trustPolicy(tenant.externalId));
+    const registered = await api({
+      method: "POST",
+      path: `/v1/tenants/${tenant.tenantId}/accounts`,
+      key: tenantKey,
+      body: { accountId, roleArn },
+    });
+    expect(registered.status).toBe(201);
+    const madeUp = {
+      ...fixture("custom-resource-request.json"),
+      ResponseURL: responseUrl,
+      StackId: `arn:aws:cloudformation:us-east-1:${accountId}:stack/Made-Up/1111`,
+      PhysicalResourceId: `cp-registration-${accountId}`,
+      ResourceProperties: {
+        RegistrationToken: link.parameters.RegistrationToken,
+        AccountId: accountId,
+        RoleArn: roleArn,
+        StackRegion: "us-east-1",
+      },
+    };
+    // An Update with a token no stack has used yet: refused.
+    expect(await deliver({ ...madeUp, RequestType: "Update" })).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^REGISTRATION_TOKEN_SPENT: /),
+    });
+    // A Create claims the token for the made-up stack, but cannot take the account over.
+    expect(await deliver({ ...madeUp, RequestType: "Create" })).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^ACCOUNT_ALREADY_REGISTERED: /),
+    });
+    // Its Update and Delete then touch nothing: the account is not that stack's.
+    expect(await deliver({ ...madeUp, RequestType: "Update" })).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^ACCOUNT_ALREADY_REGISTERED: /),
+    });
+    expect((await deliver({ ...madeUp, RequestType: "Delete" }))?.Status).toBe("SUCCESS");
+    const after = await api({
+      method: "GET",
+      path: `/v1/tenants/${tenant.tenantId}/accounts/${accountId}`,
+      key: tenantKey,
+    });
+    expect(after.status).toBe(200);
+    expect(after.body.source).toEqual({ kind: "api" });
+    // The token is spent: the genuine stack, created later from the same link, is refused too.
+    expect(
+      await deliver({
+        ...madeUp,
+        RequestType: "Create",
+        StackId: `arn:aws:cloudformation:us-east-1:${accountId}:stack/Genuine/2222`,
+      }),
+    ).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^REGISTRATION_TOKEN_SPENT: /),
+    });
   });
 
   it("a token registers only for its own tenant", async () => {

@@ -43,35 +43,86 @@ function setup(
     tokens: {
       create: async () => undefined,
       find: async (hash) =>
-        options.token === null || hash !== hashRegistrationToken(TOKEN) ? undefined : record,
+        options.token === null || hash !== hashRegistrationToken(TOKEN) ? undefined : { ...record },
+      bind: async (_hash, stackId) => {
+        if (record.boundStackId !== undefined && record.boundStackId !== stackId) return false;
+        record.boundStackId = stackId;
+        return true;
+      },
     },
     responder: { send: async (url, body) => void sent.push({ url, body: JSON.parse(body) }) },
     clock,
     extraResponseOrigins: [],
   });
-  return { service, sent, accounts, clock };
+  return { service, sent, accounts, clock, record };
 }
+
+const OTHER_STACK = "arn:aws:cloudformation:us-east-1:444455556666:stack/Made-Up/0000";
+const CN_STACK = "arn:aws-cn:cloudformation:cn-north-1:444455556666:stack/S/1";
+const EU_STACK = "arn:aws:cloudformation:eu-west-1:444455556666:stack/S/1";
 
 describe("RegistrationService", () => {
   it.each([
-    ["CloudFormation's pre-signed S3 URL", request.ResponseURL, true],
+    ["CloudFormation's pre-signed S3 URL", request.ResponseURL, request.StackId, true],
     [
-      "a China-region S3 URL",
+      "a China-region S3 URL, for a stack there",
       "https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn/x?sig=1",
+      CN_STACK,
       true,
     ],
     [
-      "plain http",
-      "http://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x",
+      "a China-region S3 URL, for a stack in us-east-1",
+      "https://cloudformation-custom-resource-response-cnnorth1.s3.cn-north-1.amazonaws.com.cn/x",
+      request.StackId,
       false,
     ],
-    ["the instance metadata address", "http://169.254.169.254/latest/meta-data/", false],
-    ["a look-alike host", "https://amazonaws.com.attacker.example/x", false],
-    ["a host ending in the suffix without a dot", "https://evilamazonaws.com/x", false],
-    ["credentials in the URL", "https://user:pw@bucket.s3.amazonaws.com/x", false],
-    ["not a URL", "::::", false],
-  ])("answers %s: %s", (_name, url, allowed) => {
-    expect(setup().service.responseUrlAllowed(url)).toBe(allowed);
+    [
+      "an eu-west-1 URL, for a stack there",
+      "https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/x",
+      EU_STACK,
+      true,
+    ],
+    [
+      "an eu-west-1 URL, for a stack in us-east-1",
+      "https://cloudformation-custom-resource-response-euwest1.s3.eu-west-1.amazonaws.com/x",
+      request.StackId,
+      false,
+    ],
+    ["another S3 bucket", "https://attacker-bucket.s3.amazonaws.com/x", request.StackId, false],
+    [
+      "plain http",
+      "http://cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x",
+      request.StackId,
+      false,
+    ],
+    [
+      "the instance metadata address",
+      "http://169.254.169.254/latest/meta-data/",
+      request.StackId,
+      false,
+    ],
+    ["a look-alike host", "https://amazonaws.com.attacker.example/x", request.StackId, false],
+    [
+      "a host ending in the suffix without a dot",
+      "https://evilamazonaws.com/x",
+      request.StackId,
+      false,
+    ],
+    [
+      "credentials in the URL",
+      "https://user:pw@cloudformation-custom-resource-response-useast1.s3.amazonaws.com/x",
+      request.StackId,
+      false,
+    ],
+    [
+      "another port",
+      "https://cloudformation-custom-resource-response-useast1.s3.amazonaws.com:8443/x",
+      request.StackId,
+      false,
+    ],
+    ["not a URL", "::::", request.StackId, false],
+  ])("answers %s: %s", (_name, url, stackId, allowed) => {
+    expect(setup().service.responseUrlAllowed(url, stackId)).toBe(allowed);
   });
 
   it("does not answer (or act on) a request whose ResponseURL is not CloudFormation's", async () => {
@@ -95,6 +146,7 @@ describe("RegistrationService", () => {
         regions: ["us-east-1"],
       },
       { kind: "cloudformation", stackId: request.StackId },
+      { requireExisting: false },
     );
     expect(sent[0]?.body).toMatchObject({
       Status: "SUCCESS",
@@ -103,8 +155,8 @@ describe("RegistrationService", () => {
     });
   });
 
-  it("refuses Create with an expired token, but lets Update and Delete through", async () => {
-    const { service, sent, clock } = setup();
+  it("refuses Create with an expired token, but lets the stack it is bound to update and delete", async () => {
+    const { service, sent, clock } = setup({ token: { boundStackId: request.StackId } });
     clock.advance(8 * 24 * 3600 * 1000);
     await service.handle(JSON.stringify(request));
     expect(sent[0]?.body).toMatchObject({
@@ -127,6 +179,63 @@ describe("RegistrationService", () => {
       }),
     );
     expect(sent[2]?.body.Status).toBe("SUCCESS");
+  });
+
+  it("an Update with an expired token that no stack used is refused, and its Delete changes nothing", async () => {
+    const { service, sent, clock, accounts } = setup();
+    clock.advance(8 * 24 * 3600 * 1000);
+    await service.handle(
+      JSON.stringify({ ...request, RequestType: "Update", PhysicalResourceId: "p" }),
+    );
+    expect(sent[0]?.body).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^REGISTRATION_TOKEN_SPENT/),
+    });
+    await service.handle(
+      JSON.stringify({ ...request, RequestType: "Delete", PhysicalResourceId: "p" }),
+    );
+    expect(sent[1]?.body.Status).toBe("SUCCESS");
+    expect(accounts.register).not.toHaveBeenCalled();
+    expect(accounts.deregisterStack).not.toHaveBeenCalled();
+  });
+
+  it("the first Create binds the token to its stack; another stack's Create with it is refused", async () => {
+    const { service, sent, accounts, record } = setup();
+    await service.handle(JSON.stringify(request));
+    expect(record.boundStackId).toBe(request.StackId);
+    expect(sent[0]?.body.Status).toBe("SUCCESS");
+    // A retried Create of the same stack is still that stack's.
+    await service.handle(JSON.stringify(request));
+    expect(sent[1]?.body.Status).toBe("SUCCESS");
+    await service.handle(JSON.stringify({ ...request, StackId: OTHER_STACK }));
+    expect(sent[2]?.body).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^REGISTRATION_TOKEN_SPENT/),
+    });
+    expect(accounts.register).toHaveBeenCalledTimes(2);
+  });
+
+  it("another stack's Update and Delete act on nothing: FAILED and SUCCESS", async () => {
+    const { service, sent, accounts } = setup({ token: { boundStackId: request.StackId } });
+    const other = { ...request, StackId: OTHER_STACK, PhysicalResourceId: "p" };
+    await service.handle(JSON.stringify({ ...other, RequestType: "Update" }));
+    await service.handle(JSON.stringify({ ...other, RequestType: "Delete" }));
+    expect(sent.map((a) => a.body.Status)).toEqual(["FAILED", "SUCCESS"]);
+    expect(accounts.register).not.toHaveBeenCalled();
+    expect(accounts.deregisterStack).not.toHaveBeenCalled();
+  });
+
+  it("the bound stack's Update re-verifies only an account it registered", async () => {
+    const { service, accounts } = setup({ token: { boundStackId: request.StackId } });
+    await service.handle(
+      JSON.stringify({ ...request, RequestType: "Update", PhysicalResourceId: "p" }),
+    );
+    expect(accounts.register).toHaveBeenCalledWith(
+      "tnt_a",
+      expect.objectContaining({ accountId: "444455556666" }),
+      { kind: "cloudformation", stackId: request.StackId },
+      { requireExisting: true },
+    );
   });
 
   it("refuses a stack that registers an account other than its own", async () => {
