@@ -33,6 +33,7 @@ export const accountService = /* @__PURE__ */ once(
       verifier: roleVerifier(),
       clock: systemClock,
       partition: accessConfig().partition,
+      controlPlaneAccountId: accessConfig().controlPlaneAccountId,
     }),
 );
 

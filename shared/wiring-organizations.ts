@@ -42,6 +42,7 @@ export const organizationService = /* @__PURE__ */ once(() => {
       verifier: verifier(0),
       clock: systemClock,
       partition: access.partition,
+      controlPlaneAccountId: access.controlPlaneAccountId,
     }),
     tenants: tenantService(),
     verifier: verifier(access.verifyRetryBudgetMs),

@@ -122,7 +122,8 @@ export function checkTrustPolicy(
       st.Condition && typeof st.Condition === "object" ? st.Condition : {}
     ) as Record<string, Json>;
     const externalIds = conditionValues(condition, "StringEquals", "sts:ExternalId");
-    if (externalIds === undefined) {
+    // An empty list pins nothing: as good as no condition.
+    if (externalIds === undefined || externalIds.length === 0) {
       const others = operatorsMentioning(condition, "sts:ExternalId");
       return fail(
         "EXTERNAL_ID_NOT_REQUIRED",

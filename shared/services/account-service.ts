@@ -23,6 +23,8 @@ export interface AccountServiceDeps {
   clock: Clock;
   /** The partition the control plane runs in; a role in another partition can never trust it. */
   partition: string;
+  /** The control plane's own account: never a tenant's. */
+  controlPlaneAccountId: string;
 }
 
 export interface RegisterInput {
@@ -60,6 +62,12 @@ export class AccountService {
       throw new BadRequestError(
         "PARTITION_MISMATCH",
         `roleArn is in partition ${role.partition}; this control plane runs in ${this.deps.partition} and cannot assume roles in another partition`,
+      );
+    }
+    if (accountId === this.deps.controlPlaneAccountId) {
+      throw new BadRequestError(
+        "CONTROL_PLANE_ACCOUNT",
+        `Account ${accountId} is the control plane's own account; it cannot be a tenant's`,
       );
     }
     return role;

@@ -68,6 +68,7 @@ export const accountRoutes = {
         "ROLE_ARN_ACCOUNT_MISMATCH",
         "PARTITION_MISMATCH",
         "INVALID_REGION",
+        "CONTROL_PLANE_ACCOUNT",
       ],
       ...AUTH_ERRORS,
       404: ["TENANT_NOT_FOUND"],
@@ -144,7 +145,13 @@ export const accountRoutes = {
     params: s.AccountPath,
     success: { status: 200, schema: s.Account, description: "VERIFIED again." },
     errors: {
-      400: ["INVALID_PATH_PARAMETER", "MALFORMED_JSON", "BODY_TOO_LARGE", "UNKNOWN_FIELD"],
+      400: [
+        "INVALID_PATH_PARAMETER",
+        "MALFORMED_JSON",
+        "BODY_TOO_LARGE",
+        "UNKNOWN_FIELD",
+        "CONTROL_PLANE_ACCOUNT",
+      ],
       ...AUTH_ERRORS,
       404: ["TENANT_NOT_FOUND", "ACCOUNT_NOT_FOUND"],
       409: ["CONCURRENT_MODIFICATION"],

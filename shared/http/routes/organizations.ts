@@ -41,6 +41,7 @@ export const organizationRoutes = {
         "INVALID_ORGANIZATIONAL_UNIT_ID",
         "ROLE_ARN_ACCOUNT_MISMATCH",
         "PARTITION_MISMATCH",
+        "CONTROL_PLANE_ACCOUNT",
       ],
       ...AUTH_ERRORS,
       404: ["TENANT_NOT_FOUND"],

@@ -22,6 +22,28 @@ describe("trust-policy lint (test/fixtures/trust-policies/cases.json)", () => {
     if (result) expect(result.message.length).toBeGreaterThan(20);
   });
 
+  it("an empty list of external IDs pins nothing: EXTERNAL_ID_NOT_REQUIRED", () => {
+    const principal = { partition: "aws", accountId: "123456789012" };
+    const policy = {
+      Statement: [
+        {
+          Effect: "Allow",
+          Principal: { AWS: "arn:aws:iam::123456789012:root" },
+          Action: ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"],
+          Condition: {
+            StringEquals: { "sts:ExternalId": [] },
+            ArnLike: {
+              "aws:PrincipalArn": "arn:aws:iam::123456789012:role/control-plane/access/*",
+            },
+          },
+        },
+      ],
+    };
+    expect(checkTrustPolicy(policy, { principal, externalIds: ["cpx-current"] })?.code).toBe(
+      "EXTERNAL_ID_NOT_REQUIRED",
+    );
+  });
+
   it("rejects a document that is not a policy", () => {
     const principal = { partition: "aws", accountId: "123456789012" };
     expect(checkTrustPolicy(undefined, { principal, externalIds: [] })?.code).toBe(
