@@ -49,3 +49,29 @@ export function decodeCursor(
   }
   return parsed as Record<string, string>;
 }
+
+/**
+ * A cursor that carries only the sort key of the last item listed ({"after": ...}): nothing of the
+ * table's own keys, for lists whose keys are derived from secrets (API keys).
+ */
+export function encodeAfterCursor(after: string): string {
+  return Buffer.from(JSON.stringify({ after }), "utf8").toString("base64url");
+}
+
+export function decodeAfterCursor(cursor: string | undefined): string | undefined {
+  if (cursor === undefined) return undefined;
+  const invalid = () =>
+    new BadRequestError("INVALID_NEXT_TOKEN", "nextToken is not a token this list issued");
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid();
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw invalid();
+  const keys = Object.keys(parsed);
+  const after = (parsed as { after?: unknown }).after;
+  if (keys.length !== 1 || typeof after !== "string" || after.length === 0 || after.length > 1024)
+    throw invalid();
+  return after;
+}

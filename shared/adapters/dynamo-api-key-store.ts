@@ -98,7 +98,8 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   }
 
   async list(page: PageRequest): Promise<Page<ApiKey>> {
-    return queryGsi1(this.doc, this.tableName, GSI1_API_KEYS, toApiKey, { page });
+    // Paged by key ID: a cursor must not carry the table key, which is the secret's SHA-256.
+    return queryGsi1(this.doc, this.tableName, GSI1_API_KEYS, toApiKey, { page, bySortKey: true });
   }
 
   async revoke(keyId: string, revokedAt: string): Promise<ApiKey | undefined> {

@@ -47,6 +47,53 @@ describe("API keys against the emulator", () => {
     },
   );
 
+  it("pages through every key by key ID: a nextToken carries no table key and no hash", async () => {
+    for (let i = 0; i < 4; i++) {
+      const res = await api({
+        method: "POST",
+        path: "/v1/api-keys",
+        key: admin,
+        body: { role: "service", service: `pager-${i}` },
+      });
+      expect(res.status).toBe(201);
+    }
+    const seen: string[] = [];
+    const tokens: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await api({
+        method: "GET",
+        path: "/v1/api-keys",
+        key: admin,
+        query: { limit: "2", ...(nextToken ? { nextToken } : {}) },
+      });
+      expect(page.status).toBe(200);
+      seen.push(...page.body.items.map((k: { keyId: string }) => k.keyId));
+      nextToken = page.body.nextToken;
+      if (nextToken) tokens.push(nextToken);
+    } while (nextToken);
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.length).toBeGreaterThanOrEqual(5);
+    expect(tokens.length).toBeGreaterThanOrEqual(2);
+    for (const token of tokens) {
+      const decoded = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+      expect(Object.keys(decoded)).toEqual(["after"]);
+      expect(decoded.after).toMatch(/^key_/);
+      expect(token).not.toMatch(/APIKEY#|[0-9a-f]{64}/);
+    }
+    const forged = Buffer.from(JSON.stringify({ after: "key_x", PK: "APIKEY#x" })).toString(
+      "base64url",
+    );
+    const refused = await api({
+      method: "GET",
+      path: "/v1/api-keys",
+      key: admin,
+      query: { nextToken: forged },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe("INVALID_NEXT_TOKEN");
+  });
+
   it("revokes a key: the next request with it is 401, and it is listed as revoked", async () => {
     const created = await seedKey(table, { role: "tenant", tenantId });
     expect(

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { decodeCursor, encodeCursor } from "../../../shared/adapters/cursor";
+import {
+  decodeAfterCursor,
+  decodeCursor,
+  encodeAfterCursor,
+  encodeCursor,
+} from "../../../shared/adapters/cursor";
 import { BadRequestError } from "../../../shared/errors";
 
 const expected = {
@@ -34,5 +39,30 @@ describe("pagination cursors", () => {
     } catch (err) {
       expect((err as BadRequestError).code).toBe("INVALID_NEXT_TOKEN");
     }
+  });
+});
+
+describe("after-cursors (lists whose table keys must not leave the service)", () => {
+  it("round-trips the last sort key and nothing else", () => {
+    const cursor = encodeAfterCursor("key_01abc");
+    expect(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"))).toEqual({
+      after: "key_01abc",
+    });
+    expect(decodeAfterCursor(cursor)).toBe("key_01abc");
+    expect(decodeAfterCursor(undefined)).toBeUndefined();
+  });
+
+  it.each([
+    ["not base64 JSON", "%%%"],
+    ["an array", b64(["key_1"])],
+    ["an extra attribute", b64({ after: "key_1", PK: "APIKEY#abc" })],
+    ["a number", b64({ after: 7 })],
+    ["an empty key", b64({ after: "" })],
+    ["an overlong key", b64({ after: "k".repeat(1025) })],
+    ["a table key instead", b64({ PK: "APIKEY#abc", SK: "APIKEY" })],
+  ])("refuses %s with 400 INVALID_NEXT_TOKEN", (_name, cursor) => {
+    expect(() => decodeAfterCursor(cursor)).toThrow(
+      expect.objectContaining({ status: 400, code: "INVALID_NEXT_TOKEN" }),
+    );
   });
 });
