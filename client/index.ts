@@ -59,6 +59,7 @@ const OPERATIONS: Record<OperationId, { method: RouteDef["method"]; path: string
   registerAccount: { method: "POST", path: "/v1/tenants/{tenantId}/accounts" },
   listAccounts: { method: "GET", path: "/v1/tenants/{tenantId}/accounts" },
   getAccount: { method: "GET", path: "/v1/tenants/{tenantId}/accounts/{accountId}" },
+  patchAccount: { method: "PATCH", path: "/v1/tenants/{tenantId}/accounts/{accountId}" },
   deleteAccount: { method: "DELETE", path: "/v1/tenants/{tenantId}/accounts/{accountId}" },
   verifyAccount: { method: "POST", path: "/v1/tenants/{tenantId}/accounts/{accountId}/verify" },
   getAccountHealth: { method: "GET", path: "/v1/tenants/{tenantId}/accounts/{accountId}/health" },

@@ -125,6 +125,11 @@ export interface RoleBrakeGateway {
 
 export type Sleep = (ms: number) => Promise<void>;
 
+/** The regions AWS has: a well-formed name such as eu-west-9 is not one of them. */
+export interface RegionCatalog {
+  isKnown(region: string): boolean;
+}
+
 export interface AccountStore {
   /**
    * Creates the account when `expectedVersion` is undefined (only while the tenant is ACTIVE, and

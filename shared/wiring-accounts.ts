@@ -2,6 +2,7 @@ import { AwsTenantRoleGateway } from "./adapters/aws-tenant-role-gateway";
 import { DynamoAccountStore } from "./adapters/dynamo-account-store";
 import { DynamoRegistrationTokenStore } from "./adapters/dynamo-registration-token-store";
 import { HttpCustomResourceResponder } from "./adapters/http-custom-resource-responder";
+import { sdkRegionCatalog } from "./adapters/sdk-region-catalog";
 import { cryptoRandom, realSleep, systemClock } from "./adapters/system";
 import { loadOnboardingEnv } from "./config";
 import { AccountService } from "./services/account-service";
@@ -34,6 +35,7 @@ export const accountService = /* @__PURE__ */ once(
       clock: systemClock,
       partition: accessConfig().partition,
       controlPlaneAccountId: accessConfig().controlPlaneAccountId,
+      regions: sdkRegionCatalog,
     }),
 );
 
@@ -49,6 +51,7 @@ export const onboardingService = /* @__PURE__ */ once(
       tokens: registrationTokens(),
       clock: systemClock,
       random: cryptoRandom,
+      regions: sdkRegionCatalog,
       config: {
         templateUrl: onboardingEnv().templateUrl,
         registrationTopicArn: onboardingEnv().registrationTopicArn,

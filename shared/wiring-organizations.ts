@@ -4,6 +4,7 @@ import { AwsTenantRoleGateway } from "./adapters/aws-tenant-role-gateway";
 import { DynamoAccountStore } from "./adapters/dynamo-account-store";
 import { DynamoOrganizationStore } from "./adapters/dynamo-organization-store";
 import { EventBridgeEvents, ORGANIZATION_DETAIL_TYPE } from "./adapters/eventbridge-events";
+import { sdkRegionCatalog } from "./adapters/sdk-region-catalog";
 import { realSleep, systemClock } from "./adapters/system";
 import { intEnv } from "./config";
 import { partitionOfRegion } from "./domain/arn";
@@ -43,6 +44,7 @@ export const organizationService = /* @__PURE__ */ once(() => {
       clock: systemClock,
       partition: access.partition,
       controlPlaneAccountId: access.controlPlaneAccountId,
+      regions: sdkRegionCatalog,
     }),
     tenants: tenantService(),
     verifier: verifier(access.verifyRetryBudgetMs),

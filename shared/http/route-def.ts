@@ -7,7 +7,7 @@ import type { ApiKeyRole } from "../domain/api-key";
  */
 export interface RouteDef {
   operationId: string;
-  method: "GET" | "POST" | "PUT" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** With `{param}` placeholders, as in OpenAPI. */
   path: string;
   summary: string;

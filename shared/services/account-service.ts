@@ -9,9 +9,13 @@ import {
   type Tenant,
 } from "../domain/tenant";
 import { AccountNotFoundError, BadRequestError, ConflictError } from "../errors";
-import type { AccountStore, Clock, Page, PageRequest } from "../ports";
+import type { AccountStore, Clock, Page, PageRequest, RegionCatalog } from "../ports";
 import type { RoleVerifier } from "./role-verifier";
 import type { TenantService } from "./tenant-service";
+
+function sameRegions(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((r) => b.includes(r));
+}
 
 /** An account as the API shows it. */
 export type AccountView = Account & { externalIdStatus?: ExternalIdStatus };
@@ -25,6 +29,7 @@ export interface AccountServiceDeps {
   partition: string;
   /** The control plane's own account: never a tenant's. */
   controlPlaneAccountId: string;
+  regions: RegionCatalog;
 }
 
 export interface RegisterInput {
@@ -75,6 +80,9 @@ export class AccountService {
 
   private checkRegions(regions: string[]): void {
     for (const region of regions) {
+      if (!this.deps.regions.isKnown(region)) {
+        throw new BadRequestError("INVALID_REGION", `Region ${region} does not exist`);
+      }
       if (partitionOfRegion(region) !== this.deps.partition) {
         throw new BadRequestError(
           "INVALID_REGION",
@@ -100,7 +108,7 @@ export class AccountService {
     tenantId: string,
     input: RegisterInput,
     source: AccountSource,
-    options: { requireExisting?: boolean } = {},
+    options: { requireExisting?: boolean; settingsChange?: boolean } = {},
   ): Promise<{ account: AccountView; created: boolean }> {
     const role = this.parseRole(input.accountId, input.roleArn);
     const regions = [...new Set(input.regions ?? [])];
@@ -122,6 +130,19 @@ export class AccountService {
           `Account ${input.accountId} is not registered by this stack; a stack update does not register accounts`,
         );
       }
+    }
+    if (!existing && options.requireExisting) throw new AccountNotFoundError(input.accountId);
+    // Through the API, registering again re-verifies; it does not change settings (PATCH does).
+    if (
+      source.kind === "api" &&
+      existing &&
+      !options.settingsChange &&
+      (existing.roleArn !== role.arn || !sameRegions(existing.regions, regions))
+    ) {
+      throw new ConflictError(
+        "ACCOUNT_SETTINGS_DIFFER",
+        `Account ${input.accountId} is registered with another role ARN or other regions; change them with PATCH /v1/tenants/${tenantId}/accounts/${input.accountId}`,
+      );
     }
 
     const now = this.deps.clock.now();
@@ -182,6 +203,34 @@ export class AccountService {
       throw err;
     }
     return { account: this.view(tenant, account), created: existing === undefined };
+  }
+
+  /**
+   * Changes a registered account's role ARN or regions: verified first, like a registration, and
+   * stored only when it verifies; its source, freeze and health are kept.
+   */
+  async update(
+    tenantId: string,
+    accountId: string,
+    patch: { roleArn?: string; regions?: string[] },
+  ): Promise<AccountView> {
+    // Bad input is refused before anything is read.
+    if (patch.roleArn !== undefined) this.parseRole(accountId, patch.roleArn);
+    if (patch.regions !== undefined) this.checkRegions(patch.regions);
+    await this.deps.tenants.get(tenantId);
+    const existing = await this.deps.accounts.get(tenantId, accountId);
+    if (!existing) throw new AccountNotFoundError(accountId);
+    const { account } = await this.register(
+      tenantId,
+      {
+        accountId,
+        roleArn: patch.roleArn ?? existing.roleArn,
+        regions: patch.regions ?? existing.regions,
+      },
+      existing.source,
+      { requireExisting: true, settingsChange: true },
+    );
+    return account;
   }
 
   async get(tenantId: string, accountId: string): Promise<AccountView> {

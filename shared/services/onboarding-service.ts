@@ -3,7 +3,7 @@ import { hashApiKey } from "../domain/api-key";
 import { partitionOfRegion } from "../domain/arn";
 import { quickCreateUrl } from "../domain/onboarding";
 import { BadRequestError } from "../errors";
-import type { Clock, RandomSource, RegistrationTokenStore } from "../ports";
+import type { Clock, RandomSource, RegionCatalog, RegistrationTokenStore } from "../ports";
 import type { TenantService } from "./tenant-service";
 
 export interface OnboardingConfig {
@@ -41,12 +41,16 @@ export class OnboardingService {
       tokens: RegistrationTokenStore;
       clock: Clock;
       random: RandomSource;
+      regions: RegionCatalog;
       config: OnboardingConfig;
     },
   ) {}
 
   async link(tenantId: string, region: string): Promise<OnboardingLink> {
     const { config } = this.deps;
+    if (!this.deps.regions.isKnown(region)) {
+      throw new BadRequestError("INVALID_REGION", `Region ${region} does not exist`);
+    }
     if (partitionOfRegion(region) !== config.principal.partition) {
       throw new BadRequestError(
         "REGION_OUTSIDE_PARTITION",

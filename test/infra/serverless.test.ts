@@ -72,6 +72,7 @@ describe("serverless.yml", () => {
       "freezeAccount",
       "getOnboardingLink",
       "healthSweep",
+      "patchAccount",
       "putPermissionSet",
       "registerAccount",
       "registration",

@@ -227,6 +227,46 @@ describe("the account lifecycle", () => {
     expect(await snapshot(table)).toEqual(before);
   });
 
+  it("registering again does not change settings: 409, and PATCH changes them after verifying", async () => {
+    const accountId = freshAccount();
+    const roleArn = await createRole(accountId, "Access", trustPolicy(externalId));
+    expect((await register({ accountId, roleArn, regions: ["us-east-1"] })).status).toBe(201);
+    const before = await snapshot(table);
+    const again = await register({ accountId, roleArn, regions: ["eu-west-1"] });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("ACCOUNT_SETTINGS_DIFFER");
+    expect(await snapshot(table)).toEqual(before);
+    // The same settings in another order: a plain re-verification.
+    expect((await register({ accountId, roleArn, regions: ["us-east-1"] })).status).toBe(200);
+
+    const patch = (body: unknown) =>
+      api({
+        method: "PATCH",
+        path: `/v1/tenants/${tenantId}/accounts/${accountId}`,
+        key: admin,
+        body,
+      });
+    const changed = await patch({ regions: ["us-east-1", "eu-west-1"] });
+    expect(changed.status).toBe(200);
+    expect(changed.body).toMatchObject({ regions: ["us-east-1", "eu-west-1"], status: "VERIFIED" });
+
+    // A role that does not verify changes nothing.
+    const unchanged = await snapshot(table);
+    const refused = await patch({ roleArn: `arn:aws:iam::${accountId}:role/Missing` });
+    expect(refused.status).toBe(422);
+    expect(refused.body.error.code).toBe("ACCESS_DENIED");
+    expect(await snapshot(table)).toEqual(unchanged);
+
+    const unknown = await api({
+      method: "PATCH",
+      path: `/v1/tenants/${tenantId}/accounts/${freshAccount()}`,
+      key: admin,
+      body: { regions: ["us-east-1"] },
+    });
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error.code).toBe("ACCOUNT_NOT_FOUND");
+  });
+
   it("accepts the previous external ID during the rotation overlap", async () => {
     const accountId = freshAccount();
     const roleArn = await createRole(accountId, "Access", trustPolicy(externalId));

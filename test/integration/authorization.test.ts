@@ -262,6 +262,24 @@ const MATRIX: {
     },
   },
   {
+    name: "PATCH /v1/tenants/{tenantId}/accounts/{accountId}",
+    request: (c) => ({
+      method: "PATCH",
+      path: `/v1/tenants/${c.tenantId}/accounts/${c.accountId}`,
+      body: { regions: ["us-east-1"] },
+    }),
+    expect: {
+      none: U,
+      unknown: U,
+      revoked: U,
+      admin: 200,
+      ownTenant: 200,
+      otherTenant: 404,
+      service: 403,
+      grantedService: 403,
+    },
+  },
+  {
     name: "POST /v1/tenants/{tenantId}/accounts/{accountId}/verify",
     request: (c) => ({
       method: "POST",

@@ -140,6 +140,14 @@ describe("emergency brake on the emulator", () => {
     expect(again200.status).toBe(200);
     expect(again200.body.frozen).toEqual(frozen.body.frozen);
     expect((await session(WITH_BRAKE)).body.error.code).toBe("ACCOUNT_FROZEN");
+    const patched = await api({
+      method: "PATCH",
+      path: `/v1/tenants/${tenantId}/accounts/${WITH_BRAKE}`,
+      key: admin,
+      body: { regions: [LOCAL_REGION] },
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.frozen).toEqual(frozen.body.frozen);
 
     // Freezing again changes nothing: still one attachment, still frozen since the first time.
     const again = await post(WITH_BRAKE, "freeze", admin);

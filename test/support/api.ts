@@ -19,7 +19,7 @@ const baseContext = JSON.parse(
 );
 
 export interface ApiRequest {
-  method: "GET" | "POST" | "PUT" | "DELETE";
+  method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   path: string;
   key?: string;
   body?: unknown;

@@ -44,6 +44,20 @@ export const RegisterAccountRequest = doc(
   { id: "RegisterAccountRequest" },
 );
 
+export const PatchAccountRequest = doc(
+  strictObject({
+    roleArn: described(
+      optional(RoleArnText),
+      "A new role ARN in the same account; verified before it replaces the current one.",
+    ),
+    regions: described(
+      optional(array(Region).check(maxLength(30))),
+      "The regions the account is used in, replacing the current list.",
+    ),
+  }),
+  { id: "PatchAccountRequest" },
+);
+
 const HealthState = zEnum(["HEALTHY", "DEGRADED", "UNHEALTHY"]);
 const ExternalIdStatus = zEnum(["CURRENT", "PREVIOUS", "EXPIRED"]);
 

@@ -1,0 +1,9 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentAccount } from "../../shared/http/presenters";
+import { accountRoutes as routes } from "../../shared/http/routes/accounts";
+import { httpDeps } from "../../shared/wiring";
+import { accountService } from "../../shared/wiring-accounts";
+
+export const handler = httpHandler(routes.patchAccount, httpDeps, async ({ params, body }) => ({
+  body: presentAccount(await accountService().update(params.tenantId, params.accountId, body)),
+}));
