@@ -196,30 +196,24 @@ def _compare(base: str, actual: str, expected: str) -> bool:
         return _arn_like(expected, actual)
     if base == "Bool":
         return actual.lower() == expected.lower()
-    if base.startswith("Date"):
-        a, e = _date(actual), _date(expected)
-        if a is None or e is None:
-            return False
-        return {
-            "DateEquals": a == e,
-            "DateLessThan": a < e,
-            "DateLessThanEquals": a <= e,
-            "DateGreaterThan": a > e,
-            "DateGreaterThanEquals": a >= e,
-        }.get(base, False)
-    if base.startswith("Numeric"):
-        a, e = _number(actual), _number(expected)
-        if a is None or e is None:
-            return False
-        return {
-            "NumericEquals": a == e,
-            "NumericLessThan": a < e,
-            "NumericLessThanEquals": a <= e,
-            "NumericGreaterThan": a > e,
-            "NumericGreaterThanEquals": a >= e,
-        }.get(base, False)
+    for family, parse in (("Date", _date), ("Numeric", _number)):
+        if base.startswith(family):
+            a, e = parse(actual), parse(expected)
+            if a is None or e is None:
+                return False
+            comparison = ORDERINGS.get(base[len(family) :])
+            return comparison is not None and comparison(a, e)
     raise UnsupportedPolicy(f"condition operator {base}")
 
+
+# DateLessThan, NumericGreaterThanEquals, ...: the comparison after the family's name.
+ORDERINGS = {
+    "Equals": lambda a, e: a == e,
+    "LessThan": lambda a, e: a < e,
+    "LessThanEquals": lambda a, e: a <= e,
+    "GreaterThan": lambda a, e: a > e,
+    "GreaterThanEquals": lambda a, e: a >= e,
+}
 
 NEGATED = {
     "StringNotEquals": "StringEquals",

@@ -11,6 +11,21 @@ export function encodeCursor(lastKey: Record<string, unknown> | undefined): stri
   return Buffer.from(JSON.stringify(lastKey), "utf8").toString("base64url");
 }
 
+const invalid = () =>
+  new BadRequestError("INVALID_NEXT_TOKEN", "nextToken is not a token this list issued");
+
+/** A cursor's JSON object, or 400 INVALID_NEXT_TOKEN. */
+function parseCursor(cursor: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
+  } catch {
+    throw invalid();
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw invalid();
+  return parsed as Record<string, unknown>;
+}
+
 export function decodeCursor(
   cursor: string | undefined,
   expected: {
@@ -20,15 +35,7 @@ export function decodeCursor(
   },
 ): Record<string, string> | undefined {
   if (cursor === undefined) return undefined;
-  const invalid = () =>
-    new BadRequestError("INVALID_NEXT_TOKEN", "nextToken is not a token this list issued");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw invalid();
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw invalid();
+  const parsed = parseCursor(cursor);
   const entries = Object.entries(parsed);
   if (entries.length !== expected.attributes.length) throw invalid();
   for (const [name, value] of entries) {
@@ -60,15 +67,7 @@ export function encodeAfterCursor(after: string): string {
 
 export function decodeAfterCursor(cursor: string | undefined): string | undefined {
   if (cursor === undefined) return undefined;
-  const invalid = () =>
-    new BadRequestError("INVALID_NEXT_TOKEN", "nextToken is not a token this list issued");
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(cursor, "base64url").toString("utf8"));
-  } catch {
-    throw invalid();
-  }
-  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw invalid();
+  const parsed = parseCursor(cursor);
   const keys = Object.keys(parsed);
   const after = (parsed as { after?: unknown }).after;
   if (keys.length !== 1 || typeof after !== "string" || after.length === 0 || after.length > 1024)

@@ -3,6 +3,7 @@ import {
   type DynamoDBDocumentClient,
   QueryCommand,
   UpdateCommand,
+  type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import type { Account } from "../domain/account";
 import { StaleAccountError } from "../domain/errors";
@@ -77,27 +78,18 @@ export class DynamoAccountStore implements AccountStore {
     at: string,
     message: string,
   ): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.account(tenantId, accountId),
-          UpdateExpression:
-            "SET #status = :failed, lastVerification = :lv, updatedAt = :at, version = version + :one",
-          ConditionExpression: "attribute_exists(PK)",
-          ExpressionAttributeNames: { "#status": "status" },
-          ExpressionAttributeValues: {
-            ":failed": "FAILED",
-            ":lv": { at, code: "ACCESS_DENIED", message },
-            ":at": at,
-            ":one": 1,
-          },
-        }),
-      );
-    } catch (err) {
-      if (err instanceof Error && err.name === "ConditionalCheckFailedException") return;
-      rethrowDynamo(err);
-    }
+    await this.updateIfPresent(tenantId, accountId, {
+      UpdateExpression:
+        "SET #status = :failed, lastVerification = :lv, updatedAt = :at, version = version + :one",
+      ConditionExpression: "attribute_exists(PK)",
+      ExpressionAttributeNames: { "#status": "status" },
+      ExpressionAttributeValues: {
+        ":failed": "FAILED",
+        ":lv": { at, code: "ACCESS_DENIED", message },
+        ":at": at,
+        ":one": 1,
+      },
+    });
   }
 
   async recordExternalId(
@@ -106,16 +98,27 @@ export class DynamoAccountStore implements AccountStore {
     roleArn: string,
     externalId: string,
   ): Promise<void> {
+    // Not a change of the registration: neither version nor updatedAt moves, so a health check
+    // or an update in flight is not refused because of it.
+    await this.updateIfPresent(tenantId, accountId, {
+      UpdateExpression: "SET acceptedExternalId = :id",
+      ConditionExpression: "attribute_exists(PK) AND roleArn = :roleArn",
+      ExpressionAttributeValues: { ":id": externalId, ":roleArn": roleArn },
+    });
+  }
+
+  /** One conditional UpdateItem on the account; a failed condition is not an error. */
+  private async updateIfPresent(
+    tenantId: string,
+    accountId: string,
+    update: Omit<UpdateCommandInput, "TableName" | "Key">,
+  ): Promise<void> {
     try {
-      // Not a change of the registration: neither version nor updatedAt moves, so a health check
-      // or an update in flight is not refused because of it.
       await this.doc.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.account(tenantId, accountId),
-          UpdateExpression: "SET acceptedExternalId = :id",
-          ConditionExpression: "attribute_exists(PK) AND roleArn = :roleArn",
-          ExpressionAttributeValues: { ":id": externalId, ":roleArn": roleArn },
+          ...update,
         }),
       );
     } catch (err) {
