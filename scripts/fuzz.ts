@@ -148,7 +148,7 @@ function fuzz(api: string, who: string, key: string): { cases: number; ok: boole
   console.log(`fuzz as ${who}: ${cases} cases, ${ok ? "no failures" : "FAILED"}`);
   if (rejected > 0)
     console.log(
-      `  and ${rejected} malformed requests the local gateway refused before any handler (bare 400, not the API's answer)`,
+      `  and ${rejected} malformed requests the local gateway refused before any handler (its own 400, not the API's answer)`,
     );
   return { cases, ok };
 }

@@ -1,11 +1,12 @@
 """Response checks for `npm run fuzz`, loaded by schemathesis through SCHEMATHESIS_HOOKS.
 
-The local API Gateway is Node's HTTP server under serverless-offline. It rejects a request whose
-target holds raw control characters, spaces or non-ASCII bytes, or is too long, with a bare 400:
-no body and no Content-Type. Such a request never reaches a handler, and API Gateway refuses it
-at its own front door too. So these answers are reported apart, in the file CP_FUZZ_GATEWAY_LOG
-names, instead of as the API's failures. Every other answer must have the content type and the
-body that docs/openapi.yaml documents, as schemathesis's own checks require.
+The local API Gateway is Node's HTTP server and hapi under serverless-offline. Before any handler
+runs, Node rejects a request whose target holds raw control characters, spaces or non-ASCII bytes,
+or is too long, with a bare 400 (no body, no Content-Type), and hapi rejects a malformed
+Content-Type header with its own 400 body ({"statusCode", "error", "message"}, a shape this API
+never answers). Those answers are reported apart, in the file CP_FUZZ_GATEWAY_LOG names, instead
+of as the API's failures. Every other answer must have the content type and the body that
+docs/openapi.yaml documents, as schemathesis's own checks require.
 """
 
 from __future__ import annotations
@@ -20,12 +21,20 @@ from schemathesis.specs.openapi.checks import (
 )
 
 
+HAPI_ERROR_KEYS = {"statusCode", "error", "message"}
+
+
 def _gateway_rejection(response) -> bool:
-    return (
-        response.status_code == 400
-        and not response.headers.get("content-type")
-        and not (response.content or b"")
-    )
+    if response.status_code != 400:
+        return False
+    body = response.content or b""
+    if not response.headers.get("content-type") and not body:
+        return True  # Node's HTTP parser
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return False
+    return isinstance(parsed, dict) and set(parsed) == HAPI_ERROR_KEYS
 
 
 def _record(case) -> None:
