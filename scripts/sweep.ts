@@ -8,6 +8,7 @@ import { join } from "node:path";
 import {
   accessRoleSession,
   CONTROL_PLANE_ACCOUNT,
+  emulatorIamOff,
   LOCAL_AWS_ENV,
   LOCAL_TABLE,
   ROOT,
@@ -30,6 +31,7 @@ async function main() {
     ...(await accessRoleSession(process.env.AWS_ENDPOINT_URL as string)),
     TABLE_NAME: process.env.TABLE_NAME ?? LOCAL_TABLE,
     CONTROL_PLANE_ACCOUNT_ID: CONTROL_PLANE_ACCOUNT,
+    ...(emulatorIamOff() ? { VERIFY_NEGATIVE_PROBE: "false" } : {}),
   });
   const { organizationService } = await import("../shared/wiring-organizations");
   const orgs = await organizationService().syncAll(Number.MAX_SAFE_INTEGER, (tenantId, err) =>

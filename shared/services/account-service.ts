@@ -124,14 +124,14 @@ export class AccountService {
           `Account ${input.accountId} is registered ${existing.source.kind === "cloudformation" ? "by another stack" : `through ${existing.source.kind === "api" ? "the API" : "an organization"}`}; a stack registers only its own accounts`,
         );
       }
-      if (!existing && options.requireExisting) {
-        throw new ConflictError(
-          "ACCOUNT_NOT_REGISTERED_BY_STACK",
-          `Account ${input.accountId} is not registered by this stack; a stack update does not register accounts`,
-        );
-      }
     }
-    if (!existing && options.requireExisting) throw new AccountNotFoundError(input.accountId);
+    if (!existing && options.requireExisting) {
+      if (source.kind !== "cloudformation") throw new AccountNotFoundError(input.accountId);
+      throw new ConflictError(
+        "ACCOUNT_NOT_REGISTERED_BY_STACK",
+        `Account ${input.accountId} is not registered by this stack; a stack update does not register accounts`,
+      );
+    }
     // Through the API, registering again re-verifies; it does not change settings (PATCH does).
     if (
       source.kind === "api" &&
@@ -268,6 +268,12 @@ export class AccountService {
     await this.deps.tenants.get(tenantId);
     if (!(await this.deps.accounts.delete(tenantId, accountId)))
       throw new AccountNotFoundError(accountId);
+  }
+
+  /** Whether the account is registered, and by that CloudFormation stack. */
+  async registeredByStack(tenantId: string, accountId: string, stackId: string): Promise<boolean> {
+    const account = await this.deps.accounts.get(tenantId, accountId);
+    return account?.source.kind === "cloudformation" && account.source.stackId === stackId;
   }
 
   /** Deregisters what a CloudFormation stack registered; false when that stack did not register it. */

@@ -134,9 +134,9 @@ export class EmergencyBrake {
     const before = await brakes.attached(credentials, role.roleName, region);
     if (action === "FREEZE") {
       if (before.includes(policyArn)) return;
-      await brakes.attach(credentials, role.roleName, policyArn, region).catch((err: unknown) => {
-        throw new BrakeNotEnabled(err);
-      });
+      await brakes
+        .attach(credentials, role.roleName, policyArn, region)
+        .catch(notEnabled(BrakeNotEnabled));
       // Read back: the brake is on only if IAM says it is attached.
       const attached = await brakes.attached(credentials, role.roleName, region);
       if (!attached.includes(policyArn))
@@ -153,9 +153,7 @@ export class EmergencyBrake {
     const cutoff = this.deps.clock.now().toISOString();
     await brakes
       .rewritePolicy(credentials, revocationPolicyArn(role), revocationBoundary(cutoff), region)
-      .catch((err: unknown) => {
-        throw new RevocationNotEnabled(err);
-      });
+      .catch(notEnabled(RevocationNotEnabled));
     if (!before.includes(policyArn)) return;
     const fresh = await this.brakeSession(account, tenant, role);
     await brakes.detach(fresh, role.roleName, policyArn, region);
@@ -192,16 +190,12 @@ export class EmergencyBrake {
 
   private mapped(err: unknown, role: RoleArn): AppError {
     if (err instanceof RevocationNotEnabled) {
-      const cause = err.cause;
-      if (cause instanceof RoleAccessError && cause.code === "THROTTLED") return throttled();
       return new ConflictError(
         "SESSION_REVOCATION_NOT_ENABLED",
         `The role ${role.arn} cannot revoke its earlier sessions (its stack predates the session revocation policy), so unfreezing would revive them; it stays frozen. Update its stack to the current template, then unfreeze`,
       );
     }
     if (err instanceof BrakeNotEnabled) {
-      const cause = err.cause;
-      if (cause instanceof RoleAccessError && cause.code === "THROTTLED") return throttled();
       return new ConflictError(
         "EMERGENCY_BRAKE_NOT_ENABLED",
         `The role ${role.arn} does not offer the emergency brake: update its stack with EmergencyBrake=Enabled`,
@@ -229,6 +223,22 @@ class RevocationNotEnabled extends Error {
   constructor(cause: unknown) {
     super("the session revocation policy could not be rewritten", { cause });
   }
+}
+
+/**
+ * IAM's answer when the stack did not create the policy, or does not let the control plane use
+ * it (AccessDenied, NoSuchEntity), means the option is missing; throttling, timeouts and faults
+ * keep their own meaning (503) and pass through.
+ */
+function notEnabled(Missing: new (cause: unknown) => Error) {
+  return (err: unknown): never => {
+    if (
+      err instanceof RoleAccessError &&
+      (err.code === "ACCESS_DENIED" || err.code === "ROLE_NOT_FOUND")
+    )
+      throw new Missing(err);
+    throw err;
+  };
 }
 
 const throttled = () =>

@@ -157,7 +157,18 @@ export class RegistrationService {
 
     // The token is anyone's who can read the stack's parameters (the link's parameters cannot be
     // hidden), so it is bound to the first stack that used it: only that stack's messages act.
-    const ownStack = token.boundStackId === req.StackId;
+    let ownStack = token.boundStackId === req.StackId;
+    if (
+      !ownStack &&
+      token.boundStackId === undefined &&
+      req.RequestType !== "Create" &&
+      (await this.deps.accounts.registeredByStack(token.tenantId, props.AccountId, req.StackId))
+    ) {
+      // A stack that registered its account before tokens were bound to stacks: the account
+      // record proves the token was this stack's, so it is bound to it now.
+      const at = this.deps.clock.now().toISOString();
+      ownStack = await this.deps.tokens.bind(tokenHash as string, req.StackId, at);
+    }
     if (req.RequestType === "Delete") {
       // Only the stack the token is bound to, and that registered the account, deregisters it.
       // Anything else has nothing to remove; Delete always succeeds, so a stack can be deleted.

@@ -59,19 +59,12 @@ export class RoleVerifier {
     const started = this.deps.clock.now().getTime();
     let backoff = FIRST_BACKOFF_MS;
     for (let attempt = 1; ; attempt++) {
-      const { failure, externalId } = await this.attempt(input);
+      const outcome = await this.attempt(input);
       const at = this.deps.clock.now().toISOString();
-      if (failure === undefined && externalId !== undefined)
-        return { ok: true, at, attempts: attempt, externalId };
+      if (outcome.ok) return { ok: true, at, attempts: attempt, externalId: outcome.externalId };
       const elapsed = this.deps.clock.now().getTime() - started;
-      if (failure && (!isTransient(failure.code) || elapsed + backoff > this.deps.retryBudgetMs)) {
-        return {
-          ok: false,
-          at,
-          attempts: attempt,
-          failure,
-          ...(externalId === undefined ? {} : { externalId }),
-        };
+      if (!isTransient(outcome.failure.code) || elapsed + backoff > this.deps.retryBudgetMs) {
+        return { ...outcome, at, attempts: attempt };
       }
       await this.deps.sleep(backoff);
       backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
@@ -80,11 +73,15 @@ export class RoleVerifier {
 
   private async attempt(
     input: VerifyInput,
-  ): Promise<{ failure?: VerificationFailure; externalId?: string }> {
+  ): Promise<
+    | { ok: true; externalId: string }
+    | { ok: false; failure: VerificationFailure; externalId?: string }
+  > {
     const { role } = input;
     const region = input.regions[0] ?? this.deps.defaultRegion;
     let externalId: string | undefined;
     const failed = (failure: VerificationFailure) => ({
+      ok: false as const,
       failure,
       ...(externalId === undefined ? {} : { externalId }),
     });
@@ -149,7 +146,7 @@ export class RoleVerifier {
         externalIds: input.externalIds,
       });
       if (problem) return failed(problem);
-      return { externalId: session.externalId };
+      return { ok: true, externalId: session.externalId };
     } catch (err) {
       if (err instanceof RoleAccessError) return failed(this.failureOf(err));
       throw err;

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Account } from "../../../shared/domain/account";
 import type { AuditRecord } from "../../../shared/domain/audit";
 import { RoleAccessError } from "../../../shared/domain/errors";
+import { ServiceUnavailableError } from "../../../shared/errors";
 import type { AccountStore, AssumeRoleRequest, RoleBrakeGateway } from "../../../shared/ports";
 import { EmergencyBrake } from "../../../shared/services/emergency-brake";
 import { anAccount, aTenant } from "../../support/domain";
@@ -198,6 +199,16 @@ describe("EmergencyBrake", () => {
       ["FREEZE", "APPLIED", null],
       ["UNFREEZE", "REFUSED", "SESSION_REVOCATION_NOT_ENABLED"],
     ]);
+  });
+
+  it("IAM unavailable while rewriting the boundary is 503, not 'not enabled'; the role stays frozen", async () => {
+    await brake().freeze("tnt_a", account.accountId, caller, "req-1");
+    rewriteError = new ServiceUnavailableError("AWS STS or IAM is unavailable; retry shortly");
+    await expect(
+      brake().unfreeze("tnt_a", account.accountId, caller, "req-2"),
+    ).rejects.toMatchObject({ status: 503 });
+    expect(attached).toEqual(new Set([BRAKE]));
+    expect(stored.frozen).toBeDefined();
   });
 
   it("every freeze and unfreeze moves the brake generation (the broker's cache key)", async () => {

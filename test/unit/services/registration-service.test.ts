@@ -18,6 +18,7 @@ function setup(
   options: {
     token?: Partial<RegistrationTokenRecord> | null;
     register?: () => Promise<unknown>;
+    registeredByStack?: boolean;
   } = {},
 ) {
   const clock = new ManualClock(new Date("2026-11-23T10:00:00.000Z"));
@@ -37,6 +38,7 @@ function setup(
         })),
     ),
     deregisterStack: vi.fn(async () => true),
+    registeredByStack: vi.fn(async () => options.registeredByStack ?? false),
   };
   const service = new RegistrationService({
     accounts: accounts as unknown as AccountService,
@@ -223,6 +225,19 @@ describe("RegistrationService", () => {
     expect(sent.map((a) => a.body.Status)).toEqual(["FAILED", "SUCCESS"]);
     expect(accounts.register).not.toHaveBeenCalled();
     expect(accounts.deregisterStack).not.toHaveBeenCalled();
+  });
+
+  it("a stack that registered its account before tokens were bound keeps updating and deleting it", async () => {
+    const { service, sent, accounts, record } = setup({ registeredByStack: true });
+    await service.handle(
+      JSON.stringify({ ...request, RequestType: "Update", PhysicalResourceId: "p" }),
+    );
+    expect(sent[0]?.body.Status).toBe("SUCCESS");
+    expect(record.boundStackId).toBe(request.StackId);
+    await service.handle(
+      JSON.stringify({ ...request, RequestType: "Delete", PhysicalResourceId: "p" }),
+    );
+    expect(accounts.deregisterStack).toHaveBeenCalledWith("tnt_a", "444455556666", request.StackId);
   });
 
   it("the bound stack's Update re-verifies only an account it registered", async () => {
