@@ -151,8 +151,11 @@ export interface AccountStore {
     roleArn: string,
     externalId: string,
   ): Promise<void>;
-  /** Deletes the account; false if it did not exist (or, with `onlyIfStackId`, was not that stack's). */
-  delete(tenantId: string, accountId: string, onlyIfStackId?: string): Promise<boolean>;
+  /**
+   * Deletes the account; false if it did not exist (or, with `expectedVersion`, changed since it
+   * was read: the lifecycle decision was made on that version).
+   */
+  delete(tenantId: string, accountId: string, expectedVersion?: number): Promise<boolean>;
 }
 
 export interface RegistrationTokenRecord {

@@ -81,9 +81,11 @@ export class DynamoAccountStore implements AccountStore {
     await this.updateIfPresent(tenantId, accountId, {
       UpdateExpression:
         "SET #status = :failed, lastVerification = :lv, updatedAt = :at, version = version + :one",
-      ConditionExpression: "attribute_exists(PK)",
+      // The lifecycle's SESSION_DENIED: only a VERIFIED or FAILED account (never a DETACHED one).
+      ConditionExpression: "attribute_exists(PK) AND #status IN (:verified, :failed)",
       ExpressionAttributeNames: { "#status": "status" },
       ExpressionAttributeValues: {
+        ":verified": "VERIFIED",
         ":failed": "FAILED",
         ":lv": { at, code: "ACCESS_DENIED", message },
         ":at": at,
@@ -127,18 +129,17 @@ export class DynamoAccountStore implements AccountStore {
     }
   }
 
-  async delete(tenantId: string, accountId: string, onlyIfStackId?: string): Promise<boolean> {
+  async delete(tenantId: string, accountId: string, expectedVersion?: number): Promise<boolean> {
     try {
       await this.doc.send(
         new DeleteCommand({
           TableName: this.tableName,
           Key: keys.account(tenantId, accountId),
-          ...(onlyIfStackId === undefined
+          ...(expectedVersion === undefined
             ? { ConditionExpression: "attribute_exists(PK)" }
             : {
-                ConditionExpression: "attribute_exists(PK) AND #source.stackId = :stack",
-                ExpressionAttributeNames: { "#source": "source" },
-                ExpressionAttributeValues: { ":stack": onlyIfStackId },
+                ConditionExpression: "attribute_exists(PK) AND version = :v",
+                ExpressionAttributeValues: { ":v": expectedVersion },
               }),
         }),
       );

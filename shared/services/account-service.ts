@@ -2,6 +2,7 @@ import type { Account, AccountSource } from "../domain/account";
 import { isRoleArn, parseRoleArn, partitionOfRegion, type RoleArn } from "../domain/arn";
 import { StaleAccountError, VerificationFailedError } from "../domain/errors";
 import { checkOutcome, nextHealth } from "../domain/health";
+import { decide, type LifecycleEvent, requireTransition } from "../domain/lifecycle";
 import {
   type ExternalIdStatus,
   externalIdCandidates,
@@ -12,6 +13,22 @@ import { AccountNotFoundError, BadRequestError, ConflictError } from "../errors"
 import type { AccountStore, Clock, Page, PageRequest, RegionCatalog } from "../ports";
 import type { RoleVerifier } from "./role-verifier";
 import type { TenantService } from "./tenant-service";
+
+/** Which lifecycle event a registration is, by where it comes from. */
+function registrationEvent(
+  source: AccountSource,
+  options: { requireExisting?: boolean; settingsChange?: boolean },
+): LifecycleEvent {
+  if (options.settingsChange) return "PATCH";
+  switch (source.kind) {
+    case "cloudformation":
+      return options.requireExisting ? "STACK_UPDATE" : "STACK_CREATE";
+    case "organization":
+      return "ORG_JOIN";
+    default:
+      return "API_REGISTER";
+  }
+}
 
 function sameRegions(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((r) => b.includes(r));
@@ -115,23 +132,13 @@ export class AccountService {
     this.checkRegions(regions);
     const tenant = await this.deps.tenants.get(tenantId);
     const existing = await this.deps.accounts.get(tenantId, input.accountId);
-    if (source.kind === "cloudformation") {
-      const sameStack =
-        existing?.source.kind === "cloudformation" && existing.source.stackId === source.stackId;
-      if (existing && !sameStack) {
-        throw new ConflictError(
-          "ACCOUNT_ALREADY_REGISTERED",
-          `Account ${input.accountId} is registered ${existing.source.kind === "cloudformation" ? "by another stack" : `through ${existing.source.kind === "api" ? "the API" : "an organization"}`}; a stack registers only its own accounts`,
-        );
-      }
-    }
-    if (!existing && options.requireExisting) {
-      if (source.kind !== "cloudformation") throw new AccountNotFoundError(input.accountId);
-      throw new ConflictError(
-        "ACCOUNT_NOT_REGISTERED_BY_STACK",
-        `Account ${input.accountId} is not registered by this stack; a stack update does not register accounts`,
-      );
-    }
+    // The lifecycle table decides whether this source may (re-)register the account at all.
+    const transition = requireTransition(
+      existing,
+      registrationEvent(source, options),
+      input.accountId,
+      source,
+    );
     // Through the API, registering again re-verifies; it does not change settings (PATCH does).
     if (
       source.kind === "api" &&
@@ -161,13 +168,13 @@ export class AccountService {
       roleArn: role.arn,
       partition: role.partition,
       regions,
-      status: "VERIFIED",
+      status: transition.to === "ABSENT" ? "VERIFIED" : transition.to,
       verifiedAt: at,
       lastVerification: { at },
       acceptedExternalId: result.externalId,
       // Re-registration keeps what only other operations may change: the brake (only unfreeze
       // clears it), its generation, and the health history.
-      ...(existing?.frozen ? { frozen: existing.frozen } : {}),
+      ...(transition.frozen && existing?.frozen ? { frozen: existing.frozen } : {}),
       ...(existing?.brakeGeneration === undefined
         ? {}
         : { brakeGeneration: existing.brakeGeneration }),
@@ -264,21 +271,41 @@ export class AccountService {
     return status === undefined ? account : { ...account, externalIdStatus: status };
   }
 
-  async delete(tenantId: string, accountId: string): Promise<void> {
+  /** Deletes a registered account; a frozen one is kept until it is unfrozen (409 ACCOUNT_FROZEN). */
+  async delete(tenantId: string, accountId: string): Promise<Account> {
     await this.deps.tenants.get(tenantId);
-    if (!(await this.deps.accounts.delete(tenantId, accountId)))
-      throw new AccountNotFoundError(accountId);
+    const account = await this.deps.accounts.get(tenantId, accountId);
+    requireTransition(account, "DELETE", accountId);
+    if (!account || !(await this.deps.accounts.delete(tenantId, accountId, account.version))) {
+      throw new ConflictError(
+        "CONCURRENT_MODIFICATION",
+        `Account ${accountId} changed while it was being deleted; retry`,
+      );
+    }
+    return account;
+  }
+
+  /**
+   * Deregisters what a CloudFormation stack registered: only its own account, never a frozen one;
+   * anything else is left as it is. The removed account, or undefined when nothing was removed.
+   */
+  async deregisterStack(
+    tenantId: string,
+    accountId: string,
+    stackId: string,
+  ): Promise<Account | undefined> {
+    const account = await this.deps.accounts.get(tenantId, accountId);
+    const decision = decide(account, "STACK_DELETE", { kind: "cloudformation", stackId });
+    if (!account || !decision.allowed || !decision.effect) return undefined;
+    return (await this.deps.accounts.delete(tenantId, accountId, account.version))
+      ? account
+      : undefined;
   }
 
   /** Whether the account is registered, and by that CloudFormation stack. */
   async registeredByStack(tenantId: string, accountId: string, stackId: string): Promise<boolean> {
     const account = await this.deps.accounts.get(tenantId, accountId);
     return account?.source.kind === "cloudformation" && account.source.stackId === stackId;
-  }
-
-  /** Deregisters what a CloudFormation stack registered; false when that stack did not register it. */
-  async deregisterStack(tenantId: string, accountId: string, stackId: string): Promise<boolean> {
-    return this.deps.accounts.delete(tenantId, accountId, stackId);
   }
 
   /**
@@ -288,6 +315,8 @@ export class AccountService {
   async verify(tenantId: string, accountId: string): Promise<AccountView> {
     const tenant = await this.deps.tenants.get(tenantId);
     const account = await this.deps.accounts.get(tenantId, accountId);
+    // VERIFY_OK and VERIFY_FAILED start from the same states: decided before any AWS call.
+    requireTransition(account, "VERIFY_OK", accountId);
     if (!account) throw new AccountNotFoundError(accountId);
     const role = this.parseRole(account.accountId, account.roleArn);
     const now = this.deps.clock.now();
@@ -297,6 +326,8 @@ export class AccountService {
       regions: account.regions,
       externalIds: externalIdCandidates(tenant.externalId, account.acceptedExternalId, now),
     });
+    const next = requireTransition(account, result.ok ? "VERIFY_OK" : "VERIFY_FAILED", accountId);
+    const status = next.to === "ABSENT" ? account.status : next.to;
     const accepted = result.externalId ?? account.acceptedExternalId;
     // An explicit verification also settles health at once (a fixed role is usable right away).
     const { health } = nextHealth(
@@ -310,7 +341,7 @@ export class AccountService {
           ...account,
           ...(accepted === undefined ? {} : { acceptedExternalId: accepted }),
           health,
-          status: "VERIFIED",
+          status,
           verifiedAt: result.at,
           lastVerification: { at: result.at },
           updatedAt: result.at,
@@ -320,7 +351,7 @@ export class AccountService {
           ...account,
           ...(accepted === undefined ? {} : { acceptedExternalId: accepted }),
           health,
-          status: "FAILED",
+          status,
           lastVerification: {
             at: result.at,
             code: result.failure.code,

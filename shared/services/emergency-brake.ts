@@ -8,6 +8,7 @@ import {
   revocationPolicyArn,
 } from "../domain/emergency-brake";
 import { RoleAccessError, StaleAccountError } from "../domain/errors";
+import { requireTransition } from "../domain/lifecycle";
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import {
   AccountNotFoundError,
@@ -70,6 +71,7 @@ export class EmergencyBrake {
   ): Promise<Account> {
     const tenant = await this.deps.tenants.get(tenantId);
     const account = await this.deps.accounts.get(tenantId, accountId);
+    requireTransition(account, action, accountId);
     if (!account) throw new AccountNotFoundError(accountId);
     const role = parseRoleArn(account.roleArn);
     if (!isRoleArn(role)) throw new AccountNotFoundError(accountId);

@@ -1,12 +1,12 @@
 import pLimit from "p-limit";
 import type { Account } from "../domain/account";
 import { RoleAccessError, StaleAccountError, VerificationFailedError } from "../domain/errors";
+import { decide } from "../domain/lifecycle";
 import {
   type DetachReason,
   type OrganizationConnection,
   type OrganizationMember,
   planSync,
-  registeredBy,
   type SyncReport,
 } from "../domain/organization";
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
@@ -164,9 +164,15 @@ export class OrganizationService {
     if (!(await this.deps.organizations.delete(tenantId)))
       throw new OrganizationNotConnectedError(tenantId);
     if (!removeAccounts) return;
+    const by = {
+      kind: "organization",
+      managementAccountId: connection.managementAccountId,
+    } as const;
     for (const account of await this.allAccounts(tenantId)) {
-      if (registeredBy(account, connection.managementAccountId))
-        await this.deps.accounts.delete(tenantId, account.accountId);
+      // Only the organization's own accounts, and never a frozen one (it stays until unfrozen).
+      const decision = decide(account, "ORG_REMOVE", by);
+      if (decision.allowed && decision.effect)
+        await this.deps.accounts.delete(tenantId, account.accountId, account.version);
     }
   }
 
@@ -307,7 +313,7 @@ export class OrganizationService {
       ),
     );
     for (const { account, reason } of plan.detach) {
-      if (await this.detach(account, reason)) {
+      if (await this.detach(account, reason, connection.managementAccountId)) {
         report.detached.push({ accountId: account.accountId, reason });
         change({ accountId: account.accountId, change: "DETACHED", reason });
       }
@@ -319,13 +325,19 @@ export class OrganizationService {
   }
 
   /** Stops brokering an account that left: kept for the record, unless it changed meanwhile. */
-  private async detach(account: Account, reason: DetachReason): Promise<boolean> {
+  private async detach(
+    account: Account,
+    reason: DetachReason,
+    managementAccountId: string,
+  ): Promise<boolean> {
     const at = this.deps.clock.now().toISOString();
+    const decision = decide(account, "ORG_LEAVE", { kind: "organization", managementAccountId });
+    if (!decision.allowed || decision.to === "ABSENT") return false;
     try {
       await this.deps.accounts.put(
         {
           ...account,
-          status: "DETACHED",
+          status: decision.to,
           detached: { at, reason },
           updatedAt: at,
           version: account.version + 1,

@@ -1,6 +1,7 @@
 import type { AuditRecord } from "../domain/audit";
 import { RoleAccessError } from "../domain/errors";
 import { applicableGrant, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS } from "../domain/grant";
+import { sessionBlocker } from "../domain/lifecycle";
 import { roleSessionName, sessionCacheKey } from "../domain/session";
 import { externalIdCandidates } from "../domain/tenant";
 import {
@@ -96,28 +97,33 @@ export class SessionBroker {
           "NOT_GRANTED",
         ),
       );
-    const tenant = state.tenant;
-    if (tenant?.status !== "ACTIVE") return refuse(new TenantNotFoundError(req.tenantId));
-    if (tenant.suspended)
-      return refuse(new ForbiddenError(`Tenant ${req.tenantId} is suspended`, "TENANT_SUSPENDED"));
-    const account = state.account;
-    if (!account) return refuse(new AccountNotFoundError(req.accountId));
-    if (account.frozen) {
-      return refuse(
-        new ConflictError(
-          "ACCOUNT_FROZEN",
-          `Account ${req.accountId} is frozen (emergency brake since ${account.frozen.at}); unfreeze it first`,
-        ),
-      );
+    // The lifecycle decides which tenants and accounts may be brokered at all.
+    const { tenant, account } = state;
+    switch (sessionBlocker(tenant, account)) {
+      case "TENANT_NOT_FOUND":
+        return refuse(new TenantNotFoundError(req.tenantId));
+      case "TENANT_SUSPENDED":
+        return refuse(
+          new ForbiddenError(`Tenant ${req.tenantId} is suspended`, "TENANT_SUSPENDED"),
+        );
+      case "ACCOUNT_NOT_FOUND":
+        return refuse(new AccountNotFoundError(req.accountId));
+      case "ACCOUNT_FROZEN":
+        return refuse(
+          new ConflictError(
+            "ACCOUNT_FROZEN",
+            `Account ${req.accountId} is frozen (emergency brake since ${account?.frozen?.at}); unfreeze it first`,
+          ),
+        );
+      case "ACCOUNT_UNAVAILABLE":
+        return refuse(
+          new ConflictError(
+            "ACCOUNT_UNAVAILABLE",
+            `Account ${req.accountId} is not verified (${account?.lastVerification.code ?? account?.status}); verify it again`,
+          ),
+        );
     }
-    if (account.status !== "VERIFIED") {
-      return refuse(
-        new ConflictError(
-          "ACCOUNT_UNAVAILABLE",
-          `Account ${req.accountId} is not verified (${account.lastVerification.code ?? account.status}); verify it again`,
-        ),
-      );
-    }
+    if (!tenant || !account) throw new AccountNotFoundError(req.accountId); // unreachable
 
     if (account.health?.state === "UNHEALTHY") {
       return refuse(
