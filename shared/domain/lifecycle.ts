@@ -57,7 +57,9 @@ interface Rule {
   owner?: Owner;
   /** Only when frozen (true) or not (false); default either. */
   frozen?: boolean;
-  to: LifecycleState | "SAME";
+  to?: LifecycleState | "SAME";
+  /** Refused, with this code, instead of `to` (a more precise answer than the event's default). */
+  refuse?: Refusal;
   /** The brake: set, cleared or (default) kept. */
   brake?: "SET" | "CLEAR";
   /** Allowed, but changes nothing (a stack's Delete of what it does not own). */
@@ -137,13 +139,19 @@ export const LIFECYCLE: Record<
     otherwise: { status: 409, code: "ACCOUNT_ALREADY_REGISTERED" },
   },
   ORG_LEAVE: {
-    rules: [{ from: USABLE, owner: "self", to: "DETACHED" }],
+    rules: [
+      { from: USABLE, owner: "self", to: "DETACHED" },
+      { from: ["DETACHED"], refuse: { status: 409, code: "ACCOUNT_DETACHED" } },
+    ],
     otherwise: { status: 409, code: "ACCOUNT_NOT_REGISTERED_BY_ORGANIZATION" },
     absent: NOT_FOUND,
   },
   ORG_REMOVE: {
-    rules: [{ from: REGISTERED, owner: "self", frozen: false, to: "ABSENT" }],
-    otherwise: { status: 409, code: "ACCOUNT_FROZEN" },
+    rules: [
+      { from: REGISTERED, owner: "self", frozen: false, to: "ABSENT" },
+      { from: REGISTERED, owner: "self", refuse: { status: 409, code: "ACCOUNT_FROZEN" } },
+    ],
+    otherwise: { status: 409, code: "ACCOUNT_NOT_REGISTERED_BY_ORGANIZATION" },
     absent: NOT_FOUND,
   },
   FREEZE: {
@@ -214,6 +222,9 @@ export function decide(
     if (!rule.from.includes(from)) continue;
     if (rule.frozen !== undefined && rule.frozen !== frozen) continue;
     if (rule.owner === "self" && !owns(account?.source, by)) continue;
+    if (rule.refuse || rule.to === undefined) {
+      return { allowed: false, from, ...(rule.refuse ?? entry.otherwise) };
+    }
     const to = rule.to === "SAME" ? from : rule.to;
     const nextFrozen =
       to === "ABSENT"
