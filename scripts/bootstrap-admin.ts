@@ -4,9 +4,12 @@
  * With ADMIN_API_KEY set, stores that value instead (idempotent).
  */
 import { DynamoApiKeyStore } from "../shared/adapters/dynamo-api-key-store";
+import { DynamoAuditStore } from "../shared/adapters/dynamo-audit-store";
 import { createDocumentClient } from "../shared/adapters/dynamo-client";
 import { cryptoRandom, systemClock } from "../shared/adapters/system";
+import { systemActor } from "../shared/domain/audit";
 import { ApiKeyService } from "../shared/services/api-key-service";
+import { AuditTrail } from "../shared/services/audit-trail";
 
 async function main() {
   const tableName = process.argv[2];
@@ -14,8 +17,13 @@ async function main() {
     console.error("usage: npx tsx scripts/bootstrap-admin.ts <table-name>");
     process.exit(2);
   }
+  const doc = createDocumentClient();
   const service = new ApiKeyService({
-    keys: new DynamoApiKeyStore(createDocumentClient(), tableName),
+    keys: new DynamoApiKeyStore(doc, tableName),
+    trail: new AuditTrail({
+      audit: new DynamoAuditStore(doc, tableName, 365 * 24 * 3600),
+      clock: systemClock,
+    }),
     clock: systemClock,
     random: cryptoRandom,
     cacheTtlSeconds: 0,
@@ -27,10 +35,10 @@ async function main() {
     console.log(`Stored ADMIN_API_KEY as ${key.keyId}`);
     return;
   }
-  const { key, secret } = await service.create({
-    role: "admin",
-    description: "bootstrap admin key",
-  });
+  const { key, secret } = await service.create(
+    { role: "admin", description: "bootstrap admin key" },
+    systemActor(`bootstrap-${Date.now()}`, "bootstrap-admin"),
+  );
   console.log(`keyId: ${key.keyId}`);
   console.log(`Admin API key: ${secret}`);
 }

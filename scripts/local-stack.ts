@@ -3,6 +3,7 @@
  * bootstrap admin key, and serverless-offline serving the API. `npm start` (scripts/start.ts) and
  * the end-to-end tests use these same functions.
  */
+
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -20,11 +21,13 @@ import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { parse as parseYaml } from "yaml";
 import { DynamoApiKeyStore } from "../shared/adapters/dynamo-api-key-store";
+import { DynamoAuditStore } from "../shared/adapters/dynamo-audit-store";
 import { createDocumentClient } from "../shared/adapters/dynamo-client";
 import { cryptoRandom, systemClock } from "../shared/adapters/system";
 import { createTableInput, TABLE_KEYS } from "../shared/adapters/table";
 import { generateApiKeySecret } from "../shared/domain/api-key";
 import { ApiKeyService } from "../shared/services/api-key-service";
+import { AuditTrail } from "../shared/services/audit-trail";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 export const SERVICE_NAME = "cross-account-control-plane";
@@ -286,8 +289,13 @@ export async function bootstrapAdminKey(
   secret: string,
   tableName = LOCAL_TABLE,
 ): Promise<string> {
+  const doc = createDocumentClient(dynamoClient(endpoint));
   const service = new ApiKeyService({
-    keys: new DynamoApiKeyStore(createDocumentClient(dynamoClient(endpoint)), tableName),
+    keys: new DynamoApiKeyStore(doc, tableName),
+    trail: new AuditTrail({
+      audit: new DynamoAuditStore(doc, tableName, 365 * 24 * 3600),
+      clock: systemClock,
+    }),
     clock: systemClock,
     random: cryptoRandom,
     cacheTtlSeconds: 0,

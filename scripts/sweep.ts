@@ -34,8 +34,12 @@ async function main() {
     ...(emulatorIamOff() ? { VERIFY_NEGATIVE_PROBE: "false" } : {}),
   });
   const { organizationService } = await import("../shared/wiring-organizations");
-  const orgs = await organizationService().syncAll(Number.MAX_SAFE_INTEGER, (tenantId, err) =>
-    console.error(`Organization sync of ${tenantId} failed: ${(err as Error).message}`),
+  const { systemActor } = await import("../shared/domain/audit");
+  const orgs = await organizationService().syncAll(
+    Number.MAX_SAFE_INTEGER,
+    (tenantId, err) =>
+      console.error(`Organization sync of ${tenantId} failed: ${(err as Error).message}`),
+    systemActor(`sweep-${Date.now()}`, "organization-sync"),
   );
   console.log(
     `Organizations: ${orgs.synced} synced, ${orgs.failed} failed, ${orgs.changes} accounts registered or detached`,

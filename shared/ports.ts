@@ -224,11 +224,15 @@ export interface BrokerStore {
 }
 
 export interface AuditStore {
+  /** Appends the record to its trail (`auditTrailOf`): its tenant's, or the platform's. */
   write(record: AuditRecord): Promise<void>;
+  /** A tenant's trail, newest first. */
   list(
     tenantId: string,
     query: { from?: string; to?: string } & PageRequest,
   ): Promise<Page<AuditRecord>>;
+  /** The platform's trail (tenants, API keys, grants, permission sets), newest first. */
+  listPlatform(query: { from?: string; to?: string } & PageRequest): Promise<Page<AuditRecord>>;
 }
 
 // ---- AWS Organizations ------------------------------------------------------------------------

@@ -9,7 +9,15 @@ import { AccountService } from "./services/account-service";
 import { OnboardingService } from "./services/onboarding-service";
 import { RegistrationService } from "./services/registration-service";
 import { RoleVerifier } from "./services/role-verifier";
-import { accessConfig, config, documentClient, once, principal, tenantService } from "./wiring";
+import {
+  accessConfig,
+  auditTrail,
+  config,
+  documentClient,
+  once,
+  principal,
+  tenantService,
+} from "./wiring";
 
 /** Composition root of the functions that register and verify tenant accounts. */
 
@@ -32,6 +40,7 @@ export const accountService = /* @__PURE__ */ once(
       accounts: new DynamoAccountStore(documentClient(), config().tableName),
       tenants: tenantService(),
       verifier: roleVerifier(),
+      trail: auditTrail(),
       clock: systemClock,
       partition: accessConfig().partition,
       controlPlaneAccountId: accessConfig().controlPlaneAccountId,
@@ -52,6 +61,7 @@ export const onboardingService = /* @__PURE__ */ once(
       clock: systemClock,
       random: cryptoRandom,
       regions: sdkRegionCatalog,
+      trail: auditTrail(),
       config: {
         templateUrl: onboardingEnv().templateUrl,
         registrationTopicArn: onboardingEnv().registrationTopicArn,
@@ -70,6 +80,7 @@ export const registrationService = /* @__PURE__ */ once(
       accounts: accountService(),
       tokens: registrationTokens(),
       responder: new HttpCustomResourceResponder(),
+      trail: auditTrail(),
       clock: systemClock,
       extraResponseOrigins: onboardingEnv().extraResponseOrigins,
     }),

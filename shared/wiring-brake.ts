@@ -3,8 +3,7 @@ import { AwsStsGateway } from "./adapters/aws-sts-gateway";
 import { DynamoAccountStore } from "./adapters/dynamo-account-store";
 import { systemClock } from "./adapters/system";
 import { EmergencyBrake } from "./services/emergency-brake";
-import { accessConfig, config, documentClient, once, tenantService } from "./wiring";
-import { auditStore } from "./wiring-brokering";
+import { accessConfig, auditStore, config, documentClient, once, tenantService } from "./wiring";
 
 /** Composition root of the emergency brake (freeze and unfreeze). */
 export const emergencyBrake = /* @__PURE__ */ once(

@@ -1,16 +1,24 @@
 import { AwsStsGateway } from "./adapters/aws-sts-gateway";
 import { DynamoAccountStore } from "./adapters/dynamo-account-store";
-import { DynamoAuditStore } from "./adapters/dynamo-audit-store";
 import { DynamoBrokerStore } from "./adapters/dynamo-broker-store";
 import { DynamoGrantStore } from "./adapters/dynamo-grant-store";
 import { DynamoPermissionSetStore } from "./adapters/dynamo-permission-set-store";
 import { cryptoRandom, systemClock } from "./adapters/system";
-import { intEnv } from "./config";
 import { GrantService } from "./services/grant-service";
 import { PermissionSetService } from "./services/permission-set-service";
 import { type BrokeredSession, SessionBroker } from "./services/session-broker";
 import { SessionCache } from "./services/session-cache";
-import { accessConfig, config, documentClient, once, tenantService } from "./wiring";
+import {
+  accessConfig,
+  auditStore,
+  auditTrail,
+  config,
+  documentClient,
+  once,
+  tenantService,
+} from "./wiring";
+
+export { auditStore };
 
 /** Composition root of brokering: permission sets, grants, sessions, audit. */
 const permissionSetStore = /* @__PURE__ */ once(
@@ -18,7 +26,12 @@ const permissionSetStore = /* @__PURE__ */ once(
 );
 
 export const permissionSetService = /* @__PURE__ */ once(
-  () => new PermissionSetService({ store: permissionSetStore(), clock: systemClock }),
+  () =>
+    new PermissionSetService({
+      store: permissionSetStore(),
+      trail: auditTrail(),
+      clock: systemClock,
+    }),
 );
 
 export const grantService = /* @__PURE__ */ once(
@@ -27,18 +40,10 @@ export const grantService = /* @__PURE__ */ once(
       grants: new DynamoGrantStore(documentClient(), config().tableName),
       permissionSets: permissionSetStore(),
       tenants: tenantService(),
+      trail: auditTrail(),
       clock: systemClock,
       random: cryptoRandom,
     }),
-);
-
-export const auditStore = /* @__PURE__ */ once(
-  () =>
-    new DynamoAuditStore(
-      documentClient(),
-      config().tableName,
-      intEnv("AUDIT_RETENTION_DAYS", 365, { min: 1, max: 3650 }) * 24 * 3600,
-    ),
 );
 
 export const sessionBroker = /* @__PURE__ */ once(

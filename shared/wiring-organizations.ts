@@ -11,7 +11,15 @@ import { partitionOfRegion } from "./domain/arn";
 import { AccountService } from "./services/account-service";
 import { OrganizationService } from "./services/organization-service";
 import { RoleVerifier } from "./services/role-verifier";
-import { accessConfig, config, documentClient, once, principal, tenantService } from "./wiring";
+import {
+  accessConfig,
+  auditTrail,
+  config,
+  documentClient,
+  once,
+  principal,
+  tenantService,
+} from "./wiring";
 
 /** Composition root of the organization functions (connect, read, disconnect, scheduled sync). */
 export const organizationService = /* @__PURE__ */ once(() => {
@@ -41,11 +49,13 @@ export const organizationService = /* @__PURE__ */ once(() => {
       accounts,
       tenants: tenantService(),
       verifier: verifier(0),
+      trail: auditTrail(),
       clock: systemClock,
       partition: access.partition,
       controlPlaneAccountId: access.controlPlaneAccountId,
       regions: sdkRegionCatalog,
     }),
+    trail: auditTrail(),
     tenants: tenantService(),
     verifier: verifier(access.verifyRetryBudgetMs),
     gateway,

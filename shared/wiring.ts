@@ -1,10 +1,12 @@
 import { DynamoApiKeyStore } from "./adapters/dynamo-api-key-store";
+import { DynamoAuditStore } from "./adapters/dynamo-audit-store";
 import { createDocumentClient } from "./adapters/dynamo-client";
 import { DynamoTenantStore } from "./adapters/dynamo-tenant-store";
 import { cryptoRandom, systemClock } from "./adapters/system";
-import { type ControlPlaneConfig, loadAccessConfig, loadConfig } from "./config";
+import { type ControlPlaneConfig, intEnv, loadAccessConfig, loadConfig } from "./config";
 import type { HttpDeps } from "./http/handler";
 import { ApiKeyService } from "./services/api-key-service";
+import { AuditTrail } from "./services/audit-trail";
 import { TenantService } from "./services/tenant-service";
 
 /**
@@ -26,10 +28,25 @@ export function once<T>(build: () => T): () => T {
 export const config = /* @__PURE__ */ once<ControlPlaneConfig>(() => loadConfig());
 export const documentClient = /* @__PURE__ */ once(() => createDocumentClient());
 
+export const auditStore = /* @__PURE__ */ once(
+  () =>
+    new DynamoAuditStore(
+      documentClient(),
+      config().tableName,
+      intEnv("AUDIT_RETENTION_DAYS", 365, { min: 1, max: 3650 }) * 24 * 3600,
+    ),
+);
+
+/** One record per change, in the tenant's trail or the platform's. */
+export const auditTrail = /* @__PURE__ */ once(
+  () => new AuditTrail({ audit: auditStore(), clock: systemClock }),
+);
+
 export const apiKeyService = /* @__PURE__ */ once(
   () =>
     new ApiKeyService({
       keys: new DynamoApiKeyStore(documentClient(), config().tableName),
+      trail: auditTrail(),
       clock: systemClock,
       random: cryptoRandom,
       cacheTtlSeconds: config().apiKeyCacheTtlSeconds,
@@ -40,6 +57,7 @@ export const tenantService = /* @__PURE__ */ once(
   () =>
     new TenantService({
       tenants: new DynamoTenantStore(documentClient(), config().tableName),
+      trail: auditTrail(),
       clock: systemClock,
       random: cryptoRandom,
       externalIdOverlapSeconds: config().externalIdOverlapSeconds,

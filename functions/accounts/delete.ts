@@ -3,7 +3,7 @@ import { accountRoutes as routes } from "../../shared/http/routes/accounts";
 import { httpDeps } from "../../shared/wiring";
 import { accountService } from "../../shared/wiring-accounts";
 
-export const handler = httpHandler(routes.deleteAccount, httpDeps, async ({ params }) => {
-  await accountService().delete(params.tenantId, params.accountId);
+export const handler = httpHandler(routes.deleteAccount, httpDeps, async ({ params, actor }) => {
+  await accountService().delete(params.tenantId, params.accountId, actor);
   return {};
 });

@@ -4,9 +4,13 @@ import { accessConfig, httpDeps } from "../../shared/wiring";
 import { onboardingService } from "../../shared/wiring-accounts";
 
 export const handler = httpHandler(
-  routes.getOnboardingLink,
+  routes.createOnboardingLink,
   httpDeps,
-  async ({ params, query }) => ({
-    body: await onboardingService().link(params.tenantId, query.region ?? accessConfig().region),
+  async ({ params, query, actor }) => ({
+    body: await onboardingService().link(
+      params.tenantId,
+      query.region ?? accessConfig().region,
+      actor,
+    ),
   }),
 );

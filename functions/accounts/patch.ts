@@ -4,6 +4,12 @@ import { accountRoutes as routes } from "../../shared/http/routes/accounts";
 import { httpDeps } from "../../shared/wiring";
 import { accountService } from "../../shared/wiring-accounts";
 
-export const handler = httpHandler(routes.patchAccount, httpDeps, async ({ params, body }) => ({
-  body: presentAccount(await accountService().update(params.tenantId, params.accountId, body)),
-}));
+export const handler = httpHandler(
+  routes.patchAccount,
+  httpDeps,
+  async ({ params, body, actor }) => ({
+    body: presentAccount(
+      await accountService().update(params.tenantId, params.accountId, body, actor),
+    ),
+  }),
+);

@@ -8,10 +8,15 @@ import { accountService } from "../../shared/wiring-accounts";
 export const handler = httpHandler(
   routes.registerAccount,
   httpDeps,
-  idempotent(routes.registerAccount, idempotencyOptions, async ({ params, body }) => {
-    const { account, created } = await accountService().register(params.tenantId, body, {
-      kind: "api",
-    });
+  idempotent(routes.registerAccount, idempotencyOptions, async ({ params, body, actor }) => {
+    const { account, created } = await accountService().register(
+      params.tenantId,
+      body,
+      {
+        kind: "api",
+      },
+      actor,
+    );
     return { status: created ? 201 : 200, body: presentAccount(account) };
   }),
 );

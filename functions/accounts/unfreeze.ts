@@ -4,17 +4,6 @@ import { accountRoutes as routes } from "../../shared/http/routes/accounts";
 import { httpDeps } from "../../shared/wiring";
 import { emergencyBrake } from "../../shared/wiring-brake";
 
-export const handler = httpHandler(
-  routes.unfreezeAccount,
-  httpDeps,
-  async ({ params, caller, requestId }) => ({
-    body: presentAccount(
-      await emergencyBrake().unfreeze(
-        params.tenantId,
-        params.accountId,
-        { keyId: caller.keyId, label: caller.service ?? caller.role },
-        requestId,
-      ),
-    ),
-  }),
-);
+export const handler = httpHandler(routes.unfreezeAccount, httpDeps, async ({ params, actor }) => ({
+  body: presentAccount(await emergencyBrake().unfreeze(params.tenantId, params.accountId, actor)),
+}));

@@ -4,6 +4,6 @@ import { accountRoutes as routes } from "../../shared/http/routes/accounts";
 import { httpDeps } from "../../shared/wiring";
 import { accountService } from "../../shared/wiring-accounts";
 
-export const handler = httpHandler(routes.verifyAccount, httpDeps, async ({ params }) => ({
-  body: presentAccount(await accountService().verify(params.tenantId, params.accountId)),
+export const handler = httpHandler(routes.verifyAccount, httpDeps, async ({ params, actor }) => ({
+  body: presentAccount(await accountService().verify(params.tenantId, params.accountId, actor)),
 }));

@@ -7,7 +7,7 @@ import { grantService } from "../../shared/wiring-brokering";
 export const handler = httpHandler(
   routes.createGrant,
   httpDeps,
-  idempotent(routes.createGrant, idempotencyOptions, async ({ body }) => ({
-    body: await grantService().create(body),
+  idempotent(routes.createGrant, idempotencyOptions, async ({ body, actor }) => ({
+    body: await grantService().create(body, actor),
   })),
 );

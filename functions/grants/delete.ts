@@ -3,7 +3,7 @@ import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
 import { httpDeps } from "../../shared/wiring";
 import { grantService } from "../../shared/wiring-brokering";
 
-export const handler = httpHandler(routes.deleteGrant, httpDeps, async ({ params }) => {
-  await grantService().delete(params.grantId);
+export const handler = httpHandler(routes.deleteGrant, httpDeps, async ({ params, actor }) => {
+  await grantService().delete(params.grantId, actor);
   return {};
 });

@@ -7,11 +7,12 @@ import { CONNECT_BUDGET_MS, organizationService } from "../../shared/wiring-orga
 export const handler = httpHandler(
   routes.connectOrganization,
   httpDeps,
-  async ({ params, body }) => {
+  async ({ params, body, actor }) => {
     const { organization, report, created } = await organizationService().connect(
       params.tenantId,
       body,
       Date.now() + CONNECT_BUDGET_MS,
+      actor,
     );
     return {
       status: created ? 201 : 200,

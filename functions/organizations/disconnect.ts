@@ -6,8 +6,8 @@ import { organizationService } from "../../shared/wiring-organizations";
 export const handler = httpHandler(
   routes.disconnectOrganization,
   httpDeps,
-  async ({ params, query }) => {
-    await organizationService().disconnect(params.tenantId, query.removeAccounts === "true");
+  async ({ params, query, actor }) => {
+    await organizationService().disconnect(params.tenantId, query.removeAccounts === "true", actor);
     return { status: 204 };
   },
 );

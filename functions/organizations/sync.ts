@@ -1,4 +1,5 @@
 import type { Context } from "aws-lambda";
+import { systemActor } from "../../shared/domain/audit";
 import { logger } from "../../shared/logger";
 import { organizationService } from "../../shared/wiring-organizations";
 
@@ -17,6 +18,7 @@ export async function handler(_event: unknown, context: Context): Promise<void> 
         tenantId,
         error: err instanceof Error ? { name: err.name, message: err.message } : String(err),
       }),
+    systemActor(context.awsRequestId, "organization-sync"),
   );
   logger.info("organization sync finished", totals);
 }

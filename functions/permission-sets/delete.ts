@@ -3,7 +3,11 @@ import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
 import { httpDeps } from "../../shared/wiring";
 import { permissionSetService } from "../../shared/wiring-brokering";
 
-export const handler = httpHandler(routes.deletePermissionSet, httpDeps, async ({ params }) => {
-  await permissionSetService().delete(params.name);
-  return {};
-});
+export const handler = httpHandler(
+  routes.deletePermissionSet,
+  httpDeps,
+  async ({ params, actor }) => {
+    await permissionSetService().delete(params.name, actor);
+    return {};
+  },
+);

@@ -4,7 +4,11 @@ import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
 import { httpDeps } from "../../shared/wiring";
 import { permissionSetService } from "../../shared/wiring-brokering";
 
-export const handler = httpHandler(routes.putPermissionSet, httpDeps, async ({ params, body }) => {
-  const { set, created } = await permissionSetService().put(params.name, body);
-  return { status: created ? 201 : 200, body: presentPermissionSet(set) };
-});
+export const handler = httpHandler(
+  routes.putPermissionSet,
+  httpDeps,
+  async ({ params, body, actor }) => {
+    const { set, created } = await permissionSetService().put(params.name, body, actor);
+    return { status: created ? 201 : 200, body: presentPermissionSet(set) };
+  },
+);

@@ -7,8 +7,8 @@ import { httpDeps, idempotencyOptions, tenantService } from "../../shared/wiring
 export const handler = httpHandler(
   routes.createTenant,
   httpDeps,
-  idempotent(routes.createTenant, idempotencyOptions, async ({ body }) => {
-    const tenant = await tenantService().create(body.name);
+  idempotent(routes.createTenant, idempotencyOptions, async ({ body, actor }) => {
+    const tenant = await tenantService().create(body.name, actor);
     return { body: presentTenant(tenant, new Date()) };
   }),
 );

@@ -7,8 +7,8 @@ import { httpDeps, idempotencyOptions, tenantService } from "../../shared/wiring
 export const handler = httpHandler(
   routes.rotateExternalId,
   httpDeps,
-  idempotent(routes.rotateExternalId, idempotencyOptions, async ({ params }) => {
-    const tenant = await tenantService().rotateExternalId(params.tenantId);
+  idempotent(routes.rotateExternalId, idempotencyOptions, async ({ params, actor }) => {
+    const tenant = await tenantService().rotateExternalId(params.tenantId, actor);
     return { body: presentTenant(tenant, new Date()) };
   }),
 );

@@ -3,6 +3,6 @@ import { presentTenant } from "../../shared/http/presenters";
 import { coreRoutes as routes } from "../../shared/http/routes/core";
 import { httpDeps, tenantService } from "../../shared/wiring";
 
-export const handler = httpHandler(routes.suspendTenant, httpDeps, async ({ params }) => ({
-  body: presentTenant(await tenantService().setSuspended(params.tenantId, true), new Date()),
+export const handler = httpHandler(routes.suspendTenant, httpDeps, async ({ params, actor }) => ({
+  body: presentTenant(await tenantService().setSuspended(params.tenantId, true, actor), new Date()),
 }));

@@ -1,10 +1,13 @@
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import type { AuditRecord } from "../domain/audit";
+import { type AuditRecord, auditTrailOf } from "../domain/audit";
 import type { AuditStore, Page, PageRequest } from "../ports";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { rethrowDynamo } from "./dynamo-errors";
 import { withoutTableAttributes } from "./gsi1";
 import { keys, TABLE_KEYS } from "./table";
+
+/** Several records of one request in one millisecond (an organization sync) keep distinct keys. */
+let sequence = 0;
 
 export class DynamoAuditStore implements AuditStore {
   constructor(
@@ -15,13 +18,14 @@ export class DynamoAuditStore implements AuditStore {
 
   async write(record: AuditRecord): Promise<void> {
     const expiresAt = Math.floor(Date.parse(record.at) / 1000) + this.retentionSeconds;
+    sequence = (sequence + 1) % 1_000_000;
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
           Item: {
-            PK: keys.auditPartition(record.tenantId),
-            SK: `${record.at}#${record.requestId}`,
+            PK: partitionOf(auditTrailOf(record)),
+            SK: `${record.at}#${record.requestId}#${sequence}`,
             type: "AUDIT",
             recordVersion: 1,
             ...record,
@@ -34,11 +38,18 @@ export class DynamoAuditStore implements AuditStore {
     }
   }
 
-  async list(
-    tenantId: string,
+  list(tenantId: string, q: { from?: string; to?: string } & PageRequest) {
+    return this.listTrail(keys.auditPartition(tenantId), q);
+  }
+
+  listPlatform(q: { from?: string; to?: string } & PageRequest) {
+    return this.listTrail(keys.platformAudit, q);
+  }
+
+  private async listTrail(
+    partition: string,
     q: { from?: string; to?: string } & PageRequest,
   ): Promise<Page<AuditRecord>> {
-    const partition = keys.auditPartition(tenantId);
     const startKey = decodeCursor(q.cursor, { attributes: ["PK", "SK"], fixed: { PK: partition } });
     // Sort keys start with the ISO timestamp, so a time range is a key range ("~" sorts after "#").
     const from = q.from ?? "0000";
@@ -63,4 +74,8 @@ export class DynamoAuditStore implements AuditStore {
       rethrowDynamo(err);
     }
   }
+}
+
+function partitionOf(trail: string): string {
+  return trail === "PLATFORM" ? keys.platformAudit : keys.auditPartition(trail);
 }

@@ -17,8 +17,10 @@
  *   GRANT#<service> / TENANT#<id or *>   a grant; GSI1 GRANT / <grantId>; with a pointer
  *                                        TENANT#<id> / GRANT#<grantId> for tenant-specific ones
  *   HEALTH#<tenantId>#<accountId> / <at> a health check of an account, expiring by TTL
- *   AUDIT#<tenantId> / <at>#<requestId>  an audit record, expiring by TTL; not under TENANT#,
- *                                        so deleting the tenant keeps it
+ *   AUDIT#<tenantId> / <at>#<requestId>#<n>  an audit record of the tenant's trail, expiring by
+ *                                        TTL; not under TENANT#, so deleting the tenant keeps it
+ *   AUDIT-PLATFORM / <at>#<requestId>#<n>  an audit record of the platform's trail (GET /v1/audit)
+ *   TENANT#<tenantId> / ORG              the tenant's connected organization; GSI1 ORG / <tenantId>
  *
  * A session request reads TENANT, ACCOUNT, both GRANT items and PERMSET in one BatchGetItem.
  * Pointer items carry `ref` ({PK, SK}): the item they stand for, deleted with them.
@@ -51,6 +53,7 @@ export const keys = {
     SK: `TENANT#${tenantId}`,
   }),
   auditPartition: (tenantId: string) => `AUDIT#${tenantId}`,
+  platformAudit: "AUDIT-PLATFORM",
   healthHistory: (tenantId: string, accountId: string) => `HEALTH#${tenantId}#${accountId}`,
 } as const;
 

@@ -1,19 +1,93 @@
+import type { ApiKeyRole } from "./api-key";
+
 /**
- * One audit record per session request that got past the boundary (issued, refused or failed),
- * and per use of the emergency brake (applied, released, refused or failed).
- * Never a secret: no credentials, no external ID, no key secret.
+ * One audit record per change the control plane makes, and per session request that got past the
+ * boundary (issued, refused or failed). Never a secret: no credentials, no key secret, no
+ * registration token.
+ *
+ * Two trails: each tenant's (its accounts, organization, external IDs, sessions and brakes), kept
+ * when the tenant is deleted; and the platform's (tenants, API keys, grants, permission sets),
+ * read by admins at GET /v1/audit.
  */
-export type AuditOutcome = "ISSUED" | "REFUSED" | "FAILED" | "APPLIED" | "RELEASED";
+export type AuditOutcome = "ISSUED" | "REFUSED" | "FAILED" | "APPLIED" | "RELEASED" | "SUCCEEDED";
+
+export const AUDIT_ACTIONS = [
+  "SESSION",
+  "FREEZE",
+  "UNFREEZE",
+  "ACCOUNT_REGISTER",
+  "ACCOUNT_UPDATE",
+  "ACCOUNT_VERIFY",
+  "ACCOUNT_DELETE",
+  "ACCOUNT_DETACH",
+  "STACK_MESSAGE",
+  "ONBOARDING_LINK",
+  "EXTERNAL_ID_ROTATE",
+  "ORGANIZATION_CONNECT",
+  "ORGANIZATION_SYNC",
+  "ORGANIZATION_DISCONNECT",
+  "TENANT_CREATE",
+  "TENANT_SUSPEND",
+  "TENANT_RESUME",
+  "TENANT_DELETE",
+  "API_KEY_CREATE",
+  "API_KEY_REVOKE",
+  "GRANT_CREATE",
+  "GRANT_DELETE",
+  "PERMISSION_SET_PUT",
+  "PERMISSION_SET_DELETE",
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/** Actions of the platform's operators: recorded in the platform trail, not a tenant's. */
+export const PLATFORM_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
+  "TENANT_CREATE",
+  "TENANT_SUSPEND",
+  "TENANT_RESUME",
+  "TENANT_DELETE",
+  "API_KEY_CREATE",
+  "API_KEY_REVOKE",
+  "GRANT_CREATE",
+  "GRANT_DELETE",
+  "PERMISSION_SET_PUT",
+  "PERMISSION_SET_DELETE",
+]);
+
+/** Who acted: an API key (and its role), a tenant's stack, or the control plane's own schedule. */
+export type ActorRole = ApiKeyRole | "stack" | "system";
+
+export interface Actor {
+  /** The API Gateway request ID (x-request-id), the stack's RequestId, or the invocation's. */
+  requestId: string;
+  /** The acting API key's id; "stack" for a stack's message; "system" for scheduled work. */
+  keyId: string;
+  keyRole: ActorRole;
+  /** The service name of a service key. */
+  service?: string;
+  /** The stack a message came from. */
+  stackId?: string;
+}
+
+export const systemActor = (requestId: string, job: string): Actor => ({
+  requestId,
+  keyId: "system",
+  keyRole: "system",
+  service: job,
+});
 
 export interface AuditRecord {
   requestId: string;
   at: string;
   keyId: string;
-  service: string;
-  tenantId: string;
-  accountId: string;
-  /** SESSION when absent (records written before the brake existed have none). */
-  action?: "SESSION" | "FREEZE" | "UNFREEZE";
+  /** The acting key's role (absent on records written before it was recorded). */
+  keyRole?: ActorRole;
+  /** The service name of a service key, or the scheduled job's name. */
+  service?: string;
+  /** The tenant concerned; absent for platform-wide changes (permission sets, admin keys). */
+  tenantId?: string;
+  accountId?: string;
+  /** SESSION when absent (records written before other actions were recorded have none). */
+  action?: AuditAction;
   outcome: AuditOutcome;
   /** The refusal or failure code (NOT_GRANTED, TENANT_SUSPENDED, ...). */
   code?: string;
@@ -25,4 +99,38 @@ export interface AuditRecord {
   sourceIdentity?: string;
   expiration?: string;
   cacheHit?: boolean;
+  /** How an account was registered: api, cloudformation or organization. */
+  source?: "api" | "cloudformation" | "organization";
+  stackId?: string;
+  managementAccountId?: string;
+  /** The account's lifecycle state before and after the change. */
+  fromState?: string;
+  toState?: string;
+  /** What the change was about: the API key, grant or permission set it created or removed. */
+  target?: string;
+  /** Counts of an organization sync: accounts registered and detached. */
+  registered?: number;
+  detached?: number;
+}
+
+/** Which trail a record belongs to: the platform's, or its tenant's. */
+export function auditTrailOf(
+  record: Pick<AuditRecord, "action" | "tenantId">,
+): string | "PLATFORM" {
+  if ((record.action && PLATFORM_ACTIONS.has(record.action)) || record.tenantId === undefined)
+    return "PLATFORM";
+  return record.tenantId;
+}
+
+/** The actor's columns of a record. */
+export function actorFields(
+  actor: Actor,
+): Pick<AuditRecord, "requestId" | "keyId" | "keyRole" | "service" | "stackId"> {
+  return {
+    requestId: actor.requestId,
+    keyId: actor.keyId,
+    keyRole: actor.keyRole,
+    ...(actor.service === undefined ? {} : { service: actor.service }),
+    ...(actor.stackId === undefined ? {} : { stackId: actor.stackId }),
+  };
 }

@@ -6,6 +6,7 @@ import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 import type * as z from "zod/mini";
 import { requireRole, requireTenantAccess } from "../domain/access";
 import { type Caller, parseBearer } from "../domain/api-key";
+import type { Actor } from "../domain/audit";
 import { BadRequestError } from "../errors";
 import { logger } from "../logger";
 import { type HttpResponse, JSON_HEADERS, toHttpResponse } from "./error-mapper";
@@ -27,6 +28,8 @@ export interface HttpRequest<R extends RouteDef> {
   body: R["body"] extends z.ZodMiniType ? z.output<R["body"]> : Record<string, never> | undefined;
   caller: R["auth"] extends "public" ? undefined : Caller;
   requestId: string;
+  /** Who acts, for the audit trail: the caller's key, its role and service, and the request. */
+  actor: R["auth"] extends "public" ? undefined : Actor;
   /** The Idempotency-Key header, on routes that accept one (validated). */
   idempotencyKey?: string;
 }
@@ -43,7 +46,18 @@ interface Prepared {
   body: unknown;
   caller: Caller | undefined;
   requestId: string;
+  actor: Actor | undefined;
   idempotencyKey?: string;
+}
+
+/** The audit trail's view of an authenticated caller. */
+export function actorOf(caller: Caller, requestId: string): Actor {
+  return {
+    requestId,
+    keyId: caller.keyId,
+    keyRole: caller.role,
+    ...(caller.service === undefined ? {} : { service: caller.service }),
+  };
 }
 
 /** Printable ASCII, 1 to 255 characters: a UUID, a ULID, or any opaque token a client makes up. */
@@ -141,6 +155,7 @@ export function httpHandler<R extends RouteDef>(
         body,
         caller,
         requestId,
+        actor: caller === undefined ? undefined : actorOf(caller, requestId),
         ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
       };
     },

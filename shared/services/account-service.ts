@@ -1,5 +1,6 @@
 import type { Account, AccountSource } from "../domain/account";
 import { isRoleArn, parseRoleArn, partitionOfRegion, type RoleArn } from "../domain/arn";
+import type { Actor } from "../domain/audit";
 import { StaleAccountError, VerificationFailedError } from "../domain/errors";
 import { checkOutcome, nextHealth } from "../domain/health";
 import { decide, type LifecycleEvent, requireTransition } from "../domain/lifecycle";
@@ -11,6 +12,7 @@ import {
 } from "../domain/tenant";
 import { AccountNotFoundError, BadRequestError, ConflictError } from "../errors";
 import type { AccountStore, Clock, Page, PageRequest, RegionCatalog } from "../ports";
+import type { AuditTrail } from "./audit-trail";
 import type { RoleVerifier } from "./role-verifier";
 import type { TenantService } from "./tenant-service";
 
@@ -30,6 +32,17 @@ function registrationEvent(
   }
 }
 
+/** How an account was registered, in the audit trail's columns. */
+export function sourceFields(source: AccountSource) {
+  return {
+    source: source.kind,
+    ...(source.stackId === undefined ? {} : { stackId: source.stackId }),
+    ...(source.managementAccountId === undefined
+      ? {}
+      : { managementAccountId: source.managementAccountId }),
+  };
+}
+
 function sameRegions(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((r) => b.includes(r));
 }
@@ -41,6 +54,7 @@ export interface AccountServiceDeps {
   accounts: AccountStore;
   tenants: TenantService;
   verifier: RoleVerifier;
+  trail: AuditTrail;
   clock: Clock;
   /** The partition the control plane runs in; a role in another partition can never trust it. */
   partition: string;
@@ -125,6 +139,7 @@ export class AccountService {
     tenantId: string,
     input: RegisterInput,
     source: AccountSource,
+    actor: Actor,
     options: { requireExisting?: boolean; settingsChange?: boolean } = {},
   ): Promise<{ account: AccountView; created: boolean }> {
     const role = this.parseRole(input.accountId, input.roleArn);
@@ -133,12 +148,16 @@ export class AccountService {
     const tenant = await this.deps.tenants.get(tenantId);
     const existing = await this.deps.accounts.get(tenantId, input.accountId);
     // The lifecycle table decides whether this source may (re-)register the account at all.
-    const transition = requireTransition(
-      existing,
-      registrationEvent(source, options),
-      input.accountId,
-      source,
-    );
+    const event = registrationEvent(source, options);
+    const transition = requireTransition(existing, event, input.accountId, source);
+    const audit = {
+      action: event === "PATCH" ? "ACCOUNT_UPDATE" : "ACCOUNT_REGISTER",
+      tenantId,
+      accountId: input.accountId,
+      roleArn: role.arn,
+      ...sourceFields(source),
+      fromState: transition.from,
+    } as const;
     // Through the API, registering again re-verifies; it does not change settings (PATCH does).
     if (
       source.kind === "api" &&
@@ -159,7 +178,15 @@ export class AccountService {
       regions,
       externalIds: externalIdCandidates(tenant.externalId, existing?.acceptedExternalId, now),
     });
-    if (!result.ok) throw new VerificationFailedError(result.failure.code, result.failure.message);
+    if (!result.ok) {
+      // Nothing changed, but the attempt and why it failed are on record.
+      await this.deps.trail.record(actor, {
+        ...audit,
+        outcome: "FAILED",
+        code: result.failure.code,
+      });
+      throw new VerificationFailedError(result.failure.code, result.failure.message);
+    }
 
     const at = result.at;
     const account: Account = {
@@ -209,6 +236,7 @@ export class AccountService {
       }
       throw err;
     }
+    await this.deps.trail.record(actor, { ...audit, toState: account.status });
     return { account: this.view(tenant, account), created: existing === undefined };
   }
 
@@ -220,6 +248,7 @@ export class AccountService {
     tenantId: string,
     accountId: string,
     patch: { roleArn?: string; regions?: string[] },
+    actor: Actor,
   ): Promise<AccountView> {
     // Bad input is refused before anything is read.
     if (patch.roleArn !== undefined) this.parseRole(accountId, patch.roleArn);
@@ -235,6 +264,7 @@ export class AccountService {
         regions: patch.regions ?? existing.regions,
       },
       existing.source,
+      actor,
       { requireExisting: true, settingsChange: true },
     );
     return account;
@@ -272,7 +302,7 @@ export class AccountService {
   }
 
   /** Deletes a registered account; a frozen one is kept until it is unfrozen (409 ACCOUNT_FROZEN). */
-  async delete(tenantId: string, accountId: string): Promise<Account> {
+  async delete(tenantId: string, accountId: string, actor: Actor): Promise<Account> {
     await this.deps.tenants.get(tenantId);
     const account = await this.deps.accounts.get(tenantId, accountId);
     requireTransition(account, "DELETE", accountId);
@@ -282,6 +312,7 @@ export class AccountService {
         `Account ${accountId} changed while it was being deleted; retry`,
       );
     }
+    await this.recordDeletion(actor, account);
     return account;
   }
 
@@ -293,13 +324,27 @@ export class AccountService {
     tenantId: string,
     accountId: string,
     stackId: string,
+    actor: Actor,
   ): Promise<Account | undefined> {
     const account = await this.deps.accounts.get(tenantId, accountId);
     const decision = decide(account, "STACK_DELETE", { kind: "cloudformation", stackId });
     if (!account || !decision.allowed || !decision.effect) return undefined;
-    return (await this.deps.accounts.delete(tenantId, accountId, account.version))
-      ? account
-      : undefined;
+    if (!(await this.deps.accounts.delete(tenantId, accountId, account.version))) return undefined;
+    await this.recordDeletion(actor, account);
+    return account;
+  }
+
+  /** The record of an account's deletion (through the API, its stack or its organization). */
+  recordDeletion(actor: Actor, account: Account): Promise<void> {
+    return this.deps.trail.record(actor, {
+      action: "ACCOUNT_DELETE",
+      tenantId: account.tenantId,
+      accountId: account.accountId,
+      roleArn: account.roleArn,
+      ...sourceFields(account.source),
+      fromState: account.status,
+      toState: "ABSENT",
+    });
   }
 
   /** Whether the account is registered, and by that CloudFormation stack. */
@@ -312,7 +357,7 @@ export class AccountService {
    * Re-runs verification now and records the outcome on the account. A failure is recorded
    * (status FAILED, with its code) and reported as 422.
    */
-  async verify(tenantId: string, accountId: string): Promise<AccountView> {
+  async verify(tenantId: string, accountId: string, actor: Actor): Promise<AccountView> {
     const tenant = await this.deps.tenants.get(tenantId);
     const account = await this.deps.accounts.get(tenantId, accountId);
     // VERIFY_OK and VERIFY_FAILED start from the same states: decided before any AWS call.
@@ -372,6 +417,16 @@ export class AccountService {
       }
       throw err;
     }
+    await this.deps.trail.record(actor, {
+      action: "ACCOUNT_VERIFY",
+      tenantId,
+      accountId,
+      roleArn: account.roleArn,
+      outcome: result.ok ? "SUCCEEDED" : "FAILED",
+      ...(result.ok ? {} : { code: result.failure.code }),
+      fromState: account.status,
+      toState: updated.status,
+    });
     if (!result.ok) throw new VerificationFailedError(result.failure.code, result.failure.message);
     return this.view(tenant, updated);
   }

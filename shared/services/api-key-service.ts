@@ -5,12 +5,15 @@ import {
   generateApiKeySecret,
   hashApiKey,
 } from "../domain/api-key";
+import { type Actor, systemActor } from "../domain/audit";
 import { newKeyId } from "../domain/ids";
 import { ApiKeyNotFoundError, BadRequestError, UnauthenticatedError } from "../errors";
 import type { ApiKeyStore, Clock, Page, PageRequest, RandomSource } from "../ports";
+import type { AuditTrail } from "./audit-trail";
 
 export interface ApiKeyServiceDeps {
   keys: ApiKeyStore;
+  trail: AuditTrail;
   clock: Clock;
   random: RandomSource;
   /** How long a verified key is trusted from this container's memory; 0 disables the cache. */
@@ -38,7 +41,7 @@ export class ApiKeyService {
   constructor(private readonly deps: ApiKeyServiceDeps) {}
 
   /** Creates a key and returns it with its secret, which is never retrievable again. */
-  async create(input: NewApiKey): Promise<{ key: ApiKey; secret: string }> {
+  async create(input: NewApiKey, actor: Actor): Promise<{ key: ApiKey; secret: string }> {
     assertRoleFields(input);
     const now = this.deps.clock.now();
     const secret = generateApiKeySecret(this.deps.random);
@@ -51,6 +54,12 @@ export class ApiKeyService {
       createdAt: now.toISOString(),
     };
     await this.deps.keys.create(key, hashApiKey(secret));
+    await this.deps.trail.record(actor, {
+      action: "API_KEY_CREATE",
+      target: key.keyId,
+      ...(key.tenantId === undefined ? {} : { tenantId: key.tenantId }),
+      ...(key.service === undefined ? {} : { sourceIdentity: key.service }),
+    });
     return { key, secret };
   }
 
@@ -70,6 +79,10 @@ export class ApiKeyService {
       createdAt: now.toISOString(),
     };
     await this.deps.keys.create(key, hash);
+    await this.deps.trail.record(systemActor(`bootstrap-${now.getTime()}`, "bootstrap-admin"), {
+      action: "API_KEY_CREATE",
+      target: key.keyId,
+    });
     return key;
   }
 
@@ -77,9 +90,14 @@ export class ApiKeyService {
     return this.deps.keys.list(page);
   }
 
-  async revoke(keyId: string): Promise<ApiKey> {
+  async revoke(keyId: string, actor: Actor): Promise<ApiKey> {
     const key = await this.deps.keys.revoke(keyId, this.deps.clock.now().toISOString());
     if (key === undefined) throw new ApiKeyNotFoundError(keyId);
+    await this.deps.trail.record(actor, {
+      action: "API_KEY_REVOKE",
+      target: keyId,
+      ...(key.tenantId === undefined ? {} : { tenantId: key.tenantId }),
+    });
     for (const [hash, entry] of this.cache) {
       if (entry.caller.keyId === keyId) this.cache.delete(hash);
     }

@@ -1,6 +1,6 @@
 import type { Account } from "../domain/account";
 import { isRoleArn, parseRoleArn, type RoleArn } from "../domain/arn";
-import type { AuditRecord } from "../domain/audit";
+import { type Actor, type AuditRecord, actorFields } from "../domain/audit";
 import {
   brakePolicyArn,
   brakeSessionPolicy,
@@ -28,12 +28,6 @@ import type {
 import { assumeTenantRole } from "./tenant-role-access";
 import type { TenantService } from "./tenant-service";
 
-export interface BrakeCaller {
-  keyId: string;
-  /** Who, in the audit trail's service column: the service name, or the key's role. */
-  label: string;
-}
-
 export interface EmergencyBrakeDeps {
   accounts: AccountStore;
   tenants: Pick<TenantService, "get">;
@@ -54,20 +48,19 @@ export interface EmergencyBrakeDeps {
 export class EmergencyBrake {
   constructor(private readonly deps: EmergencyBrakeDeps) {}
 
-  freeze(tenantId: string, accountId: string, caller: BrakeCaller, requestId: string) {
-    return this.apply("FREEZE", tenantId, accountId, caller, requestId);
+  freeze(tenantId: string, accountId: string, actor: Actor) {
+    return this.apply("FREEZE", tenantId, accountId, actor);
   }
 
-  unfreeze(tenantId: string, accountId: string, caller: BrakeCaller, requestId: string) {
-    return this.apply("UNFREEZE", tenantId, accountId, caller, requestId);
+  unfreeze(tenantId: string, accountId: string, actor: Actor) {
+    return this.apply("UNFREEZE", tenantId, accountId, actor);
   }
 
   private async apply(
     action: "FREEZE" | "UNFREEZE",
     tenantId: string,
     accountId: string,
-    caller: BrakeCaller,
-    requestId: string,
+    actor: Actor,
   ): Promise<Account> {
     const tenant = await this.deps.tenants.get(tenantId);
     const account = await this.deps.accounts.get(tenantId, accountId);
@@ -76,10 +69,8 @@ export class EmergencyBrake {
     const role = parseRoleArn(account.roleArn);
     if (!isRoleArn(role)) throw new AccountNotFoundError(accountId);
     const base: AuditRecord = {
-      requestId,
+      ...actorFields(actor),
       at: this.deps.clock.now().toISOString(),
-      keyId: caller.keyId,
-      service: caller.label,
       tenantId,
       accountId,
       action,
@@ -97,7 +88,7 @@ export class EmergencyBrake {
       });
       throw mapped;
     }
-    const updated = await this.mark(account, action === "FREEZE", caller);
+    const updated = await this.mark(account, action === "FREEZE", actor);
     await this.deps.audit.write({ ...base, outcome: action === "FREEZE" ? "APPLIED" : "RELEASED" });
     return updated;
   }
@@ -162,14 +153,14 @@ export class EmergencyBrake {
   }
 
   /** Records the brake on the account, re-reading it if it changed meanwhile (the brake is on in AWS). */
-  private async mark(account: Account, frozen: boolean, caller: BrakeCaller): Promise<Account> {
+  private async mark(account: Account, frozen: boolean, actor: Actor): Promise<Account> {
     let current: Account | undefined = account;
     for (let attempt = 0; attempt < 3 && current; attempt++) {
       const at = this.deps.clock.now().toISOString();
       const { frozen: _previous, ...rest } = current;
       const updated: Account = {
         ...rest,
-        ...(frozen ? { frozen: current.frozen ?? { at, keyId: caller.keyId } } : {}),
+        ...(frozen ? { frozen: current.frozen ?? { at, keyId: actor.keyId } } : {}),
         // Every brake change retires the broker's cached sessions of this account.
         brakeGeneration: (current.brakeGeneration ?? 0) + 1,
         updatedAt: at,

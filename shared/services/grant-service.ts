@@ -1,3 +1,4 @@
+import type { Actor } from "../domain/audit";
 import { ALL_TENANTS, type Grant, MAX_SESSION_SECONDS } from "../domain/grant";
 import { newKeyId } from "../domain/ids";
 import { BadRequestError, NotFoundError } from "../errors";
@@ -9,6 +10,7 @@ import type {
   PermissionSetStore,
   RandomSource,
 } from "../ports";
+import type { AuditTrail } from "./audit-trail";
 import type { TenantService } from "./tenant-service";
 
 export class GrantNotFoundError extends NotFoundError {
@@ -30,12 +32,13 @@ export class GrantService {
       grants: GrantStore;
       permissionSets: PermissionSetStore;
       tenants: TenantService;
+      trail: AuditTrail;
       clock: Clock;
       random: RandomSource;
     },
   ) {}
 
-  async create(input: NewGrant): Promise<Grant> {
+  async create(input: NewGrant, actor: Actor): Promise<Grant> {
     const names = [...new Set(input.permissionSets)];
     const found = new Set((await this.deps.permissionSets.getMany(names)).map((p) => p.name));
     const missing = names.filter((n) => !found.has(n));
@@ -55,6 +58,11 @@ export class GrantService {
       createdAt: now.toISOString(),
     };
     await this.deps.grants.create(grant);
+    await this.deps.trail.record(actor, {
+      action: "GRANT_CREATE",
+      target: grant.grantId,
+      ...(grant.tenantId === ALL_TENANTS ? {} : { tenantId: grant.tenantId }),
+    });
     return grant;
   }
 
@@ -62,7 +70,8 @@ export class GrantService {
     return this.deps.grants.list(page);
   }
 
-  async delete(grantId: string): Promise<void> {
+  async delete(grantId: string, actor: Actor): Promise<void> {
     if (!(await this.deps.grants.delete(grantId))) throw new GrantNotFoundError(grantId);
+    await this.deps.trail.record(actor, { action: "GRANT_DELETE", target: grantId });
   }
 }

@@ -1,9 +1,11 @@
 import { type AccessPrincipal, principalArnPattern } from "../domain/access-principal";
 import { hashApiKey } from "../domain/api-key";
 import { partitionOfRegion } from "../domain/arn";
+import type { Actor } from "../domain/audit";
 import { quickCreateUrl } from "../domain/onboarding";
 import { BadRequestError } from "../errors";
 import type { Clock, RandomSource, RegionCatalog, RegistrationTokenStore } from "../ports";
+import type { AuditTrail } from "./audit-trail";
 import type { TenantService } from "./tenant-service";
 
 export interface OnboardingConfig {
@@ -33,7 +35,7 @@ export function hashRegistrationToken(token: string): string {
   return hashApiKey(token);
 }
 
-/** Builds a tenant's CloudFormation quick-create link, with a fresh registration token in it. */
+/** Creates a tenant's CloudFormation quick-create link, with a fresh registration token in it. */
 export class OnboardingService {
   constructor(
     private readonly deps: {
@@ -42,11 +44,16 @@ export class OnboardingService {
       clock: Clock;
       random: RandomSource;
       regions: RegionCatalog;
+      trail: AuditTrail;
       config: OnboardingConfig;
     },
   ) {}
 
-  async link(tenantId: string, region: string): Promise<OnboardingLink> {
+  /**
+   * A new link, with a new registration token (shown only in this answer; stored as its hash).
+   * Creating one is a change, audited; reading the tenant's parameters needs no new token.
+   */
+  async link(tenantId: string, region: string, actor: Actor): Promise<OnboardingLink> {
     const { config } = this.deps;
     if (!this.deps.regions.isKnown(region)) {
       throw new BadRequestError("INVALID_REGION", `Region ${region} does not exist`);
@@ -66,6 +73,7 @@ export class OnboardingService {
       { tenantId, validUntil: validUntil.toISOString(), createdAt: now.toISOString() },
       new Date(validUntil.getTime() + config.tokenRetentionSeconds * 1000),
     );
+    await this.deps.trail.record(actor, { action: "ONBOARDING_LINK", tenantId, region });
     const parameters = {
       ExternalId: tenant.externalId.current,
       ControlPlanePrincipalArn: principalArnPattern(config.principal),

@@ -1,5 +1,6 @@
 import pLimit from "p-limit";
 import type { Account } from "../domain/account";
+import type { Actor } from "../domain/audit";
 import { RoleAccessError, StaleAccountError, VerificationFailedError } from "../domain/errors";
 import { decide } from "../domain/lifecycle";
 import {
@@ -25,7 +26,8 @@ import type {
   OrganizationStore,
   TenantRoleGateway,
 } from "../ports";
-import type { AccountService } from "./account-service";
+import { type AccountService, sourceFields } from "./account-service";
+import type { AuditTrail } from "./audit-trail";
 import type { RoleVerifier } from "./role-verifier";
 import { assumeTenantRole } from "./tenant-role-access";
 import type { TenantService } from "./tenant-service";
@@ -51,7 +53,8 @@ export interface OrganizationServiceDeps {
   organizations: OrganizationStore;
   accounts: AccountStore;
   /** Registers members: its verifier does not wait for IAM propagation (the next sync retries). */
-  members: Pick<AccountService, "parseRole" | "register">;
+  members: Pick<AccountService, "parseRole" | "register" | "recordDeletion">;
+  trail: AuditTrail;
   tenants: Pick<TenantService, "get">;
   /** Verifies the management role like any account (with the propagation retries). */
   verifier: Pick<RoleVerifier, "verify">;
@@ -94,6 +97,7 @@ export class OrganizationService {
     tenantId: string,
     input: ConnectInput,
     deadlineMs: number,
+    actor: Actor,
   ): Promise<{ organization: OrganizationConnection; report: SyncReport; created: boolean }> {
     const role = this.deps.members.parseRole(input.managementAccountId, input.managementRoleArn);
     const tenant = await this.deps.tenants.get(tenantId);
@@ -141,13 +145,21 @@ export class OrganizationService {
     await this.deps.organizations.put(connection, existing?.version);
     let report: SyncReport;
     try {
-      report = await this.syncWith(tenant, connection, credentials, deadlineMs);
+      report = await this.syncWith(tenant, connection, credentials, deadlineMs, actor);
     } catch (err) {
       // A first connection that could not list the organization is not left half made.
       if (existing === undefined) await this.deps.organizations.delete(tenantId);
       throw err;
     }
     connection = await this.recordSync(connection, report);
+    await this.deps.trail.record(actor, {
+      action: "ORGANIZATION_CONNECT",
+      tenantId,
+      managementAccountId: input.managementAccountId,
+      roleArn: role.arn,
+      registered: report.registered.length,
+      detached: report.detached.length,
+    });
     return { organization: connection, report, created: existing === undefined };
   }
 
@@ -159,10 +171,15 @@ export class OrganizationService {
   }
 
   /** Stops syncing; with removeAccounts, also deregisters every account the organization registered. */
-  async disconnect(tenantId: string, removeAccounts: boolean): Promise<void> {
+  async disconnect(tenantId: string, removeAccounts: boolean, actor: Actor): Promise<void> {
     const connection = await this.get(tenantId);
     if (!(await this.deps.organizations.delete(tenantId)))
       throw new OrganizationNotConnectedError(tenantId);
+    await this.deps.trail.record(actor, {
+      action: "ORGANIZATION_DISCONNECT",
+      tenantId,
+      managementAccountId: connection.managementAccountId,
+    });
     if (!removeAccounts) return;
     const by = {
       kind: "organization",
@@ -171,17 +188,32 @@ export class OrganizationService {
     for (const account of await this.allAccounts(tenantId)) {
       // Only the organization's own accounts, and never a frozen one (it stays until unfrozen).
       const decision = decide(account, "ORG_REMOVE", by);
-      if (decision.allowed && decision.effect)
-        await this.deps.accounts.delete(tenantId, account.accountId, account.version);
+      if (
+        decision.allowed &&
+        decision.effect &&
+        (await this.deps.accounts.delete(tenantId, account.accountId, account.version))
+      )
+        await this.deps.members.recordDeletion(actor, account);
     }
   }
 
   /** Re-lists one connected organization and brings the tenant's accounts in step. */
-  async sync(connection: OrganizationConnection, deadlineMs: number): Promise<SyncReport> {
+  async sync(
+    connection: OrganizationConnection,
+    deadlineMs: number,
+    actor: Actor,
+  ): Promise<SyncReport> {
     const tenant = await this.deps.tenants.get(connection.tenantId);
     const credentials = await this.session(tenant, connection.managementRoleArn);
-    const report = await this.syncWith(tenant, connection, credentials, deadlineMs);
+    const report = await this.syncWith(tenant, connection, credentials, deadlineMs, actor);
     await this.recordSync(connection, report);
+    await this.deps.trail.record(actor, {
+      action: "ORGANIZATION_SYNC",
+      tenantId: connection.tenantId,
+      managementAccountId: connection.managementAccountId,
+      registered: report.registered.length,
+      detached: report.detached.length,
+    });
     return report;
   }
 
@@ -192,6 +224,7 @@ export class OrganizationService {
   async syncAll(
     deadlineMs: number,
     onFailure: (tenantId: string, err: unknown) => void,
+    actor: Actor,
   ): Promise<{ synced: number; failed: number; changes: number; deferred: number }> {
     const totals = { synced: 0, failed: 0, changes: 0, deferred: 0 };
     let cursor: string | undefined;
@@ -206,7 +239,7 @@ export class OrganizationService {
           continue;
         }
         try {
-          const report = await this.sync(connection, deadlineMs);
+          const report = await this.sync(connection, deadlineMs, actor);
           totals.synced += 1;
           totals.changes += report.registered.length + report.detached.length;
         } catch (err) {
@@ -254,6 +287,7 @@ export class OrganizationService {
     connection: OrganizationConnection,
     credentials: AwsCredentials,
     deadlineMs: number,
+    actor: Actor,
   ): Promise<SyncReport> {
     const members = await asTenantError(this.deps.organizationsApi.accounts(credentials));
     const inScope = await asTenantError(
@@ -296,6 +330,7 @@ export class OrganizationService {
               tenant.tenantId,
               { accountId, roleArn },
               { kind: "organization", managementAccountId: connection.managementAccountId },
+              actor,
             );
             report.registered.push({ accountId, roleArn });
             change({ accountId, change: "REGISTERED" });
@@ -313,7 +348,7 @@ export class OrganizationService {
       ),
     );
     for (const { account, reason } of plan.detach) {
-      if (await this.detach(account, reason, connection.managementAccountId)) {
+      if (await this.detach(account, reason, connection.managementAccountId, actor)) {
         report.detached.push({ accountId: account.accountId, reason });
         change({ accountId: account.accountId, change: "DETACHED", reason });
       }
@@ -329,6 +364,7 @@ export class OrganizationService {
     account: Account,
     reason: DetachReason,
     managementAccountId: string,
+    actor: Actor,
   ): Promise<boolean> {
     const at = this.deps.clock.now().toISOString();
     const decision = decide(account, "ORG_LEAVE", { kind: "organization", managementAccountId });
@@ -344,6 +380,16 @@ export class OrganizationService {
         },
         account.version,
       );
+      await this.deps.trail.record(actor, {
+        action: "ACCOUNT_DETACH",
+        tenantId: account.tenantId,
+        accountId: account.accountId,
+        roleArn: account.roleArn,
+        ...sourceFields(account.source),
+        code: reason,
+        fromState: account.status,
+        toState: decision.to,
+      });
       return true;
     } catch (err) {
       if (err instanceof StaleAccountError) return false; // changed meanwhile: the next sync sees it

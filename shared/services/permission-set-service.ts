@@ -1,3 +1,4 @@
+import type { Actor } from "../domain/audit";
 import {
   compactPolicy,
   type PermissionSet,
@@ -6,6 +7,7 @@ import {
 } from "../domain/permission-set";
 import { BadRequestError, NotFoundError } from "../errors";
 import type { Clock, Page, PageRequest, PermissionSetStore } from "../ports";
+import type { AuditTrail } from "./audit-trail";
 
 export class PermissionSetNotFoundError extends NotFoundError {
   constructor(name: string) {
@@ -15,11 +17,14 @@ export class PermissionSetNotFoundError extends NotFoundError {
 
 /** Named session policies, validated as IAM policy documents and against the STS size limit. */
 export class PermissionSetService {
-  constructor(private readonly deps: { store: PermissionSetStore; clock: Clock }) {}
+  constructor(
+    private readonly deps: { store: PermissionSetStore; trail: AuditTrail; clock: Clock },
+  ) {}
 
   async put(
     name: string,
     input: { policy: unknown; description?: string },
+    actor: Actor,
   ): Promise<{ set: PermissionSet; created: boolean }> {
     const problem = policyProblem(input.policy);
     if (problem)
@@ -44,6 +49,11 @@ export class PermissionSetService {
       ...(input.description === undefined ? {} : { description: input.description }),
     };
     const { created } = await this.deps.store.put(set);
+    await this.deps.trail.record(actor, {
+      action: "PERMISSION_SET_PUT",
+      target: name,
+      permissionSet: name,
+    });
     return { set, created };
   }
 
@@ -57,7 +67,12 @@ export class PermissionSetService {
     return this.deps.store.list(page);
   }
 
-  async delete(name: string): Promise<void> {
+  async delete(name: string, actor: Actor): Promise<void> {
     if (!(await this.deps.store.delete(name))) throw new PermissionSetNotFoundError(name);
+    await this.deps.trail.record(actor, {
+      action: "PERMISSION_SET_DELETE",
+      target: name,
+      permissionSet: name,
+    });
   }
 }

@@ -1,15 +1,19 @@
 import type * as z from "zod/mini";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../domain/arn";
+import type { Actor } from "../domain/audit";
+import { VerificationFailedError } from "../domain/errors";
 import { AppError } from "../errors";
 import { CustomResourceRequest, type CustomResourceResponse } from "../events/custom-resource";
 import type { Clock, CustomResourceResponder, RegistrationTokenStore } from "../ports";
 import type { AccountService } from "./account-service";
+import type { AuditTrail } from "./audit-trail";
 import { hashRegistrationToken } from "./onboarding-service";
 
 export interface RegistrationServiceDeps {
   accounts: AccountService;
   tokens: RegistrationTokenStore;
   responder: CustomResourceResponder;
+  trail: AuditTrail;
   clock: Clock;
   /**
    * Where answers may go. Anyone can publish to the registration topic, so the ResponseURL is
@@ -148,11 +152,32 @@ export class RegistrationService {
       return fail(
         "INVALID_REGISTRATION_TOKEN: the registration token is unknown; create the stack from a fresh onboarding link",
       );
+    // From here the tenant is known: every refusal is on its audit trail, with the stack.
+    const actor: Actor = {
+      requestId: req.RequestId,
+      keyId: "stack",
+      keyRole: "stack",
+      stackId: req.StackId,
+    };
+    const refuse = async (reason: string) => {
+      await this.deps.trail.record(actor, {
+        action: "STACK_MESSAGE",
+        tenantId: token.tenantId,
+        ...(props.AccountId && ACCOUNT_ID_PATTERN.test(props.AccountId)
+          ? { accountId: props.AccountId }
+          : {}),
+        source: "cloudformation",
+        outcome: "REFUSED",
+        code: reason.slice(0, reason.indexOf(":")),
+        target: req.RequestType,
+      });
+      return fail(reason);
+    };
     if (!props.AccountId || !ACCOUNT_ID_PATTERN.test(props.AccountId))
-      return fail("INVALID_ACCOUNT_ID: AccountId must be 12 digits");
+      return refuse("INVALID_ACCOUNT_ID: AccountId must be 12 digits");
     // The stack runs in the account it registers: its StackId names that account.
     if (req.StackId.split(":")[4] !== props.AccountId) {
-      return fail("ACCOUNT_MISMATCH: the stack does not run in the account it registers");
+      return refuse("ACCOUNT_MISMATCH: the stack does not run in the account it registers");
     }
 
     // The token is anyone's who can read the stack's parameters (the link's parameters cannot be
@@ -173,35 +198,41 @@ export class RegistrationService {
       // Only the stack the token is bound to, and that registered the account, deregisters it.
       // Anything else has nothing to remove; Delete always succeeds, so a stack can be deleted.
       if (ownStack)
-        await this.deps.accounts.deregisterStack(token.tenantId, props.AccountId, req.StackId);
+        await this.deps.accounts.deregisterStack(
+          token.tenantId,
+          props.AccountId,
+          req.StackId,
+          actor,
+        );
       return this.answer(req.ResponseURL, req.StackId, { ...base, Status: "SUCCESS" });
     }
     if (req.RequestType === "Update" && !ownStack) {
-      return fail(
+      return refuse(
         "REGISTRATION_TOKEN_SPENT: this registration token belongs to another stack; only that stack's updates are accepted",
       );
     }
     if (req.RequestType === "Create") {
       if (Date.parse(token.validUntil) <= this.deps.clock.now().getTime()) {
-        return fail(
+        return refuse(
           "REGISTRATION_TOKEN_EXPIRED: the onboarding link has expired; create the stack from a fresh link",
         );
       }
       const at = this.deps.clock.now().toISOString();
       if (!(await this.deps.tokens.bind(tokenHash as string, req.StackId, at))) {
-        return fail(
+        return refuse(
           "REGISTRATION_TOKEN_SPENT: this registration token was used by another stack; create the stack from a fresh onboarding link",
         );
       }
     }
     const regions = [...(props.StackRegion ? [props.StackRegion] : []), ...(props.Regions ?? [])];
     if (regions.some((r) => !REGION_PATTERN.test(r)))
-      return fail("INVALID_REGION: a region name is not valid");
+      return refuse("INVALID_REGION: a region name is not valid");
     try {
       const { account } = await this.deps.accounts.register(
         token.tenantId,
         { accountId: props.AccountId, roleArn: props.RoleArn ?? "", regions },
         { kind: "cloudformation", stackId: req.StackId },
+        actor,
         { requireExisting: req.RequestType === "Update" },
       );
       return this.answer(req.ResponseURL, req.StackId, {
@@ -211,7 +242,9 @@ export class RegistrationService {
         Data: { AccountId: account.accountId, Status: account.status },
       });
     } catch (err) {
-      if (err instanceof AppError) return fail(`${err.code}: ${err.message}`);
+      // A failed verification is on record already (the registration's own record).
+      if (err instanceof VerificationFailedError) return fail(`${err.code}: ${err.message}`);
+      if (err instanceof AppError) return refuse(`${err.code}: ${err.message}`);
       return fail(
         "INTERNAL_ERROR: the control plane could not register the account; retry the stack operation later",
       );

@@ -77,7 +77,9 @@ export class SessionBroker {
       requestId,
       at: at.toISOString(),
       keyId: caller.keyId,
+      keyRole: "service",
       service: caller.service,
+      action: "SESSION",
       tenantId: req.tenantId,
       accountId: req.accountId,
       outcome: "REFUSED",
@@ -303,8 +305,8 @@ export class SessionBroker {
       case "ACCESS_DENIED":
       case "ROLE_NOT_FOUND":
         await this.deps.accounts.markDenied(
-          base.tenantId,
-          base.accountId,
+          base.tenantId as string,
+          base.accountId as string,
           this.deps.clock.now().toISOString(),
           "AssumeRole was denied while issuing a session",
         );

@@ -1,12 +1,15 @@
+import type { Actor } from "../domain/audit";
 import { ExternalIdTakenError, StaleTenantError } from "../domain/errors";
 import { generateExternalId } from "../domain/external-id";
 import { newTenantId } from "../domain/ids";
 import { rotateExternalId, type Tenant } from "../domain/tenant";
 import { ConflictError, TenantNotFoundError } from "../errors";
 import type { Clock, Page, PageRequest, RandomSource, TenantStore } from "../ports";
+import type { AuditTrail } from "./audit-trail";
 
 export interface TenantServiceDeps {
   tenants: TenantStore;
+  trail: AuditTrail;
   clock: Clock;
   random: RandomSource;
   externalIdOverlapSeconds: number;
@@ -20,7 +23,7 @@ const MAX_ROTATION_ATTEMPTS = 8;
 export class TenantService {
   constructor(private readonly deps: TenantServiceDeps) {}
 
-  async create(name: string): Promise<Tenant> {
+  async create(name: string, actor: Actor): Promise<Tenant> {
     const now = this.deps.clock.now();
     const tenantId = newTenantId(now.getTime(), this.deps.random);
     for (let draw = 1; ; draw++) {
@@ -38,6 +41,7 @@ export class TenantService {
       };
       try {
         await this.deps.tenants.create(tenant);
+        await this.deps.trail.record(actor, { action: "TENANT_CREATE", tenantId });
         return tenant;
       } catch (err) {
         if (err instanceof ExternalIdTakenError && draw < MAX_EXTERNAL_ID_DRAWS) continue;
@@ -58,7 +62,7 @@ export class TenantService {
     return { ...result, items: result.items.filter((t) => t.status === "ACTIVE") };
   }
 
-  async rotateExternalId(tenantId: string): Promise<Tenant> {
+  async rotateExternalId(tenantId: string, actor: Actor): Promise<Tenant> {
     for (let attempt = 1; ; attempt++) {
       const tenant = await this.get(tenantId);
       const now = this.deps.clock.now();
@@ -69,7 +73,9 @@ export class TenantService {
         this.deps.externalIdOverlapSeconds,
       );
       try {
-        return await this.deps.tenants.updateExternalId(tenant, next, now.toISOString());
+        const rotated = await this.deps.tenants.updateExternalId(tenant, next, now.toISOString());
+        await this.deps.trail.record(actor, { action: "EXTERNAL_ID_ROTATE", tenantId });
+        return rotated;
       } catch (err) {
         const retryable = err instanceof StaleTenantError || err instanceof ExternalIdTakenError;
         if (retryable && attempt < MAX_ROTATION_ATTEMPTS) continue;
@@ -86,13 +92,17 @@ export class TenantService {
   }
 
   /** Suspends (no sessions are issued for it, at once) or resumes a tenant. */
-  async setSuspended(tenantId: string, suspended: boolean): Promise<Tenant> {
+  async setSuspended(tenantId: string, suspended: boolean, actor: Actor): Promise<Tenant> {
     const tenant = await this.deps.tenants.setSuspended(
       tenantId,
       suspended,
       this.deps.clock.now().toISOString(),
     );
     if (!tenant) throw new TenantNotFoundError(tenantId);
+    await this.deps.trail.record(actor, {
+      action: suspended ? "TENANT_SUSPEND" : "TENANT_RESUME",
+      tenantId,
+    });
     return tenant;
   }
 
@@ -101,12 +111,13 @@ export class TenantService {
    * then removes what hangs off it. A crash in between leaves a DELETING tenant that a repeated
    * DELETE finishes. Audit records are kept: they are not stored under the tenant.
    */
-  async delete(tenantId: string): Promise<void> {
+  async delete(tenantId: string, actor: Actor): Promise<void> {
     const existed = await this.deps.tenants.markDeleting(
       tenantId,
       this.deps.clock.now().toISOString(),
     );
     if (!existed) throw new TenantNotFoundError(tenantId);
     await this.deps.tenants.purge(tenantId);
+    await this.deps.trail.record(actor, { action: "TENANT_DELETE", tenantId });
   }
 }

@@ -11,6 +11,7 @@ import {
 import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_REGION } from "../../scripts/local-stack";
 import { DynamoOrganizationStore } from "../../shared/adapters/dynamo-organization-store";
+import { systemActor } from "../../shared/domain/audit";
 import { organizationService } from "../../shared/wiring-organizations";
 import { api } from "../support/api";
 import { grantedService, otherTenantKey } from "../support/brokering";
@@ -221,6 +222,7 @@ describe("AWS Organizations on the emulator", () => {
     const report = await organizationService().sync(
       connection as NonNullable<typeof connection>,
       Number.MAX_SAFE_INTEGER,
+      systemActor("sync-test", "organization-sync"),
     );
     expect(report).toEqual({
       registered: sorted([

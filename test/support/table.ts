@@ -1,9 +1,12 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
 import { createTable, dynamoClient } from "../../scripts/local-stack";
 import { DynamoApiKeyStore } from "../../shared/adapters/dynamo-api-key-store";
+import { DynamoAuditStore } from "../../shared/adapters/dynamo-audit-store";
 import { createDocumentClient } from "../../shared/adapters/dynamo-client";
 import { cryptoRandom, systemClock } from "../../shared/adapters/system";
+import { systemActor } from "../../shared/domain/audit";
 import { ApiKeyService } from "../../shared/services/api-key-service";
+import { AuditTrail } from "../../shared/services/audit-trail";
 
 export function endpoint(): string {
   return process.env.AWS_ENDPOINT_URL as string;
@@ -30,11 +33,16 @@ export async function seedKey(
   tableName: string,
   input: { role: "admin" | "tenant" | "service"; tenantId?: string; service?: string },
 ) {
+  const doc = createDocumentClient(dynamoClient(endpoint()));
   const service = new ApiKeyService({
-    keys: new DynamoApiKeyStore(createDocumentClient(dynamoClient(endpoint())), tableName),
+    keys: new DynamoApiKeyStore(doc, tableName),
+    trail: new AuditTrail({
+      audit: new DynamoAuditStore(doc, tableName, 3600),
+      clock: systemClock,
+    }),
     clock: systemClock,
     random: cryptoRandom,
     cacheTtlSeconds: 0,
   });
-  return service.create(input);
+  return service.create(input, systemActor("seed", "test-seed"));
 }

@@ -11,20 +11,22 @@ import * as c from "../schemas/common";
 
 /** Tenant AWS accounts: onboarding link, registration, verification. */
 export const accountRoutes = {
-  getOnboardingLink: {
-    operationId: "getOnboardingLink",
-    method: "GET",
-    path: "/v1/tenants/{tenantId}/onboarding",
-    summary: "Build the CloudFormation quick-create link that connects an AWS account",
+  createOnboardingLink: {
+    operationId: "createOnboardingLink",
+    method: "POST",
+    path: "/v1/tenants/{tenantId}/onboarding-links",
+    summary:
+      "Create a CloudFormation quick-create link that connects an AWS account, with a new registration token",
     tag: "accounts",
     auth: ["admin", "tenant"],
     tenantScoped: true,
     params: c.TenantPath,
     query: s.OnboardingQuery,
     success: {
-      status: 200,
+      status: 201,
       schema: s.OnboardingLink,
-      description: "The link, its template, stack name and parameters.",
+      description:
+        "The link, its template, stack name and parameters. Its registration token is shown only here: every call makes a new one.",
     },
     errors: {
       400: [

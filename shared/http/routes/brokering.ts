@@ -175,7 +175,8 @@ export const brokeringRoutes = {
     operationId: "listAudit",
     method: "GET",
     path: "/v1/tenants/{tenantId}/audit",
-    summary: "Session audit records of a tenant, newest first",
+    summary:
+      "A tenant's audit trail, newest first: sessions, brakes and every change to its accounts, organization and external IDs",
     tag: "brokering",
     auth: ["admin", "tenant"],
     tenantScoped: true,
@@ -190,6 +191,26 @@ export const brokeringRoutes = {
       400: ["INVALID_PATH_PARAMETER", "INVALID_QUERY_PARAMETER", "INVALID_NEXT_TOKEN"],
       ...AUTH_ERRORS,
       404: ["TENANT_NOT_FOUND"],
+      ...UNAVAILABLE,
+    },
+  },
+  listPlatformAudit: {
+    operationId: "listPlatformAudit",
+    method: "GET",
+    path: "/v1/audit",
+    summary:
+      "The platform's audit trail, newest first: tenants, API keys, grants and permission sets created, changed or removed",
+    tag: "brokering",
+    auth: ["admin"],
+    query: s.AuditQuery,
+    success: {
+      status: 200,
+      schema: s.AuditList,
+      description: "One page of records (kept until they expire).",
+    },
+    errors: {
+      400: ["INVALID_QUERY_PARAMETER", "INVALID_NEXT_TOKEN"],
+      ...AUTH_ERRORS,
       ...UNAVAILABLE,
     },
   },

@@ -13,6 +13,7 @@ import {
   enum as zEnum,
   unknown as zUnknown,
 } from "zod/mini";
+import { AUDIT_ACTIONS } from "../../domain/audit";
 import {
   AccountId,
   described,
@@ -135,15 +136,22 @@ export const AuditRecord = doc(
   object({
     requestId: string(),
     at: Timestamp,
-    keyId: string(),
-    service: string(),
-    tenantId: string(),
-    accountId: string(),
-    action: described(
-      optional(zEnum(["SESSION", "FREEZE", "UNFREEZE"])),
-      "What was asked: a session (also when absent), or the emergency brake.",
+    keyId: described(
+      string(),
+      'The acting API key; "stack" for a stack\'s message, "system" for scheduled work.',
     ),
-    outcome: zEnum(["ISSUED", "REFUSED", "FAILED", "APPLIED", "RELEASED"]),
+    keyRole: described(
+      optional(zEnum(["admin", "tenant", "service", "stack", "system"])),
+      "The acting key's role, or who acted without a key.",
+    ),
+    service: described(optional(string()), "The service of a service key, or the scheduled job."),
+    tenantId: optional(string()),
+    accountId: optional(string()),
+    action: described(
+      optional(zEnum(AUDIT_ACTIONS)),
+      "What was done; a session request when absent (older records).",
+    ),
+    outcome: zEnum(["ISSUED", "REFUSED", "FAILED", "APPLIED", "RELEASED", "SUCCEEDED"]),
     code: optional(string()),
     roleArn: optional(string()),
     permissionSet: optional(string()),
@@ -153,6 +161,17 @@ export const AuditRecord = doc(
     sourceIdentity: optional(string()),
     expiration: optional(Timestamp),
     cacheHit: optional(boolean()),
+    source: optional(zEnum(["api", "cloudformation", "organization"])),
+    stackId: optional(string()),
+    managementAccountId: optional(string()),
+    fromState: described(optional(string()), "The account's lifecycle state before the change."),
+    toState: described(optional(string()), "The account's lifecycle state after the change."),
+    target: described(
+      optional(string()),
+      "The API key, grant or permission set created or removed; the stack's request type.",
+    ),
+    registered: optional(int()),
+    detached: optional(int()),
   }),
   { id: "AuditRecord" },
 );

@@ -7,7 +7,9 @@ import { createDocumentClient } from "../../../shared/adapters/dynamo-client";
 import { hashApiKey } from "../../../shared/domain/api-key";
 import { UnauthenticatedError } from "../../../shared/errors";
 import { ApiKeyService } from "../../../shared/services/api-key-service";
+import { AuditTrail } from "../../../shared/services/audit-trail";
 import { ManualClock, SequenceRandom } from "../../support/fakes";
+import { MemoryAuditStore, testActor } from "../../support/memory";
 
 const doc = createDocumentClient(new DynamoDBClient({ region: "us-east-1", maxAttempts: 1 }));
 const ddb = mockClient(doc);
@@ -25,6 +27,7 @@ let clock: ManualClock;
 function service(cacheTtlSeconds = 30) {
   return new ApiKeyService({
     keys: new DynamoApiKeyStore(doc, "t"),
+    trail: new AuditTrail({ audit: new MemoryAuditStore(), clock: new ManualClock() }),
     clock,
     random: new SequenceRandom(),
     cacheTtlSeconds,
@@ -89,7 +92,7 @@ describe("ApiKeyService.authenticate", () => {
       .resolves({ Attributes: { ...item, revokedAt: "2026-11-23T10:00:00.000Z" } });
     const s = service(300);
     await s.authenticate(SECRET);
-    await s.revoke("key_1");
+    await s.revoke("key_1", testActor());
     await expect(s.authenticate(SECRET)).rejects.toBeInstanceOf(UnauthenticatedError);
   });
 
@@ -97,6 +100,7 @@ describe("ApiKeyService.authenticate", () => {
     ddb.on(GetCommand).callsFake((input) => ({ Item: { ...item, PK: input.Key.PK } }));
     const s = new ApiKeyService({
       keys: new DynamoApiKeyStore(doc, "t"),
+      trail: new AuditTrail({ audit: new MemoryAuditStore(), clock: new ManualClock() }),
       clock,
       random: new SequenceRandom(),
       cacheTtlSeconds: 60,

@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { Account } from "../../../shared/domain/account";
-import type { AuditRecord } from "../../../shared/domain/audit";
+import type { Actor, AuditRecord } from "../../../shared/domain/audit";
 import { RoleAccessError } from "../../../shared/domain/errors";
 import { ServiceUnavailableError } from "../../../shared/errors";
 import type { AccountStore, AssumeRoleRequest, RoleBrakeGateway } from "../../../shared/ports";
@@ -68,12 +68,17 @@ function brake() {
       },
     },
     brakes,
-    audit: { write: async (r) => void audit.push(r), list: async () => ({ items: [] }) },
+    audit: {
+      write: async (r) => void audit.push(r),
+      list: async () => ({ items: [] }),
+      listPlatform: async () => ({ items: [] }),
+    },
     clock: new ManualClock(),
     region: "us-east-1",
   });
 }
-const caller = { keyId: "key_1", label: "tenant" };
+/** A tenant's own key: recorded with its role, never as a service. */
+const caller: Actor = { requestId: "req-1", keyId: "key_1", keyRole: "tenant" };
 
 beforeEach(() => {
   stored = { ...account };
@@ -89,7 +94,7 @@ beforeEach(() => {
 
 describe("EmergencyBrake", () => {
   it("assumes the role as the control plane itself, allowed only to manage the role's policies", async () => {
-    await brake().freeze("tnt_a", account.accountId, caller, "req-1");
+    await brake().freeze("tnt_a", account.accountId, caller);
     expect(attached).toEqual(new Set([BRAKE]));
     expect(assumed[0]).toMatchObject({
       roleArn: account.roleArn,
@@ -110,6 +115,9 @@ describe("EmergencyBrake", () => {
     ]);
     expect(stored.frozen).toEqual({ at: expect.any(String), keyId: "key_1" });
     expect(audit.map((r) => [r.action, r.outcome])).toEqual([["FREEZE", "APPLIED"]]);
+    // The acting key and its role, never the role passed off as a service name.
+    expect(audit[0]).toMatchObject({ keyId: "key_1", keyRole: "tenant", requestId: "req-1" });
+    expect(audit[0]?.service).toBeUndefined();
   });
 
   it.each([
@@ -125,9 +133,7 @@ describe("EmergencyBrake", () => {
     "attach refused with %s → 409 EMERGENCY_BRAKE_NOT_ENABLED, nothing marked",
     async (_n, err) => {
       attachError = err;
-      await expect(
-        brake().freeze("tnt_a", account.accountId, caller, "req-1"),
-      ).rejects.toMatchObject({
+      await expect(brake().freeze("tnt_a", account.accountId, caller)).rejects.toMatchObject({
         status: 409,
         code: "EMERGENCY_BRAKE_NOT_ENABLED",
       });
@@ -143,19 +149,17 @@ describe("EmergencyBrake", () => {
     [new RoleAccessError("THROTTLED", "slow down"), 503, "SERVICE_UNAVAILABLE"],
   ])("AssumeRole failing with %s → %i %s, audited as FAILED", async (err, status, code) => {
     assumeError = err;
-    await expect(brake().freeze("tnt_a", account.accountId, caller, "req-1")).rejects.toMatchObject(
-      {
-        status,
-        code,
-      },
-    );
+    await expect(brake().freeze("tnt_a", account.accountId, caller)).rejects.toMatchObject({
+      status,
+      code,
+    });
     expect(audit.map((r) => [r.outcome, r.code])).toEqual([["FAILED", code]]);
   });
 
   it("unfreeze detaches only when attached, and clears the mark", async () => {
-    await brake().freeze("tnt_a", account.accountId, caller, "req-1");
-    await brake().unfreeze("tnt_a", account.accountId, caller, "req-2");
-    await brake().unfreeze("tnt_a", account.accountId, caller, "req-3");
+    await brake().freeze("tnt_a", account.accountId, caller);
+    await brake().unfreeze("tnt_a", account.accountId, caller);
+    await brake().unfreeze("tnt_a", account.accountId, caller);
     expect(attached.size).toBe(0);
     expect(stored.frozen).toBeUndefined();
     expect(audit.map((r) => r.outcome)).toEqual(["APPLIED", "RELEASED", "RELEASED"]);
@@ -163,14 +167,14 @@ describe("EmergencyBrake", () => {
 
   it("freezing a frozen role reads the brake as attached and attaches nothing (IAM would deny it)", async () => {
     attached.add(BRAKE);
-    await brake().freeze("tnt_a", account.accountId, caller, "req-1");
+    await brake().freeze("tnt_a", account.accountId, caller);
     expect(calls).toEqual(["list as s1"]);
     expect(stored.frozen).toBeDefined();
   });
 
   it("unfreeze revokes earlier sessions first, then detaches with a session issued after the cutoff", async () => {
     attached.add(BRAKE);
-    await brake().unfreeze("tnt_a", account.accountId, caller, "req-1");
+    await brake().unfreeze("tnt_a", account.accountId, caller);
     expect(calls).toEqual(["list as s1", "rewrite as s1", "detach as s2"]);
     expect(rewritten).toHaveLength(1);
     expect(rewritten[0]?.arn).toBe(REVOCATION);
@@ -188,11 +192,12 @@ describe("EmergencyBrake", () => {
   });
 
   it("a role without the revocation boundary stays frozen: 409 SESSION_REVOCATION_NOT_ENABLED", async () => {
-    await brake().freeze("tnt_a", account.accountId, caller, "req-1");
+    await brake().freeze("tnt_a", account.accountId, caller);
     rewriteError = new RoleAccessError("ROLE_NOT_FOUND", "NoSuchEntity: policy");
-    await expect(
-      brake().unfreeze("tnt_a", account.accountId, caller, "req-2"),
-    ).rejects.toMatchObject({ status: 409, code: "SESSION_REVOCATION_NOT_ENABLED" });
+    await expect(brake().unfreeze("tnt_a", account.accountId, caller)).rejects.toMatchObject({
+      status: 409,
+      code: "SESSION_REVOCATION_NOT_ENABLED",
+    });
     expect(attached).toEqual(new Set([BRAKE]));
     expect(stored.frozen).toBeDefined();
     expect(audit.map((r) => [r.action, r.outcome, r.code ?? null])).toEqual([
@@ -202,20 +207,20 @@ describe("EmergencyBrake", () => {
   });
 
   it("IAM unavailable while rewriting the boundary is 503, not 'not enabled'; the role stays frozen", async () => {
-    await brake().freeze("tnt_a", account.accountId, caller, "req-1");
+    await brake().freeze("tnt_a", account.accountId, caller);
     rewriteError = new ServiceUnavailableError("AWS STS or IAM is unavailable; retry shortly");
-    await expect(
-      brake().unfreeze("tnt_a", account.accountId, caller, "req-2"),
-    ).rejects.toMatchObject({ status: 503 });
+    await expect(brake().unfreeze("tnt_a", account.accountId, caller)).rejects.toMatchObject({
+      status: 503,
+    });
     expect(attached).toEqual(new Set([BRAKE]));
     expect(stored.frozen).toBeDefined();
   });
 
   it("every freeze and unfreeze moves the brake generation (the broker's cache key)", async () => {
     const before = stored.brakeGeneration ?? 0;
-    await brake().freeze("tnt_a", account.accountId, caller, "req-1");
+    await brake().freeze("tnt_a", account.accountId, caller);
     expect(stored.brakeGeneration).toBe(before + 1);
-    await brake().unfreeze("tnt_a", account.accountId, caller, "req-2");
+    await brake().unfreeze("tnt_a", account.accountId, caller);
     expect(stored.brakeGeneration).toBe(before + 2);
   });
 });

@@ -13,12 +13,14 @@ import type {
   OrganizationGateway,
   OrganizationStore,
 } from "../../../shared/ports";
+import { AuditTrail } from "../../../shared/services/audit-trail";
 import {
   type OrganizationChange,
   OrganizationService,
 } from "../../../shared/services/organization-service";
 import { aTenant } from "../../support/domain";
 import { ManualClock } from "../../support/fakes";
+import { MemoryAuditStore, testActor } from "../../support/memory";
 
 /**
  * The service against in-memory ports. The organization: root r-root1 with the management
@@ -133,7 +135,9 @@ function service(deadlineAdvanceMs = 0) {
         accounts.items.set(input.accountId, account);
         return { account, created: true };
       },
+      recordDeletion: async () => {},
     },
+    trail: new AuditTrail({ audit: new MemoryAuditStore(), clock }),
     tenants: { get: async () => tenant },
     verifier: { verify: async () => ({ ok: true, at: "x", attempts: 1, externalId: "cpx-a" }) },
     gateway: {
@@ -174,6 +178,7 @@ describe("OrganizationService", () => {
       "tnt_a",
       input(["ou-root-aaaaaaaa"]),
       Number.MAX_SAFE_INTEGER,
+      testActor(),
     );
     expect(report.registered.map((r) => r.accountId)).toEqual([
       "200000000001",
@@ -194,6 +199,7 @@ describe("OrganizationService", () => {
       "tnt_a",
       input(["ou-root-aaaaaaaa", "ou-root-a1a1a1a1"]),
       Number.MAX_SAFE_INTEGER,
+      testActor(),
     );
     expect(report.registered).toHaveLength(4);
     expect(orgApi.calls.filter((c) => c === "ACCOUNT:ou-root-a1a1a1a1")).toHaveLength(1);
@@ -204,6 +210,7 @@ describe("OrganizationService", () => {
       "tnt_a",
       input(),
       Number.MAX_SAFE_INTEGER,
+      testActor(),
     );
     expect(report.skipped).toEqual([{ accountId: MANAGEMENT, reason: "MANAGEMENT_ACCOUNT" }]);
     expect(report.registered).toHaveLength(5);
@@ -219,7 +226,12 @@ describe("OrganizationService", () => {
     registerOutcome.set("200000000002", () => {
       throw new ServiceUnavailableError("DynamoDB is throttling");
     });
-    const { report } = await service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER);
+    const { report } = await service().connect(
+      "tnt_a",
+      input(),
+      Number.MAX_SAFE_INTEGER,
+      testActor(),
+    );
     expect(report.failed).toEqual([
       { accountId: "200000000001", code: "ROLE_NOT_FOUND", message: "no role" },
     ]);
@@ -239,35 +251,44 @@ describe("OrganizationService", () => {
   it("time runs out: the accounts not reached are pending, and the next sync registers them", async () => {
     // Each registration takes 10 s of (manual) time; the budget is 25 s, two at a time.
     const s = service(10_000);
-    const { report } = await s.connect("tnt_a", input(), clock.now().getTime() + 25_000);
+    const { report } = await s.connect(
+      "tnt_a",
+      input(),
+      clock.now().getTime() + 25_000,
+      testActor(),
+    );
     expect(report.registered.length + report.pending.length).toBe(5);
     expect(report.pending.length).toBeGreaterThan(0);
-    const next = await s.sync(store.item as OrganizationConnection, Number.MAX_SAFE_INTEGER);
+    const next = await s.sync(
+      store.item as OrganizationConnection,
+      Number.MAX_SAFE_INTEGER,
+      testActor(),
+    );
     expect(next.registered.map((r) => r.accountId)).toEqual(report.pending.map((p) => p.accountId));
   });
 
   it("a second organization for the same tenant is refused until the first is disconnected", async () => {
-    await service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER);
+    await service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER, testActor());
     const other = {
       ...input(),
       managementAccountId: "999999999999",
       managementRoleArn: "arn:aws:iam::999999999999:role/Reader",
     };
-    await expect(service().connect("tnt_a", other, Number.MAX_SAFE_INTEGER)).rejects.toThrow(
-      ConflictError,
-    );
-    await service().disconnect("tnt_a", false);
+    await expect(
+      service().connect("tnt_a", other, Number.MAX_SAFE_INTEGER, testActor()),
+    ).rejects.toThrow(ConflictError);
+    await service().disconnect("tnt_a", false, testActor());
     expect(accounts.items.size).toBe(5); // accounts stay
   });
 
   it("disconnect with removeAccounts deregisters only what the organization registered", async () => {
-    await service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER);
+    await service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER, testActor());
     accounts.items.set("555555555555", {
       ...(accounts.items.get("200000000001") as Account),
       accountId: "555555555555",
       source: { kind: "api" },
     });
-    await service().disconnect("tnt_a", true);
+    await service().disconnect("tnt_a", true, testActor());
     expect([...accounts.items.keys()]).toEqual(["555555555555"]);
   });
 
@@ -277,7 +298,7 @@ describe("OrganizationService", () => {
       managementAccountId: "999999999999",
     });
     await expect(
-      service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER),
+      service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER, testActor()),
     ).rejects.toMatchObject({
       code: "NOT_MANAGEMENT_ACCOUNT",
     });
@@ -285,12 +306,16 @@ describe("OrganizationService", () => {
   });
 
   it("the scheduled sync goes on after one organization fails", async () => {
-    await service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER);
+    await service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER, testActor());
     orgApi.accounts = async () => {
       throw new ServiceUnavailableError("Organizations is down");
     };
     const failures: string[] = [];
-    const totals = await service().syncAll(Number.MAX_SAFE_INTEGER, (t) => failures.push(t));
+    const totals = await service().syncAll(
+      Number.MAX_SAFE_INTEGER,
+      (t) => failures.push(t),
+      testActor(),
+    );
     expect(totals).toMatchObject({ synced: 0, failed: 1 });
     expect(failures).toEqual(["tnt_a"]);
   });
@@ -299,9 +324,9 @@ describe("OrganizationService", () => {
     orgApi.accounts = async () => {
       throw new UnprocessableError("ACCESS_DENIED", "the role may not list the organization");
     };
-    await expect(service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER)).rejects.toThrow(
-      UnprocessableError,
-    );
+    await expect(
+      service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER, testActor()),
+    ).rejects.toThrow(UnprocessableError);
     expect(store.item).toBeUndefined();
     expect(accounts.items.size).toBe(0);
   });

@@ -5,9 +5,11 @@ import { ROOT } from "../../../scripts/local-stack";
 import { BadRequestError, ServiceUnavailableError } from "../../../shared/errors";
 import type { RegistrationTokenRecord } from "../../../shared/ports";
 import type { AccountService } from "../../../shared/services/account-service";
+import { AuditTrail } from "../../../shared/services/audit-trail";
 import { hashRegistrationToken } from "../../../shared/services/onboarding-service";
 import { RegistrationService } from "../../../shared/services/registration-service";
 import { ManualClock } from "../../support/fakes";
+import { MemoryAuditStore } from "../../support/memory";
 
 const request = JSON.parse(
   readFileSync(join(ROOT, "test/fixtures/cloudformation/custom-resource-request.json"), "utf8"),
@@ -23,6 +25,7 @@ function setup(
 ) {
   const clock = new ManualClock(new Date("2026-11-23T10:00:00.000Z"));
   const sent: { url: string; body: Record<string, unknown> }[] = [];
+  const audit = new MemoryAuditStore();
   const record: RegistrationTokenRecord = {
     tenantId: "tnt_a",
     validUntil: "2026-11-30T10:00:00.000Z",
@@ -53,10 +56,11 @@ function setup(
       },
     },
     responder: { send: async (url, body) => void sent.push({ url, body: JSON.parse(body) }) },
+    trail: new AuditTrail({ audit, clock }),
     clock,
     extraResponseOrigins: [],
   });
-  return { service, sent, accounts, clock, record };
+  return { service, sent, accounts, clock, record, audit };
 }
 
 const OTHER_STACK = "arn:aws:cloudformation:us-east-1:444455556666:stack/Made-Up/0000";
@@ -148,6 +152,7 @@ describe("RegistrationService", () => {
         regions: ["us-east-1"],
       },
       { kind: "cloudformation", stackId: request.StackId },
+      { requestId: request.RequestId, keyId: "stack", keyRole: "stack", stackId: request.StackId },
       { requireExisting: false },
     );
     expect(sent[0]?.body).toMatchObject({
@@ -237,7 +242,12 @@ describe("RegistrationService", () => {
     await service.handle(
       JSON.stringify({ ...request, RequestType: "Delete", PhysicalResourceId: "p" }),
     );
-    expect(accounts.deregisterStack).toHaveBeenCalledWith("tnt_a", "444455556666", request.StackId);
+    expect(accounts.deregisterStack).toHaveBeenCalledWith(
+      "tnt_a",
+      "444455556666",
+      request.StackId,
+      expect.objectContaining({ keyId: "stack", keyRole: "stack", stackId: request.StackId }),
+    );
   });
 
   it("the bound stack's Update re-verifies only an account it registered", async () => {
@@ -249,12 +259,13 @@ describe("RegistrationService", () => {
       "tnt_a",
       expect.objectContaining({ accountId: "444455556666" }),
       { kind: "cloudformation", stackId: request.StackId },
+      expect.objectContaining({ keyRole: "stack" }),
       { requireExisting: true },
     );
   });
 
   it("refuses a stack that registers an account other than its own", async () => {
-    const { service, sent, accounts } = setup();
+    const { service, sent, accounts, audit } = setup();
     await service.handle(
       JSON.stringify({
         ...request,
@@ -266,6 +277,18 @@ describe("RegistrationService", () => {
       Reason: expect.stringMatching(/^ACCOUNT_MISMATCH/),
     });
     expect(accounts.register).not.toHaveBeenCalled();
+    // The refused message is on the tenant's trail, with the stack that sent it.
+    expect(audit.records).toEqual([
+      expect.objectContaining({
+        action: "STACK_MESSAGE",
+        outcome: "REFUSED",
+        code: "ACCOUNT_MISMATCH",
+        tenantId: "tnt_a",
+        keyRole: "stack",
+        stackId: request.StackId,
+        target: "Create",
+      }),
+    ]);
   });
 
   it.each([

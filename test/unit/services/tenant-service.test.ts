@@ -6,8 +6,10 @@ import { createDocumentClient } from "../../../shared/adapters/dynamo-client";
 import { DynamoTenantStore } from "../../../shared/adapters/dynamo-tenant-store";
 import { ExternalIdTakenError } from "../../../shared/domain/errors";
 import { ConflictError, TenantNotFoundError } from "../../../shared/errors";
+import { AuditTrail } from "../../../shared/services/audit-trail";
 import { TenantService } from "../../../shared/services/tenant-service";
 import { ManualClock, SequenceRandom } from "../../support/fakes";
+import { MemoryAuditStore, testActor } from "../../support/memory";
 
 const doc = createDocumentClient(new DynamoDBClient({ region: "us-east-1", maxAttempts: 1 }));
 const ddb = mockClient(doc);
@@ -15,6 +17,7 @@ const ddb = mockClient(doc);
 function service() {
   return new TenantService({
     tenants: new DynamoTenantStore(doc, "t"),
+    trail: new AuditTrail({ audit: new MemoryAuditStore(), clock: new ManualClock() }),
     clock: new ManualClock(),
     random: new SequenceRandom(),
     externalIdOverlapSeconds: 3600,
@@ -48,7 +51,7 @@ describe("TenantService", () => {
       .on(TransactWriteCommand)
       .rejectsOnce(cancelled("None", "ConditionalCheckFailed", "None"))
       .resolves({});
-    const tenant = await service().create("Acme");
+    const tenant = await service().create("Acme", testActor());
     const calls = ddb.commandCalls(TransactWriteCommand);
     expect(calls).toHaveLength(2);
     const reserved = calls.map((c) => c.args[0].input.TransactItems?.[1]?.Put?.Item?.PK);
@@ -58,7 +61,9 @@ describe("TenantService", () => {
 
   it("gives up after a bounded number of draws", async () => {
     ddb.on(TransactWriteCommand).rejects(cancelled("None", "ConditionalCheckFailed", "None"));
-    await expect(service().create("Acme")).rejects.toBeInstanceOf(ExternalIdTakenError);
+    await expect(service().create("Acme", testActor())).rejects.toBeInstanceOf(
+      ExternalIdTakenError,
+    );
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
   });
 
@@ -71,7 +76,7 @@ describe("TenantService", () => {
       .on(TransactWriteCommand)
       .rejectsOnce(cancelled("ConditionalCheckFailed", "None", "None"))
       .resolves({});
-    const rotated = await service().rotateExternalId("tnt_a");
+    const rotated = await service().rotateExternalId("tnt_a", testActor());
     expect(rotated.version).toBe(3);
     const expectedVersions = ddb
       .commandCalls(TransactWriteCommand)
@@ -85,7 +90,7 @@ describe("TenantService", () => {
     ddb.on(GetCommand).resolves({ Item: storedTenant });
     ddb.on(TransactWriteCommand).rejects(cancelled("TransactionConflict", "None", "None"));
     const err = await service()
-      .rotateExternalId("tnt_a")
+      .rotateExternalId("tnt_a", testActor())
       .catch((e) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect(err.code).toBe("CONCURRENT_MODIFICATION");
@@ -95,7 +100,9 @@ describe("TenantService", () => {
   it("treats a tenant being deleted as gone", async () => {
     ddb.on(GetCommand).resolves({ Item: { ...storedTenant, status: "DELETING" } });
     await expect(service().get("tnt_a")).rejects.toBeInstanceOf(TenantNotFoundError);
-    await expect(service().rotateExternalId("tnt_a")).rejects.toBeInstanceOf(TenantNotFoundError);
+    await expect(service().rotateExternalId("tnt_a", testActor())).rejects.toBeInstanceOf(
+      TenantNotFoundError,
+    );
     expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
   });
 });

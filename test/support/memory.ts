@@ -1,0 +1,319 @@
+/**
+ * In-memory implementations of the ports, with the same conditional-write semantics as the
+ * DynamoDB adapters (versions, tenant must be ACTIVE, tokens bound once). For service tests and
+ * the model-based tests; adapter behaviour itself is tested against the emulator.
+ */
+import type { Account } from "../../shared/domain/account";
+import { type Actor, type AuditRecord, auditTrailOf } from "../../shared/domain/audit";
+import {
+  ExternalIdTakenError,
+  StaleAccountError,
+  StaleOrganizationError,
+  StaleTenantError,
+  TenantNotActiveError,
+} from "../../shared/domain/errors";
+import { ALL_TENANTS, type Grant } from "../../shared/domain/grant";
+import type { OrganizationConnection } from "../../shared/domain/organization";
+import type { PermissionSet } from "../../shared/domain/permission-set";
+import type { ExternalIdState, Tenant } from "../../shared/domain/tenant";
+import { ConflictError, TenantNotFoundError } from "../../shared/errors";
+import type {
+  AccountStore,
+  AuditStore,
+  BrokerState,
+  BrokerStore,
+  GrantStore,
+  OrganizationStore,
+  Page,
+  PageRequest,
+  PermissionSetStore,
+  RegistrationTokenRecord,
+  RegistrationTokenStore,
+  TenantStore,
+} from "../../shared/ports";
+
+const clone = <T>(v: T): T => structuredClone(v);
+
+/** Offset cursors: enough for tests, never handed to a client. */
+function paged<T>(all: T[], page: PageRequest): Page<T> {
+  const start = page.cursor ? Number(page.cursor) : 0;
+  const items = all.slice(start, start + page.limit).map(clone);
+  const next = start + page.limit;
+  return next < all.length ? { items, nextCursor: String(next) } : { items };
+}
+
+export class MemoryTenantStore implements TenantStore {
+  readonly tenants = new Map<string, Tenant>();
+  readonly externalIds = new Map<string, string>();
+  /** Called by purge, so the other stores drop what hangs off the tenant. */
+  readonly onPurge: ((tenantId: string) => void)[] = [];
+
+  async create(tenant: Tenant): Promise<void> {
+    if (this.externalIds.has(tenant.externalId.current)) throw new ExternalIdTakenError();
+    this.externalIds.set(tenant.externalId.current, tenant.tenantId);
+    this.tenants.set(tenant.tenantId, clone(tenant));
+  }
+  async get(tenantId: string) {
+    const t = this.tenants.get(tenantId);
+    return t && clone(t);
+  }
+  async list(page: PageRequest) {
+    return paged([...this.tenants.values()], page);
+  }
+  async updateExternalId(tenant: Tenant, next: ExternalIdState, updatedAt: string) {
+    const stored = this.tenants.get(tenant.tenantId);
+    if (!stored || stored.version !== tenant.version || stored.status !== "ACTIVE")
+      throw new StaleTenantError(tenant.tenantId);
+    if (this.externalIds.has(next.current)) throw new ExternalIdTakenError();
+    this.externalIds.set(next.current, tenant.tenantId);
+    const updated = { ...stored, externalId: next, updatedAt, version: stored.version + 1 };
+    this.tenants.set(tenant.tenantId, updated);
+    return clone(updated);
+  }
+  async setSuspended(tenantId: string, suspended: boolean, at: string) {
+    const stored = this.tenants.get(tenantId);
+    if (stored?.status !== "ACTIVE") return undefined;
+    const { suspended: _s, suspendedAt: _a, ...rest } = stored;
+    const updated: Tenant = {
+      ...rest,
+      ...(suspended ? { suspended: true, suspendedAt: at } : {}),
+      updatedAt: at,
+      version: stored.version + 1,
+    };
+    this.tenants.set(tenantId, updated);
+    return clone(updated);
+  }
+  async markDeleting(tenantId: string, updatedAt: string) {
+    const stored = this.tenants.get(tenantId);
+    if (!stored) return false;
+    this.tenants.set(tenantId, { ...stored, status: "DELETING", updatedAt });
+    return true;
+  }
+  async purge(tenantId: string) {
+    this.tenants.delete(tenantId);
+    for (const [id, owner] of this.externalIds) if (owner === tenantId) this.externalIds.delete(id);
+    for (const drop of this.onPurge) drop(tenantId);
+  }
+  /** Throws like the adapters' conditional writes when the tenant is not ACTIVE. */
+  requireActive(tenantId: string) {
+    const t = this.tenants.get(tenantId);
+    if (!t) throw new TenantNotFoundError(tenantId);
+    if (t.status !== "ACTIVE") throw new TenantNotActiveError(tenantId);
+  }
+}
+
+const accountKey = (tenantId: string, accountId: string) => `${tenantId}/${accountId}`;
+
+export class MemoryAccountStore implements AccountStore {
+  readonly accounts = new Map<string, Account>();
+  constructor(private readonly tenants: MemoryTenantStore) {
+    tenants.onPurge.push((tenantId) => {
+      for (const [k, a] of this.accounts) if (a.tenantId === tenantId) this.accounts.delete(k);
+    });
+  }
+  async put(account: Account, expectedVersion: number | undefined) {
+    const key = accountKey(account.tenantId, account.accountId);
+    const stored = this.accounts.get(key);
+    if (expectedVersion === undefined) {
+      this.tenants.requireActive(account.tenantId);
+      if (stored) throw new StaleAccountError(account.accountId);
+    } else if (stored?.version !== expectedVersion) {
+      throw new StaleAccountError(account.accountId);
+    }
+    this.accounts.set(key, clone(account));
+  }
+  async get(tenantId: string, accountId: string) {
+    const a = this.accounts.get(accountKey(tenantId, accountId));
+    return a && clone(a);
+  }
+  async list(tenantId: string, page: PageRequest) {
+    const all = [...this.accounts.values()]
+      .filter((a) => a.tenantId === tenantId)
+      .sort((a, b) => a.accountId.localeCompare(b.accountId));
+    return paged(all, page);
+  }
+  async markDenied(tenantId: string, accountId: string, at: string, message: string) {
+    const key = accountKey(tenantId, accountId);
+    const a = this.accounts.get(key);
+    if (!a || (a.status !== "VERIFIED" && a.status !== "FAILED")) return;
+    this.accounts.set(key, {
+      ...a,
+      status: "FAILED",
+      lastVerification: { at, code: "ACCESS_DENIED", message },
+      updatedAt: at,
+      version: a.version + 1,
+    });
+  }
+  async recordExternalId(tenantId: string, accountId: string, roleArn: string, id: string) {
+    const key = accountKey(tenantId, accountId);
+    const a = this.accounts.get(key);
+    if (a && a.roleArn === roleArn) this.accounts.set(key, { ...a, acceptedExternalId: id });
+  }
+  async delete(tenantId: string, accountId: string, expectedVersion?: number) {
+    const key = accountKey(tenantId, accountId);
+    const a = this.accounts.get(key);
+    if (!a || (expectedVersion !== undefined && a.version !== expectedVersion)) return false;
+    this.accounts.delete(key);
+    return true;
+  }
+}
+
+export class MemoryRegistrationTokenStore implements RegistrationTokenStore {
+  readonly tokens = new Map<string, RegistrationTokenRecord>();
+  constructor(tenants: MemoryTenantStore) {
+    tenants.onPurge.push((tenantId) => {
+      for (const [k, t] of this.tokens) if (t.tenantId === tenantId) this.tokens.delete(k);
+    });
+  }
+  async create(hash: string, record: RegistrationTokenRecord) {
+    this.tokens.set(hash, clone(record));
+  }
+  async find(hash: string) {
+    const t = this.tokens.get(hash);
+    return t && clone(t);
+  }
+  async bind(hash: string, stackId: string) {
+    const t = this.tokens.get(hash);
+    if (!t) return false;
+    if (t.boundStackId !== undefined) return t.boundStackId === stackId;
+    this.tokens.set(hash, { ...t, boundStackId: stackId });
+    return true;
+  }
+}
+
+export class MemoryOrganizationStore implements OrganizationStore {
+  readonly connections = new Map<string, OrganizationConnection>();
+  constructor(private readonly tenants: MemoryTenantStore) {
+    tenants.onPurge.push((tenantId) => this.connections.delete(tenantId));
+  }
+  async get(tenantId: string) {
+    const c = this.connections.get(tenantId);
+    return c && clone(c);
+  }
+  async put(connection: OrganizationConnection, expectedVersion: number | undefined) {
+    const stored = this.connections.get(connection.tenantId);
+    if (expectedVersion === undefined) {
+      this.tenants.requireActive(connection.tenantId);
+      if (stored) throw new StaleOrganizationError(connection.tenantId);
+    } else if (stored?.version !== expectedVersion) {
+      throw new StaleOrganizationError(connection.tenantId);
+    }
+    this.connections.set(connection.tenantId, clone(connection));
+  }
+  async delete(tenantId: string) {
+    return this.connections.delete(tenantId);
+  }
+  async list(page: PageRequest) {
+    return paged([...this.connections.values()], page);
+  }
+}
+
+export class MemoryAuditStore implements AuditStore {
+  readonly records: AuditRecord[] = [];
+  async write(record: AuditRecord) {
+    this.records.push(clone(record));
+  }
+  private trail(trail: string, q: { from?: string; to?: string } & PageRequest) {
+    const all = this.records
+      .filter((r) => auditTrailOf(r) === trail)
+      .filter(
+        (r) => (q.from === undefined || r.at >= q.from) && (q.to === undefined || r.at <= q.to),
+      )
+      .reverse();
+    return paged(all, q);
+  }
+  async list(tenantId: string, q: { from?: string; to?: string } & PageRequest) {
+    return this.trail(tenantId, q);
+  }
+  async listPlatform(q: { from?: string; to?: string } & PageRequest) {
+    return this.trail("PLATFORM", q);
+  }
+}
+
+export class MemoryPermissionSetStore implements PermissionSetStore {
+  readonly sets = new Map<string, PermissionSet>();
+  async put(set: PermissionSet) {
+    const created = !this.sets.has(set.name);
+    this.sets.set(set.name, clone(set));
+    return { created };
+  }
+  async get(name: string) {
+    const s = this.sets.get(name);
+    return s && clone(s);
+  }
+  async list(page: PageRequest) {
+    return paged([...this.sets.values()], page);
+  }
+  async delete(name: string) {
+    return this.sets.delete(name);
+  }
+  async getMany(names: string[]) {
+    return names.flatMap((n) =>
+      this.sets.has(n) ? [clone(this.sets.get(n) as PermissionSet)] : [],
+    );
+  }
+}
+
+export class MemoryGrantStore implements GrantStore {
+  readonly grants = new Map<string, Grant>();
+  constructor(private readonly tenants: MemoryTenantStore) {
+    tenants.onPurge.push((tenantId) => {
+      for (const [k, g] of this.grants) if (g.tenantId === tenantId) this.grants.delete(k);
+    });
+  }
+  async create(grant: Grant) {
+    if (grant.tenantId !== ALL_TENANTS) this.tenants.requireActive(grant.tenantId);
+    for (const g of this.grants.values())
+      if (g.service === grant.service && g.tenantId === grant.tenantId)
+        throw new ConflictError("GRANT_EXISTS", "A grant for this service and tenant exists");
+    this.grants.set(grant.grantId, clone(grant));
+  }
+  async get(grantId: string) {
+    const g = this.grants.get(grantId);
+    return g && clone(g);
+  }
+  async list(page: PageRequest) {
+    return paged([...this.grants.values()], page);
+  }
+  async delete(grantId: string) {
+    return this.grants.delete(grantId);
+  }
+  find(service: string, tenantId: string) {
+    return [...this.grants.values()].find((g) => g.service === service && g.tenantId === tenantId);
+  }
+}
+
+/** The broker's one read, over the other in-memory stores. */
+export class MemoryBrokerStore implements BrokerStore {
+  constructor(
+    private readonly stores: {
+      tenants: MemoryTenantStore;
+      accounts: MemoryAccountStore;
+      grants: MemoryGrantStore;
+      permissionSets: MemoryPermissionSetStore;
+    },
+  ) {}
+  async load(q: { tenantId: string; accountId: string; service: string; permissionSet?: string }) {
+    const state: BrokerState = {};
+    const tenant = await this.stores.tenants.get(q.tenantId);
+    const account = await this.stores.accounts.get(q.tenantId, q.accountId);
+    const grantForTenant = this.stores.grants.find(q.service, q.tenantId);
+    const grantForAll = this.stores.grants.find(q.service, ALL_TENANTS);
+    const permissionSet = q.permissionSet
+      ? await this.stores.permissionSets.get(q.permissionSet)
+      : undefined;
+    if (tenant) state.tenant = tenant;
+    if (account) state.account = account;
+    if (grantForTenant) state.grantForTenant = clone(grantForTenant);
+    if (grantForAll) state.grantForAll = clone(grantForAll);
+    if (permissionSet) state.permissionSet = permissionSet;
+    return state;
+  }
+}
+
+/** An admin acting through the API, for service calls in tests. */
+export const testActor = (requestId = "req-test", keyId = "key_admin"): Actor => ({
+  requestId,
+  keyId,
+  keyRole: "admin",
+});
