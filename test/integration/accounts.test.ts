@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/local-stack";
 import { api } from "../support/api";
-import { seedKey, snapshot, useFreshTable } from "../support/table";
+import { seedKey, snapshot, stateWithoutAudit, useFreshTable } from "../support/table";
 import {
   CONTROL_PLANE_PATTERN,
   createRole,
@@ -60,7 +60,7 @@ describe("manual registration of roles (trust policies from the fixture file)", 
   it.each(relevant)("$name → $code", async ({ policy, code }) => {
     const accountId = freshAccount();
     const roleArn = await createRole(accountId, "Access", withExternalId(policy, externalId));
-    const before = await snapshot(table);
+    const before = await stateWithoutAudit(table);
     const res = await register({ accountId, roleArn });
     if (code === null) {
       expect(res.status).toBe(201);
@@ -75,7 +75,14 @@ describe("manual registration of roles (trust policies from the fixture file)", 
     } else {
       expect(res.status).toBe(422);
       expect(res.body.error.code).toBe(code);
-      expect(await snapshot(table)).toEqual(before);
+      expect(await stateWithoutAudit(table)).toEqual(before);
+      // Nothing changed, but the attempt and its outcome are on the tenant's trail.
+      const trail = (await snapshot(table)).filter(
+        (i) => i.includes('"PK":{"S":"AUDIT#') && i.includes(`"accountId":{"S":"${accountId}"}`),
+      );
+      expect(trail).toHaveLength(1);
+      expect(trail[0]).toContain('"outcome":{"S":"FAILED"}');
+      expect(trail[0]).toContain(`"code":{"S":"${code}"}`);
     }
   });
 });
@@ -131,11 +138,11 @@ describe("registration input is checked before any AWS call", () => {
       "INVALID_REGION",
     ],
   ])("%s → 400 %s, nothing stored", async (_name, body, code) => {
-    const before = await snapshot(table);
+    const before = await stateWithoutAudit(table);
     const res = await register(body);
     expect(res.status).toBe(400);
     expect(res.body.error.code).toBe(code);
-    expect(await snapshot(table)).toEqual(before);
+    expect(await stateWithoutAudit(table)).toEqual(before);
   });
 });
 
@@ -217,25 +224,25 @@ describe("the account lifecycle", () => {
         },
       }),
     );
-    const before = await snapshot(table);
+    const before = await stateWithoutAudit(table);
     const res = await register({ accountId, roleArn });
     expect(res.status).toBe(422);
     expect(res.body.error).toMatchObject({
       code: "EXTERNAL_ID_NOT_REQUIRED",
       message: expect.stringContaining("AWS let the control plane assume the role"),
     });
-    expect(await snapshot(table)).toEqual(before);
+    expect(await stateWithoutAudit(table)).toEqual(before);
   });
 
   it("registering again does not change settings: 409, and PATCH changes them after verifying", async () => {
     const accountId = freshAccount();
     const roleArn = await createRole(accountId, "Access", trustPolicy(externalId));
     expect((await register({ accountId, roleArn, regions: ["us-east-1"] })).status).toBe(201);
-    const before = await snapshot(table);
+    const before = await stateWithoutAudit(table);
     const again = await register({ accountId, roleArn, regions: ["eu-west-1"] });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe("ACCOUNT_SETTINGS_DIFFER");
-    expect(await snapshot(table)).toEqual(before);
+    expect(await stateWithoutAudit(table)).toEqual(before);
     // The same settings in another order: a plain re-verification.
     expect((await register({ accountId, roleArn, regions: ["us-east-1"] })).status).toBe(200);
 
@@ -251,11 +258,11 @@ describe("the account lifecycle", () => {
     expect(changed.body).toMatchObject({ regions: ["us-east-1", "eu-west-1"], status: "VERIFIED" });
 
     // A role that does not verify changes nothing.
-    const unchanged = await snapshot(table);
+    const unchanged = await stateWithoutAudit(table);
     const refused = await patch({ roleArn: `arn:aws:iam::${accountId}:role/Missing` });
     expect(refused.status).toBe(422);
     expect(refused.body.error.code).toBe("ACCESS_DENIED");
-    expect(await snapshot(table)).toEqual(unchanged);
+    expect(await stateWithoutAudit(table)).toEqual(unchanged);
 
     const unknown = await api({
       method: "PATCH",
@@ -361,6 +368,8 @@ describe("the account lifecycle", () => {
     });
     await api({ method: "DELETE", path: `/v1/tenants/${t.body.tenantId}`, key: admin });
     const items = await snapshot(table);
-    expect(items.filter((i) => i.includes(t.body.tenantId))).toEqual([]);
+    expect(
+      items.filter((i) => i.includes(t.body.tenantId) && !i.includes('"PK":{"S":"AUDIT')),
+    ).toEqual([]);
   });
 });

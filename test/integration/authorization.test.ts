@@ -182,14 +182,14 @@ const MATRIX: {
     },
   },
   {
-    name: "GET /v1/tenants/{tenantId}/onboarding",
-    request: (c) => ({ method: "GET", path: `/v1/tenants/${c.tenantId}/onboarding` }),
+    name: "POST /v1/tenants/{tenantId}/onboarding-links",
+    request: (c) => ({ method: "POST", path: `/v1/tenants/${c.tenantId}/onboarding-links` }),
     expect: {
       none: U,
       unknown: U,
       revoked: U,
-      admin: 200,
-      ownTenant: 200,
+      admin: 201,
+      ownTenant: 201,
       otherTenant: 404,
       service: 403,
       grantedService: 403,
@@ -464,6 +464,20 @@ const MATRIX: {
     },
   },
   {
+    name: "GET /v1/audit",
+    request: () => ({ method: "GET", path: "/v1/audit" }),
+    expect: {
+      none: U,
+      unknown: U,
+      revoked: U,
+      admin: 200,
+      ownTenant: 403,
+      otherTenant: 403,
+      service: 403,
+      grantedService: 403,
+    },
+  },
+  {
     name: "GET /v1/tenants/{tenantId}/accounts/{accountId}/health",
     request: (c) => ({
       method: "GET",
@@ -706,7 +720,8 @@ describe("authorization matrix", () => {
       status < 400 ? await freshTarget() : (shared as Awaited<ReturnType<typeof freshTarget>>);
     const key = caller === "none" ? undefined : caller === "ownTenant" ? ownKey : keys[caller];
     // Refusals leave the table as it was, but for the audit trail of refused session requests.
-    const state = async () => (await snapshot(table)).filter((item) => !item.includes('"AUDIT#'));
+    const state = async () =>
+      (await snapshot(table)).filter((item) => !item.includes('"PK":{"S":"AUDIT'));
     const before = await state();
     const res = await api({ ...request(ctx), ...(key ? { key } : {}) });
     expect(res.status).toBe(status);

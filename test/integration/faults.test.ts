@@ -35,7 +35,7 @@ function failNext(command: string, times = 1) {
 }
 
 const underTenant = async (tenantId: string) =>
-  (await snapshot(table)).filter((i) => i.includes(tenantId) && !i.includes('"AUDIT#'));
+  (await snapshot(table)).filter((i) => i.includes(tenantId) && !i.includes('"PK":{"S":"AUDIT'));
 
 beforeAll(async () => {
   table = await useFreshTable("faults");

@@ -90,16 +90,40 @@ async function tenantWithLink(name: string) {
     .body;
   const tenantKey = (await seedKey(table, { role: "tenant", tenantId: tenant.tenantId })).secret;
   const link = await api({
-    method: "GET",
-    path: `/v1/tenants/${tenant.tenantId}/onboarding`,
+    method: "POST",
+    path: `/v1/tenants/${tenant.tenantId}/onboarding-links`,
     key: tenantKey,
     query: { region: "us-east-1" },
   });
-  expect(link.status).toBe(200);
+  expect(link.status).toBe(201);
   return { tenant, tenantKey, link: link.body };
 }
 
 describe("onboarding through the CloudFormation link", () => {
+  it("a link is created by POST: each one a new token, audited without it", async () => {
+    const { tenant, tenantKey, link } = await tenantWithLink("Two links");
+    const second = await api({
+      method: "POST",
+      path: `/v1/tenants/${tenant.tenantId}/onboarding-links`,
+      key: tenantKey,
+    });
+    expect(second.status).toBe(201);
+    expect(second.body.parameters.RegistrationToken).not.toBe(link.parameters.RegistrationToken);
+    const trail = await api({
+      method: "GET",
+      path: `/v1/tenants/${tenant.tenantId}/audit`,
+      key: tenantKey,
+    });
+    const links = trail.body.items.filter(
+      (r: { action?: string }) => r.action === "ONBOARDING_LINK",
+    );
+    expect(links).toHaveLength(2);
+    expect(links[0]).toMatchObject({ keyRole: "tenant", tenantId: tenant.tenantId });
+    // The trail never holds the token, nor anything derived from it.
+    expect(JSON.stringify(trail.body)).not.toContain(link.parameters.RegistrationToken);
+    expect(JSON.stringify(trail.body)).not.toContain(second.body.parameters.RegistrationToken);
+  });
+
   it("link → stack in the tenant account → custom resource → VERIFIED; Delete → deregistered", async () => {
     const { tenant, tenantKey, link } = await tenantWithLink("Linked");
 

@@ -132,8 +132,21 @@ describe("tenants against the emulator", () => {
     expect(del.body).toBeUndefined();
 
     const after = await snapshot(table);
-    const left = after.filter((item) => !before.includes(item));
+    // Only the audit trails remain: the tenant's (its rotation) and the platform's.
+    const left = after.filter(
+      (item) => !before.includes(item) && !item.includes('"PK":{"S":"AUDIT'),
+    );
     expect(left, left.join("\n")).toEqual([]);
+    const platform = await api({ method: "GET", path: "/v1/audit", key: admin });
+    const mine = platform.body.items.filter(
+      (r: { tenantId?: string }) => r.tenantId === tenant.tenantId,
+    );
+    expect(mine.map((r: { action: string }) => r.action)).toEqual([
+      "TENANT_DELETE",
+      "API_KEY_CREATE",
+      "TENANT_CREATE",
+    ]);
+    expect(mine[0]).toMatchObject({ keyRole: "admin", outcome: "SUCCEEDED" });
     expect(
       (await api({ method: "GET", path: `/v1/tenants/${tenant.tenantId}`, key: admin })).status,
     ).toBe(404);

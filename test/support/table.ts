@@ -46,3 +46,8 @@ export async function seedKey(
   });
   return service.create(input, systemActor("seed", "test-seed"));
 }
+
+/** The table without its audit trails: what a refused or failed request must leave unchanged. */
+export async function stateWithoutAudit(tableName: string): Promise<string[]> {
+  return (await snapshot(tableName)).filter((item) => !item.includes('"PK":{"S":"AUDIT'));
+}
