@@ -41,6 +41,6 @@ async function dynamoPorts(): Promise<ModelPorts> {
 describe("account lifecycle (model-based, on the emulator's DynamoDB)", () => {
   it("keeps its invariants through the DynamoDB adapters", async () => {
     // npm run test:model: at most 60 runs here (a table each), the long run is in memory.
-    await runLifecycleModel(dynamoPorts, 6, 25, 60);
+    await runLifecycleModel(dynamoPorts, 10, 30, 60);
   }, 240_000);
 });
