@@ -17,6 +17,9 @@
  *   GRANT#<service> / TENANT#<id or *>   a grant; GSI1 GRANT / <grantId>; with a pointer
  *                                        TENANT#<id> / GRANT#<grantId> for tenant-specific ones
  *   HEALTH#<tenantId>#<accountId> / <at> a health check of an account, expiring by TTL
+ *   SWEEP / LAST, SWEEP / LEASE          the last health sweep's summary; the lease that keeps
+ *                                        sweeps one at a time
+ *   IDEMPOTENCY#<operation> / ...        Idempotency-Key records (Powertools), for 24 hours
  *   AUDIT#<tenantId> / <at>#<requestId>#<n>  an audit record of the tenant's trail, expiring by
  *                                        TTL; not under TENANT#, so deleting the tenant keeps it
  *   AUDIT-PLATFORM / <at>#<requestId>#<n>  an audit record of the platform's trail (GET /v1/audit)

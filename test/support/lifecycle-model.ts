@@ -1,6 +1,6 @@
 /**
  * The account lifecycle's model-based test (fast-check `fc.commands`): random sequences of the
- * lifecycle's events, sent through the real services, with the invariants of issue #12 checked
+ * lifecycle's events, sent through the real services, with the lifecycle's invariants checked
  * after every step. The same commands run on in-memory ports (test/unit/model) and, shorter, on
  * the emulator's DynamoDB (test/integration/lifecycle-model.test.ts). AWS itself (STS, IAM,
  * Organizations) is a fake here: the point is what the control plane's own rules allow.
