@@ -5,6 +5,7 @@ import { DynamoTenantStore } from "./adapters/dynamo-tenant-store";
 import { cryptoRandom, systemClock } from "./adapters/system";
 import { type ControlPlaneConfig, intEnv, loadAccessConfig, loadConfig } from "./config";
 import type { HttpDeps } from "./http/handler";
+import { logger } from "./logger";
 import { ApiKeyService } from "./services/api-key-service";
 import { AuditTrail } from "./services/audit-trail";
 import { TenantService } from "./services/tenant-service";
@@ -39,7 +40,17 @@ export const auditStore = /* @__PURE__ */ once(
 
 /** One record per change, in the tenant's trail or the platform's. */
 export const auditTrail = /* @__PURE__ */ once(
-  () => new AuditTrail({ audit: auditStore(), clock: systemClock }),
+  () =>
+    new AuditTrail({
+      audit: auditStore(),
+      clock: systemClock,
+      // The change is made: its record goes to the log rather than a 503 the client would retry.
+      onWriteFailure: (record, err) =>
+        logger.error("audit record not written to the trail", {
+          auditRecord: record,
+          error: err instanceof Error ? { name: err.name, message: err.message } : String(err),
+        }),
+    }),
 );
 
 export const apiKeyService = /* @__PURE__ */ once(

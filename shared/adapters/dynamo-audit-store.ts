@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { type AuditRecord, auditTrailOf } from "../domain/audit";
 import type { AuditStore, Page, PageRequest } from "../ports";
@@ -6,8 +7,6 @@ import { rethrowDynamo } from "./dynamo-errors";
 import { withoutTableAttributes } from "./gsi1";
 import { keys, TABLE_KEYS } from "./table";
 
-/** Several records of one request in one millisecond (an organization sync) keep distinct keys. */
-let sequence = 0;
 
 export class DynamoAuditStore implements AuditStore {
   constructor(
@@ -18,24 +17,34 @@ export class DynamoAuditStore implements AuditStore {
 
   async write(record: AuditRecord): Promise<void> {
     const expiresAt = Math.floor(Date.parse(record.at) / 1000) + this.retentionSeconds;
-    sequence = (sequence + 1) % 1_000_000;
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: {
-            PK: partitionOf(auditTrailOf(record)),
-            SK: `${record.at}#${record.requestId}#${sequence}`,
-            type: "AUDIT",
-            recordVersion: 1,
-            ...record,
-            [TABLE_KEYS.ttlAttribute]: expiresAt,
-          },
-        }),
-      );
-    } catch (err) {
-      rethrowDynamo(err);
+    // Several records of one request in one millisecond (an organization sync, a redelivered
+    // message) keep distinct keys: a random suffix, and a record never overwrites another.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.put(record, expiresAt);
+        return;
+      } catch (err) {
+        const taken = err instanceof Error && err.name === "ConditionalCheckFailedException";
+        if (!taken || attempt >= 3) rethrowDynamo(err);
+      }
     }
+  }
+
+  private async put(record: AuditRecord, expiresAt: number): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.tableName,
+        ConditionExpression: "attribute_not_exists(SK)",
+        Item: {
+          PK: partitionOf(auditTrailOf(record)),
+          SK: `${record.at}#${record.requestId}#${randomBytes(6).toString("hex")}`,
+          type: "AUDIT",
+          recordVersion: 1,
+          ...record,
+          [TABLE_KEYS.ttlAttribute]: expiresAt,
+        },
+      }),
+    );
   }
 
   list(tenantId: string, q: { from?: string; to?: string } & PageRequest) {

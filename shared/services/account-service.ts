@@ -216,8 +216,11 @@ export class AccountService {
             ).health,
           }
         : {}),
+      // Registering again through the API re-verifies: it never takes an account from its stack or
+      // its organization (which alone may deregister or detach it). A DETACHED account belongs
+      // to no one any more, and is taken by whoever registers it again.
       source:
-        existing?.source.kind === "cloudformation" && source.kind === "api"
+        existing && existing.status !== "DETACHED" && source.kind === "api"
           ? existing.source
           : source,
       createdAt: existing?.createdAt ?? at,
@@ -347,10 +350,16 @@ export class AccountService {
     });
   }
 
-  /** Whether the account is registered, and by that CloudFormation stack. */
-  async registeredByStack(tenantId: string, accountId: string, stackId: string): Promise<boolean> {
+  /** The account, if that CloudFormation stack registered it. */
+  async stackAccount(
+    tenantId: string,
+    accountId: string,
+    stackId: string,
+  ): Promise<Account | undefined> {
     const account = await this.deps.accounts.get(tenantId, accountId);
-    return account?.source.kind === "cloudformation" && account.source.stackId === stackId;
+    return account?.source.kind === "cloudformation" && account.source.stackId === stackId
+      ? account
+      : undefined;
   }
 
   /**

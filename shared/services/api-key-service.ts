@@ -91,13 +91,16 @@ export class ApiKeyService {
   }
 
   async revoke(keyId: string, actor: Actor): Promise<ApiKey> {
-    const key = await this.deps.keys.revoke(keyId, this.deps.clock.now().toISOString());
+    const at = this.deps.clock.now().toISOString();
+    const key = await this.deps.keys.revoke(keyId, at);
     if (key === undefined) throw new ApiKeyNotFoundError(keyId);
-    await this.deps.trail.record(actor, {
-      action: "API_KEY_REVOKE",
-      target: keyId,
-      ...(key.tenantId === undefined ? {} : { tenantId: key.tenantId }),
-    });
+    // Revoking a revoked key changes nothing, and is not recorded again.
+    if (key.revokedAt === at)
+      await this.deps.trail.record(actor, {
+        action: "API_KEY_REVOKE",
+        target: keyId,
+        ...(key.tenantId === undefined ? {} : { tenantId: key.tenantId }),
+      });
     for (const [hash, entry] of this.cache) {
       if (entry.caller.keyId === keyId) this.cache.delete(hash);
     }

@@ -88,7 +88,19 @@ export class EmergencyBrake {
       });
       throw mapped;
     }
-    const updated = await this.mark(account, action === "FREEZE", actor);
+    let updated: Account;
+    try {
+      updated = await this.mark(account, action === "FREEZE", actor);
+    } catch (err) {
+      // IAM has the change (a freeze stays on in AWS) but the account could not record it (it was
+      // deleted meanwhile, or kept changing): on the trail, so nobody has to guess.
+      await this.deps.audit.write({
+        ...base,
+        outcome: "FAILED",
+        code: err instanceof Error && "code" in err ? String(err.code) : "INTERNAL_ERROR",
+      });
+      throw err;
+    }
     await this.deps.audit.write({ ...base, outcome: action === "FREEZE" ? "APPLIED" : "RELEASED" });
     return updated;
   }

@@ -2,12 +2,13 @@ import pLimit from "p-limit";
 import type { Account } from "../domain/account";
 import type { Actor } from "../domain/audit";
 import { RoleAccessError, StaleAccountError, VerificationFailedError } from "../domain/errors";
-import { decide } from "../domain/lifecycle";
+import { decide, requireTransition } from "../domain/lifecycle";
 import {
   type DetachReason,
   type OrganizationConnection,
   type OrganizationMember,
   planSync,
+  registeredBy,
   type SyncReport,
 } from "../domain/organization";
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
@@ -170,9 +171,41 @@ export class OrganizationService {
     return connection;
   }
 
-  /** Stops syncing; with removeAccounts, also deregisters every account the organization registered. */
+  /**
+   * Stops syncing; with removeAccounts, also deregisters every account the organization registered.
+   * With removeAccounts, the organization's accounts go first and the connection last, so that a
+   * failure part way leaves it connected and the retry finishes the job. A frozen account is never
+   * removed: the whole request is refused (409 ACCOUNT_FROZEN) before anything changes.
+   */
   async disconnect(tenantId: string, removeAccounts: boolean, actor: Actor): Promise<void> {
     const connection = await this.get(tenantId);
+    if (removeAccounts) {
+      const by = {
+        kind: "organization",
+        managementAccountId: connection.managementAccountId,
+      } as const;
+      const own = (await this.allAccounts(tenantId)).filter((a) =>
+        registeredBy(a, by.managementAccountId),
+      );
+      const frozen = own.filter((a) => a.frozen !== undefined).map((a) => a.accountId);
+      if (frozen.length > 0) {
+        throw new ConflictError(
+          "ACCOUNT_FROZEN",
+          `Accounts ${frozen.join(", ")} are frozen; unfreeze them, or disconnect without removing accounts`,
+        );
+      }
+      for (const account of own) {
+        // The lifecycle decides, on the version read; a change meanwhile is a conflict to retry.
+        requireTransition(account, "ORG_REMOVE", account.accountId, by);
+        if (!(await this.deps.accounts.delete(tenantId, account.accountId, account.version))) {
+          throw new ConflictError(
+            "CONCURRENT_MODIFICATION",
+            `Account ${account.accountId} changed while the organization was being disconnected; retry`,
+          );
+        }
+        await this.deps.members.recordDeletion(actor, account);
+      }
+    }
     if (!(await this.deps.organizations.delete(tenantId)))
       throw new OrganizationNotConnectedError(tenantId);
     await this.deps.trail.record(actor, {
@@ -180,21 +213,6 @@ export class OrganizationService {
       tenantId,
       managementAccountId: connection.managementAccountId,
     });
-    if (!removeAccounts) return;
-    const by = {
-      kind: "organization",
-      managementAccountId: connection.managementAccountId,
-    } as const;
-    for (const account of await this.allAccounts(tenantId)) {
-      // Only the organization's own accounts, and never a frozen one (it stays until unfrozen).
-      const decision = decide(account, "ORG_REMOVE", by);
-      if (
-        decision.allowed &&
-        decision.effect &&
-        (await this.deps.accounts.delete(tenantId, account.accountId, account.version))
-      )
-        await this.deps.members.recordDeletion(actor, account);
-    }
   }
 
   /** Re-lists one connected organization and brings the tenant's accounts in step. */

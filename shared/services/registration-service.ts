@@ -31,6 +31,13 @@ export interface RegistrationOutcome {
 
 const MAX_REASON = 1000;
 
+/**
+ * Tokens created before they were bound to stacks (this version of the code) may belong to a
+ * stack that registered its account unbound. Only those may be bound late, by that stack's Update
+ * or Delete; every later token is bound by its stack's Create, or never.
+ */
+export const UNBOUND_TOKENS_BEFORE = "2026-12-02T07:34:10.000Z";
+
 function physicalId(accountId: string | undefined): string {
   return `cp-registration-${accountId && ACCOUNT_ID_PATTERN.test(accountId) ? accountId : "invalid"}`;
 }
@@ -187,12 +194,21 @@ export class RegistrationService {
       !ownStack &&
       token.boundStackId === undefined &&
       req.RequestType !== "Create" &&
-      (await this.deps.accounts.registeredByStack(token.tenantId, props.AccountId, req.StackId))
+      token.createdAt < UNBOUND_TOKENS_BEFORE
     ) {
       // A stack that registered its account before tokens were bound to stacks: the account
-      // record proves the token was this stack's, so it is bound to it now.
-      const at = this.deps.clock.now().toISOString();
-      ownStack = await this.deps.tokens.bind(tokenHash as string, req.StackId, at);
+      // record (registered by this stack, after the token existed) shows the token was this
+      // stack's, so it is bound to it now. A token made since is never bound this way: an unused
+      // link must not adopt someone else's stack.
+      const account = await this.deps.accounts.stackAccount(
+        token.tenantId,
+        props.AccountId,
+        req.StackId,
+      );
+      if (account && token.createdAt <= account.createdAt) {
+        const at = this.deps.clock.now().toISOString();
+        ownStack = await this.deps.tokens.bind(tokenHash as string, req.StackId, at);
+      }
     }
     if (req.RequestType === "Delete") {
       // Only the stack the token is bound to, and that registered the account, deregisters it.

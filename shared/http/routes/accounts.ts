@@ -40,6 +40,7 @@ export const accountRoutes = {
       ],
       ...AUTH_ERRORS,
       404: ["TENANT_NOT_FOUND"],
+      415: ["UNSUPPORTED_MEDIA_TYPE"],
       ...UNAVAILABLE,
     },
   },

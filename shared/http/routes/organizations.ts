@@ -89,6 +89,7 @@ export const organizationRoutes = {
       400: ["INVALID_PATH_PARAMETER", "INVALID_QUERY_PARAMETER"],
       ...AUTH_ERRORS,
       404: ["TENANT_NOT_FOUND", "ORGANIZATION_NOT_CONNECTED"],
+      409: ["ACCOUNT_FROZEN", "CONCURRENT_MODIFICATION"],
       ...UNAVAILABLE,
     },
   },

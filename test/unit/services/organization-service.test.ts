@@ -292,6 +292,18 @@ describe("OrganizationService", () => {
     expect([...accounts.items.keys()]).toEqual(["555555555555"]);
   });
 
+  it("disconnect with removeAccounts refuses, changing nothing, while one of them is frozen", async () => {
+    await service().connect("tnt_a", input(), Number.MAX_SAFE_INTEGER, testActor());
+    const frozen = accounts.items.get("200000000001") as Account;
+    accounts.items.set("200000000001", { ...frozen, frozen: { at: "x", keyId: "key_a" } });
+    await expect(service().disconnect("tnt_a", true, testActor())).rejects.toMatchObject({
+      status: 409,
+      code: "ACCOUNT_FROZEN",
+    });
+    expect(accounts.items.size).toBe(5);
+    expect(store.item).toBeDefined(); // still connected: nothing was done
+  });
+
   it("refuses a role that is not the organization's management account", async () => {
     orgApi.describe = async () => ({
       organizationId: "o-abc",

@@ -20,7 +20,8 @@ function setup(
   options: {
     token?: Partial<RegistrationTokenRecord> | null;
     register?: () => Promise<unknown>;
-    registeredByStack?: boolean;
+    /** The account registered by the message's stack, as the store has it. */
+    stackAccount?: { createdAt: string };
   } = {},
 ) {
   const clock = new ManualClock(new Date("2026-11-23T10:00:00.000Z"));
@@ -41,7 +42,7 @@ function setup(
         })),
     ),
     deregisterStack: vi.fn(async () => true),
-    registeredByStack: vi.fn(async () => options.registeredByStack ?? false),
+    stackAccount: vi.fn(async () => options.stackAccount),
   };
   const service = new RegistrationService({
     accounts: accounts as unknown as AccountService,
@@ -233,7 +234,9 @@ describe("RegistrationService", () => {
   });
 
   it("a stack that registered its account before tokens were bound keeps updating and deleting it", async () => {
-    const { service, sent, accounts, record } = setup({ registeredByStack: true });
+    const { service, sent, accounts, record } = setup({
+      stackAccount: { createdAt: "2026-11-24T09:00:00.000Z" },
+    });
     await service.handle(
       JSON.stringify({ ...request, RequestType: "Update", PhysicalResourceId: "p" }),
     );
@@ -248,6 +251,32 @@ describe("RegistrationService", () => {
       request.StackId,
       expect.objectContaining({ keyId: "stack", keyRole: "stack", stackId: request.StackId }),
     );
+  });
+
+  it.each([
+    [
+      "a token made since tokens are bound (an unused link)",
+      "2026-12-02T10:00:00.000Z",
+      "2026-12-03T09:00:00.000Z",
+    ],
+    [
+      "an old token younger than the stack's account",
+      "2026-11-25T09:00:00.000Z",
+      "2026-11-24T09:00:00.000Z",
+    ],
+  ])("%s never adopts a stack's account", async (_name, tokenCreatedAt, accountCreatedAt) => {
+    const { service, sent, accounts, record } = setup({
+      token: { createdAt: tokenCreatedAt },
+      stackAccount: { createdAt: accountCreatedAt },
+    });
+    const message = { ...request, PhysicalResourceId: "p" };
+    await service.handle(JSON.stringify({ ...message, RequestType: "Update" }));
+    await service.handle(JSON.stringify({ ...message, RequestType: "Delete" }));
+    expect(sent.map((a) => a.body.Status)).toEqual(["FAILED", "SUCCESS"]);
+    expect(sent[0]?.body.Reason).toMatch(/^REGISTRATION_TOKEN_SPENT/);
+    expect(record.boundStackId).toBeUndefined();
+    expect(accounts.register).not.toHaveBeenCalled();
+    expect(accounts.deregisterStack).not.toHaveBeenCalled();
   });
 
   it("the bound stack's Update re-verifies only an account it registered", async () => {
