@@ -7,7 +7,6 @@ import { rethrowDynamo } from "./dynamo-errors";
 import { withoutTableAttributes } from "./gsi1";
 import { keys, TABLE_KEYS } from "./table";
 
-
 export class DynamoAuditStore implements AuditStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
