@@ -1,12 +1,38 @@
 import { defineConfig } from "vitest/config";
 
+/**
+ * Two tiers. `unit`: no emulator, no network (in-memory ports, aws-sdk-client-mock at adapter
+ * seams): `npm run test:unit`, `npm run test:watch`. `integration`: everything that needs the local
+ * AWS, packaging or the running stack. `npm test` runs both.
+ */
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    globalSetup: ["test/support/global-setup.ts"],
-    setupFiles: ["test/support/worker-setup.ts"],
     pool: "forks",
     testTimeout: 30_000,
-    hookTimeout: 180_000,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts"],
+          setupFiles: ["test/support/unit-setup.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: [
+            "test/integration/**/*.test.ts",
+            "test/infra/**/*.test.ts",
+            "test/contract/**/*.test.ts",
+            "test/e2e/**/*.test.ts",
+          ],
+          globalSetup: ["test/support/global-setup.ts"],
+          setupFiles: ["test/support/worker-setup.ts"],
+          hookTimeout: 180_000,
+        },
+      },
+    ],
   },
 });

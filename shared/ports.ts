@@ -6,6 +6,7 @@ import type { Account } from "./domain/account";
 import type { ApiKey } from "./domain/api-key";
 import type { AuditRecord } from "./domain/audit";
 import type { Grant } from "./domain/grant";
+import type { AccountHealth, HealthChange } from "./domain/health";
 import type { OrganizationConnection, OrganizationMember } from "./domain/organization";
 import type { PermissionSet } from "./domain/permission-set";
 import type { ExternalIdState, Tenant } from "./domain/tenant";
@@ -14,10 +15,7 @@ export interface Clock {
   now(): Date;
 }
 
-export interface RandomSource {
-  /** Cryptographically secure random bytes. */
-  bytes(n: number): Buffer;
-}
+export type { RandomSource } from "./domain/random";
 
 export interface Page<T> {
   items: T[];
@@ -263,3 +261,28 @@ export interface OrganizationStore {
   /** Every connected organization, page by page (the sync's list). */
   list(page: PageRequest): Promise<Page<OrganizationConnection>>;
 }
+
+// ---- Health checks ----------------------------------------------------------------------------
+
+/** An account as the sweep reads it from the accounts index, with its current health. */
+export type SweptAccount = Account & { health?: AccountHealth };
+
+export interface HealthSweepPorts {
+  /** One page of every registered account (a Query on the accounts index, never a Scan). */
+  accounts(cursor: string | undefined, limit: number): Promise<Page<SweptAccount>>;
+  tenant(tenantId: string): Promise<Tenant | undefined>;
+  /**
+   * Stores the new health (and the external ID the role accepted, when the check got that far)
+   * only if the account is still the one that was checked (same role, not deleted, not
+   * re-registered since); false when it was not stored.
+   */
+  record(
+    account: SweptAccount,
+    health: AccountHealth,
+    acceptedExternalId?: string,
+  ): Promise<boolean>;
+  /** Announces state changes (one event each). */
+  publish(changes: HealthStateChange[]): Promise<void>;
+}
+
+export type HealthStateChange = HealthChange & { tenantId: string; accountId: string; at: string };

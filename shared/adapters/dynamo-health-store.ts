@@ -5,8 +5,7 @@ import {
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { AccountHealth } from "../domain/health";
-import type { Page } from "../ports";
-import type { SweptAccount } from "../services/health-sweep";
+import type { Page, SweptAccount } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, queryGsi1, withoutTableAttributes } from "./gsi1";
 import { GSI1_ACCOUNTS, keys, TABLE_KEYS } from "./table";

@@ -1,5 +1,5 @@
 import { createHash, timingSafeEqual } from "node:crypto";
-import type { RandomSource } from "../ports";
+import type { RandomSource } from "./random";
 
 /**
  * API keys. The secret is shown once, at creation; only its SHA-256 is stored. SHA-256 (not a

@@ -1,4 +1,4 @@
-import type { RandomSource } from "../ports";
+import type { RandomSource } from "./random";
 
 /**
  * External IDs are generated here and nowhere else (facts.md: the third party generates them;

@@ -1,4 +1,4 @@
-import type { RandomSource } from "../ports";
+import type { RandomSource } from "./random";
 
 /**
  * Identifiers: a fixed prefix, then a ULID-shaped body (48-bit millisecond time, 80 random bits,

@@ -1,41 +1,11 @@
 import pLimit from "p-limit";
 import pThrottle from "p-throttle";
-import type { Account } from "../domain/account";
 import { isRoleArn, parseRoleArn } from "../domain/arn";
-import {
-  type AccountHealth,
-  type CheckOutcome,
-  checkOutcome,
-  type HealthChange,
-  nextHealth,
-} from "../domain/health";
+import { type CheckOutcome, checkOutcome, nextHealth } from "../domain/health";
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import { ServiceUnavailableError } from "../errors";
-import type { Clock, Page } from "../ports";
+import type { Clock, HealthStateChange, HealthSweepPorts, SweptAccount } from "../ports";
 import type { RoleVerifier } from "./role-verifier";
-
-/** An account as the sweep reads it from the accounts index, with its current health. */
-export type SweptAccount = Account & { health?: AccountHealth };
-
-export interface HealthSweepPorts {
-  /** One page of every registered account (a Query on the accounts index, never a Scan). */
-  accounts(cursor: string | undefined, limit: number): Promise<Page<SweptAccount>>;
-  tenant(tenantId: string): Promise<Tenant | undefined>;
-  /**
-   * Stores the new health (and the external ID the role accepted, when the check got that far)
-   * only if the account is still the one that was checked (same role, not deleted, not
-   * re-registered since); false when it was not stored.
-   */
-  record(
-    account: SweptAccount,
-    health: AccountHealth,
-    acceptedExternalId?: string,
-  ): Promise<boolean>;
-  /** Announces state changes (one event each). */
-  publish(changes: Change[]): Promise<void>;
-}
-
-type Change = HealthChange & { tenantId: string; accountId: string; at: string };
 
 /** PutEvents takes up to 10 entries: changes are announced in batches of that size. */
 const EVENTS_PER_BATCH = 10;
@@ -87,7 +57,7 @@ export class HealthSweep {
       states: { HEALTHY: 0, DEGRADED: 0, UNHEALTHY: 0 },
     };
     const inFlight = new Set<Promise<void>>();
-    let changes: Change[] = [];
+    let changes: HealthStateChange[] = [];
     let failure: { error: unknown } | undefined;
     const flush = async (all: boolean) => {
       if (changes.length === 0 || (!all && changes.length < EVENTS_PER_BATCH)) return;
@@ -150,7 +120,7 @@ export class HealthSweep {
     tenant: Tenant | undefined,
     result: SweepResult,
     check: (account: SweptAccount, tenant: Tenant) => Promise<CheckResult>,
-  ): Promise<Change | undefined> {
+  ): Promise<HealthStateChange | undefined> {
     // A suspended or deleted tenant's accounts, and accounts that left their organization, wait.
     if (tenant?.status !== "ACTIVE" || account.status === "DETACHED") {
       result.skipped += 1;

@@ -8,6 +8,7 @@ Object.assign(process.env, LOCAL_AWS_ENV, inject("accessSession"), {
   AWS_ENDPOINT_URL: inject("motoEndpoint"),
   TABLE_NAME: process.env.TABLE_NAME ?? "cp-test",
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT",
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   // The cache would hide revocations between test steps that run in one process.
   API_KEY_CACHE_TTL_SECONDS: "0",
   // The control plane's own account on the emulator, and onboarding settings of the local stage.

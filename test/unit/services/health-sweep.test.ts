@@ -4,11 +4,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { AwsTenantRoleGateway } from "../../../shared/adapters/aws-tenant-role-gateway";
 import type { AccountHealth } from "../../../shared/domain/health";
-import {
-  HealthSweep,
-  type HealthSweepPorts,
-  type SweptAccount,
-} from "../../../shared/services/health-sweep";
+import type { HealthSweepPorts, SweptAccount } from "../../../shared/ports";
+import { HealthSweep } from "../../../shared/services/health-sweep";
 import { RoleVerifier } from "../../../shared/services/role-verifier";
 import { anAccount, aTenant } from "../../support/domain";
 import { ManualClock } from "../../support/fakes";
