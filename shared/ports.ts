@@ -203,13 +203,9 @@ export interface GrantStore {
   delete(grantId: string): Promise<boolean>;
 }
 
-export interface BrokerState {
-  tenant?: Tenant;
-  account?: Account;
-  grantForTenant?: Grant;
-  grantForAll?: Grant;
-  permissionSet?: PermissionSet;
-}
+export type { BrokerState } from "./domain/session";
+
+import type { BrokerState } from "./domain/session";
 
 /** Everything a session request is decided on, in one read round trip (strongly consistent). */
 export interface BrokerStore {

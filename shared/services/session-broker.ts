@@ -1,18 +1,19 @@
 import type { AuditRecord } from "../domain/audit";
 import { RoleAccessError } from "../domain/errors";
-import { applicableGrant, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS } from "../domain/grant";
-import { sessionBlocker } from "../domain/lifecycle";
-import { roleSessionName, sessionCacheKey } from "../domain/session";
-import { externalIdCandidates } from "../domain/tenant";
 import {
-  AccountNotFoundError,
+  decideSession,
+  roleSessionName,
+  type SessionRefusal,
+  type SessionRequest,
+} from "../domain/session";
+import {
   type AppError,
   BadGatewayError,
   BadRequestError,
   ConflictError,
   ForbiddenError,
+  NotFoundError,
   ServiceUnavailableError,
-  TenantNotFoundError,
 } from "../errors";
 import type {
   AccountStore,
@@ -26,13 +27,7 @@ import type {
 import type { SessionCache } from "./session-cache";
 import { assumeTenantRole } from "./tenant-role-access";
 
-export interface SessionRequest {
-  tenantId: string;
-  accountId: string;
-  permissionSet?: string;
-  durationSeconds?: number;
-  region?: string;
-}
+export type { SessionRequest };
 
 export interface BrokeredSession {
   credentials: AwsCredentials & { expiration: Date };
@@ -89,181 +84,57 @@ export class SessionBroker {
       throw err;
     };
 
+    // One read, one pure decision (shared/domain/session.ts); only the I/O is here.
     const state = await this.deps.store.load({ ...req, service: caller.service });
-    // Without a grant the service learns nothing about the tenant, not even whether it exists.
-    const grant = applicableGrant(state.grantForTenant, state.grantForAll);
-    if (!grant)
-      return refuse(
-        new ForbiddenError(
-          `Service ${caller.service} has no grant for tenant ${req.tenantId}`,
-          "NOT_GRANTED",
-        ),
-      );
-    // The lifecycle decides which tenants and accounts may be brokered at all.
-    const { tenant, account } = state;
-    switch (sessionBlocker(tenant, account)) {
-      case "TENANT_NOT_FOUND":
-        return refuse(new TenantNotFoundError(req.tenantId));
-      case "TENANT_SUSPENDED":
-        return refuse(
-          new ForbiddenError(`Tenant ${req.tenantId} is suspended`, "TENANT_SUSPENDED"),
-        );
-      case "ACCOUNT_NOT_FOUND":
-        return refuse(new AccountNotFoundError(req.accountId));
-      case "ACCOUNT_FROZEN":
-        return refuse(
-          new ConflictError(
-            "ACCOUNT_FROZEN",
-            `Account ${req.accountId} is frozen (emergency brake since ${account?.frozen?.at}); unfreeze it first`,
-          ),
-        );
-      case "ACCOUNT_UNAVAILABLE":
-        return refuse(
-          new ConflictError(
-            "ACCOUNT_UNAVAILABLE",
-            `Account ${req.accountId} is not verified (${account?.lastVerification.code ?? account?.status}); verify it again`,
-          ),
-        );
+    const context = { now: at, defaultRegion: this.deps.defaultRegion };
+    let decision = decideSession(state, req, caller, context);
+    if (decision.kind === "READ_PERMISSION_SET") {
+      // Named in the request, the set came with the batch read; the grant's only set costs one more.
+      const set = await this.deps.permissionSets.get(decision.name);
+      decision = decideSession({ ...state, ...(set ? { permissionSet: set } : {}) }, req, caller, {
+        ...context,
+        permissionSetRead: true,
+      });
     }
-    if (!tenant || !account) throw new AccountNotFoundError(req.accountId); // unreachable
-
-    if (account.health?.state === "UNHEALTHY") {
-      return refuse(
-        new ConflictError(
-          "ACCOUNT_UNAVAILABLE",
-          `Account ${req.accountId} failed its last health check (${account.health.lastErrorCode ?? "UNHEALTHY"})`,
-        ),
-      );
-    }
-
-    const durationSeconds =
-      req.durationSeconds ?? Math.min(grant.maxDurationSeconds, MAX_SESSION_SECONDS);
-    if (durationSeconds < MIN_SESSION_SECONDS || durationSeconds > MAX_SESSION_SECONDS) {
-      return refuse(
-        new BadRequestError(
-          "INVALID_DURATION",
-          `durationSeconds must be ${MIN_SESSION_SECONDS} to ${MAX_SESSION_SECONDS}`,
-        ),
-      );
-    }
-    if (durationSeconds > grant.maxDurationSeconds) {
-      return refuse(
-        new BadRequestError(
-          "DURATION_EXCEEDS_GRANT",
-          `The grant allows at most ${grant.maxDurationSeconds} seconds`,
-        ),
-        { durationSeconds },
-      );
-    }
-
-    if (req.permissionSet !== undefined && !state.permissionSet) {
-      return refuse(
-        new BadRequestError(
-          "UNKNOWN_PERMISSION_SET",
-          `Permission set ${req.permissionSet} does not exist`,
-        ),
-        {
-          permissionSet: req.permissionSet,
-        },
-      );
-    }
-    let permissionSetName = req.permissionSet;
-    if (permissionSetName === undefined) {
-      if (grant.permissionSets.length !== 1) {
-        return refuse(
-          new BadRequestError(
-            "PERMISSION_SET_REQUIRED",
-            `Name one of the granted permission sets: ${grant.permissionSets.join(", ")}`,
-          ),
-        );
-      }
-      permissionSetName = grant.permissionSets[0] as string;
-    }
-    if (!grant.permissionSets.includes(permissionSetName)) {
-      return refuse(
-        new ForbiddenError(
-          `Permission set ${permissionSetName} is not granted to ${caller.service}`,
-          "NOT_GRANTED",
-        ),
-        {
-          permissionSet: permissionSetName,
-        },
-      );
-    }
-    // Named in the request, it came with the batch read; the grant's only set costs one more read.
-    const permissionSet =
-      req.permissionSet !== undefined
-        ? state.permissionSet
-        : await this.deps.permissionSets.get(permissionSetName);
-    if (!permissionSet) {
-      return refuse(
-        new BadRequestError(
-          "UNKNOWN_PERMISSION_SET",
-          `Permission set ${permissionSetName} does not exist`,
-        ),
-        { permissionSet: permissionSetName },
-      );
-    }
-
-    const region = req.region ?? account.regions[0] ?? this.deps.defaultRegion;
-    if (account.regions.length > 0 && !account.regions.includes(region)) {
-      return refuse(
-        new BadRequestError(
-          "REGION_NOT_ENABLED",
-          `Region ${region} is not enabled for account ${req.accountId}: ${account.regions.join(", ")}`,
-        ),
-      );
-    }
+    if (decision.kind === "READ_PERMISSION_SET") throw new Error("unreachable: read twice");
+    if (decision.kind === "REFUSE") return refuse(refusalError(decision), decision.audit);
+    const plan = decision;
 
     const detail: Partial<AuditRecord> = {
-      roleArn: account.roleArn,
-      permissionSet: permissionSetName,
-      durationSeconds,
-      region,
-      sourceIdentity: caller.service,
+      roleArn: plan.roleArn,
+      permissionSet: plan.permissionSet.name,
+      durationSeconds: plan.durationSeconds,
+      region: plan.region,
+      sourceIdentity: plan.sourceIdentity,
     };
-    const externalIds = externalIdCandidates(tenant.externalId, account.acceptedExternalId, at);
-    const key = sessionCacheKey({
-      service: caller.service,
-      roleArn: account.roleArn,
-      externalIds,
-      brakeGeneration: account.brakeGeneration ?? 0,
-      permissionSet: permissionSetName,
-      policy: permissionSet.policy,
-      region,
-      durationSeconds,
-    });
 
     let issued: { value: BrokeredSession & { expiration: Date }; hit: boolean };
     try {
-      issued = await this.deps.cache.get(key, at.getTime(), async () => {
+      issued = await this.deps.cache.get(plan.cacheKey, at.getTime(), async () => {
         const sessionName = roleSessionName(caller.service, requestId);
         const { credentials, externalId } = await assumeTenantRole(
           this.deps.gateway,
           {
-            roleArn: account.roleArn,
+            roleArn: plan.roleArn,
             sessionName,
-            durationSeconds,
-            region,
-            sourceIdentity: caller.service,
-            tags: [
-              { key: "tenant", value: tenant.tenantId },
-              { key: "service", value: caller.service },
-            ],
-            policy: permissionSet.policy,
+            durationSeconds: plan.durationSeconds,
+            region: plan.region,
+            sourceIdentity: plan.sourceIdentity,
+            tags: plan.tags,
+            policy: plan.permissionSet.policy,
           },
-          externalIds,
+          plan.externalIds,
         );
-        if (externalId !== account.acceptedExternalId) {
+        if (externalId !== plan.acceptedExternalId) {
           // The role accepted another of the tenant's IDs than recorded (it was updated after a
           // rotation, or nothing was recorded): present that one first from now on. Best effort:
           // the session is good either way, and the next request records it if this write fails.
           await this.deps.accounts
-            .recordExternalId(tenant.tenantId, account.accountId, account.roleArn, externalId)
+            .recordExternalId(plan.tenantId, plan.accountId, plan.roleArn, externalId)
             .catch(() => undefined);
         }
         const expiration =
-          credentials.expiration ?? new Date(at.getTime() + durationSeconds * 1000);
+          credentials.expiration ?? new Date(at.getTime() + plan.durationSeconds * 1000);
         return {
           credentials: { ...credentials, expiration },
           assumedRoleArn: credentials.assumedRoleArn ?? "",
@@ -340,5 +211,19 @@ export class SessionBroker {
     }
     await this.deps.audit.write({ ...base, ...detail, outcome: "FAILED", code: mapped.code });
     return mapped;
+  }
+}
+
+/** A refusal as the API's error (the one error hierarchy maps it to HTTP). */
+function refusalError(r: SessionRefusal): AppError {
+  switch (r.status) {
+    case 400:
+      return new BadRequestError(r.code, r.message);
+    case 403:
+      return new ForbiddenError(r.message, r.code);
+    case 404:
+      return new NotFoundError(r.code, r.message);
+    default:
+      return new ConflictError(r.code, r.message);
   }
 }
