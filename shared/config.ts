@@ -120,3 +120,56 @@ export function loadConfig(env: Env = process.env): ControlPlaneConfig {
     maxBodyBytes: intEnv("MAX_BODY_BYTES", 16 * 1024, { min: 1024, max: 1024 * 1024 }, env),
   };
 }
+
+/** The audit trails (shared/domain/audit.ts). */
+export interface AuditConfig {
+  /** How long a record is kept, in seconds (AUDIT_RETENTION_DAYS, default 365 days). */
+  retentionSeconds: number;
+}
+
+export function loadAuditConfig(env: Env = process.env): AuditConfig {
+  return {
+    retentionSeconds: intEnv("AUDIT_RETENTION_DAYS", 365, { min: 1, max: 3650 }, env) * 24 * 3600,
+  };
+}
+
+/** The scheduled health checks (shared/services/health-sweep.ts). */
+export interface HealthConfig {
+  /** How long each check is kept in an account's history, in seconds (HEALTH_HISTORY_DAYS, 30). */
+  historySeconds: number;
+  /** Checks in flight at once (HEALTH_CONCURRENCY, 16). */
+  concurrency: number;
+  /** AssumeRole calls per second the sweep may make: its share of the STS quota (HEALTH_CHECKS_PER_SECOND, 100). */
+  checksPerSecond: number;
+  /** Consecutive failed checks before an account is UNHEALTHY (HEALTH_UNHEALTHY_AFTER, 3). */
+  unhealthyAfter: number;
+}
+
+export function loadHealthConfig(env: Env = process.env): HealthConfig {
+  return {
+    historySeconds: intEnv("HEALTH_HISTORY_DAYS", 30, { min: 1, max: 365 }, env) * 24 * 3600,
+    concurrency: intEnv("HEALTH_CONCURRENCY", 16, { min: 1, max: 256 }, env),
+    checksPerSecond: intEnv("HEALTH_CHECKS_PER_SECOND", 100, { min: 1, max: 5000 }, env),
+    unhealthyAfter: intEnv("HEALTH_UNHEALTHY_AFTER", 3, { min: 1, max: 100 }, env),
+  };
+}
+
+/** Connected AWS Organizations (shared/services/organization-service.ts). */
+export interface OrganizationConfig {
+  /** Member registrations and OU listings in flight at once (ORGANIZATION_CONCURRENCY, 8). */
+  concurrency: number;
+}
+
+export function loadOrganizationConfig(env: Env = process.env): OrganizationConfig {
+  return { concurrency: intEnv("ORGANIZATION_CONCURRENCY", 8, { min: 1, max: 64 }, env) };
+}
+
+/** Where health and organization changes are announced. */
+export interface EventsConfig {
+  /** The EventBridge bus (EVENT_BUS_NAME, default: the account's default bus). */
+  busName: string;
+}
+
+export function loadEventsConfig(env: Env = process.env): EventsConfig {
+  return { busName: env.EVENT_BUS_NAME || "default" };
+}

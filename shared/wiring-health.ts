@@ -5,29 +5,23 @@ import { DynamoHealthStore } from "./adapters/dynamo-health-store";
 import { DynamoTenantStore } from "./adapters/dynamo-tenant-store";
 import { EventBridgeEvents } from "./adapters/eventbridge-events";
 import { realSleep, systemClock } from "./adapters/system";
-import { intEnv } from "./config";
+import { loadEventsConfig, loadHealthConfig } from "./config";
 import { AccountNotFoundError } from "./errors";
 import { HealthSweep } from "./services/health-sweep";
 import { RoleVerifier } from "./services/role-verifier";
 import { accessConfig, config, documentClient, once, principal } from "./wiring";
 
 /** Composition root of the scheduled health checks. */
+const healthConfig = /* @__PURE__ */ once(() => loadHealthConfig());
+
 export const healthStore = /* @__PURE__ */ once(
-  () =>
-    new DynamoHealthStore(
-      documentClient(),
-      config().tableName,
-      intEnv("HEALTH_HISTORY_DAYS", 30, { min: 1, max: 365 }) * 24 * 3600,
-    ),
+  () => new DynamoHealthStore(documentClient(), config().tableName, healthConfig().historySeconds),
 );
 
 export const healthSweep = /* @__PURE__ */ once(() => {
   const store = healthStore();
   const tenants = new DynamoTenantStore(documentClient(), config().tableName);
-  const events = new EventBridgeEvents(
-    new EventBridgeClient({}),
-    process.env.EVENT_BUS_NAME ?? "default",
-  );
+  const events = new EventBridgeEvents(new EventBridgeClient({}), loadEventsConfig().busName);
   return new HealthSweep({
     ports: {
       accounts: (cursor, limit) => store.accounts(cursor, limit),
@@ -46,12 +40,12 @@ export const healthSweep = /* @__PURE__ */ once(() => {
       defaultRegion: accessConfig().region,
     }),
     clock: systemClock,
-    concurrency: intEnv("HEALTH_CONCURRENCY", 16, { min: 1, max: 256 }),
+    concurrency: healthConfig().concurrency,
     // Each check is one AssumeRole against the control plane account's STS quota, which the broker
     // shares: the sweep keeps to its own share.
-    checksPerSecond: intEnv("HEALTH_CHECKS_PER_SECOND", 100, { min: 1, max: 5000 }),
+    checksPerSecond: healthConfig().checksPerSecond,
     pageSize: 100,
-    unhealthyAfter: intEnv("HEALTH_UNHEALTHY_AFTER", 3, { min: 1, max: 100 }),
+    unhealthyAfter: healthConfig().unhealthyAfter,
   });
 });
 

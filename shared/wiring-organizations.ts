@@ -6,7 +6,7 @@ import { DynamoOrganizationStore } from "./adapters/dynamo-organization-store";
 import { EventBridgeEvents, ORGANIZATION_DETAIL_TYPE } from "./adapters/eventbridge-events";
 import { sdkRegionCatalog } from "./adapters/sdk-region-catalog";
 import { realSleep, systemClock } from "./adapters/system";
-import { intEnv } from "./config";
+import { loadEventsConfig, loadOrganizationConfig } from "./config";
 import { partitionOfRegion } from "./domain/arn";
 import { AccountService } from "./services/account-service";
 import { OrganizationService } from "./services/organization-service";
@@ -36,10 +36,7 @@ export const organizationService = /* @__PURE__ */ once(() => {
       negativeProbe: access.negativeProbe,
       defaultRegion: access.region,
     });
-  const events = new EventBridgeEvents(
-    new EventBridgeClient({}),
-    process.env.EVENT_BUS_NAME ?? "default",
-  );
+  const events = new EventBridgeEvents(new EventBridgeClient({}), loadEventsConfig().busName);
   return new OrganizationService({
     organizations: new DynamoOrganizationStore(documentClient(), config().tableName),
     accounts,
@@ -66,7 +63,7 @@ export const organizationService = /* @__PURE__ */ once(() => {
         changes.map(({ at, ...detail }) => ({ at, detail: { ...detail, at } })),
       ),
     clock: systemClock,
-    concurrency: intEnv("ORGANIZATION_CONCURRENCY", 8, { min: 1, max: 64 }),
+    concurrency: loadOrganizationConfig().concurrency,
     partition: access.partition,
     region: access.region,
   });

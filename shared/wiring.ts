@@ -3,7 +3,7 @@ import { DynamoAuditStore } from "./adapters/dynamo-audit-store";
 import { createDocumentClient } from "./adapters/dynamo-client";
 import { DynamoTenantStore } from "./adapters/dynamo-tenant-store";
 import { cryptoRandom, systemClock } from "./adapters/system";
-import { type ControlPlaneConfig, intEnv, loadAccessConfig, loadConfig } from "./config";
+import { type ControlPlaneConfig, loadAccessConfig, loadAuditConfig, loadConfig } from "./config";
 import type { HttpDeps } from "./http/handler";
 import { logger } from "./logger";
 import { ApiKeyService } from "./services/api-key-service";
@@ -31,11 +31,7 @@ export const documentClient = /* @__PURE__ */ once(() => createDocumentClient())
 
 export const auditStore = /* @__PURE__ */ once(
   () =>
-    new DynamoAuditStore(
-      documentClient(),
-      config().tableName,
-      intEnv("AUDIT_RETENTION_DAYS", 365, { min: 1, max: 3650 }) * 24 * 3600,
-    ),
+    new DynamoAuditStore(documentClient(), config().tableName, loadAuditConfig().retentionSeconds),
 );
 
 /** One record per change, in the tenant's trail or the platform's. */
