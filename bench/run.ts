@@ -129,7 +129,7 @@ async function warmOverhead() {
         }
       : { Item: tenant },
   );
-  const mod = await import("../functions/tenants/get");
+  const mod = await import("../functions/tenants/getTenant");
   const base = JSON.parse(readFileSync(join(ROOT, "test/fixtures/apigw-rest-event.json"), "utf8"));
   const context = {
     ...JSON.parse(readFileSync(join(ROOT, "test/fixtures/lambda-context.json"), "utf8")),
@@ -196,7 +196,7 @@ async function brokerOverhead() {
   }));
   process.env.TABLE_NAME = "bench";
   process.env.CONTROL_PLANE_ACCOUNT_ID = "123456789012";
-  const mod = await import("../functions/sessions/create");
+  const mod = await import("../functions/brokering/createSession");
   const base = JSON.parse(readFileSync(join(ROOT, "test/fixtures/apigw-rest-event.json"), "utf8"));
   const context = {
     ...JSON.parse(readFileSync(join(ROOT, "test/fixtures/lambda-context.json"), "utf8")),

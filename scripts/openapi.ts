@@ -170,12 +170,19 @@ export function buildOpenApi() {
     servers: [{ url: "http://localhost:3000", description: "npm start" }],
     security: [{ bearer: [] }],
     tags: [
-      { name: "health", description: "Liveness and readiness" },
-      { name: "tenants", description: "Tenants and their external IDs" },
-      { name: "api-keys", description: "API keys: admin, tenant and service roles" },
+      {
+        name: "health",
+        description: "Liveness and readiness; the scheduled health checks of tenant accounts",
+      },
+      { name: "tenants", description: "Tenants, their external IDs, and API keys" },
       {
         name: "accounts",
-        description: "Tenant AWS accounts: onboarding link, registration, verification",
+        description:
+          "Tenant AWS accounts: onboarding link, registration, verification, emergency brake",
+      },
+      {
+        name: "brokering",
+        description: "Permission sets, grants, sessions and the audit trails",
       },
       {
         name: "organizations",

@@ -33,7 +33,7 @@ async function main() {
     CONTROL_PLANE_ACCOUNT_ID: CONTROL_PLANE_ACCOUNT,
     ...(emulatorIamOff() ? { VERIFY_NEGATIVE_PROBE: "false" } : {}),
   });
-  const { organizationService } = await import("../shared/wiring-organizations");
+  const { organizationService } = await import("../shared/wiring/organizations");
   const { systemActor } = await import("../shared/domain/audit");
   const orgs = await organizationService().syncAll(
     Number.MAX_SAFE_INTEGER,
@@ -44,7 +44,7 @@ async function main() {
   console.log(
     `Organizations: ${orgs.synced} synced, ${orgs.failed} failed, ${orgs.changes} accounts registered or detached`,
   );
-  const { healthStore, healthSweep } = await import("../shared/wiring-health");
+  const { healthStore, healthSweep } = await import("../shared/wiring/health");
   const started = Date.now();
   const result = await healthSweep().run({ deadlineMs: Number.MAX_SAFE_INTEGER });
   const { cursor: _done, ...totals } = result;

@@ -1,6 +1,6 @@
 /**
  * The interfaces the services depend on. Concrete adapters live in shared/adapters and are wired
- * in shared/wiring.ts; tests hand in their own.
+ * in shared/wiring/; tests hand in their own (test/support/memory.ts).
  */
 import type { Account } from "./domain/account";
 import type { ApiKey } from "./domain/api-key";

@@ -5,13 +5,24 @@
  */
 import { accountRoutes } from "./routes/accounts";
 import { brokeringRoutes } from "./routes/brokering";
-import { coreRoutes } from "./routes/core";
+import { healthRoutes } from "./routes/health";
 import { organizationRoutes } from "./routes/organizations";
+import { tenantRoutes } from "./routes/tenants";
 
 export type { RouteDef } from "./route-def";
 
+/** The areas, by name: the same names as functions/<area>/, routes/, schemas/ and wiring/. */
+export const areas = {
+  tenants: tenantRoutes,
+  accounts: accountRoutes,
+  brokering: brokeringRoutes,
+  health: healthRoutes,
+  organizations: organizationRoutes,
+} as const;
+
 export const routes = {
-  ...coreRoutes,
+  ...healthRoutes,
+  ...tenantRoutes,
   ...accountRoutes,
   ...brokeringRoutes,
   ...organizationRoutes,

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { documentClient } from "../../shared/wiring";
+import { documentClient } from "../../shared/wiring/common";
 import { api } from "../support/api";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
 import { createRole, trustPolicy } from "../support/tenant-account";

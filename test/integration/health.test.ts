@@ -1,7 +1,7 @@
 import { IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_REGION } from "../../scripts/local-stack";
-import { healthStore, healthSweep } from "../../shared/wiring-health";
+import { healthStore, healthSweep } from "../../shared/wiring/health";
 import { api } from "../support/api";
 import { grantedService, otherTenantKey } from "../support/brokering";
 import { captureEvents } from "../support/events";
@@ -183,7 +183,7 @@ describe("health sweep on the emulator", () => {
   });
 
   it("the scheduled function records a summary that GET /v1/health-summary shows", async () => {
-    const { handler } = await import("../../functions/health/sweep");
+    const { handler } = await import("../../functions/health/healthSweep");
     await handler({}, {
       awsRequestId: "sweep-1",
       getRemainingTimeInMillis: () => 600_000,
@@ -200,7 +200,7 @@ describe("health sweep on the emulator", () => {
   });
 
   it("one sweep at a time: a scheduled start skips its turn while another sweep holds the lease", async () => {
-    const { handler } = await import("../../functions/health/sweep");
+    const { handler } = await import("../../functions/health/healthSweep");
     const store = healthStore();
     const now = Date.now();
     expect(await store.acquireLease("running-sweep", now, now + 600_000)).toBe(true);

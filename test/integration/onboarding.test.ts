@@ -45,7 +45,7 @@ function snsEvent(request: unknown): SNSEvent {
 
 async function deliver(request: Record<string, unknown>): Promise<Answer | undefined> {
   const before = answers.length;
-  const { handler } = await import("../../functions/registration/handler");
+  const { handler } = await import("../../functions/accounts/registration");
   await handler(snsEvent(request));
   return answers.length > before ? answers[answers.length - 1] : undefined;
 }

@@ -12,7 +12,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_REGION } from "../../scripts/local-stack";
 import { DynamoOrganizationStore } from "../../shared/adapters/dynamo-organization-store";
 import { systemActor } from "../../shared/domain/audit";
-import { organizationService } from "../../shared/wiring-organizations";
+import { organizationService } from "../../shared/wiring/organizations";
 import { api } from "../support/api";
 import { grantedService, otherTenantKey } from "../support/brokering";
 import { captureEvents } from "../support/events";
@@ -216,7 +216,7 @@ describe("AWS Organizations on the emulator", () => {
 
     const connection = await new DynamoOrganizationStore(
       // biome-ignore lint/suspicious/noExplicitAny: the same document client the service uses
-      (await import("../../shared/wiring")).documentClient() as any,
+      (await import("../../shared/wiring/common")).documentClient() as any,
       process.env.TABLE_NAME as string,
     ).get(tenantId);
     const report = await organizationService().sync(
@@ -255,7 +255,7 @@ describe("AWS Organizations on the emulator", () => {
     );
 
     // The scheduled function does the same for every connected organization: nothing changed since.
-    const { handler } = await import("../../functions/organizations/sync");
+    const { handler } = await import("../../functions/organizations/syncOrgs");
     await handler({}, { getRemainingTimeInMillis: () => 600_000 } as never);
     expect(await captured.drain()).toEqual([]);
     const read = await api({

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { healthSweep } from "../../shared/wiring-health";
+import { healthSweep } from "../../shared/wiring/health";
 import { api } from "../support/api";
 import { grantedService } from "../support/brokering";
 import { seedKey, useFreshTable } from "../support/table";

@@ -58,11 +58,11 @@ export const PatchAccountRequest = doc(
   { id: "PatchAccountRequest" },
 );
 
-const HealthState = zEnum(["HEALTHY", "DEGRADED", "UNHEALTHY"]);
+export const HealthState = zEnum(["HEALTHY", "DEGRADED", "UNHEALTHY"]);
 const ExternalIdStatus = zEnum(["CURRENT", "PREVIOUS", "EXPIRED"]);
 
 /** An account's health as the checks left it. */
-const HealthView = object({
+export const HealthView = object({
   state: HealthState,
   since: Timestamp,
   lastCheckedAt: Timestamp,
@@ -72,7 +72,7 @@ const HealthView = object({
   lastErrorMessage: optional(string()),
 });
 
-const AccountStatus = described(
+export const AccountStatus = described(
   zEnum(["VERIFIED", "FAILED", "DETACHED"]),
   "VERIFIED: usable. FAILED: its last verification failed. DETACHED: registered by a connected organization, then left it, left the chosen OUs or closed; never brokered.",
 );
@@ -168,32 +168,3 @@ export const OnboardingQuery = strictObject({
 });
 
 export const AccountPath = strictObject({ tenantId: TenantId, accountId: AccountId });
-
-export const AccountHealthView = doc(
-  object({
-    tenantId: TenantId,
-    accountId: AccountId,
-    status: AccountStatus,
-    health: optional(HealthView),
-    history: described(
-      array(
-        object({ at: Timestamp, state: HealthState, latencyMs: int(), code: optional(string()) }),
-      ),
-      "The most recent checks, newest first.",
-    ),
-  }),
-  { id: "AccountHealth" },
-);
-
-export const HealthSummary = doc(
-  object({
-    states: object({ HEALTHY: int(), DEGRADED: int(), UNHEALTHY: int() }),
-    checked: int(),
-    oldestCheck: described(
-      optional(Timestamp),
-      "The oldest previous check among the accounts the last sweep saw.",
-    ),
-    lastSweep: optional(object({ startedAt: Timestamp, finishedAt: Timestamp, durationMs: int() })),
-  }),
-  { id: "HealthSummary" },
-);

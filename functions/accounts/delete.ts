@@ -1,9 +1,0 @@
-import { httpHandler } from "../../shared/http/handler";
-import { accountRoutes as routes } from "../../shared/http/routes/accounts";
-import { httpDeps } from "../../shared/wiring";
-import { accountService } from "../../shared/wiring-accounts";
-
-export const handler = httpHandler(routes.deleteAccount, httpDeps, async ({ params, actor }) => {
-  await accountService().delete(params.tenantId, params.accountId, actor);
-  return {};
-});

@@ -1,0 +1,15 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentAccount } from "../../shared/http/presenters";
+import { accountRoutes as routes } from "../../shared/http/routes/accounts";
+import { accountService } from "../../shared/wiring/accounts";
+import { httpDeps } from "../../shared/wiring/common";
+
+export const handler = httpHandler(
+  routes.patchAccount,
+  httpDeps,
+  async ({ params, body, actor }) => ({
+    body: presentAccount(
+      await accountService().update(params.tenantId, params.accountId, body, actor),
+    ),
+  }),
+);

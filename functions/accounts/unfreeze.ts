@@ -1,9 +1,0 @@
-import { httpHandler } from "../../shared/http/handler";
-import { presentAccount } from "../../shared/http/presenters";
-import { accountRoutes as routes } from "../../shared/http/routes/accounts";
-import { httpDeps } from "../../shared/wiring";
-import { emergencyBrake } from "../../shared/wiring-brake";
-
-export const handler = httpHandler(routes.unfreezeAccount, httpDeps, async ({ params, actor }) => ({
-  body: presentAccount(await emergencyBrake().unfreeze(params.tenantId, params.accountId, actor)),
-}));

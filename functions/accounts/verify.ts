@@ -1,9 +1,0 @@
-import { httpHandler } from "../../shared/http/handler";
-import { presentAccount } from "../../shared/http/presenters";
-import { accountRoutes as routes } from "../../shared/http/routes/accounts";
-import { httpDeps } from "../../shared/wiring";
-import { accountService } from "../../shared/wiring-accounts";
-
-export const handler = httpHandler(routes.verifyAccount, httpDeps, async ({ params, actor }) => ({
-  body: presentAccount(await accountService().verify(params.tenantId, params.accountId, actor)),
-}));

@@ -1,0 +1,13 @@
+import { httpHandler } from "../../shared/http/handler";
+import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
+import { auditStore, httpDeps } from "../../shared/wiring/common";
+
+export const handler = httpHandler(routes.listPlatformAudit, httpDeps, async ({ query }) => {
+  const page = await auditStore().listPlatform({
+    ...(query.from ? { from: query.from } : {}),
+    ...(query.to ? { to: query.to } : {}),
+    limit: query.limit ?? 50,
+    cursor: query.nextToken,
+  });
+  return { body: { items: page.items, nextToken: page.nextCursor } };
+});

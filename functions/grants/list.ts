@@ -1,9 +1,0 @@
-import { httpHandler } from "../../shared/http/handler";
-import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
-import { httpDeps } from "../../shared/wiring";
-import { grantService } from "../../shared/wiring-brokering";
-
-export const handler = httpHandler(routes.listGrants, httpDeps, async ({ query }) => {
-  const page = await grantService().list({ limit: query.limit ?? 50, cursor: query.nextToken });
-  return { body: { items: page.items, nextToken: page.nextCursor } };
-});

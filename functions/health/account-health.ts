@@ -1,9 +1,0 @@
-import { httpHandler } from "../../shared/http/handler";
-import { accountRoutes as routes } from "../../shared/http/routes/accounts";
-import { httpDeps, tenantService } from "../../shared/wiring";
-import { accountHealth } from "../../shared/wiring-health";
-
-export const handler = httpHandler(routes.getAccountHealth, httpDeps, async ({ params }) => {
-  await tenantService().get(params.tenantId);
-  return { body: await accountHealth(params.tenantId, params.accountId) };
-});

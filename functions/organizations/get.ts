@@ -1,9 +1,0 @@
-import { httpHandler } from "../../shared/http/handler";
-import { presentOrganization } from "../../shared/http/presenters";
-import { organizationRoutes as routes } from "../../shared/http/routes/organizations";
-import { httpDeps } from "../../shared/wiring";
-import { organizationService } from "../../shared/wiring-organizations";
-
-export const handler = httpHandler(routes.getOrganization, httpDeps, async ({ params }) => ({
-  body: presentOrganization(await organizationService().get(params.tenantId)),
-}));

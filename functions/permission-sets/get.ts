@@ -1,9 +1,0 @@
-import { httpHandler } from "../../shared/http/handler";
-import { presentPermissionSet } from "../../shared/http/presenters";
-import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
-import { httpDeps } from "../../shared/wiring";
-import { permissionSetService } from "../../shared/wiring-brokering";
-
-export const handler = httpHandler(routes.getPermissionSet, httpDeps, async ({ params }) => ({
-  body: presentPermissionSet(await permissionSetService().get(params.name)),
-}));

@@ -1,0 +1,10 @@
+import { httpHandler } from "../../shared/http/handler";
+import { presentApiKey } from "../../shared/http/presenters";
+import { tenantRoutes as routes } from "../../shared/http/routes/tenants";
+import { httpDeps } from "../../shared/wiring/common";
+import { apiKeyService } from "../../shared/wiring/tenants";
+
+export const handler = httpHandler(routes.listApiKeys, httpDeps, async ({ query }) => {
+  const page = await apiKeyService().list({ limit: query.limit ?? 50, cursor: query.nextToken });
+  return { body: { items: page.items.map(presentApiKey), nextToken: page.nextCursor } };
+});

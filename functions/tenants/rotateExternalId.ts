@@ -1,0 +1,15 @@
+import { httpHandler } from "../../shared/http/handler";
+import { idempotent } from "../../shared/http/idempotency";
+import { presentTenant } from "../../shared/http/presenters";
+import { tenantRoutes as routes } from "../../shared/http/routes/tenants";
+import { httpDeps, idempotencyOptions } from "../../shared/wiring/common";
+import { tenantService } from "../../shared/wiring/tenants";
+
+export const handler = httpHandler(
+  routes.rotateExternalId,
+  httpDeps,
+  idempotent(routes.rotateExternalId, idempotencyOptions, async ({ params, actor }) => {
+    const tenant = await tenantService().rotateExternalId(params.tenantId, actor);
+    return { body: presentTenant(tenant, new Date()) };
+  }),
+);

@@ -1,8 +1,0 @@
-import { httpHandler } from "../../shared/http/handler";
-import { presentTenant } from "../../shared/http/presenters";
-import { coreRoutes as routes } from "../../shared/http/routes/core";
-import { httpDeps, tenantService } from "../../shared/wiring";
-
-export const handler = httpHandler(routes.suspendTenant, httpDeps, async ({ params, actor }) => ({
-  body: presentTenant(await tenantService().setSuspended(params.tenantId, true, actor), new Date()),
-}));

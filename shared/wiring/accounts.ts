@@ -1,0 +1,105 @@
+import { AwsRoleBrakeGateway } from "../adapters/aws-role-brake-gateway";
+import { AwsStsGateway } from "../adapters/aws-sts-gateway";
+import { AwsTenantRoleGateway } from "../adapters/aws-tenant-role-gateway";
+import { DynamoAccountStore } from "../adapters/dynamo-account-store";
+import { DynamoRegistrationTokenStore } from "../adapters/dynamo-registration-token-store";
+import { HttpCustomResourceResponder } from "../adapters/http-custom-resource-responder";
+import { sdkRegionCatalog } from "../adapters/sdk-region-catalog";
+import { cryptoRandom, realSleep, systemClock } from "../adapters/system";
+import { loadOnboardingEnv } from "../config";
+import { AccountService } from "../services/account-service";
+import { EmergencyBrake } from "../services/emergency-brake";
+import { OnboardingService } from "../services/onboarding-service";
+import { RegistrationService } from "../services/registration-service";
+import { RoleVerifier } from "../services/role-verifier";
+import {
+  accessConfig,
+  auditStore,
+  auditTrail,
+  config,
+  documentClient,
+  once,
+  principal,
+  tenantService,
+} from "./common";
+
+/** Composition root of the functions that register and verify tenant accounts. */
+
+export const roleVerifier = /* @__PURE__ */ once(
+  () =>
+    new RoleVerifier({
+      gateway: new AwsTenantRoleGateway(),
+      clock: systemClock,
+      sleep: realSleep,
+      principal: principal(),
+      retryBudgetMs: accessConfig().verifyRetryBudgetMs,
+      negativeProbe: accessConfig().negativeProbe,
+      defaultRegion: accessConfig().region,
+    }),
+);
+
+export const accountService = /* @__PURE__ */ once(
+  () =>
+    new AccountService({
+      accounts: new DynamoAccountStore(documentClient(), config().tableName),
+      tenants: tenantService(),
+      verifier: roleVerifier(),
+      trail: auditTrail(),
+      clock: systemClock,
+      partition: accessConfig().partition,
+      controlPlaneAccountId: accessConfig().controlPlaneAccountId,
+      regions: sdkRegionCatalog,
+    }),
+);
+
+const registrationTokens = /* @__PURE__ */ once(
+  () => new DynamoRegistrationTokenStore(documentClient(), config().tableName),
+);
+const onboardingEnv = /* @__PURE__ */ once(() => loadOnboardingEnv());
+
+export const onboardingService = /* @__PURE__ */ once(
+  () =>
+    new OnboardingService({
+      tenants: tenantService(),
+      tokens: registrationTokens(),
+      clock: systemClock,
+      random: cryptoRandom,
+      regions: sdkRegionCatalog,
+      trail: auditTrail(),
+      config: {
+        templateUrl: onboardingEnv().templateUrl,
+        registrationTopicArn: onboardingEnv().registrationTopicArn,
+        principal: principal(),
+        tokenTtlSeconds: onboardingEnv().tokenTtlSeconds,
+        tokenRetentionSeconds: onboardingEnv().tokenRetentionSeconds,
+        stackName: "CrossAccountControlPlaneAccess",
+        roleName: "CrossAccountControlPlaneAccess",
+      },
+    }),
+);
+
+export const registrationService = /* @__PURE__ */ once(
+  () =>
+    new RegistrationService({
+      accounts: accountService(),
+      tokens: registrationTokens(),
+      responder: new HttpCustomResourceResponder(),
+      trail: auditTrail(),
+      clock: systemClock,
+      extraResponseOrigins: onboardingEnv().extraResponseOrigins,
+    }),
+);
+
+/** The emergency brake (freeze and unfreeze). */
+export const emergencyBrake = /* @__PURE__ */ once(
+  () =>
+    new EmergencyBrake({
+      accounts: new DynamoAccountStore(documentClient(), config().tableName),
+      tenants: tenantService(),
+      gateway: new AwsStsGateway(),
+      brakes: new AwsRoleBrakeGateway(),
+      audit: auditStore(),
+      clock: systemClock,
+      region: accessConfig().region,
+    }),
+);

@@ -1,0 +1,91 @@
+import { DynamoApiKeyStore } from "../adapters/dynamo-api-key-store";
+import { DynamoAuditStore } from "../adapters/dynamo-audit-store";
+import { createDocumentClient } from "../adapters/dynamo-client";
+import { DynamoTenantStore } from "../adapters/dynamo-tenant-store";
+import { cryptoRandom, systemClock } from "../adapters/system";
+import { type ControlPlaneConfig, loadAccessConfig, loadAuditConfig, loadConfig } from "../config";
+import type { HttpDeps } from "../http/handler";
+import { logger } from "../logger";
+import { ApiKeyService } from "../services/api-key-service";
+import { AuditTrail } from "../services/audit-trail";
+import { TenantService } from "../services/tenant-service";
+
+/**
+ * Composition root: SDK clients and services are built once per container, on first use, and
+ * shared by every invocation the container serves.
+ */
+export function once<T>(build: () => T): () => T {
+  let value: T | undefined;
+  let built = false;
+  return () => {
+    if (!built) {
+      value = build();
+      built = true;
+    }
+    return value as T;
+  };
+}
+
+export const config = /* @__PURE__ */ once<ControlPlaneConfig>(() => loadConfig());
+export const documentClient = /* @__PURE__ */ once(() => createDocumentClient());
+
+export const auditStore = /* @__PURE__ */ once(
+  () =>
+    new DynamoAuditStore(documentClient(), config().tableName, loadAuditConfig().retentionSeconds),
+);
+
+/** One record per change, in the tenant's trail or the platform's. */
+export const auditTrail = /* @__PURE__ */ once(
+  () =>
+    new AuditTrail({
+      audit: auditStore(),
+      clock: systemClock,
+      // The change is made: its record goes to the log rather than a 503 the client would retry.
+      onWriteFailure: (record, err) =>
+        logger.error("audit record not written to the trail", {
+          auditRecord: record,
+          error: err instanceof Error ? { name: err.name, message: err.message } : String(err),
+        }),
+    }),
+);
+
+export const apiKeyService = /* @__PURE__ */ once(
+  () =>
+    new ApiKeyService({
+      keys: new DynamoApiKeyStore(documentClient(), config().tableName),
+      trail: auditTrail(),
+      clock: systemClock,
+      random: cryptoRandom,
+      cacheTtlSeconds: config().apiKeyCacheTtlSeconds,
+    }),
+);
+
+export const tenantService = /* @__PURE__ */ once(
+  () =>
+    new TenantService({
+      tenants: new DynamoTenantStore(documentClient(), config().tableName),
+      trail: auditTrail(),
+      clock: systemClock,
+      random: cryptoRandom,
+      externalIdOverlapSeconds: config().externalIdOverlapSeconds,
+    }),
+);
+
+export const httpDeps = /* @__PURE__ */ once<HttpDeps>(() => ({
+  authenticate: (secret) => apiKeyService().authenticate(secret),
+  maxBodyBytes: config().maxBodyBytes,
+}));
+
+export const accessConfig = /* @__PURE__ */ once(() => loadAccessConfig());
+
+/** Idempotency-Key records (shared/http/idempotency.ts): in the table, for 24 hours. */
+export const idempotencyOptions = () => ({
+  tableName: config().tableName,
+  expiresAfterSeconds: 24 * 3600,
+});
+
+/** The principal tenant trust policies name: this account, this partition. */
+export const principal = () => ({
+  partition: accessConfig().partition,
+  accountId: accessConfig().controlPlaneAccountId,
+});
