@@ -1,9 +1,9 @@
 import { httpHandler } from "../../shared/http/handler";
 import { accountRoutes as routes } from "../../shared/http/routes/accounts";
-import { accountService } from "../../shared/wiring/accounts";
+import { accountRecords } from "../../shared/wiring/accounts";
 import { httpDeps } from "../../shared/wiring/common";
 
 export const handler = httpHandler(routes.deleteAccount, httpDeps, async ({ params, actor }) => {
-  await accountService().delete(params.tenantId, params.accountId, actor);
+  await accountRecords().delete(params.tenantId, params.accountId, actor);
   return {};
 });

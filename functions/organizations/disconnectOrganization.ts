@@ -1,13 +1,13 @@
 import { httpHandler } from "../../shared/http/handler";
 import { organizationRoutes as routes } from "../../shared/http/routes/organizations";
 import { httpDeps } from "../../shared/wiring/common";
-import { organizationService } from "../../shared/wiring/organizations";
+import { organizationRecords } from "../../shared/wiring/organizations";
 
 export const handler = httpHandler(
   routes.disconnectOrganization,
   httpDeps,
   async ({ params, query, actor }) => {
-    await organizationService().disconnect(params.tenantId, query.removeAccounts === "true", actor);
+    await organizationRecords().disconnect(params.tenantId, query.removeAccounts === "true", actor);
     return { status: 204 };
   },
 );

@@ -2,8 +2,8 @@ import { httpHandler } from "../../shared/http/handler";
 import { presentOrganization } from "../../shared/http/presenters";
 import { organizationRoutes as routes } from "../../shared/http/routes/organizations";
 import { httpDeps } from "../../shared/wiring/common";
-import { organizationService } from "../../shared/wiring/organizations";
+import { organizationRecords } from "../../shared/wiring/organizations";
 
 export const handler = httpHandler(routes.getOrganization, httpDeps, async ({ params }) => ({
-  body: presentOrganization(await organizationService().get(params.tenantId)),
+  body: presentOrganization(await organizationRecords().get(params.tenantId)),
 }));

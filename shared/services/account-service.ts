@@ -53,7 +53,7 @@ export type AccountView = Account & { externalIdStatus?: ExternalIdStatus };
 export interface AccountServiceDeps {
   accounts: AccountStore;
   tenants: TenantService;
-  verifier: RoleVerifier;
+  verifier: Pick<RoleVerifier, "verify">;
   trail: AuditTrail;
   clock: Clock;
   /** The partition the control plane runs in; a role in another partition can never trust it. */

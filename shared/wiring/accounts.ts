@@ -7,7 +7,7 @@ import { HttpCustomResourceResponder } from "../adapters/http-custom-resource-re
 import { sdkRegionCatalog } from "../adapters/sdk-region-catalog";
 import { cryptoRandom, realSleep, systemClock } from "../adapters/system";
 import { loadOnboardingEnv } from "../config";
-import { AccountService } from "../services/account-service";
+import { AccountService, type AccountServiceDeps } from "../services/account-service";
 import { EmergencyBrake } from "../services/emergency-brake";
 import { OnboardingService } from "../services/onboarding-service";
 import { RegistrationService } from "../services/registration-service";
@@ -18,6 +18,7 @@ import {
   auditTrail,
   config,
   documentClient,
+  dynamoOnly,
   once,
   principal,
   tenantService,
@@ -38,19 +39,23 @@ export const roleVerifier = /* @__PURE__ */ once(
     }),
 );
 
-export const accountService = /* @__PURE__ */ once(
-  () =>
-    new AccountService({
-      accounts: new DynamoAccountStore(documentClient(), config().tableName),
-      tenants: tenantService(),
-      verifier: roleVerifier(),
-      trail: auditTrail(),
-      clock: systemClock,
-      partition: accessConfig().partition,
-      controlPlaneAccountId: accessConfig().controlPlaneAccountId,
-      regions: sdkRegionCatalog,
-    }),
-);
+const accountServiceWith = (verifier: AccountServiceDeps["verifier"]) =>
+  new AccountService({
+    accounts: new DynamoAccountStore(documentClient(), config().tableName),
+    tenants: tenantService(),
+    verifier,
+    trail: auditTrail(),
+    clock: systemClock,
+    partition: accessConfig().partition,
+    controlPlaneAccountId: accessConfig().controlPlaneAccountId,
+    regions: sdkRegionCatalog,
+  });
+
+/** Registration, PATCH and verification: they assume tenant roles. */
+export const accountService = /* @__PURE__ */ once(() => accountServiceWith(roleVerifier()));
+
+/** Reads and deletions: DynamoDB only, so their bundles carry no STS or IAM client. */
+export const accountRecords = /* @__PURE__ */ once(() => accountServiceWith(dynamoOnly.verifier));
 
 const registrationTokens = /* @__PURE__ */ once(
   () => new DynamoRegistrationTokenStore(documentClient(), config().tableName),

@@ -89,3 +89,22 @@ export const principal = () => ({
   partition: accessConfig().partition,
   accountId: accessConfig().controlPlaneAccountId,
 });
+
+/**
+ * For functions whose only AWS service is DynamoDB (reads, deletions): the dependencies that would
+ * call STS, IAM or Organizations fail loudly if ever reached, and keep those clients out of the
+ * bundle (test/infra/package.test.ts checks which bundles carry them).
+ */
+const unavailable = (): Promise<never> =>
+  Promise.reject(new Error("this function calls no AWS service but DynamoDB"));
+
+export const dynamoOnly = {
+  verifier: { verify: unavailable },
+  roleGateway: {
+    assumeRole: unavailable,
+    callerIdentity: unavailable,
+    roleTrustPolicy: unavailable,
+  },
+  organizationsApi: { describe: unavailable, accounts: unavailable, children: unavailable },
+  publish: unavailable,
+} as const;

@@ -9,23 +9,63 @@ import { realSleep, systemClock } from "../adapters/system";
 import { loadEventsConfig, loadOrganizationConfig } from "../config";
 import { partitionOfRegion } from "../domain/arn";
 import { AccountService } from "../services/account-service";
-import { OrganizationService } from "../services/organization-service";
+import {
+  OrganizationService,
+  type OrganizationServiceDeps,
+} from "../services/organization-service";
 import { RoleVerifier } from "../services/role-verifier";
 import {
   accessConfig,
   auditTrail,
   config,
   documentClient,
+  dynamoOnly,
   once,
   principal,
   tenantService,
 } from "./common";
 
 /** Composition root of the organization functions (connect, read, disconnect, scheduled sync). */
+type AwsSide = Pick<
+  OrganizationServiceDeps,
+  "gateway" | "organizationsApi" | "verifier" | "publish"
+> & { memberVerifier: OrganizationServiceDeps["verifier"] };
+
+const organizationServiceWith = (aws: AwsSide) => {
+  const access = accessConfig();
+  const accounts = new DynamoAccountStore(documentClient(), config().tableName);
+  return new OrganizationService({
+    organizations: new DynamoOrganizationStore(documentClient(), config().tableName),
+    accounts,
+    // Members are registered without waiting for IAM propagation: a member whose role is not
+    // there yet is reported as failed, and the next sync registers it.
+    members: new AccountService({
+      accounts,
+      tenants: tenantService(),
+      verifier: aws.memberVerifier,
+      trail: auditTrail(),
+      clock: systemClock,
+      partition: access.partition,
+      controlPlaneAccountId: access.controlPlaneAccountId,
+      regions: sdkRegionCatalog,
+    }),
+    trail: auditTrail(),
+    tenants: tenantService(),
+    verifier: aws.verifier,
+    gateway: aws.gateway,
+    organizationsApi: aws.organizationsApi,
+    publish: aws.publish,
+    clock: systemClock,
+    concurrency: loadOrganizationConfig().concurrency,
+    partition: access.partition,
+    region: access.region,
+  });
+};
+
+/** Connect and the scheduled sync: they assume the management role and list the organization. */
 export const organizationService = /* @__PURE__ */ once(() => {
   const gateway = new AwsTenantRoleGateway();
   const access = accessConfig();
-  const accounts = new DynamoAccountStore(documentClient(), config().tableName);
   const verifier = (retryBudgetMs: number) =>
     new RoleVerifier({
       gateway,
@@ -37,37 +77,29 @@ export const organizationService = /* @__PURE__ */ once(() => {
       defaultRegion: access.region,
     });
   const events = new EventBridgeEvents(new EventBridgeClient({}), loadEventsConfig().busName);
-  return new OrganizationService({
-    organizations: new DynamoOrganizationStore(documentClient(), config().tableName),
-    accounts,
-    // Members are registered without waiting for IAM propagation: a member whose role is not
-    // there yet is reported as failed, and the next sync registers it.
-    members: new AccountService({
-      accounts,
-      tenants: tenantService(),
-      verifier: verifier(0),
-      trail: auditTrail(),
-      clock: systemClock,
-      partition: access.partition,
-      controlPlaneAccountId: access.controlPlaneAccountId,
-      regions: sdkRegionCatalog,
-    }),
-    trail: auditTrail(),
-    tenants: tenantService(),
-    verifier: verifier(access.verifyRetryBudgetMs),
+  return organizationServiceWith({
     gateway,
+    verifier: verifier(access.verifyRetryBudgetMs),
+    memberVerifier: verifier(0),
     organizationsApi: new AwsOrganizationGateway(partitionOfRegion(access.region), access.region),
     publish: (changes) =>
       events.publish(
         ORGANIZATION_DETAIL_TYPE,
         changes.map(({ at, ...detail }) => ({ at, detail: { ...detail, at } })),
       ),
-    clock: systemClock,
-    concurrency: loadOrganizationConfig().concurrency,
-    partition: access.partition,
-    region: access.region,
   });
 });
+
+/** Read and disconnect: DynamoDB only, so their bundles carry no STS, Organizations or EventBridge client. */
+export const organizationRecords = /* @__PURE__ */ once(() =>
+  organizationServiceWith({
+    gateway: dynamoOnly.roleGateway,
+    verifier: dynamoOnly.verifier,
+    memberVerifier: dynamoOnly.verifier,
+    organizationsApi: dynamoOnly.organizationsApi,
+    publish: dynamoOnly.publish,
+  }),
+);
 
 /** How long POST .../organizations registers members before it answers (API Gateway: 29 s). */
 export const CONNECT_BUDGET_MS = 20_000;

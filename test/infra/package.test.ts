@@ -74,6 +74,72 @@ describe("packaged control plane", () => {
     }
   });
 
+  it("bundles STS, IAM and Organizations only into the functions that call them", () => {
+    // The SDK's service identifiers survive minification.
+    const clients = {
+      sts: "AWSSecurityTokenServiceV20110615",
+      iam: "AWSIdentityManagementV20100508",
+      organizations: "AWSOrganizationsV20161128",
+    } as const;
+    const callers: Record<keyof typeof clients, string[]> = {
+      sts: [
+        "registerAccount",
+        "patchAccount",
+        "verifyAccount",
+        "freezeAccount",
+        "unfreezeAccount",
+        "registration",
+        "createSession",
+        "healthSweep",
+        "connectOrganization",
+        "syncOrgs",
+      ],
+      iam: [
+        "registerAccount",
+        "patchAccount",
+        "verifyAccount",
+        "freezeAccount",
+        "unfreezeAccount",
+        "registration",
+        "healthSweep",
+        "connectOrganization",
+        "syncOrgs",
+      ],
+      organizations: ["connectOrganization", "syncOrgs"],
+    };
+    const found = JSON.parse(
+      execFileSync(
+        "python3",
+        [
+          "-c",
+          "import sys, json, zipfile, os\n" +
+            "d, ids = sys.argv[1], json.loads(sys.argv[2])\n" +
+            "out = {}\n" +
+            "for z in sorted(os.listdir(d)):\n" +
+            "  if not z.endswith('.zip'): continue\n" +
+            "  f = zipfile.ZipFile(os.path.join(d, z)); text = f.read(f.namelist()[0]).decode()\n" +
+            "  out[z[:-4]] = [k for k, v in ids.items() if v in text]\n" +
+            "print(json.dumps(out))",
+          out,
+          JSON.stringify(clients),
+        ],
+        { encoding: "utf8" },
+      ),
+    ) as Record<string, string[]>;
+    // The detection itself works: every function is seen, and the broker does carry STS.
+    expect(Object.keys(found)).toHaveLength(Object.keys(serverlessConfig().functions).length);
+    expect(found.createSession).toEqual(["sts"]);
+    for (const [fn, bundled] of Object.entries(found)) {
+      const allowed = (Object.keys(callers) as (keyof typeof clients)[]).filter((c) =>
+        callers[c].includes(fn),
+      );
+      expect(
+        bundled.filter((c) => !allowed.includes(c as keyof typeof clients)),
+        fn,
+      ).toEqual([]);
+    }
+  });
+
   it("protects the production table from deletion", () => {
     const table = template.Resources.ControlPlaneTable;
     expect(table?.Properties.DeletionProtectionEnabled).toBe(true);
