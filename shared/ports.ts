@@ -282,3 +282,39 @@ export interface HealthSweepPorts {
 }
 
 export type HealthStateChange = HealthChange & { tenantId: string; accountId: string; at: string };
+
+/** The last completed sweep (all the invocations of its chain together). */
+export interface SweepSummary {
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  checked: number;
+  changed: number;
+  skipped: number;
+  states: Record<"HEALTHY" | "DEGRADED" | "UNHEALTHY", number>;
+  oldestCheck?: string;
+}
+
+/** The totals a chain carries from one invocation to the next. */
+export type SweepTotals = Omit<SweepSummary, "startedAt" | "finishedAt" | "durationMs">;
+
+/** One link of a sweep's chain of invocations: where it starts, and what came before it. */
+export interface SweepLink {
+  cursor?: string;
+  /** The sweep's identity (its first invocation's id), carried along the chain. */
+  sweepId?: string;
+  startedAt?: string;
+  totals?: SweepTotals;
+}
+
+/** The lease that keeps sweeps one at a time, and the summary of the last one (in the table). */
+export interface SweepRecords {
+  acquireLease(sweepId: string, nowMs: number, untilMs: number): Promise<boolean>;
+  releaseLease(sweepId: string): Promise<void>;
+  writeSummary(summary: SweepSummary): Promise<void>;
+}
+
+/** Starts the next link of the chain (Lambda: the function invokes itself asynchronously). */
+export interface SweepContinuation {
+  continueWith(next: SweepLink): Promise<void>;
+}

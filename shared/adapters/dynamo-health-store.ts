@@ -5,7 +5,7 @@ import {
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { AccountHealth } from "../domain/health";
-import type { Page, SweptAccount } from "../ports";
+import type { Page, SweepRecords, SweepSummary, SweptAccount } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, queryGsi1, withoutTableAttributes } from "./gsi1";
 import { GSI1_ACCOUNTS, keys, TABLE_KEYS } from "./table";
@@ -15,7 +15,7 @@ import { GSI1_ACCOUNTS, keys, TABLE_KEYS } from "./table";
  * never a Scan), and the new health with a history entry, written only if the account is still
  * the one that was checked.
  */
-export class DynamoHealthStore {
+export class DynamoHealthStore implements SweepRecords {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
@@ -167,16 +167,4 @@ export interface HealthCheckRecord {
   state: "HEALTHY" | "DEGRADED" | "UNHEALTHY";
   latencyMs: number;
   code?: string;
-}
-
-/** The last completed sweep (all its invocations together). */
-export interface SweepSummary {
-  startedAt: string;
-  finishedAt: string;
-  durationMs: number;
-  checked: number;
-  changed: number;
-  skipped: number;
-  states: Record<"HEALTHY" | "DEGRADED" | "UNHEALTHY", number>;
-  oldestCheck?: string;
 }

@@ -4,7 +4,17 @@ import { isRoleArn, parseRoleArn } from "../domain/arn";
 import { type CheckOutcome, checkOutcome, nextHealth } from "../domain/health";
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import { ServiceUnavailableError } from "../errors";
-import type { Clock, HealthStateChange, HealthSweepPorts, SweptAccount } from "../ports";
+import type {
+  Clock,
+  HealthStateChange,
+  HealthSweepPorts,
+  SweepContinuation,
+  SweepLink,
+  SweepRecords,
+  SweepSummary,
+  SweepTotals,
+  SweptAccount,
+} from "../ports";
 import type { RoleVerifier } from "./role-verifier";
 
 /** PutEvents takes up to 10 entries: changes are announced in batches of that size. */
@@ -194,4 +204,86 @@ interface CheckResult {
   outcome: CheckOutcome;
   /** The external ID the role accepted, when AssumeRole got that far. */
   externalId?: string;
+}
+
+/** What one invocation of the chain did. */
+export type SweepLinkOutcome =
+  | { outcome: "SKIPPED" }
+  | { outcome: "CONTINUED"; totals: SweepTotals }
+  | { outcome: "FINISHED"; summary: SweepSummary };
+
+/** Time kept back at the end of an invocation: the checks in flight finish, the next link starts. */
+export const SWEEP_SAFETY_MS = 30_000;
+
+/** Adds one run's counts to the totals the chain carried so far. */
+export function addToTotals(previous: SweepTotals | undefined, run: SweepResult): SweepTotals {
+  const totals: SweepTotals = {
+    checked: run.checked + (previous?.checked ?? 0),
+    changed: run.changed + (previous?.changed ?? 0),
+    skipped: run.skipped + (previous?.skipped ?? 0),
+    states: {
+      HEALTHY: run.states.HEALTHY + (previous?.states.HEALTHY ?? 0),
+      DEGRADED: run.states.DEGRADED + (previous?.states.DEGRADED ?? 0),
+      UNHEALTHY: run.states.UNHEALTHY + (previous?.states.UNHEALTHY ?? 0),
+    },
+  };
+  const oldest = [run.oldestCheck, previous?.oldestCheck]
+    .filter((t): t is string => t !== undefined)
+    .sort()[0];
+  return oldest ? { ...totals, oldestCheck: oldest } : totals;
+}
+
+/**
+ * A sweep of any number of accounts, as a chain of invocations. Each link checks accounts until
+ * SWEEP_SAFETY_MS before its time runs out, then hands its cursor and totals to the next link
+ * (the continuation); the last one writes the summary and releases the lease. One sweep at a
+ * time: the lease, renewed by each link, makes a scheduled start that finds a sweep still running
+ * skip its turn (two chains would check every account twice, at twice the STS rate).
+ */
+export class HealthSweepChain {
+  constructor(
+    private readonly deps: {
+      sweep: Pick<HealthSweep, "run">;
+      records: SweepRecords;
+      clock: Clock;
+    },
+  ) {}
+
+  async runLink(
+    link: SweepLink,
+    invocation: { id: string; remainingMs: number; continuation: SweepContinuation },
+  ): Promise<SweepLinkOutcome> {
+    const now = this.deps.clock.now();
+    const startedAt = link.startedAt ?? now.toISOString();
+    const sweepId = link.sweepId ?? invocation.id;
+    // The lease outlives this invocation by a minute, so that the next link renews it in time.
+    const leaseUntil = now.getTime() + invocation.remainingMs + 60_000;
+    if (!(await this.deps.records.acquireLease(sweepId, now.getTime(), leaseUntil))) {
+      return { outcome: "SKIPPED" };
+    }
+    const run = await this.deps.sweep.run({
+      ...(link.cursor ? { cursor: link.cursor } : {}),
+      deadlineMs: now.getTime() + invocation.remainingMs - SWEEP_SAFETY_MS,
+    });
+    const totals = addToTotals(link.totals, run);
+    if (run.cursor) {
+      await invocation.continuation.continueWith({
+        cursor: run.cursor,
+        sweepId,
+        startedAt,
+        totals,
+      });
+      return { outcome: "CONTINUED", totals };
+    }
+    const finishedAt = this.deps.clock.now().toISOString();
+    const summary: SweepSummary = {
+      startedAt,
+      finishedAt,
+      durationMs: Date.parse(finishedAt) - Date.parse(startedAt),
+      ...totals,
+    };
+    await this.deps.records.writeSummary(summary);
+    await this.deps.records.releaseLease(sweepId);
+    return { outcome: "FINISHED", summary };
+  }
 }

@@ -7,7 +7,7 @@ import { EventBridgeEvents } from "../adapters/eventbridge-events";
 import { realSleep, systemClock } from "../adapters/system";
 import { loadEventsConfig, loadHealthConfig } from "../config";
 import { AccountNotFoundError } from "../errors";
-import { HealthSweep } from "../services/health-sweep";
+import { HealthSweep, HealthSweepChain } from "../services/health-sweep";
 import { RoleVerifier } from "../services/role-verifier";
 import { accessConfig, config, documentClient, once, principal } from "./common";
 
@@ -48,6 +48,11 @@ export const healthSweep = /* @__PURE__ */ once(() => {
     unhealthyAfter: healthConfig().unhealthyAfter,
   });
 });
+
+/** The sweep's chain of invocations: lease, totals, continuation and summary. */
+export const healthSweepChain = /* @__PURE__ */ once(
+  () => new HealthSweepChain({ sweep: healthSweep(), records: healthStore(), clock: systemClock }),
+);
 
 /** An account's health with its recent checks (GET .../health). */
 export async function accountHealth(tenantId: string, accountId: string) {
