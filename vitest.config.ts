@@ -15,6 +15,8 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          // Threads start faster than processes; the unit tier holds no process-wide state.
+          pool: "threads",
           setupFiles: ["test/support/unit-setup.ts"],
         },
       },
