@@ -1,108 +1,119 @@
-import { DynamoDBClient, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { createDocumentClient } from "../../../shared/adapters/dynamo-client";
-import { DynamoTenantStore } from "../../../shared/adapters/dynamo-tenant-store";
-import { ExternalIdTakenError } from "../../../shared/domain/errors";
+import { ExternalIdTakenError, StaleTenantError } from "../../../shared/domain/errors";
+import type { ExternalIdState, Tenant } from "../../../shared/domain/tenant";
 import { ConflictError, TenantNotFoundError } from "../../../shared/errors";
 import { AuditTrail } from "../../../shared/services/audit-trail";
 import { TenantService } from "../../../shared/services/tenant-service";
 import { ManualClock, SequenceRandom } from "../../support/fakes";
-import { MemoryAuditStore, testActor } from "../../support/memory";
+import { MemoryAuditStore, MemoryTenantStore, testActor } from "../../support/memory";
 
-const doc = createDocumentClient(new DynamoDBClient({ region: "us-east-1", maxAttempts: 1 }));
-const ddb = mockClient(doc);
+/** The in-memory store, with collisions and lost races on demand. */
+class ContendedTenants extends MemoryTenantStore {
+  /** How many of the next creations find their external ID taken. */
+  takenIds = 0;
+  /** How many of the next rotations lose a race to a concurrent change. */
+  lostRaces = 0;
+  readonly attempted: string[] = [];
+  readonly rotatedFromVersion: number[] = [];
 
-function service() {
-  return new TenantService({
-    tenants: new DynamoTenantStore(doc, "t"),
-    trail: new AuditTrail({ audit: new MemoryAuditStore(), clock: new ManualClock() }),
-    clock: new ManualClock(),
+  override async create(tenant: Tenant) {
+    this.attempted.push(tenant.externalId.current);
+    if (this.takenIds > 0) {
+      this.takenIds -= 1;
+      throw new ExternalIdTakenError();
+    }
+    return super.create(tenant);
+  }
+
+  override async updateExternalId(tenant: Tenant, next: ExternalIdState, updatedAt: string) {
+    this.rotatedFromVersion.push(tenant.version);
+    if (this.lostRaces > 0) {
+      this.lostRaces -= 1;
+      // Someone else changed the tenant meanwhile: its version moved on.
+      const stored = this.tenants.get(tenant.tenantId) as Tenant;
+      this.tenants.set(tenant.tenantId, { ...stored, version: stored.version + 1 });
+      throw new StaleTenantError(tenant.tenantId);
+    }
+    return super.updateExternalId(tenant, next, updatedAt);
+  }
+}
+
+let tenants: ContendedTenants;
+let audit: MemoryAuditStore;
+let service: TenantService;
+
+beforeEach(() => {
+  tenants = new ContendedTenants();
+  audit = new MemoryAuditStore();
+  const clock = new ManualClock();
+  service = new TenantService({
+    tenants,
+    trail: new AuditTrail({ audit, clock }),
+    clock,
     random: new SequenceRandom(),
     externalIdOverlapSeconds: 3600,
   });
-}
-
-const cancelled = (...codes: string[]) =>
-  new TransactionCanceledException({
-    message: "cancelled",
-    $metadata: {},
-    CancellationReasons: codes.map((Code) => ({ Code })),
-  });
-
-const storedTenant = {
-  PK: "TENANT#tnt_a",
-  SK: "TENANT",
-  tenantId: "tnt_a",
-  name: "A",
-  status: "ACTIVE",
-  externalId: { current: "cpx-1", currentSince: "2026-11-23T09:00:00.000Z" },
-  createdAt: "2026-11-23T09:00:00.000Z",
-  updatedAt: "2026-11-23T09:00:00.000Z",
-  version: 1,
-};
-
-beforeEach(() => ddb.reset());
+});
 
 describe("TenantService", () => {
   it("draws a new external ID when the first one is already reserved", async () => {
-    ddb
-      .on(TransactWriteCommand)
-      .rejectsOnce(cancelled("None", "ConditionalCheckFailed", "None"))
-      .resolves({});
-    const tenant = await service().create("Acme", testActor());
-    const calls = ddb.commandCalls(TransactWriteCommand);
-    expect(calls).toHaveLength(2);
-    const reserved = calls.map((c) => c.args[0].input.TransactItems?.[1]?.Put?.Item?.PK);
-    expect(reserved[0]).not.toBe(reserved[1]);
-    expect(reserved[1]).toBe(`EXTID#${tenant.externalId.current}`);
+    tenants.takenIds = 1;
+    const tenant = await service.create("Acme", testActor());
+    expect(tenants.attempted).toHaveLength(2);
+    expect(tenants.attempted[0]).not.toBe(tenants.attempted[1]);
+    expect(tenant.externalId.current).toBe(tenants.attempted[1]);
+    expect(audit.records.map((r) => r.action)).toEqual(["TENANT_CREATE"]);
   });
 
-  it("gives up after a bounded number of draws", async () => {
-    ddb.on(TransactWriteCommand).rejects(cancelled("None", "ConditionalCheckFailed", "None"));
-    await expect(service().create("Acme", testActor())).rejects.toBeInstanceOf(
-      ExternalIdTakenError,
-    );
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(3);
+  it("gives up after a bounded number of draws, recording nothing", async () => {
+    tenants.takenIds = 10;
+    await expect(service.create("Acme", testActor())).rejects.toBeInstanceOf(ExternalIdTakenError);
+    expect(tenants.attempted).toHaveLength(3);
+    expect(audit.records).toEqual([]);
   });
 
   it("retries a rotation that lost a race, on the fresh version", async () => {
-    ddb
-      .on(GetCommand)
-      .resolvesOnce({ Item: storedTenant })
-      .resolves({ Item: { ...storedTenant, version: 2 } });
-    ddb
-      .on(TransactWriteCommand)
-      .rejectsOnce(cancelled("ConditionalCheckFailed", "None", "None"))
-      .resolves({});
-    const rotated = await service().rotateExternalId("tnt_a", testActor());
+    const tenant = await service.create("Acme", testActor());
+    tenants.lostRaces = 1;
+    const rotated = await service.rotateExternalId(tenant.tenantId, testActor());
+    expect(tenants.rotatedFromVersion).toEqual([1, 2]);
     expect(rotated.version).toBe(3);
-    const expectedVersions = ddb
-      .commandCalls(TransactWriteCommand)
-      .map(
-        (c) => c.args[0].input.TransactItems?.[0]?.Update?.ExpressionAttributeValues?.[":expected"],
-      );
-    expect(expectedVersions).toEqual([1, 2]);
+    expect(rotated.externalId.previous).toBe(tenant.externalId.current);
+    expect(audit.records.map((r) => r.action)).toEqual(["TENANT_CREATE", "EXTERNAL_ID_ROTATE"]);
   });
 
-  it("answers 409 when a rotation keeps losing races", async () => {
-    ddb.on(GetCommand).resolves({ Item: storedTenant });
-    ddb.on(TransactWriteCommand).rejects(cancelled("TransactionConflict", "None", "None"));
-    const err = await service()
-      .rotateExternalId("tnt_a", testActor())
-      .catch((e) => e);
+  it("answers 409 when a rotation keeps losing races, and records nothing", async () => {
+    const tenant = await service.create("Acme", testActor());
+    tenants.lostRaces = 100;
+    const err = await service.rotateExternalId(tenant.tenantId, testActor()).catch((e) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect(err.code).toBe("CONCURRENT_MODIFICATION");
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(8);
+    expect(tenants.rotatedFromVersion).toHaveLength(8);
+    expect(audit.records.map((r) => r.action)).toEqual(["TENANT_CREATE"]);
   });
 
   it("treats a tenant being deleted as gone", async () => {
-    ddb.on(GetCommand).resolves({ Item: { ...storedTenant, status: "DELETING" } });
-    await expect(service().get("tnt_a")).rejects.toBeInstanceOf(TenantNotFoundError);
-    await expect(service().rotateExternalId("tnt_a", testActor())).rejects.toBeInstanceOf(
+    const tenant = await service.create("Acme", testActor());
+    await tenants.markDeleting(tenant.tenantId, "2026-11-23T10:00:00.000Z");
+    await expect(service.get(tenant.tenantId)).rejects.toBeInstanceOf(TenantNotFoundError);
+    await expect(service.rotateExternalId(tenant.tenantId, testActor())).rejects.toBeInstanceOf(
       TenantNotFoundError,
     );
-    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(0);
+    expect(tenants.rotatedFromVersion).toEqual([]);
+  });
+
+  it("records suspension, resumption and deletion in the platform's trail, with the acting key", async () => {
+    const tenant = await service.create("Acme", testActor());
+    await service.setSuspended(tenant.tenantId, true, testActor("req-2", "key_ops"));
+    await service.setSuspended(tenant.tenantId, false, testActor("req-3", "key_ops"));
+    await service.delete(tenant.tenantId, testActor("req-4", "key_ops"));
+    const platform = await audit.listPlatform({ limit: 10 });
+    expect(platform.items.map((r) => [r.action, r.keyId, r.tenantId])).toEqual([
+      ["TENANT_DELETE", "key_ops", tenant.tenantId],
+      ["TENANT_RESUME", "key_ops", tenant.tenantId],
+      ["TENANT_SUSPEND", "key_ops", tenant.tenantId],
+      ["TENANT_CREATE", "key_admin", tenant.tenantId],
+    ]);
+    expect((await audit.list(tenant.tenantId, { limit: 10 })).items).toEqual([]);
   });
 });
