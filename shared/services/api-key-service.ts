@@ -91,11 +91,11 @@ export class ApiKeyService {
   }
 
   async revoke(keyId: string, actor: Actor): Promise<ApiKey> {
-    const at = this.deps.clock.now().toISOString();
-    const key = await this.deps.keys.revoke(keyId, at);
+    const before = await this.deps.keys.get(keyId);
+    const key = await this.deps.keys.revoke(keyId, this.deps.clock.now().toISOString());
     if (key === undefined) throw new ApiKeyNotFoundError(keyId);
     // Revoking a revoked key changes nothing, and is not recorded again.
-    if (key.revokedAt === at)
+    if (before?.revokedAt === undefined)
       await this.deps.trail.record(actor, {
         action: "API_KEY_REVOKE",
         target: keyId,

@@ -4,6 +4,7 @@
  * the model-based tests; adapter behaviour itself is tested against the emulator.
  */
 import type { Account } from "../../shared/domain/account";
+import type { ApiKey } from "../../shared/domain/api-key";
 import { type Actor, type AuditRecord, auditTrailOf } from "../../shared/domain/audit";
 import {
   ExternalIdTakenError,
@@ -19,6 +20,7 @@ import type { ExternalIdState, Tenant } from "../../shared/domain/tenant";
 import { ConflictError, TenantNotFoundError } from "../../shared/errors";
 import type {
   AccountStore,
+  ApiKeyStore,
   AuditStore,
   BrokerState,
   BrokerStore,
@@ -205,6 +207,37 @@ export class MemoryOrganizationStore implements OrganizationStore {
   }
   async list(page: PageRequest) {
     return paged([...this.connections.values()], page);
+  }
+}
+
+export class MemoryApiKeyStore implements ApiKeyStore {
+  /** Keys by the hash of their secret, as the table keeps them. */
+  readonly byHash = new Map<string, ApiKey>();
+  /** Every hash looked up, in order (what a cache must save). */
+  readonly lookups: string[] = [];
+  async create(key: ApiKey, secretHash: string) {
+    this.byHash.set(secretHash, clone(key));
+  }
+  async findByHash(secretHash: string) {
+    this.lookups.push(secretHash);
+    const k = this.byHash.get(secretHash);
+    return k && clone(k);
+  }
+  async get(keyId: string) {
+    const k = [...this.byHash.values()].find((x) => x.keyId === keyId);
+    return k && clone(k);
+  }
+  async list(page: PageRequest) {
+    return paged(
+      [...this.byHash.values()].sort((a, b) => a.keyId.localeCompare(b.keyId)),
+      page,
+    );
+  }
+  async revoke(keyId: string, revokedAt: string) {
+    const k = [...this.byHash.values()].find((x) => x.keyId === keyId);
+    if (!k) return undefined;
+    k.revokedAt ??= revokedAt;
+    return clone(k);
   }
 }
 
