@@ -4,14 +4,10 @@ import type { Actor } from "../domain/audit";
 import { StaleAccountError, VerificationFailedError } from "../domain/errors";
 import { checkOutcome, nextHealth } from "../domain/health";
 import { decide, type LifecycleEvent, requireTransition } from "../domain/lifecycle";
-import {
-  type ExternalIdStatus,
-  externalIdCandidates,
-  externalIdStatus,
-  type Tenant,
-} from "../domain/tenant";
+import { type ExternalIdStatus, externalIdCandidates, type Tenant } from "../domain/tenant";
 import { AccountNotFoundError, BadRequestError, ConflictError } from "../errors";
 import type { AccountStore, Clock, Page, PageRequest, RegionCatalog } from "../ports";
+import { AccountQueries, type AccountView } from "./account-queries";
 import type { AuditTrail } from "./audit-trail";
 import type { RoleVerifier } from "./role-verifier";
 import type { TenantService } from "./tenant-service";
@@ -47,8 +43,7 @@ function sameRegions(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((r) => b.includes(r));
 }
 
-/** An account as the API shows it. */
-export type AccountView = Account & { externalIdStatus?: ExternalIdStatus };
+export type { AccountView };
 
 export interface AccountServiceDeps {
   accounts: AccountStore;
@@ -81,7 +76,11 @@ const ARN_PROBLEMS: Record<string, string> = {
 
 /** Registration, verification and listing of a tenant's AWS accounts. */
 export class AccountService {
-  constructor(private readonly deps: AccountServiceDeps) {}
+  private readonly queries: AccountQueries;
+
+  constructor(private readonly deps: AccountServiceDeps) {
+    this.queries = new AccountQueries(deps);
+  }
 
   /** Checks the role ARN against the account, before any AWS call. */
   parseRole(accountId: string, roleArn: string): RoleArn {
@@ -274,34 +273,15 @@ export class AccountService {
   }
 
   async get(tenantId: string, accountId: string): Promise<AccountView> {
-    const tenant = await this.deps.tenants.get(tenantId);
-    const account = await this.deps.accounts.get(tenantId, accountId);
-    if (!account) throw new AccountNotFoundError(accountId);
-    return this.view(tenant, account);
+    return this.queries.get(tenantId, accountId);
   }
 
-  /** One page of the tenant's accounts; with `status`, only those relying on that external ID. */
-  async list(
-    tenantId: string,
-    page: PageRequest,
-    status?: ExternalIdStatus,
-  ): Promise<Page<AccountView>> {
-    const tenant = await this.deps.tenants.get(tenantId);
-    const listed = await this.deps.accounts.list(tenantId, page);
-    const items = listed.items
-      .map((a) => this.view(tenant, a))
-      .filter((a) => status === undefined || a.externalIdStatus === status);
-    return { ...listed, items };
+  list(tenantId: string, page: PageRequest, status?: ExternalIdStatus): Promise<Page<AccountView>> {
+    return this.queries.list(tenantId, page, status);
   }
 
-  /** The account as the API shows it: which of the tenant's external IDs its role relies on. */
   view(tenant: Tenant, account: Account): AccountView {
-    const status = externalIdStatus(
-      tenant.externalId,
-      account.acceptedExternalId,
-      this.deps.clock.now(),
-    );
-    return status === undefined ? account : { ...account, externalIdStatus: status };
+    return this.queries.view(tenant, account);
   }
 
   /** Deletes a registered account; a frozen one is kept until it is unfrozen (409 ACCOUNT_FROZEN). */

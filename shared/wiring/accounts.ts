@@ -7,6 +7,7 @@ import { HttpCustomResourceResponder } from "../adapters/http-custom-resource-re
 import { sdkRegionCatalog } from "../adapters/sdk-region-catalog";
 import { cryptoRandom, realSleep, systemClock } from "../adapters/system";
 import { loadOnboardingEnv } from "../config";
+import { AccountQueries } from "../services/account-queries";
 import { AccountService, type AccountServiceDeps } from "../services/account-service";
 import { EmergencyBrake } from "../services/emergency-brake";
 import { OnboardingService } from "../services/onboarding-service";
@@ -54,8 +55,18 @@ const accountServiceWith = (verifier: AccountServiceDeps["verifier"]) =>
 /** Registration, PATCH and verification: they assume tenant roles. */
 export const accountService = /* @__PURE__ */ once(() => accountServiceWith(roleVerifier()));
 
-/** Reads and deletions: DynamoDB only, so their bundles carry no STS or IAM client. */
+/** Deletions: DynamoDB only, so their bundles carry no STS or IAM client. */
 export const accountRecords = /* @__PURE__ */ once(() => accountServiceWith(dynamoOnly.verifier));
+
+/** Reads: the accounts and their tenant, nothing else. */
+export const accountQueries = /* @__PURE__ */ once(
+  () =>
+    new AccountQueries({
+      accounts: new DynamoAccountStore(documentClient(), config().tableName),
+      tenants: tenantService(),
+      clock: systemClock,
+    }),
+);
 
 const registrationTokens = /* @__PURE__ */ once(
   () => new DynamoRegistrationTokenStore(documentClient(), config().tableName),

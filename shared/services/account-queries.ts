@@ -1,0 +1,53 @@
+import type { Account } from "../domain/account";
+import { type ExternalIdStatus, externalIdStatus, type Tenant } from "../domain/tenant";
+import { AccountNotFoundError } from "../errors";
+import type { AccountStore, Clock, Page, PageRequest } from "../ports";
+import type { TenantService } from "./tenant-service";
+
+/** An account as the API shows it. */
+export type AccountView = Account & { externalIdStatus?: ExternalIdStatus };
+
+/**
+ * Reading a tenant's accounts: no lifecycle, no audit, no AWS call but DynamoDB, so the read
+ * functions carry nothing else (AccountService uses it for its answers too).
+ */
+export class AccountQueries {
+  constructor(
+    private readonly deps: {
+      accounts: Pick<AccountStore, "get" | "list">;
+      tenants: Pick<TenantService, "get">;
+      clock: Clock;
+    },
+  ) {}
+
+  async get(tenantId: string, accountId: string): Promise<AccountView> {
+    const tenant = await this.deps.tenants.get(tenantId);
+    const account = await this.deps.accounts.get(tenantId, accountId);
+    if (!account) throw new AccountNotFoundError(accountId);
+    return this.view(tenant, account);
+  }
+
+  /** One page of the tenant's accounts; with `status`, only those relying on that external ID. */
+  async list(
+    tenantId: string,
+    page: PageRequest,
+    status?: ExternalIdStatus,
+  ): Promise<Page<AccountView>> {
+    const tenant = await this.deps.tenants.get(tenantId);
+    const listed = await this.deps.accounts.list(tenantId, page);
+    const items = listed.items
+      .map((a) => this.view(tenant, a))
+      .filter((a) => status === undefined || a.externalIdStatus === status);
+    return { ...listed, items };
+  }
+
+  /** The account as the API shows it: which of the tenant's external IDs its role relies on. */
+  view(tenant: Tenant, account: Account): AccountView {
+    const status = externalIdStatus(
+      tenant.externalId,
+      account.acceptedExternalId,
+      this.deps.clock.now(),
+    );
+    return status === undefined ? account : { ...account, externalIdStatus: status };
+  }
+}
