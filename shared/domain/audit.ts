@@ -11,7 +11,8 @@ import type { ApiKeyRole } from "./api-key";
  */
 export type AuditOutcome = "ISSUED" | "REFUSED" | "FAILED" | "APPLIED" | "RELEASED" | "SUCCEEDED";
 
-export const AUDIT_ACTIONS = [
+/** Actions recorded in the tenant's own trail. */
+const TENANT_TRAIL_ACTIONS = [
   "SESSION",
   "FREEZE",
   "UNFREEZE",
@@ -26,6 +27,10 @@ export const AUDIT_ACTIONS = [
   "ORGANIZATION_CONNECT",
   "ORGANIZATION_SYNC",
   "ORGANIZATION_DISCONNECT",
+] as const;
+
+/** Actions of the platform's operators: recorded in the platform trail, not a tenant's. */
+const PLATFORM_TRAIL_ACTIONS = [
   "TENANT_CREATE",
   "TENANT_SUSPEND",
   "TENANT_RESUME",
@@ -37,21 +42,13 @@ export const AUDIT_ACTIONS = [
   "PERMISSION_SET_PUT",
   "PERMISSION_SET_DELETE",
 ] as const;
+
+export const AUDIT_ACTIONS = [...TENANT_TRAIL_ACTIONS, ...PLATFORM_TRAIL_ACTIONS] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-/** Actions of the platform's operators: recorded in the platform trail, not a tenant's. */
-export const PLATFORM_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>([
-  "TENANT_CREATE",
-  "TENANT_SUSPEND",
-  "TENANT_RESUME",
-  "TENANT_DELETE",
-  "API_KEY_CREATE",
-  "API_KEY_REVOKE",
-  "GRANT_CREATE",
-  "GRANT_DELETE",
-  "PERMISSION_SET_PUT",
-  "PERMISSION_SET_DELETE",
-]);
+export const PLATFORM_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>(
+  PLATFORM_TRAIL_ACTIONS,
+);
 
 /** Who acted: an API key (and its role), a tenant's stack, or the control plane's own schedule. */
 export type ActorRole = ApiKeyRole | "stack" | "system";

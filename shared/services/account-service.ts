@@ -39,6 +39,17 @@ export function sourceFields(source: AccountSource) {
   };
 }
 
+/** An existing account's columns in a record of what happened to it. */
+export function accountFields(account: Account) {
+  return {
+    tenantId: account.tenantId,
+    accountId: account.accountId,
+    roleArn: account.roleArn,
+    ...sourceFields(account.source),
+    fromState: account.status,
+  };
+}
+
 function sameRegions(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((r) => b.includes(r));
 }
@@ -321,11 +332,7 @@ export class AccountService {
   recordDeletion(actor: Actor, account: Account): Promise<void> {
     return this.deps.trail.record(actor, {
       action: "ACCOUNT_DELETE",
-      tenantId: account.tenantId,
-      accountId: account.accountId,
-      roleArn: account.roleArn,
-      ...sourceFields(account.source),
-      fromState: account.status,
+      ...accountFields(account),
       toState: "ABSENT",
     });
   }

@@ -2,7 +2,7 @@ import pLimit from "p-limit";
 import type { Account } from "../domain/account";
 import type { Actor } from "../domain/audit";
 import { RoleAccessError, StaleAccountError, VerificationFailedError } from "../domain/errors";
-import { decide, requireTransition } from "../domain/lifecycle";
+import { decide } from "../domain/lifecycle";
 import {
   type DetachReason,
   type OrganizationConnection,
@@ -27,7 +27,7 @@ import type {
   OrganizationStore,
   TenantRoleGateway,
 } from "../ports";
-import { type AccountService, sourceFields } from "./account-service";
+import { type AccountService, accountFields } from "./account-service";
 import type { AuditTrail } from "./audit-trail";
 import type { RoleVerifier } from "./role-verifier";
 import { assumeTenantRole } from "./tenant-role-access";
@@ -187,16 +187,19 @@ export class OrganizationService {
       const own = (await this.allAccounts(tenantId)).filter((a) =>
         registeredBy(a, by.managementAccountId),
       );
-      const frozen = own.filter((a) => a.frozen !== undefined).map((a) => a.accountId);
-      if (frozen.length > 0) {
+      // All or nothing: the lifecycle table decides for every account before any is removed
+      // (it refuses a frozen one).
+      const decided = own.map((account) => ({ account, d: decide(account, "ORG_REMOVE", by) }));
+      const refused = decided.filter(({ d }) => !d.allowed);
+      const first = refused[0]?.d;
+      if (first && !first.allowed) {
         throw new ConflictError(
-          "ACCOUNT_FROZEN",
-          `Accounts ${frozen.join(", ")} are frozen; unfreeze them, or disconnect without removing accounts`,
+          first.code,
+          `Accounts ${refused.map(({ account }) => account.accountId).join(", ")} cannot be removed (${first.code}); unfreeze them, or disconnect without removing accounts`,
         );
       }
-      for (const account of own) {
-        // The lifecycle decides, on the version read; a change meanwhile is a conflict to retry.
-        requireTransition(account, "ORG_REMOVE", account.accountId, by);
+      for (const { account } of decided) {
+        // Decided on the version read; a change meanwhile is a conflict to retry.
         if (!(await this.deps.accounts.delete(tenantId, account.accountId, account.version))) {
           throw new ConflictError(
             "CONCURRENT_MODIFICATION",
@@ -400,12 +403,8 @@ export class OrganizationService {
       );
       await this.deps.trail.record(actor, {
         action: "ACCOUNT_DETACH",
-        tenantId: account.tenantId,
-        accountId: account.accountId,
-        roleArn: account.roleArn,
-        ...sourceFields(account.source),
+        ...accountFields(account),
         code: reason,
-        fromState: account.status,
         toState: decision.to,
       });
       return true;
