@@ -174,15 +174,21 @@ async function brokerOverhead() {
   const A: string = fixture.accountId;
   const items: Record<string, unknown>[] = fixture.items;
 
-  ddb.on(GetCommand).resolves({
-    Item: {
-      PK: `APIKEY#${hashApiKey(key)}`,
-      keyId: "key_1",
-      role: "service",
-      service: fixture.service,
-      createdAt: "x",
-    },
-  });
+  // The key lookup, and the grant's only permission set (read when the request names none).
+  const byKey = new Map<string, Record<string, unknown>>([
+    [
+      `APIKEY#${hashApiKey(key)}`,
+      {
+        PK: `APIKEY#${hashApiKey(key)}`,
+        keyId: "key_1",
+        role: "service",
+        service: fixture.service,
+        createdAt: "x",
+      },
+    ],
+    ...items.map((item) => [String(item.PK), item] as [string, Record<string, unknown>]),
+  ]);
+  ddb.on(GetCommand).callsFake((input) => ({ Item: byKey.get(String(input.Key?.PK)) }));
   ddb.on(BatchGetCommand).resolves({ Responses: { bench: items } });
   ddb.on(PutCommand).resolves({});
   sts.on(AssumeRoleCommand).callsFake(() => ({
