@@ -4,6 +4,10 @@ import { defineConfig } from "vitest/config";
  * Two tiers. `unit`: no emulator, no network (in-memory ports, aws-sdk-client-mock at adapter
  * seams): `npm run test:unit`, `npm run test:watch`. `integration`: everything that needs the local
  * AWS, packaging or the running stack. `npm test` runs both.
+ *
+ * `npm run test:unit` passes --maxWorkers=2: vitest's default (cores - 1) is one worker on a
+ * 2-core machine, 9.4 s for the unit tier against 7.0 s with two. Integration keeps one worker:
+ * its suites share one emulator.
  */
 export default defineConfig({
   test: {
