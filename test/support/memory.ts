@@ -8,6 +8,7 @@ import type { ApiKey } from "../../shared/domain/api-key";
 import { type Actor, type AuditRecord, auditTrailOf } from "../../shared/domain/audit";
 import {
   ExternalIdTakenError,
+  RoleAccessError,
   StaleAccountError,
   StaleOrganizationError,
   StaleTenantError,
@@ -21,9 +22,12 @@ import { ConflictError, TenantNotFoundError } from "../../shared/errors";
 import type {
   AccountStore,
   ApiKeyStore,
+  AssumeRoleRequest,
   AuditStore,
+  AwsCredentials,
   BrokerState,
   BrokerStore,
+  Clock,
   GrantStore,
   OrganizationStore,
   Page,
@@ -31,6 +35,7 @@ import type {
   PermissionSetStore,
   RegistrationTokenRecord,
   RegistrationTokenStore,
+  TenantRoleGateway,
   TenantStore,
 } from "../../shared/ports";
 
@@ -243,7 +248,10 @@ export class MemoryApiKeyStore implements ApiKeyStore {
 
 export class MemoryAuditStore implements AuditStore {
   readonly records: AuditRecord[] = [];
+  /** When set, every write throws it (as the adapter throws ServiceUnavailableError when throttled). */
+  failWrites?: Error;
   async write(record: AuditRecord) {
+    if (this.failWrites) throw this.failWrites;
     this.records.push(clone(record));
   }
   private trail(trail: string, q: { from?: string; to?: string } & PageRequest) {
@@ -314,6 +322,144 @@ export class MemoryGrantStore implements GrantStore {
   find(service: string, tenantId: string) {
     return [...this.grants.values()].find((g) => g.service === service && g.tenantId === tenantId);
   }
+}
+
+/** A tenant role as the fake STS and IAM see it. */
+export interface FakeRole {
+  /** The account the role's sessions land in; the ARN's account by default. */
+  account?: string;
+  /** The trust policy iam:GetRole returns. */
+  trustPolicy: unknown;
+  /**
+   * The external IDs AssumeRole accepts: by default those the trust policy names under
+   * StringEquals sts:ExternalId; "any" for a role that does not check (none presented included).
+   */
+  acceptsExternalIds?: string[] | "any";
+}
+
+type RoleOperation = "assumeRole" | "callerIdentity" | "roleTrustPolicy";
+
+/**
+ * STS and IAM of tenant accounts, in memory: roles by ARN, AssumeRole decided on the external ID
+ * as the trust policy asks, sessions that know their role. Faults are injected per operation, as
+ * the adapter reports them (RoleAccessError codes, or any error given). Mapping AWS's own errors
+ * to those is the adapter's, tested in test/unit/adapters/aws-tenant-role-gateway.test.ts.
+ */
+export class FakeTenantRoleGateway implements TenantRoleGateway {
+  /** Roles by ARN. */
+  readonly roles = new Map<string, FakeRole>();
+  /** Every AssumeRole request, refused ones included, in order. */
+  readonly assumed: AssumeRoleRequest[] = [];
+  /** Regions whose STS answers RegionDisabledException. */
+  readonly disabledRegions = new Set<string>();
+  /** Runs at the start of every call: latency, a clock that moves, a concurrency count. */
+  beforeCall?: (operation: RoleOperation, request?: AssumeRoleRequest) => Promise<void> | void;
+  private readonly faults: Record<RoleOperation, { error: () => Error; times: number }[]> = {
+    assumeRole: [],
+    callerIdentity: [],
+    roleTrustPolicy: [],
+  };
+  private readonly sessions = new Map<string, { roleArn: string; sessionName: string }>();
+  private issued = 0;
+
+  constructor(private readonly clock: Clock = { now: () => new Date() }) {}
+
+  /** Adds a role; the trust policy and the rest as given. */
+  role(arn: string, role: FakeRole): this {
+    this.roles.set(arn, role);
+    return this;
+  }
+
+  /**
+   * The next `times` calls of `operation` fail (all of them by default): with a RoleAccessError of
+   * that code, or with the error given.
+   */
+  fail(operation: RoleOperation, fault: string | Error, times = Number.POSITIVE_INFINITY): this {
+    const error = () =>
+      typeof fault === "string"
+        ? new RoleAccessError(fault as RoleAccessError["code"], `injected ${fault}`)
+        : fault;
+    this.faults[operation].push({ error, times });
+    return this;
+  }
+
+  async assumeRole(request: AssumeRoleRequest): Promise<AwsCredentials> {
+    this.assumed.push(structuredClone(request));
+    await this.enter("assumeRole", request);
+    const role = this.roles.get(request.roleArn);
+    const accepts = role && (role.acceptsExternalIds ?? externalIdsIn(role.trustPolicy));
+    const allowed =
+      accepts === "any" ||
+      (accepts !== undefined &&
+        request.externalId !== undefined &&
+        accepts.includes(request.externalId));
+    if (!role || !allowed)
+      throw new RoleAccessError("ACCESS_DENIED", `not authorized to assume ${request.roleArn}`);
+    this.issued += 1;
+    const accessKeyId = `ASIAFAKE${String(this.issued).padStart(8, "0")}`;
+    this.sessions.set(accessKeyId, { roleArn: request.roleArn, sessionName: request.sessionName });
+    return {
+      accessKeyId,
+      secretAccessKey: `fake-secret-${this.issued}`,
+      sessionToken: `fake-token-${this.issued}`,
+      expiration: new Date(this.clock.now().getTime() + request.durationSeconds * 1000),
+      assumedRoleArn: this.assumedRoleArn(request.roleArn, request.sessionName),
+    };
+  }
+
+  async callerIdentity(credentials: AwsCredentials, region: string) {
+    await this.enter("callerIdentity");
+    if (this.disabledRegions.has(region))
+      throw new RoleAccessError("REGION_DISABLED", `${region} is not enabled`);
+    const session = this.session(credentials);
+    const role = this.roles.get(session.roleArn);
+    return {
+      account: role?.account ?? accountOf(session.roleArn),
+      arn: this.assumedRoleArn(session.roleArn, session.sessionName),
+    };
+  }
+
+  async roleTrustPolicy(credentials: AwsCredentials, roleName: string, _region: string) {
+    await this.enter("roleTrustPolicy");
+    const session = this.session(credentials);
+    const role = this.roles.get(session.roleArn);
+    if (!role || !session.roleArn.endsWith(`/${roleName}`))
+      throw new RoleAccessError("ROLE_NOT_FOUND", `no role ${roleName}`);
+    return structuredClone(role.trustPolicy);
+  }
+
+  private async enter(operation: RoleOperation, request?: AssumeRoleRequest) {
+    await this.beforeCall?.(operation, request);
+    const fault = this.faults[operation][0];
+    if (!fault) return;
+    fault.times -= 1;
+    if (fault.times <= 0) this.faults[operation].shift();
+    throw fault.error();
+  }
+
+  private session(credentials: AwsCredentials) {
+    const session = this.sessions.get(credentials.accessKeyId);
+    if (!session) throw new RoleAccessError("EXPIRED_TOKEN", "unknown session");
+    return session;
+  }
+
+  private assumedRoleArn(roleArn: string, sessionName: string) {
+    const role = this.roles.get(roleArn);
+    const name = roleArn.slice(roleArn.lastIndexOf("/") + 1);
+    return `arn:aws:sts::${role?.account ?? accountOf(roleArn)}:assumed-role/${name}/${sessionName}`;
+  }
+}
+
+const accountOf = (arn: string) => arn.split(":")[4] ?? "";
+
+/** The values a trust policy requires of sts:ExternalId (StringEquals), over its statements. */
+function externalIdsIn(policy: unknown): string[] {
+  const statements = (policy as { Statement?: unknown })?.Statement;
+  return (Array.isArray(statements) ? statements : [statements]).flatMap((st) => {
+    const value = (st as { Condition?: { StringEquals?: Record<string, unknown> } })?.Condition
+      ?.StringEquals?.["sts:ExternalId"];
+    return typeof value === "string" ? [value] : Array.isArray(value) ? value.map(String) : [];
+  });
 }
 
 /** The broker's one read, over the other in-memory stores. */

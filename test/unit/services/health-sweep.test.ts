@@ -1,18 +1,13 @@
-import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { AwsTenantRoleGateway } from "../../../shared/adapters/aws-tenant-role-gateway";
 import type { AccountHealth } from "../../../shared/domain/health";
 import type { HealthSweepPorts, SweptAccount } from "../../../shared/ports";
 import { HealthSweep } from "../../../shared/services/health-sweep";
 import { RoleVerifier } from "../../../shared/services/role-verifier";
 import { anAccount, aTenant } from "../../support/domain";
 import { ManualClock } from "../../support/fakes";
+import { FakeTenantRoleGateway } from "../../support/memory";
 import { trustPolicy } from "../../support/tenant-account";
 
-const sts = mockClient(STSClient);
-const iam = mockClient(IAMClient);
 const policy = trustPolicy("cpx-t");
 const tenant = aTenant({
   externalId: { current: "cpx-t", currentSince: "2026-11-23T09:00:00.000Z" },
@@ -56,11 +51,14 @@ class Ports implements HealthSweepPorts {
 }
 
 let clock: ManualClock;
+/** The tenant accounts' STS and IAM: every account's role trusts the control plane with cpx-t. */
+let roles: FakeTenantRoleGateway;
 let inFlight = 0;
 let maxInFlight = 0;
+const assumeCalls = () => roles.assumed.length;
 function sweep(ports: Ports, concurrency = 4, checksPerSecond?: number) {
   const verifier = new RoleVerifier({
-    gateway: new AwsTenantRoleGateway({ maxAttempts: 1 }),
+    gateway: roles,
     clock,
     sleep: async () => undefined,
     principal: { partition: "aws", accountId: "123456789012" },
@@ -80,51 +78,23 @@ function sweep(ports: Ports, concurrency = 4, checksPerSecond?: number) {
 }
 
 beforeEach(() => {
-  sts.reset();
-  iam.reset();
   clock = new ManualClock();
+  roles = new FakeTenantRoleGateway(clock);
+  for (let i = 0; i < 60; i++) roles.role(account(i).roleArn, { trustPolicy: policy });
   inFlight = 0;
   maxInFlight = 0;
-  // The session's access key ID names the account, so GetCallerIdentity can answer for it.
-  sts.on(AssumeRoleCommand).callsFake(async (input: { RoleArn: string }) => {
+  // Every AssumeRole takes 2 ms: checks overlap, so the concurrency bound is observable.
+  roles.beforeCall = async (operation) => {
+    if (operation !== "assumeRole") return;
     inFlight += 1;
     maxInFlight = Math.max(maxInFlight, inFlight);
     await new Promise((r) => setTimeout(r, 2));
     inFlight -= 1;
-    return {
-      Credentials: {
-        AccessKeyId: input.RoleArn.split(":")[4],
-        SecretAccessKey: "s",
-        SessionToken: "t",
-        Expiration: new Date(),
-      },
-    };
-  });
-  iam.on(GetRoleCommand).resolves({
-    Role: {
-      RoleName: "Access",
-      Arn: "x",
-      Path: "/",
-      RoleId: "id",
-      CreateDate: new Date(),
-      AssumeRolePolicyDocument: encodeURIComponent(JSON.stringify(policy)),
-    },
-  });
+  };
 });
-
-/** GetCallerIdentity answers for the account whose session calls it; `onCall` runs first. */
-function identities(onCall: () => void = () => undefined) {
-  sts.on(GetCallerIdentityCommand).callsFake(async (_input, getClient) => {
-    onCall();
-    const credentials = await (getClient() as STSClient).config.credentials();
-    const id = credentials.accessKeyId;
-    return { Account: id, Arn: `arn:aws:sts::${id}:assumed-role/Access/cp-verify` };
-  });
-}
 
 describe("HealthSweep", () => {
   it("checks every account page by page at bounded concurrency, reading each tenant once", async () => {
-    identities();
     const ports = new Ports(Array.from({ length: 23 }, (_, i) => account(i)));
     const result = await sweep(ports, 4).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
     expect(result).toEqual({
@@ -133,19 +103,17 @@ describe("HealthSweep", () => {
       skipped: 0,
       states: { HEALTHY: 23, DEGRADED: 0, UNHEALTHY: 0 },
     });
-    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(23);
+    expect(assumeCalls()).toBe(23);
     expect(maxInFlight).toBeLessThanOrEqual(4);
     expect(ports.tenantReads).toBe(1);
     expect(new Set(ports.events.map((e) => e.to))).toEqual(new Set(["HEALTHY"]));
   });
 
   it("announces a change once: a deleted role becomes UNHEALTHY, and stays so silently", async () => {
-    identities();
     const ports = new Ports([account(0)]);
     await sweep(ports).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
-    iam
-      .on(GetRoleCommand)
-      .rejects(Object.assign(new Error("gone"), { name: "NoSuchEntityException" }));
+    // IAM no longer finds the role (NoSuchEntity on GetRole).
+    roles.fail("roleTrustPolicy", "ROLE_NOT_FOUND");
     await sweep(ports).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
     await sweep(ports).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
     expect(ports.events).toEqual([
@@ -160,9 +128,7 @@ describe("HealthSweep", () => {
   });
 
   it("throttling degrades, never makes an account UNHEALTHY", async () => {
-    sts
-      .on(AssumeRoleCommand)
-      .rejects(Object.assign(new Error("Rate exceeded"), { name: "Throttling" }));
+    roles.fail("assumeRole", "THROTTLED");
     const ports = new Ports([account(0)]);
     for (let i = 0; i < 5; i++) await sweep(ports).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
     expect(ports.health.get("100000000000")).toMatchObject({
@@ -173,7 +139,6 @@ describe("HealthSweep", () => {
   });
 
   it("an account deleted mid-sweep stays deleted: nothing stored, nothing announced", async () => {
-    identities();
     const ports = new Ports([account(0), account(1)]);
     ports.deleted.add("100000000001");
     const result = await sweep(ports).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
@@ -183,12 +148,13 @@ describe("HealthSweep", () => {
   });
 
   it("stops at its deadline with a cursor, and a run from that cursor checks the rest", async () => {
-    identities();
     const ports = new Ports(Array.from({ length: 30 }, (_, i) => account(i)));
     const s = sweep(ports);
     const deadline = clock.now().getTime() + 1000;
     // Every check takes 300 ms of (manual) time: the deadline passes during the first pages.
-    identities(() => clock.advance(300));
+    roles.beforeCall = (operation) => {
+      if (operation === "callerIdentity") clock.advance(300);
+    };
     const first = await s.run({ deadlineMs: deadline });
     // The cursor is where the next run starts: every account before it was checked, none after.
     expect(first.checked).toBeGreaterThan(0);
@@ -200,11 +166,10 @@ describe("HealthSweep", () => {
     expect(rest.cursor).toBeUndefined();
     expect(ports.health.size).toBe(30);
     // Each account checked once over the two runs.
-    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(30);
+    expect(assumeCalls()).toBe(30);
   });
 
   it("never holds more than two pages of accounts, however many there are", async () => {
-    identities();
     const ports = new Ports(Array.from({ length: 60 }, (_, i) => account(i)));
     const result = await sweep(ports, 2).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
     expect(result.checked).toBe(60);
@@ -214,19 +179,10 @@ describe("HealthSweep", () => {
   });
 
   it("starts at most checksPerSecond checks in any second (the AssumeRole rate)", async () => {
-    identities();
     const starts: number[] = [];
-    sts.on(AssumeRoleCommand).callsFake(async (input: { RoleArn: string }) => {
-      starts.push(performance.now());
-      return {
-        Credentials: {
-          AccessKeyId: input.RoleArn.split(":")[4],
-          SecretAccessKey: "s",
-          SessionToken: "t",
-          Expiration: new Date(),
-        },
-      };
-    });
+    roles.beforeCall = (operation) => {
+      if (operation === "assumeRole") starts.push(performance.now());
+    };
     const ports = new Ports(Array.from({ length: 25 }, (_, i) => account(i)));
     // 100 per second: at most 10 in any sliding 100 ms window.
     const result = await sweep(ports, 25, 100).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
@@ -241,7 +197,6 @@ describe("HealthSweep", () => {
   });
 
   it("a failed write ends the run with that error once the checks in flight finish", async () => {
-    identities();
     const ports = new Ports(Array.from({ length: 20 }, (_, i) => account(i)));
     ports.failRecord = new Error("DynamoDB is down");
     await expect(sweep(ports).run({ deadlineMs: Number.MAX_SAFE_INTEGER })).rejects.toThrow(
@@ -249,6 +204,6 @@ describe("HealthSweep", () => {
     );
     expect(ports.events).toEqual([]);
     // It stopped reading pages at the failure rather than checking everything.
-    expect(sts.commandCalls(AssumeRoleCommand).length).toBeLessThan(20);
+    expect(assumeCalls()).toBeLessThan(20);
   });
 });
