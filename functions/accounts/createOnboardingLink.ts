@@ -1,5 +1,5 @@
 import { httpHandler } from "../../shared/http/handler";
-import { accountRoutes as routes } from "../../shared/http/routes/accounts";
+import * as routes from "../../shared/http/routes/accounts";
 import { onboardingService } from "../../shared/wiring/accounts";
 import { accessConfig, httpDeps } from "../../shared/wiring/common";
 

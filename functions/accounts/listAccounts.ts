@@ -1,6 +1,6 @@
 import { httpHandler } from "../../shared/http/handler";
 import { presentAccount } from "../../shared/http/presenters";
-import { accountRoutes as routes } from "../../shared/http/routes/accounts";
+import * as routes from "../../shared/http/routes/accounts";
 import { accountQueries } from "../../shared/wiring/accounts";
 import { httpDeps } from "../../shared/wiring/common";
 

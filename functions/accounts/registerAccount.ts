@@ -1,7 +1,7 @@
 import { httpHandler } from "../../shared/http/handler";
 import { idempotent } from "../../shared/http/idempotency";
 import { presentAccount } from "../../shared/http/presenters";
-import { accountRoutes as routes } from "../../shared/http/routes/accounts";
+import * as routes from "../../shared/http/routes/accounts";
 import { accountService } from "../../shared/wiring/accounts";
 import { httpDeps, idempotencyOptions } from "../../shared/wiring/common";
 

@@ -1,6 +1,6 @@
 import { httpHandler } from "../../shared/http/handler";
 import { idempotent } from "../../shared/http/idempotency";
-import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
+import * as routes from "../../shared/http/routes/brokering";
 import { grantService } from "../../shared/wiring/brokering";
 import { httpDeps, idempotencyOptions } from "../../shared/wiring/common";
 

@@ -1,5 +1,5 @@
 import { httpHandler } from "../../shared/http/handler";
-import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
+import * as routes from "../../shared/http/routes/brokering";
 import { grantService } from "../../shared/wiring/brokering";
 import { httpDeps } from "../../shared/wiring/common";
 

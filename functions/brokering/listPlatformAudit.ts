@@ -1,5 +1,5 @@
 import { httpHandler } from "../../shared/http/handler";
-import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
+import * as routes from "../../shared/http/routes/brokering";
 import { auditStore, httpDeps } from "../../shared/wiring/common";
 
 export const handler = httpHandler(routes.listPlatformAudit, httpDeps, async ({ query }) => {

@@ -1,6 +1,6 @@
 import { httpHandler } from "../../shared/http/handler";
 import { presentPermissionSet } from "../../shared/http/presenters";
-import { brokeringRoutes as routes } from "../../shared/http/routes/brokering";
+import * as routes from "../../shared/http/routes/brokering";
 import { permissionSetService } from "../../shared/wiring/brokering";
 import { httpDeps } from "../../shared/wiring/common";
 

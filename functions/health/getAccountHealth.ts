@@ -1,5 +1,5 @@
 import { httpHandler } from "../../shared/http/handler";
-import { healthRoutes as routes } from "../../shared/http/routes/health";
+import * as routes from "../../shared/http/routes/health";
 import { httpDeps, tenantService } from "../../shared/wiring/common";
 import { accountHealth } from "../../shared/wiring/health";
 

@@ -1,5 +1,5 @@
 import { httpHandler } from "../../shared/http/handler";
-import { healthRoutes as routes } from "../../shared/http/routes/health";
+import * as routes from "../../shared/http/routes/health";
 import { httpDeps } from "../../shared/wiring/common";
 import { healthStore } from "../../shared/wiring/health";
 

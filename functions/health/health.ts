@@ -1,7 +1,7 @@
 import { DescribeTableCommand } from "@aws-sdk/client-dynamodb";
 import { ServiceUnavailableError } from "../../shared/errors";
 import { httpHandler } from "../../shared/http/handler";
-import { healthRoutes as routes } from "../../shared/http/routes/health";
+import * as routes from "../../shared/http/routes/health";
 import { config, documentClient, httpDeps } from "../../shared/wiring/common";
 
 /** Ready means the table answers; a healthy answer is reused for a few seconds per container. */

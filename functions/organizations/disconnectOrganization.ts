@@ -1,5 +1,5 @@
 import { httpHandler } from "../../shared/http/handler";
-import { organizationRoutes as routes } from "../../shared/http/routes/organizations";
+import * as routes from "../../shared/http/routes/organizations";
 import { httpDeps } from "../../shared/wiring/common";
 import { organizationRecords } from "../../shared/wiring/organizations";
 

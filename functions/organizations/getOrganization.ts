@@ -1,6 +1,6 @@
 import { httpHandler } from "../../shared/http/handler";
 import { presentOrganization } from "../../shared/http/presenters";
-import { organizationRoutes as routes } from "../../shared/http/routes/organizations";
+import * as routes from "../../shared/http/routes/organizations";
 import { httpDeps } from "../../shared/wiring/common";
 import { organizationRecords } from "../../shared/wiring/organizations";
 

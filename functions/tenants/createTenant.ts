@@ -1,7 +1,7 @@
 import { httpHandler } from "../../shared/http/handler";
 import { idempotent } from "../../shared/http/idempotency";
 import { presentTenant } from "../../shared/http/presenters";
-import { tenantRoutes as routes } from "../../shared/http/routes/tenants";
+import * as routes from "../../shared/http/routes/tenants";
 import { httpDeps, idempotencyOptions } from "../../shared/wiring/common";
 import { tenantService } from "../../shared/wiring/tenants";
 

@@ -1,5 +1,5 @@
 import { httpHandler } from "../../shared/http/handler";
-import { tenantRoutes as routes } from "../../shared/http/routes/tenants";
+import * as routes from "../../shared/http/routes/tenants";
 import { httpDeps } from "../../shared/wiring/common";
 import { tenantService } from "../../shared/wiring/tenants";
 

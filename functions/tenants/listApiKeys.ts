@@ -1,6 +1,6 @@
 import { httpHandler } from "../../shared/http/handler";
 import { presentApiKey } from "../../shared/http/presenters";
-import { tenantRoutes as routes } from "../../shared/http/routes/tenants";
+import * as routes from "../../shared/http/routes/tenants";
 import { httpDeps } from "../../shared/wiring/common";
 import { apiKeyService } from "../../shared/wiring/tenants";
 

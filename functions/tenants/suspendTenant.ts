@@ -1,6 +1,6 @@
 import { httpHandler } from "../../shared/http/handler";
 import { presentTenant } from "../../shared/http/presenters";
-import { tenantRoutes as routes } from "../../shared/http/routes/tenants";
+import * as routes from "../../shared/http/routes/tenants";
 import { httpDeps } from "../../shared/wiring/common";
 import { tenantService } from "../../shared/wiring/tenants";
 

@@ -26,7 +26,7 @@ const CLASSIFICATION: Record<string, RoleAccessError["code"]> = {
   PackedPolicyTooLargeException: "INVALID_REQUEST",
 };
 
-const UNAVAILABLE = new Set([
+const UNAVAILABLE = /* @__PURE__ */ new Set([
   "TimeoutError",
   "ServiceUnavailable",
   "InternalFailure",

@@ -5,7 +5,7 @@ import { ServiceUnavailableError } from "../errors";
  * service-side errors and network timeouts. They become a 503 with Retry-After; every write here
  * is a single conditional operation or a transaction, so nothing partial is left behind.
  */
-const RETRYABLE = new Set([
+const RETRYABLE = /* @__PURE__ */ new Set([
   "ProvisionedThroughputExceededException",
   "ThrottlingException",
   "RequestLimitExceeded",

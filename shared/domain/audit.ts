@@ -1,3 +1,4 @@
+import type { Account, AccountSource } from "./account";
 import type { ApiKeyRole } from "./api-key";
 
 /**
@@ -46,7 +47,7 @@ const PLATFORM_TRAIL_ACTIONS = [
 export const AUDIT_ACTIONS = [...TENANT_TRAIL_ACTIONS, ...PLATFORM_TRAIL_ACTIONS] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
-export const PLATFORM_ACTIONS: ReadonlySet<AuditAction> = new Set<AuditAction>(
+export const PLATFORM_ACTIONS: ReadonlySet<AuditAction> = /* @__PURE__ */ new Set<AuditAction>(
   PLATFORM_TRAIL_ACTIONS,
 );
 
@@ -129,5 +130,27 @@ export function actorFields(
     keyRole: actor.keyRole,
     ...(actor.service === undefined ? {} : { service: actor.service }),
     ...(actor.stackId === undefined ? {} : { stackId: actor.stackId }),
+  };
+}
+
+/** How an account was registered, in the audit trail's columns. */
+export function sourceFields(source: AccountSource) {
+  return {
+    source: source.kind,
+    ...(source.stackId === undefined ? {} : { stackId: source.stackId }),
+    ...(source.managementAccountId === undefined
+      ? {}
+      : { managementAccountId: source.managementAccountId }),
+  };
+}
+
+/** An existing account's columns in a record of what happened to it. */
+export function accountFields(account: Account) {
+  return {
+    tenantId: account.tenantId,
+    accountId: account.accountId,
+    roleArn: account.roleArn,
+    ...sourceFields(account.source),
+    fromState: account.status,
   };
 }

@@ -72,6 +72,8 @@ interface Refusal {
 }
 
 const REGISTERED = ["VERIFIED", "FAILED", "DETACHED"] as const;
+/** Every state, written out: a spread would keep the table in bundles that never use it. */
+const ANY = ["ABSENT", "VERIFIED", "FAILED", "DETACHED"] as const;
 const USABLE = ["VERIFIED", "FAILED"] as const;
 const NOT_FOUND: Refusal = { status: 404, code: "ACCOUNT_NOT_FOUND" };
 
@@ -85,7 +87,7 @@ export const LIFECYCLE: Record<
   { rules: readonly Rule[]; otherwise: Refusal; absent?: Refusal }
 > = {
   API_REGISTER: {
-    rules: [{ from: ["ABSENT", ...REGISTERED], to: "VERIFIED" }],
+    rules: [{ from: ANY, to: "VERIFIED" }],
     otherwise: { status: 409, code: "ACCOUNT_STATE_CONFLICT" },
   },
   PATCH: {
@@ -126,7 +128,7 @@ export const LIFECYCLE: Record<
       { from: REGISTERED, owner: "self", frozen: false, to: "ABSENT" },
       // Delete always succeeds, so that a stack can be deleted; it removes only its own account,
       // and never a frozen one (the brake policy attached to the role also stops IAM deleting it).
-      { from: ["ABSENT", ...REGISTERED], to: "SAME", noEffect: true },
+      { from: ANY, to: "SAME", noEffect: true },
     ],
     otherwise: { status: 409, code: "ACCOUNT_STATE_CONFLICT" },
   },
@@ -170,12 +172,12 @@ export const LIFECYCLE: Record<
     absent: NOT_FOUND,
   },
   TENANT_DELETE: {
-    rules: [{ from: ["ABSENT", ...REGISTERED], to: "ABSENT" }],
+    rules: [{ from: ANY, to: "ABSENT" }],
     otherwise: { status: 409, code: "ACCOUNT_STATE_CONFLICT" },
   },
 };
 
-export const LIFECYCLE_EVENTS = Object.keys(LIFECYCLE) as LifecycleEvent[];
+export const LIFECYCLE_EVENTS = /* @__PURE__ */ Object.keys(LIFECYCLE) as LifecycleEvent[];
 
 /** What the table allows: the next state and brake, and whether anything changes at all. */
 export interface Transition {

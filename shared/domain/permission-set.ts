@@ -18,7 +18,7 @@ export interface PermissionSet {
 
 const ACTION_PATTERN = /^(\*|[a-z0-9-]+:[A-Za-z0-9*?]+)$/;
 const SID_PATTERN = /^[A-Za-z0-9]*$/;
-const STATEMENT_KEYS = new Set([
+const STATEMENT_KEYS = /* @__PURE__ */ new Set([
   "Sid",
   "Effect",
   "Action",

@@ -1,6 +1,6 @@
 import type { Account, AccountSource } from "../domain/account";
 import { isRoleArn, parseRoleArn, partitionOfRegion, type RoleArn } from "../domain/arn";
-import type { Actor } from "../domain/audit";
+import { type Actor, accountFields, sourceFields } from "../domain/audit";
 import { StaleAccountError, VerificationFailedError } from "../domain/errors";
 import { checkOutcome, nextHealth } from "../domain/health";
 import { decide, type LifecycleEvent, requireTransition } from "../domain/lifecycle";
@@ -26,28 +26,6 @@ function registrationEvent(
     default:
       return "API_REGISTER";
   }
-}
-
-/** How an account was registered, in the audit trail's columns. */
-export function sourceFields(source: AccountSource) {
-  return {
-    source: source.kind,
-    ...(source.stackId === undefined ? {} : { stackId: source.stackId }),
-    ...(source.managementAccountId === undefined
-      ? {}
-      : { managementAccountId: source.managementAccountId }),
-  };
-}
-
-/** An existing account's columns in a record of what happened to it. */
-export function accountFields(account: Account) {
-  return {
-    tenantId: account.tenantId,
-    accountId: account.accountId,
-    roleArn: account.roleArn,
-    ...sourceFields(account.source),
-    fromState: account.status,
-  };
 }
 
 function sameRegions(a: readonly string[], b: readonly string[]): boolean {

@@ -1,6 +1,7 @@
 import pLimit from "p-limit";
 import type { Account } from "../domain/account";
 import type { Actor } from "../domain/audit";
+import { accountFields } from "../domain/audit";
 import { RoleAccessError, StaleAccountError, VerificationFailedError } from "../domain/errors";
 import { decide } from "../domain/lifecycle";
 import {
@@ -8,17 +9,11 @@ import {
   type OrganizationConnection,
   type OrganizationMember,
   planSync,
-  registeredBy,
   type SyncReport,
 } from "../domain/organization";
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import { DEFAULT_MESSAGES, type VerificationCode } from "../domain/verification";
-import {
-  ConflictError,
-  NotFoundError,
-  ServiceUnavailableError,
-  UnprocessableError,
-} from "../errors";
+import { ConflictError, ServiceUnavailableError, UnprocessableError } from "../errors";
 import type {
   AccountStore,
   AwsCredentials,
@@ -27,8 +22,9 @@ import type {
   OrganizationStore,
   TenantRoleGateway,
 } from "../ports";
-import { type AccountService, accountFields } from "./account-service";
+import type { AccountService } from "./account-service";
 import type { AuditTrail } from "./audit-trail";
+import { OrganizationNotConnectedError, OrganizationRecords } from "./organization-records";
 import type { RoleVerifier } from "./role-verifier";
 import { assumeTenantRole } from "./tenant-role-access";
 import type { TenantService } from "./tenant-service";
@@ -50,11 +46,13 @@ export interface OrganizationChange {
   at: string;
 }
 
+export { OrganizationNotConnectedError };
+
 export interface OrganizationServiceDeps {
   organizations: OrganizationStore;
   accounts: AccountStore;
   /** Registers members: its verifier does not wait for IAM propagation (the next sync retries). */
-  members: Pick<AccountService, "parseRole" | "register" | "recordDeletion">;
+  members: Pick<AccountService, "parseRole" | "register">;
   trail: AuditTrail;
   tenants: Pick<TenantService, "get">;
   /** Verifies the management role like any account (with the propagation retries). */
@@ -68,14 +66,8 @@ export interface OrganizationServiceDeps {
   region: string;
 }
 
-export class OrganizationNotConnectedError extends NotFoundError {
-  constructor(tenantId: string) {
-    super("ORGANIZATION_NOT_CONNECTED", `Tenant ${tenantId} has no connected organization`);
-  }
-}
-
 /** The organization's session can only list and describe it. */
-const READ_ORGANIZATION_POLICY = JSON.stringify({
+const READ_ORGANIZATION_POLICY = /* @__PURE__ */ JSON.stringify({
   Version: "2012-10-17",
   Statement: [
     {
@@ -92,7 +84,11 @@ const READ_ORGANIZATION_POLICY = JSON.stringify({
  * accounts that left detached, each change announced.
  */
 export class OrganizationService {
-  constructor(private readonly deps: OrganizationServiceDeps) {}
+  private readonly records: OrganizationRecords;
+
+  constructor(private readonly deps: OrganizationServiceDeps) {
+    this.records = new OrganizationRecords(deps);
+  }
 
   async connect(
     tenantId: string,
@@ -164,58 +160,14 @@ export class OrganizationService {
     return { organization: connection, report, created: existing === undefined };
   }
 
-  async get(tenantId: string): Promise<OrganizationConnection> {
-    await this.deps.tenants.get(tenantId);
-    const connection = await this.deps.organizations.get(tenantId);
-    if (!connection) throw new OrganizationNotConnectedError(tenantId);
-    return connection;
+  /** The tenant's connection (404 ORGANIZATION_NOT_CONNECTED without one). */
+  get(tenantId: string): Promise<OrganizationConnection> {
+    return this.records.get(tenantId);
   }
 
-  /**
-   * Stops syncing; with removeAccounts, also deregisters every account the organization registered.
-   * With removeAccounts, the organization's accounts go first and the connection last, so that a
-   * failure part way leaves it connected and the retry finishes the job. A frozen account is never
-   * removed: the whole request is refused (409 ACCOUNT_FROZEN) before anything changes.
-   */
-  async disconnect(tenantId: string, removeAccounts: boolean, actor: Actor): Promise<void> {
-    const connection = await this.get(tenantId);
-    if (removeAccounts) {
-      const by = {
-        kind: "organization",
-        managementAccountId: connection.managementAccountId,
-      } as const;
-      const own = (await this.allAccounts(tenantId)).filter((a) =>
-        registeredBy(a, by.managementAccountId),
-      );
-      // All or nothing: the lifecycle table decides for every account before any is removed
-      // (it refuses a frozen one).
-      const decided = own.map((account) => ({ account, d: decide(account, "ORG_REMOVE", by) }));
-      const refused = decided.filter(({ d }) => !d.allowed);
-      const first = refused[0]?.d;
-      if (first && !first.allowed) {
-        throw new ConflictError(
-          first.code,
-          `Accounts ${refused.map(({ account }) => account.accountId).join(", ")} cannot be removed (${first.code}); unfreeze them, or disconnect without removing accounts`,
-        );
-      }
-      for (const { account } of decided) {
-        // Decided on the version read; a change meanwhile is a conflict to retry.
-        if (!(await this.deps.accounts.delete(tenantId, account.accountId, account.version))) {
-          throw new ConflictError(
-            "CONCURRENT_MODIFICATION",
-            `Account ${account.accountId} changed while the organization was being disconnected; retry`,
-          );
-        }
-        await this.deps.members.recordDeletion(actor, account);
-      }
-    }
-    if (!(await this.deps.organizations.delete(tenantId)))
-      throw new OrganizationNotConnectedError(tenantId);
-    await this.deps.trail.record(actor, {
-      action: "ORGANIZATION_DISCONNECT",
-      tenantId,
-      managementAccountId: connection.managementAccountId,
-    });
+  /** See OrganizationRecords.disconnect. */
+  disconnect(tenantId: string, removeAccounts: boolean, actor: Actor): Promise<void> {
+    return this.records.disconnect(tenantId, removeAccounts, actor);
   }
 
   /** Re-lists one connected organization and brings the tenant's accounts in step. */
@@ -318,7 +270,7 @@ export class OrganizationService {
       managementAccountId: connection.managementAccountId,
       members,
       inScope,
-      accounts: await this.allAccounts(tenant.tenantId),
+      accounts: await this.records.allAccounts(tenant.tenantId),
     });
     const report: SyncReport = {
       registered: [],
@@ -462,20 +414,6 @@ export class OrganizationService {
       ),
     );
     return session.credentials;
-  }
-
-  private async allAccounts(tenantId: string): Promise<Account[]> {
-    const all: Account[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.accounts.list(tenantId, {
-        limit: 100,
-        ...(cursor ? { cursor } : {}),
-      });
-      all.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return all;
   }
 }
 

@@ -9,6 +9,7 @@ import { realSleep, systemClock } from "../adapters/system";
 import { loadEventsConfig, loadOrganizationConfig } from "../config";
 import { partitionOfRegion } from "../domain/arn";
 import { AccountService } from "../services/account-service";
+import { OrganizationRecords } from "../services/organization-records";
 import {
   OrganizationService,
   type OrganizationServiceDeps,
@@ -19,7 +20,6 @@ import {
   auditTrail,
   config,
   documentClient,
-  dynamoOnly,
   once,
   principal,
   tenantService,
@@ -91,14 +91,14 @@ export const organizationService = /* @__PURE__ */ once(() => {
 });
 
 /** Read and disconnect: DynamoDB only, so their bundles carry no STS, Organizations or EventBridge client. */
-export const organizationRecords = /* @__PURE__ */ once(() =>
-  organizationServiceWith({
-    gateway: dynamoOnly.roleGateway,
-    verifier: dynamoOnly.verifier,
-    memberVerifier: dynamoOnly.verifier,
-    organizationsApi: dynamoOnly.organizationsApi,
-    publish: dynamoOnly.publish,
-  }),
+export const organizationRecords = /* @__PURE__ */ once(
+  () =>
+    new OrganizationRecords({
+      organizations: new DynamoOrganizationStore(documentClient(), config().tableName),
+      accounts: new DynamoAccountStore(documentClient(), config().tableName),
+      tenants: tenantService(),
+      trail: auditTrail(),
+    }),
 );
 
 /** How long POST .../organizations registers members before it answers (API Gateway: 29 s). */

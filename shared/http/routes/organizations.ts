@@ -1,39 +1,38 @@
 import { VERIFICATION_CODES } from "../../domain/verification";
-import { AUTH_ERRORS, BODY_ERRORS, type RouteDef, UNAVAILABLE } from "../route-def";
+import { AUTH_ERRORS, BODY_ERRORS, errorTable, type RouteDef, UNAVAILABLE } from "../route-def";
 import * as c from "../schemas/common";
 import * as s from "../schemas/organizations";
 
-/** AWS Organizations: connect a tenant's organization, read it, disconnect it. */
-export const organizationRoutes = {
-  connectOrganization: {
-    operationId: "connectOrganization",
-    method: "POST",
-    path: "/v1/tenants/{tenantId}/organizations",
-    summary:
-      "Connect the tenant's AWS Organization: verify the management role, register every ACTIVE member account",
-    tag: "organizations",
-    auth: ["admin", "tenant"],
-    tenantScoped: true,
-    params: c.TenantPath,
-    body: s.ConnectOrganizationRequest,
-    fieldCodes: {
-      managementAccountId: "INVALID_ACCOUNT_ID",
-      managementRoleArn: "INVALID_ROLE_ARN",
-      memberRoleName: "INVALID_ROLE_NAME",
-      organizationalUnitIds: "INVALID_ORGANIZATIONAL_UNIT_ID",
+export const connectOrganization = {
+  operationId: "connectOrganization",
+  method: "POST",
+  path: "/v1/tenants/{tenantId}/organizations",
+  summary:
+    "Connect the tenant's AWS Organization: verify the management role, register every ACTIVE member account",
+  tag: "organizations",
+  auth: ["admin", "tenant"],
+  tenantScoped: true,
+  params: c.TenantPath,
+  body: s.ConnectOrganizationRequest,
+  fieldCodes: {
+    managementAccountId: "INVALID_ACCOUNT_ID",
+    managementRoleArn: "INVALID_ROLE_ARN",
+    memberRoleName: "INVALID_ROLE_NAME",
+    organizationalUnitIds: "INVALID_ORGANIZATIONAL_UNIT_ID",
+  },
+  success: {
+    status: 201,
+    schema: s.ConnectOrganizationResponse,
+    description: "Connected; the report says what happened to each member account.",
+    alternate: {
+      status: 200,
+      description: "Was already connected: settings updated and the organization synced again.",
     },
-    success: {
-      status: 201,
-      schema: s.ConnectOrganizationResponse,
-      description: "Connected; the report says what happened to each member account.",
-      alternate: {
-        status: 200,
-        description: "Was already connected: settings updated and the organization synced again.",
-      },
-    },
-    errors: {
+  },
+  errors: /* @__PURE__ */ errorTable(
+    { 400: BODY_ERRORS },
+    {
       400: [
-        ...BODY_ERRORS,
         "INVALID_PATH_PARAMETER",
         "INVALID_ACCOUNT_ID",
         "INVALID_ROLE_ARN",
@@ -43,54 +42,59 @@ export const organizationRoutes = {
         "PARTITION_MISMATCH",
         "CONTROL_PLANE_ACCOUNT",
       ],
-      ...AUTH_ERRORS,
-      404: ["TENANT_NOT_FOUND"],
-      409: ["ORGANIZATION_ALREADY_CONNECTED", "CONCURRENT_MODIFICATION"],
-      415: ["UNSUPPORTED_MEDIA_TYPE"],
-      422: [
-        ...VERIFICATION_CODES,
-        "NOT_AN_ORGANIZATION",
-        "NOT_MANAGEMENT_ACCOUNT",
-        "ORGANIZATIONAL_UNIT_NOT_FOUND",
-      ],
-      ...UNAVAILABLE,
     },
-  },
-  getOrganization: {
-    operationId: "getOrganization",
-    method: "GET",
-    path: "/v1/tenants/{tenantId}/organizations",
-    summary: "Read the tenant's organization connection: last sync time and counts",
-    tag: "organizations",
-    auth: ["admin", "tenant"],
-    tenantScoped: true,
-    params: c.TenantPath,
-    success: { status: 200, schema: s.Organization, description: "The connection." },
-    errors: {
-      400: ["INVALID_PATH_PARAMETER"],
-      ...AUTH_ERRORS,
-      404: ["TENANT_NOT_FOUND", "ORGANIZATION_NOT_CONNECTED"],
-      ...UNAVAILABLE,
-    },
-  },
-  disconnectOrganization: {
-    operationId: "disconnectOrganization",
-    method: "DELETE",
-    path: "/v1/tenants/{tenantId}/organizations",
-    summary:
-      "Disconnect the organization: syncing stops; its accounts stay registered unless removeAccounts=true",
-    tag: "organizations",
-    auth: ["admin", "tenant"],
-    tenantScoped: true,
-    params: c.TenantPath,
-    query: s.DisconnectQuery,
-    success: { status: 204, description: "Disconnected." },
-    errors: {
-      400: ["INVALID_PATH_PARAMETER", "INVALID_QUERY_PARAMETER"],
-      ...AUTH_ERRORS,
-      404: ["TENANT_NOT_FOUND", "ORGANIZATION_NOT_CONNECTED"],
-      409: ["ACCOUNT_FROZEN", "CONCURRENT_MODIFICATION"],
-      ...UNAVAILABLE,
-    },
-  },
-} as const satisfies Record<string, RouteDef>;
+    AUTH_ERRORS,
+    { 404: ["TENANT_NOT_FOUND"] },
+    { 409: ["ORGANIZATION_ALREADY_CONNECTED", "CONCURRENT_MODIFICATION"] },
+    { 415: ["UNSUPPORTED_MEDIA_TYPE"] },
+    { 422: VERIFICATION_CODES },
+    { 422: ["NOT_AN_ORGANIZATION", "NOT_MANAGEMENT_ACCOUNT", "ORGANIZATIONAL_UNIT_NOT_FOUND"] },
+    UNAVAILABLE,
+  ),
+} as const satisfies RouteDef;
+
+export const getOrganization = {
+  operationId: "getOrganization",
+  method: "GET",
+  path: "/v1/tenants/{tenantId}/organizations",
+  summary: "Read the tenant's organization connection: last sync time and counts",
+  tag: "organizations",
+  auth: ["admin", "tenant"],
+  tenantScoped: true,
+  params: c.TenantPath,
+  success: { status: 200, schema: s.Organization, description: "The connection." },
+  errors: /* @__PURE__ */ errorTable(
+    { 400: ["INVALID_PATH_PARAMETER"] },
+    AUTH_ERRORS,
+    { 404: ["TENANT_NOT_FOUND", "ORGANIZATION_NOT_CONNECTED"] },
+    UNAVAILABLE,
+  ),
+} as const satisfies RouteDef;
+
+export const disconnectOrganization = {
+  operationId: "disconnectOrganization",
+  method: "DELETE",
+  path: "/v1/tenants/{tenantId}/organizations",
+  summary:
+    "Disconnect the organization: syncing stops; its accounts stay registered unless removeAccounts=true",
+  tag: "organizations",
+  auth: ["admin", "tenant"],
+  tenantScoped: true,
+  params: c.TenantPath,
+  query: s.DisconnectQuery,
+  success: { status: 204, description: "Disconnected." },
+  errors: /* @__PURE__ */ errorTable(
+    { 400: ["INVALID_PATH_PARAMETER", "INVALID_QUERY_PARAMETER"] },
+    AUTH_ERRORS,
+    { 404: ["TENANT_NOT_FOUND", "ORGANIZATION_NOT_CONNECTED"] },
+    { 409: ["ACCOUNT_FROZEN", "CONCURRENT_MODIFICATION"] },
+    UNAVAILABLE,
+  ),
+} as const satisfies RouteDef;
+
+/** AWS Organizations: connect a tenant's organization, read it, disconnect it. */
+export const organizationRoutes = {
+  connectOrganization,
+  getOrganization,
+  disconnectOrganization,
+} as const;

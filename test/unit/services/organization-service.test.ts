@@ -135,7 +135,6 @@ function service(deadlineAdvanceMs = 0) {
         accounts.items.set(input.accountId, account);
         return { account, created: true };
       },
-      recordDeletion: async () => {},
     },
     trail: new AuditTrail({ audit: new MemoryAuditStore(), clock }),
     tenants: { get: async () => tenant },
