@@ -318,3 +318,35 @@ export interface SweepRecords {
 export interface SweepContinuation {
   continueWith(next: SweepLink): Promise<void>;
 }
+
+/** A request remembered under its Idempotency-Key (shared/http/idempotency.ts). */
+export interface IdempotencyRecord {
+  /** IN_PROGRESS while the first request runs; COMPLETED with its answer once it succeeded. */
+  status: "IN_PROGRESS" | "COMPLETED";
+  /** SHA-256 of the request (params, query, body): the same key with another request is refused. */
+  requestHash: string;
+  /** The first answer, replayed to retries. */
+  response?: unknown;
+  /** Epoch seconds after which the record is forgotten (the table's TTL attribute). */
+  expiresAt: number;
+  /** Epoch milliseconds after which an IN_PROGRESS record is abandoned (its function timed out). */
+  inProgressUntil: number;
+}
+
+/** Idempotency records, by scope (the operation) and the hash of the caller's key. */
+export interface IdempotencyStore {
+  /**
+   * Takes the key for a new request: true when taken (no record, or only an expired or abandoned
+   * one); otherwise the record that holds it, or undefined if it vanished meanwhile.
+   */
+  claim(
+    scope: string,
+    keyHash: string,
+    record: IdempotencyRecord,
+    nowMs: number,
+  ): Promise<{ claimed: true } | { claimed: false; holder?: IdempotencyRecord }>;
+  /** Stores the record of the request that holds the key, now COMPLETED with its answer. */
+  complete(scope: string, keyHash: string, record: IdempotencyRecord): Promise<void>;
+  /** Forgets the key: the request failed, and its retry must run again. */
+  release(scope: string, keyHash: string): Promise<void>;
+}

@@ -19,7 +19,8 @@
  *   HEALTH#<tenantId>#<accountId> / <at> a health check of an account, expiring by TTL
  *   SWEEP / LAST, SWEEP / LEASE          the last health sweep's summary; the lease that keeps
  *                                        sweeps one at a time
- *   IDEMPOTENCY#<operation> / ...        Idempotency-Key records (Powertools), for 24 hours
+ *   IDEMPOTENCY#<operation> / <sha256 of key id, operation, key>  an Idempotency-Key record
+ *                                        (shared/http/idempotency.ts), expiring by TTL after 24 hours
  *   AUDIT#<tenantId> / <at>#<requestId>#<n>  an audit record of the tenant's trail, expiring by
  *                                        TTL; not under TENANT#, so deleting the tenant keeps it
  *   AUDIT-PLATFORM / <at>#<requestId>#<n>  an audit record of the platform's trail (GET /v1/audit)
@@ -58,6 +59,7 @@ export const keys = {
   auditPartition: (tenantId: string) => `AUDIT#${tenantId}`,
   platformAudit: "AUDIT-PLATFORM",
   healthHistory: (tenantId: string, accountId: string) => `HEALTH#${tenantId}#${accountId}`,
+  idempotency: (scope: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${scope}`, SK: keyHash }),
 } as const;
 
 export const GSI1_TENANTS = "TENANT";

@@ -1,6 +1,7 @@
 import { DynamoApiKeyStore } from "../adapters/dynamo-api-key-store";
 import { DynamoAuditStore } from "../adapters/dynamo-audit-store";
 import { createDocumentClient } from "../adapters/dynamo-client";
+import { DynamoIdempotencyStore } from "../adapters/dynamo-idempotency-store";
 import { DynamoTenantStore } from "../adapters/dynamo-tenant-store";
 import { cryptoRandom, systemClock } from "../adapters/system";
 import { type ControlPlaneConfig, loadAccessConfig, loadAuditConfig, loadConfig } from "../config";
@@ -79,10 +80,11 @@ export const httpDeps = /* @__PURE__ */ once<HttpDeps>(() => ({
 export const accessConfig = /* @__PURE__ */ once(() => loadAccessConfig());
 
 /** Idempotency-Key records (shared/http/idempotency.ts): in the table, for 24 hours. */
-export const idempotencyOptions = () => ({
-  tableName: config().tableName,
+export const idempotencyOptions = /* @__PURE__ */ once(() => ({
+  store: new DynamoIdempotencyStore(documentClient(), config().tableName),
+  clock: systemClock,
   expiresAfterSeconds: 24 * 3600,
-});
+}));
 
 /** The principal tenant trust policies name: this account, this partition. */
 export const principal = () => ({

@@ -29,6 +29,8 @@ import type {
   BrokerStore,
   Clock,
   GrantStore,
+  IdempotencyRecord,
+  IdempotencyStore,
   OrganizationStore,
   Page,
   PageRequest,
@@ -321,6 +323,27 @@ export class MemoryGrantStore implements GrantStore {
   }
   find(service: string, tenantId: string) {
     return [...this.grants.values()].find((g) => g.service === service && g.tenantId === tenantId);
+  }
+}
+
+/** Idempotency records with the adapter's rule: only an expired or abandoned record is taken over. */
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  readonly records = new Map<string, IdempotencyRecord>();
+  async claim(scope: string, keyHash: string, record: IdempotencyRecord, nowMs: number) {
+    const held = this.records.get(`${scope}/${keyHash}`);
+    const free =
+      !held ||
+      held.expiresAt < Math.floor(nowMs / 1000) ||
+      (held.status === "IN_PROGRESS" && held.inProgressUntil < nowMs);
+    if (!free) return { claimed: false as const, holder: clone(held) };
+    this.records.set(`${scope}/${keyHash}`, clone(record));
+    return { claimed: true as const };
+  }
+  async complete(scope: string, keyHash: string, record: IdempotencyRecord) {
+    this.records.set(`${scope}/${keyHash}`, clone(record));
+  }
+  async release(scope: string, keyHash: string) {
+    this.records.delete(`${scope}/${keyHash}`);
   }
 }
 
