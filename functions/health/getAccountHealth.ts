@@ -1,9 +1,9 @@
 import { httpHandler } from "../../shared/http/handler";
 import * as routes from "../../shared/http/routes/health";
-import { httpDeps, tenantService } from "../../shared/wiring/common";
+import { httpDeps, tenantLookup } from "../../shared/wiring/common";
 import { accountHealth } from "../../shared/wiring/health";
 
 export const handler = httpHandler(routes.getAccountHealth, httpDeps, async ({ params }) => {
-  await tenantService().get(params.tenantId);
+  await tenantLookup().get(params.tenantId);
   return { body: await accountHealth(params.tenantId, params.accountId) };
 });

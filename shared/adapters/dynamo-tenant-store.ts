@@ -71,12 +71,23 @@ function reserveExternalId(tableName: string, tenantId: string, externalId: stri
   ];
 }
 
-export class DynamoTenantStore implements TenantStore {
+/**
+ * The one read most functions make (is the tenant there, and ACTIVE?), apart from the writes, so
+ * that their bundles carry only this.
+ */
+export class DynamoTenantReader implements Pick<TenantStore, "get"> {
   constructor(
-    private readonly doc: DynamoDBDocumentClient,
-    private readonly tableName: string,
+    protected readonly doc: DynamoDBDocumentClient,
+    protected readonly tableName: string,
   ) {}
 
+  async get(tenantId: string): Promise<Tenant | undefined> {
+    const item = await getConsistent(this.doc, this.tableName, keys.tenant(tenantId));
+    return item === undefined ? undefined : toTenant(item);
+  }
+}
+
+export class DynamoTenantStore extends DynamoTenantReader implements TenantStore {
   async create(tenant: Tenant): Promise<void> {
     const item: TenantItem = {
       ...keys.tenant(tenant.tenantId),
@@ -106,11 +117,6 @@ export class DynamoTenantStore implements TenantStore {
         throw new ExternalIdTakenError();
       rethrowDynamo(err);
     }
-  }
-
-  async get(tenantId: string): Promise<Tenant | undefined> {
-    const item = await getConsistent(this.doc, this.tableName, keys.tenant(tenantId));
-    return item === undefined ? undefined : toTenant(item);
   }
 
   async list(page: PageRequest): Promise<Page<Tenant>> {

@@ -2,7 +2,7 @@ import type { Account } from "../domain/account";
 import { type ExternalIdStatus, externalIdStatus, type Tenant } from "../domain/tenant";
 import { AccountNotFoundError } from "../errors";
 import type { AccountStore, Clock, Page, PageRequest } from "../ports";
-import type { TenantService } from "./tenant-service";
+import type { TenantLookup } from "./tenant-lookup";
 
 /** An account as the API shows it. */
 export type AccountView = Account & { externalIdStatus?: ExternalIdStatus };
@@ -15,7 +15,7 @@ export class AccountQueries {
   constructor(
     private readonly deps: {
       accounts: Pick<AccountStore, "get" | "list">;
-      tenants: Pick<TenantService, "get">;
+      tenants: Pick<TenantLookup, "get">;
       clock: Clock;
     },
   ) {}

@@ -1,16 +1,17 @@
 import type { Account, AccountSource } from "../domain/account";
 import { isRoleArn, parseRoleArn, partitionOfRegion, type RoleArn } from "../domain/arn";
-import { type Actor, accountFields, sourceFields } from "../domain/audit";
+import { type Actor, sourceFields } from "../domain/audit";
 import { StaleAccountError, VerificationFailedError } from "../domain/errors";
 import { checkOutcome, nextHealth } from "../domain/health";
-import { decide, type LifecycleEvent, requireTransition } from "../domain/lifecycle";
+import { type LifecycleEvent, requireTransition } from "../domain/lifecycle";
 import { type ExternalIdStatus, externalIdCandidates, type Tenant } from "../domain/tenant";
 import { AccountNotFoundError, BadRequestError, ConflictError } from "../errors";
 import type { AccountStore, Clock, Page, PageRequest, RegionCatalog } from "../ports";
 import { AccountQueries, type AccountView } from "./account-queries";
+import { AccountRemoval } from "./account-removal";
 import type { AuditTrail } from "./audit-trail";
 import type { RoleVerifier } from "./role-verifier";
-import type { TenantService } from "./tenant-service";
+import type { TenantLookup } from "./tenant-lookup";
 
 /** Which lifecycle event a registration is, by where it comes from. */
 function registrationEvent(
@@ -36,7 +37,7 @@ export type { AccountView };
 
 export interface AccountServiceDeps {
   accounts: AccountStore;
-  tenants: TenantService;
+  tenants: Pick<TenantLookup, "get">;
   verifier: Pick<RoleVerifier, "verify">;
   trail: AuditTrail;
   clock: Clock;
@@ -66,9 +67,11 @@ const ARN_PROBLEMS: Record<string, string> = {
 /** Registration, verification and listing of a tenant's AWS accounts. */
 export class AccountService {
   private readonly queries: AccountQueries;
+  private readonly removal: AccountRemoval;
 
   constructor(private readonly deps: AccountServiceDeps) {
     this.queries = new AccountQueries(deps);
+    this.removal = new AccountRemoval(deps);
   }
 
   /** Checks the role ARN against the account, before any AWS call. */
@@ -274,45 +277,18 @@ export class AccountService {
   }
 
   /** Deletes a registered account; a frozen one is kept until it is unfrozen (409 ACCOUNT_FROZEN). */
-  async delete(tenantId: string, accountId: string, actor: Actor): Promise<Account> {
-    await this.deps.tenants.get(tenantId);
-    const account = await this.deps.accounts.get(tenantId, accountId);
-    requireTransition(account, "DELETE", accountId);
-    if (!account || !(await this.deps.accounts.delete(tenantId, accountId, account.version))) {
-      throw new ConflictError(
-        "CONCURRENT_MODIFICATION",
-        `Account ${accountId} changed while it was being deleted; retry`,
-      );
-    }
-    await this.recordDeletion(actor, account);
-    return account;
+  delete(tenantId: string, accountId: string, actor: Actor): Promise<Account> {
+    return this.removal.delete(tenantId, accountId, actor);
   }
 
-  /**
-   * Deregisters what a CloudFormation stack registered: only its own account, never a frozen one;
-   * anything else is left as it is. The removed account, or undefined when nothing was removed.
-   */
-  async deregisterStack(
+  /** See AccountRemoval.deregisterStack. */
+  deregisterStack(
     tenantId: string,
     accountId: string,
     stackId: string,
     actor: Actor,
   ): Promise<Account | undefined> {
-    const account = await this.deps.accounts.get(tenantId, accountId);
-    const decision = decide(account, "STACK_DELETE", { kind: "cloudformation", stackId });
-    if (!account || !decision.allowed || !decision.effect) return undefined;
-    if (!(await this.deps.accounts.delete(tenantId, accountId, account.version))) return undefined;
-    await this.recordDeletion(actor, account);
-    return account;
-  }
-
-  /** The record of an account's deletion (through the API, its stack or its organization). */
-  recordDeletion(actor: Actor, account: Account): Promise<void> {
-    return this.deps.trail.record(actor, {
-      action: "ACCOUNT_DELETE",
-      ...accountFields(account),
-      toState: "ABSENT",
-    });
+    return this.removal.deregisterStack(tenantId, accountId, stackId, actor);
   }
 
   /** The account, if that CloudFormation stack registered it. */

@@ -25,12 +25,12 @@ import type {
   RoleBrakeGateway,
   TenantRoleGateway,
 } from "../ports";
+import type { TenantLookup } from "./tenant-lookup";
 import { assumeTenantRole } from "./tenant-role-access";
-import type { TenantService } from "./tenant-service";
 
 export interface EmergencyBrakeDeps {
   accounts: AccountStore;
-  tenants: Pick<TenantService, "get">;
+  tenants: Pick<TenantLookup, "get">;
   gateway: Pick<TenantRoleGateway, "assumeRole">;
   brakes: RoleBrakeGateway;
   audit: AuditStore;

@@ -11,7 +11,7 @@ import type {
   RandomSource,
 } from "../ports";
 import type { AuditTrail } from "./audit-trail";
-import type { TenantService } from "./tenant-service";
+import type { TenantLookup } from "./tenant-lookup";
 
 export class GrantNotFoundError extends NotFoundError {
   constructor(grantId: string) {
@@ -31,7 +31,7 @@ export class GrantService {
     private readonly deps: {
       grants: GrantStore;
       permissionSets: PermissionSetStore;
-      tenants: TenantService;
+      tenants: Pick<TenantLookup, "get">;
       trail: AuditTrail;
       clock: Clock;
       random: RandomSource;

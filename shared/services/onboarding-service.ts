@@ -6,7 +6,7 @@ import { quickCreateUrl } from "../domain/onboarding";
 import { BadRequestError } from "../errors";
 import type { Clock, RandomSource, RegionCatalog, RegistrationTokenStore } from "../ports";
 import type { AuditTrail } from "./audit-trail";
-import type { TenantService } from "./tenant-service";
+import type { TenantLookup } from "./tenant-lookup";
 
 export interface OnboardingConfig {
   templateUrl: string;
@@ -39,7 +39,7 @@ export function hashRegistrationToken(token: string): string {
 export class OnboardingService {
   constructor(
     private readonly deps: {
-      tenants: TenantService;
+      tenants: Pick<TenantLookup, "get">;
       tokens: RegistrationTokenStore;
       clock: Clock;
       random: RandomSource;

@@ -1,11 +1,12 @@
 import type { Account } from "../domain/account";
-import { type Actor, accountFields } from "../domain/audit";
+import type { Actor } from "../domain/audit";
 import { decide } from "../domain/lifecycle";
 import { type OrganizationConnection, registeredBy } from "../domain/organization";
 import { ConflictError, NotFoundError } from "../errors";
 import type { AccountStore, OrganizationStore } from "../ports";
+import { AccountRemoval } from "./account-removal";
 import type { AuditTrail } from "./audit-trail";
-import type { TenantService } from "./tenant-service";
+import type { TenantLookup } from "./tenant-lookup";
 
 export class OrganizationNotConnectedError extends NotFoundError {
   constructor(tenantId: string) {
@@ -15,8 +16,8 @@ export class OrganizationNotConnectedError extends NotFoundError {
 
 export interface OrganizationRecordsDeps {
   organizations: OrganizationStore;
-  accounts: Pick<AccountStore, "list" | "delete">;
-  tenants: Pick<TenantService, "get">;
+  accounts: Pick<AccountStore, "get" | "list" | "delete">;
+  tenants: Pick<TenantLookup, "get">;
   trail: AuditTrail;
 }
 
@@ -26,7 +27,11 @@ export interface OrganizationRecordsDeps {
  * OrganizationService (connect, sync) answers through it too.
  */
 export class OrganizationRecords {
-  constructor(private readonly deps: OrganizationRecordsDeps) {}
+  private readonly removal: AccountRemoval;
+
+  constructor(private readonly deps: OrganizationRecordsDeps) {
+    this.removal = new AccountRemoval({ ...deps, accounts: deps.accounts });
+  }
 
   async get(tenantId: string): Promise<OrganizationConnection> {
     await this.deps.tenants.get(tenantId);
@@ -70,11 +75,7 @@ export class OrganizationRecords {
             `Account ${account.accountId} changed while the organization was being disconnected; retry`,
           );
         }
-        await this.deps.trail.record(actor, {
-          action: "ACCOUNT_DELETE",
-          ...accountFields(account),
-          toState: "ABSENT",
-        });
+        await this.removal.recordDeletion(actor, account);
       }
     }
     if (!(await this.deps.organizations.delete(tenantId)))

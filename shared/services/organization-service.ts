@@ -26,8 +26,8 @@ import type { AccountService } from "./account-service";
 import type { AuditTrail } from "./audit-trail";
 import { OrganizationNotConnectedError, OrganizationRecords } from "./organization-records";
 import type { RoleVerifier } from "./role-verifier";
+import type { TenantLookup } from "./tenant-lookup";
 import { assumeTenantRole } from "./tenant-role-access";
-import type { TenantService } from "./tenant-service";
 
 export interface ConnectInput {
   managementAccountId: string;
@@ -54,7 +54,7 @@ export interface OrganizationServiceDeps {
   /** Registers members: its verifier does not wait for IAM propagation (the next sync retries). */
   members: Pick<AccountService, "parseRole" | "register">;
   trail: AuditTrail;
-  tenants: Pick<TenantService, "get">;
+  tenants: Pick<TenantLookup, "get">;
   /** Verifies the management role like any account (with the propagation retries). */
   verifier: Pick<RoleVerifier, "verify">;
   gateway: TenantRoleGateway;

@@ -6,6 +6,7 @@ import { rotateExternalId, type Tenant } from "../domain/tenant";
 import { ConflictError, TenantNotFoundError } from "../errors";
 import type { Clock, Page, PageRequest, RandomSource, TenantStore } from "../ports";
 import type { AuditTrail } from "./audit-trail";
+import { TenantLookup } from "./tenant-lookup";
 
 export interface TenantServiceDeps {
   tenants: TenantStore;
@@ -51,10 +52,8 @@ export class TenantService {
   }
 
   /** The tenant, or TenantNotFoundError; a tenant being deleted no longer exists for callers. */
-  async get(tenantId: string): Promise<Tenant> {
-    const tenant = await this.deps.tenants.get(tenantId);
-    if (tenant === undefined || tenant.status !== "ACTIVE") throw new TenantNotFoundError(tenantId);
-    return tenant;
+  get(tenantId: string): Promise<Tenant> {
+    return new TenantLookup(this.deps.tenants).get(tenantId);
   }
 
   async list(page: PageRequest): Promise<Page<Tenant>> {

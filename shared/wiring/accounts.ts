@@ -8,6 +8,7 @@ import { sdkRegionCatalog } from "../adapters/sdk-region-catalog";
 import { cryptoRandom, realSleep, systemClock } from "../adapters/system";
 import { loadOnboardingEnv } from "../config";
 import { AccountQueries } from "../services/account-queries";
+import { AccountRemoval } from "../services/account-removal";
 import { AccountService, type AccountServiceDeps } from "../services/account-service";
 import { EmergencyBrake } from "../services/emergency-brake";
 import { OnboardingService } from "../services/onboarding-service";
@@ -19,10 +20,9 @@ import {
   auditTrail,
   config,
   documentClient,
-  dynamoOnly,
   once,
   principal,
-  tenantService,
+  tenantLookup,
 } from "./common";
 
 /** Composition root of the functions that register and verify tenant accounts. */
@@ -43,7 +43,7 @@ export const roleVerifier = /* @__PURE__ */ once(
 const accountServiceWith = (verifier: AccountServiceDeps["verifier"]) =>
   new AccountService({
     accounts: new DynamoAccountStore(documentClient(), config().tableName),
-    tenants: tenantService(),
+    tenants: tenantLookup(),
     verifier,
     trail: auditTrail(),
     clock: systemClock,
@@ -56,14 +56,21 @@ const accountServiceWith = (verifier: AccountServiceDeps["verifier"]) =>
 export const accountService = /* @__PURE__ */ once(() => accountServiceWith(roleVerifier()));
 
 /** Deletions: DynamoDB only, so their bundles carry no STS or IAM client. */
-export const accountRecords = /* @__PURE__ */ once(() => accountServiceWith(dynamoOnly.verifier));
+export const accountRemoval = /* @__PURE__ */ once(
+  () =>
+    new AccountRemoval({
+      accounts: new DynamoAccountStore(documentClient(), config().tableName),
+      tenants: tenantLookup(),
+      trail: auditTrail(),
+    }),
+);
 
 /** Reads: the accounts and their tenant, nothing else. */
 export const accountQueries = /* @__PURE__ */ once(
   () =>
     new AccountQueries({
       accounts: new DynamoAccountStore(documentClient(), config().tableName),
-      tenants: tenantService(),
+      tenants: tenantLookup(),
       clock: systemClock,
     }),
 );
@@ -76,7 +83,7 @@ const onboardingEnv = /* @__PURE__ */ once(() => loadOnboardingEnv());
 export const onboardingService = /* @__PURE__ */ once(
   () =>
     new OnboardingService({
-      tenants: tenantService(),
+      tenants: tenantLookup(),
       tokens: registrationTokens(),
       clock: systemClock,
       random: cryptoRandom,
@@ -111,7 +118,7 @@ export const emergencyBrake = /* @__PURE__ */ once(
   () =>
     new EmergencyBrake({
       accounts: new DynamoAccountStore(documentClient(), config().tableName),
-      tenants: tenantService(),
+      tenants: tenantLookup(),
       gateway: new AwsStsGateway(),
       brakes: new AwsRoleBrakeGateway(),
       audit: auditStore(),

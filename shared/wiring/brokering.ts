@@ -15,7 +15,7 @@ import {
   config,
   documentClient,
   once,
-  tenantService,
+  tenantLookup,
 } from "./common";
 
 export { auditStore };
@@ -39,7 +39,7 @@ export const grantService = /* @__PURE__ */ once(
     new GrantService({
       grants: new DynamoGrantStore(documentClient(), config().tableName),
       permissionSets: permissionSetStore(),
-      tenants: tenantService(),
+      tenants: tenantLookup(),
       trail: auditTrail(),
       clock: systemClock,
       random: cryptoRandom,

@@ -2,13 +2,14 @@ import { DynamoApiKeyStore } from "../adapters/dynamo-api-key-store";
 import { DynamoAuditStore } from "../adapters/dynamo-audit-store";
 import { createDocumentClient } from "../adapters/dynamo-client";
 import { DynamoIdempotencyStore } from "../adapters/dynamo-idempotency-store";
-import { DynamoTenantStore } from "../adapters/dynamo-tenant-store";
+import { DynamoTenantReader, DynamoTenantStore } from "../adapters/dynamo-tenant-store";
 import { cryptoRandom, systemClock } from "../adapters/system";
 import { type ControlPlaneConfig, loadAccessConfig, loadAuditConfig, loadConfig } from "../config";
 import type { HttpDeps } from "../http/handler";
 import { logger } from "../logger";
 import { ApiKeyService } from "../services/api-key-service";
 import { AuditTrail } from "../services/audit-trail";
+import { TenantLookup } from "../services/tenant-lookup";
 import { TenantService } from "../services/tenant-service";
 
 /**
@@ -72,6 +73,11 @@ export const tenantService = /* @__PURE__ */ once(
     }),
 );
 
+/** "Is the tenant there and ACTIVE?", for the services outside the tenants area. */
+export const tenantLookup = /* @__PURE__ */ once(
+  () => new TenantLookup(new DynamoTenantReader(documentClient(), config().tableName)),
+);
+
 export const httpDeps = /* @__PURE__ */ once<HttpDeps>(() => ({
   authenticate: (secret) => apiKeyService().authenticate(secret),
   maxBodyBytes: config().maxBodyBytes,
@@ -91,22 +97,3 @@ export const principal = () => ({
   partition: accessConfig().partition,
   accountId: accessConfig().controlPlaneAccountId,
 });
-
-/**
- * For functions whose only AWS service is DynamoDB (reads, deletions): the dependencies that would
- * call STS, IAM or Organizations fail loudly if ever reached, and keep those clients out of the
- * bundle (test/infra/package.test.ts checks which bundles carry them).
- */
-const unavailable = (): Promise<never> =>
-  Promise.reject(new Error("this function calls no AWS service but DynamoDB"));
-
-export const dynamoOnly = {
-  verifier: { verify: unavailable },
-  roleGateway: {
-    assumeRole: unavailable,
-    callerIdentity: unavailable,
-    roleTrustPolicy: unavailable,
-  },
-  organizationsApi: { describe: unavailable, accounts: unavailable, children: unavailable },
-  publish: unavailable,
-} as const;

@@ -22,7 +22,7 @@ import {
   documentClient,
   once,
   principal,
-  tenantService,
+  tenantLookup,
 } from "./common";
 
 /** Composition root of the organization functions (connect, read, disconnect, scheduled sync). */
@@ -41,7 +41,7 @@ const organizationServiceWith = (aws: AwsSide) => {
     // there yet is reported as failed, and the next sync registers it.
     members: new AccountService({
       accounts,
-      tenants: tenantService(),
+      tenants: tenantLookup(),
       verifier: aws.memberVerifier,
       trail: auditTrail(),
       clock: systemClock,
@@ -50,7 +50,7 @@ const organizationServiceWith = (aws: AwsSide) => {
       regions: sdkRegionCatalog,
     }),
     trail: auditTrail(),
-    tenants: tenantService(),
+    tenants: tenantLookup(),
     verifier: aws.verifier,
     gateway: aws.gateway,
     organizationsApi: aws.organizationsApi,
@@ -96,7 +96,7 @@ export const organizationRecords = /* @__PURE__ */ once(
     new OrganizationRecords({
       organizations: new DynamoOrganizationStore(documentClient(), config().tableName),
       accounts: new DynamoAccountStore(documentClient(), config().tableName),
-      tenants: tenantService(),
+      tenants: tenantLookup(),
       trail: auditTrail(),
     }),
 );
