@@ -11,6 +11,12 @@ import { serverlessConfig } from "../support/serverless-config";
  * errors in what it produces.
  */
 let out: string;
+/** The SDK's service identifiers, which survive minification. */
+const CLIENT_IDS = {
+  sts: "AWSSecurityTokenServiceV20110615",
+  iam: "AWSIdentityManagementV20100508",
+  organizations: "AWSOrganizationsV20161128",
+} as const;
 let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
 beforeAll(() => {
@@ -74,40 +80,38 @@ describe("packaged control plane", () => {
     }
   });
 
-  it("bundles STS, IAM and Organizations only into the functions that call them", () => {
-    // The SDK's service identifiers survive minification.
-    const clients = {
-      sts: "AWSSecurityTokenServiceV20110615",
-      iam: "AWSIdentityManagementV20100508",
-      organizations: "AWSOrganizationsV20161128",
-    } as const;
-    const callers: Record<keyof typeof clients, string[]> = {
-      sts: [
-        "registerAccount",
-        "patchAccount",
-        "verifyAccount",
-        "freezeAccount",
-        "unfreezeAccount",
-        "registration",
-        "createSession",
-        "healthSweep",
-        "connectOrganization",
-        "syncOrgs",
-      ],
-      iam: [
-        "registerAccount",
-        "patchAccount",
-        "verifyAccount",
-        "freezeAccount",
-        "unfreezeAccount",
-        "registration",
-        "healthSweep",
-        "connectOrganization",
-        "syncOrgs",
-      ],
-      organizations: ["connectOrganization", "syncOrgs"],
-    };
-    const found = JSON.parse(
+  // The functions that call AWS services besides DynamoDB; every other function calls only DynamoDB.
+  const callers: Record<"sts" | "iam" | "organizations", string[]> = {
+    sts: [
+      "registerAccount",
+      "patchAccount",
+      "verifyAccount",
+      "freezeAccount",
+      "unfreezeAccount",
+      "registration",
+      "createSession",
+      "healthSweep",
+      "connectOrganization",
+      "syncOrgs",
+    ],
+    iam: [
+      "registerAccount",
+      "patchAccount",
+      "verifyAccount",
+      "freezeAccount",
+      "unfreezeAccount",
+      "registration",
+      "healthSweep",
+      "connectOrganization",
+      "syncOrgs",
+    ],
+    organizations: ["connectOrganization", "syncOrgs"],
+  };
+  const callsOnlyDynamo = (fn: string) => !Object.values(callers).some((c) => c.includes(fn));
+
+  /** Each function's bundle: its size, and which of the STS, IAM, Organizations clients it holds. */
+  const bundles = () =>
+    JSON.parse(
       execFileSync(
         "python3",
         [
@@ -117,27 +121,39 @@ describe("packaged control plane", () => {
             "out = {}\n" +
             "for z in sorted(os.listdir(d)):\n" +
             "  if not z.endswith('.zip'): continue\n" +
-            "  f = zipfile.ZipFile(os.path.join(d, z)); text = f.read(f.namelist()[0]).decode()\n" +
-            "  out[z[:-4]] = [k for k, v in ids.items() if v in text]\n" +
+            "  f = zipfile.ZipFile(os.path.join(d, z)); data = f.read(f.namelist()[0]); text = data.decode()\n" +
+            "  out[z[:-4]] = {'bytes': len(data), 'clients': [k for k, v in ids.items() if v in text]}\n" +
             "print(json.dumps(out))",
           out,
-          JSON.stringify(clients),
+          JSON.stringify(CLIENT_IDS),
         ],
         { encoding: "utf8" },
       ),
-    ) as Record<string, string[]>;
+    ) as Record<string, { bytes: number; clients: string[] }>;
+
+  it("bundles STS, IAM and Organizations only into the functions that call them", () => {
+    const found = Object.fromEntries(Object.entries(bundles()).map(([fn, b]) => [fn, b.clients]));
     // The detection itself works: every function is seen, and the broker does carry STS.
     expect(Object.keys(found)).toHaveLength(Object.keys(serverlessConfig().functions).length);
     expect(found.createSession).toEqual(["sts"]);
     for (const [fn, bundled] of Object.entries(found)) {
-      const allowed = (Object.keys(callers) as (keyof typeof clients)[]).filter((c) =>
+      const allowed = (Object.keys(callers) as (keyof typeof callers)[]).filter((c) =>
         callers[c].includes(fn),
       );
       expect(
-        bundled.filter((c) => !allowed.includes(c as keyof typeof clients)),
+        bundled.filter((c) => !allowed.includes(c as keyof typeof callers)),
         fn,
       ).toEqual([]);
     }
+  });
+
+  it("keeps every function that calls only DynamoDB at most 300 KB", () => {
+    const sizes = Object.entries(bundles())
+      .filter(([fn]) => callsOnlyDynamo(fn))
+      .map(([fn, b]) => ({ fn, kb: Math.round((b.bytes / 1024) * 10) / 10 }));
+    // Most functions: the detection is not vacuous.
+    expect(sizes.length).toBeGreaterThan(20);
+    expect(sizes.filter((s) => s.kb > 300)).toEqual([]);
   });
 
   it("protects the production table from deletion", () => {
