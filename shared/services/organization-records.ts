@@ -30,7 +30,7 @@ export class OrganizationRecords {
   private readonly removal: AccountRemoval;
 
   constructor(private readonly deps: OrganizationRecordsDeps) {
-    this.removal = new AccountRemoval({ ...deps, accounts: deps.accounts });
+    this.removal = new AccountRemoval(deps);
   }
 
   async get(tenantId: string): Promise<OrganizationConnection> {
