@@ -1,4 +1,4 @@
-import { partitionOfRegion } from "./domain/arn";
+import { sdkRegionCatalog } from "./adapters/sdk-region-catalog";
 
 /**
  * Configuration is read once per container, at cold start. A missing required variable fails the
@@ -77,7 +77,7 @@ export function loadAccessConfig(env: Env = process.env): AccessConfig {
     throw new ConfigError("VERIFY_NEGATIVE_PROBE must be true or false");
   return {
     controlPlaneAccountId: accountId,
-    partition: partitionOfRegion(region),
+    partition: sdkRegionCatalog.partitionOf(region),
     region,
     verifyRetryBudgetMs: intEnv("VERIFY_RETRY_BUDGET_MS", 20_000, { min: 0, max: 600_000 }, env),
     negativeProbe: probe === "true",

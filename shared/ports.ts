@@ -123,9 +123,11 @@ export interface RoleBrakeGateway {
 
 export type Sleep = (ms: number) => Promise<void>;
 
-/** The regions AWS has: a well-formed name such as eu-west-9 is not one of them. */
+/** The regions AWS has, and their partitions: the SDK's own data (shared/adapters/sdk-region-catalog.ts). */
 export interface RegionCatalog {
   isKnown(region: string): boolean;
+  /** The partition a well-formed region name belongs to (aws, aws-cn, aws-us-gov, aws-eusc, ...). */
+  partitionOf(region: string): string;
 }
 
 export interface AccountStore {

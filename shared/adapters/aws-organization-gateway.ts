@@ -4,14 +4,13 @@ import {
   paginateListAccounts,
   paginateListChildren,
 } from "@aws-sdk/client-organizations";
-import type { Partition } from "../domain/arn";
 import type { OrganizationMember } from "../domain/organization";
 import { UnprocessableError } from "../errors";
 import type { AwsCredentials, OrganizationGateway } from "../ports";
 import { classifyAwsError, sdkCredentials } from "./aws-sts-gateway";
 
 /** Organizations has one endpoint per partition: its Region where known, else our own. */
-const ENDPOINT_REGION: Partial<Record<Partition, string>> = {
+const ENDPOINT_REGION: Record<string, string> = {
   aws: "us-east-1",
   "aws-cn": "cn-northwest-1",
   "aws-us-gov": "us-gov-west-1",
@@ -48,7 +47,7 @@ export class AwsOrganizationGateway implements OrganizationGateway {
   private readonly region: string;
 
   constructor(
-    partition: Partition,
+    partition: string,
     ownRegion: string,
     private readonly options: { maxAttempts?: number } = {},
   ) {

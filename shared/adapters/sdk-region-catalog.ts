@@ -3,7 +3,8 @@ import type { RegionCatalog } from "../ports";
 
 /**
  * The SDK's own partition data (in every bundle already): a region it knows carries a
- * description; for any other well-formed name it only guesses the partition.
+ * description; for any other name it matches the partitions' region patterns (eusc-de-east-1 is
+ * aws-eusc), and falls back to aws.
  */
 export const sdkRegionCatalog: RegionCatalog = {
   isKnown(region: string): boolean {
@@ -13,5 +14,8 @@ export const sdkRegionCatalog: RegionCatalog = {
     } catch {
       return false;
     }
+  },
+  partitionOf(region: string): string {
+    return partition(region).name;
   },
 };

@@ -19,8 +19,11 @@ export const ACCOUNT_ID_PATTERN = /^\d{12}$/;
 export const ROLE_NAME_PATTERN = /^[\w+=,.@-]{1,64}$/;
 /** Paths: "/" or "/seg/.../", segments of [\w+=,.@-], at most 512 characters. */
 export const ROLE_PATH_PATTERN = /^\/(?:[\w+=,.@-]+\/)*$/;
-/** Region names such as us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-iso-east-1. */
-export const REGION_PATTERN = /^[a-z]{2}(?:-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$/;
+/**
+ * Well-formed region names: us-east-1, eu-central-2, us-gov-west-1, cn-north-1, us-isob-east-1,
+ * eusc-de-east-1. Whether a region exists, and its partition, is the SDK's data (RegionCatalog).
+ */
+export const REGION_PATTERN = /^[a-z]{2,4}(?:-[a-z]+){1,2}-\d{1,2}$/;
 
 export interface RoleArn {
   partition: Partition;
@@ -67,18 +70,6 @@ export function parseRoleArn(arn: string): RoleArn | RoleArnProblem {
 
 export function isRoleArn(value: RoleArn | RoleArnProblem): value is RoleArn {
   return typeof value === "object";
-}
-
-/** The partition a region belongs to. */
-export function partitionOfRegion(region: string): Partition {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  if (region.startsWith("us-isob-")) return "aws-iso-b";
-  if (region.startsWith("us-isof-") || region.startsWith("eu-isof-")) return "aws-iso-f";
-  if (region.startsWith("eu-isoe-")) return "aws-iso-e";
-  if (region.startsWith("us-iso-")) return "aws-iso";
-  if (region.startsWith("eusc-")) return "aws-eusc";
-  return "aws";
 }
 
 /** `arn:<p>:sts::<account>:assumed-role/<role name>/<session>` parsed; undefined when not that shape. */

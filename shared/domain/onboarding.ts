@@ -1,5 +1,3 @@
-import { partitionOfRegion } from "./arn";
-
 /**
  * The CloudFormation quick-create link (facts.md): the console domain of the region's partition,
  * `#/stacks/quickcreate?` with templateURL, stackName and one `param_<Name>` per parameter, every
@@ -7,8 +5,8 @@ import { partitionOfRegion } from "./arn";
  */
 export const STACK_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9-]{0,127}$/;
 
-export function consoleDomain(region: string): string {
-  switch (partitionOfRegion(region)) {
+export function consoleDomain(region: string, partition: string): string {
+  switch (partition) {
     case "aws-cn":
       return "console.amazonaws.cn";
     case "aws-us-gov":
@@ -20,6 +18,8 @@ export function consoleDomain(region: string): string {
 
 export function quickCreateUrl(input: {
   region: string;
+  /** The region's partition: it decides the console's domain. */
+  partition: string;
   templateUrl: string;
   stackName: string;
   parameters: Record<string, string>;
@@ -35,5 +35,5 @@ export function quickCreateUrl(input: {
     ),
   ].join("&");
   const region = encodeURIComponent(input.region);
-  return `https://${consoleDomain(input.region)}/cloudformation/home?region=${region}#/stacks/quickcreate?${query}`;
+  return `https://${consoleDomain(input.region, input.partition)}/cloudformation/home?region=${region}#/stacks/quickcreate?${query}`;
 }

@@ -1,5 +1,5 @@
 import type { Account, AccountSource } from "../domain/account";
-import { isRoleArn, parseRoleArn, partitionOfRegion, type RoleArn } from "../domain/arn";
+import { isRoleArn, parseRoleArn, type RoleArn } from "../domain/arn";
 import { type Actor, sourceFields } from "../domain/audit";
 import { StaleAccountError, VerificationFailedError } from "../domain/errors";
 import { checkOutcome, nextHealth } from "../domain/health";
@@ -105,7 +105,7 @@ export class AccountService {
       if (!this.deps.regions.isKnown(region)) {
         throw new BadRequestError("INVALID_REGION", `Region ${region} does not exist`);
       }
-      if (partitionOfRegion(region) !== this.deps.partition) {
+      if (this.deps.regions.partitionOf(region) !== this.deps.partition) {
         throw new BadRequestError(
           "INVALID_REGION",
           `Region ${region} is not in partition ${this.deps.partition}`,

@@ -1,6 +1,5 @@
 import { type AccessPrincipal, principalArnPattern } from "../domain/access-principal";
 import { hashApiKey } from "../domain/api-key";
-import { partitionOfRegion } from "../domain/arn";
 import type { Actor } from "../domain/audit";
 import { quickCreateUrl } from "../domain/onboarding";
 import { BadRequestError } from "../errors";
@@ -58,7 +57,8 @@ export class OnboardingService {
     if (!this.deps.regions.isKnown(region)) {
       throw new BadRequestError("INVALID_REGION", `Region ${region} does not exist`);
     }
-    if (partitionOfRegion(region) !== config.principal.partition) {
+    const partition = this.deps.regions.partitionOf(region);
+    if (partition !== config.principal.partition) {
       throw new BadRequestError(
         "REGION_OUTSIDE_PARTITION",
         `Region ${region} is not in partition ${config.principal.partition}, where this control plane runs`,
@@ -84,6 +84,7 @@ export class OnboardingService {
     return {
       quickCreateUrl: quickCreateUrl({
         region,
+        partition,
         templateUrl: config.templateUrl,
         stackName: config.stackName,
         parameters,

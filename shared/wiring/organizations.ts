@@ -7,7 +7,6 @@ import { EventBridgeEvents, ORGANIZATION_DETAIL_TYPE } from "../adapters/eventbr
 import { sdkRegionCatalog } from "../adapters/sdk-region-catalog";
 import { realSleep, systemClock } from "../adapters/system";
 import { loadEventsConfig, loadOrganizationConfig } from "../config";
-import { partitionOfRegion } from "../domain/arn";
 import { AccountService } from "../services/account-service";
 import { OrganizationRecords } from "../services/organization-records";
 import {
@@ -81,7 +80,7 @@ export const organizationService = /* @__PURE__ */ once(() => {
     gateway,
     verifier: verifier(access.verifyRetryBudgetMs),
     memberVerifier: verifier(0),
-    organizationsApi: new AwsOrganizationGateway(partitionOfRegion(access.region), access.region),
+    organizationsApi: new AwsOrganizationGateway(access.partition, access.region),
     publish: (changes) =>
       events.publish(
         ORGANIZATION_DETAIL_TYPE,

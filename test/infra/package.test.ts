@@ -161,6 +161,30 @@ describe("packaged control plane", () => {
     expect(table?.Properties.DeletionProtectionEnabled).toBe(true);
   });
 
+  it("creates no role that no function uses", () => {
+    const referenced = JSON.stringify(
+      Object.entries(template.Resources).filter(([, r]) => r.Type !== "AWS::IAM::Role"),
+    );
+    const unused = Object.entries(template.Resources)
+      .filter(([name, r]) => r.Type === "AWS::IAM::Role" && !referenced.includes(`"${name}"`))
+      .map(([name]) => name);
+    expect(unused).toEqual([]);
+    expect(template.Resources.IamRoleLambdaExecution).toBeUndefined();
+  });
+
+  it("lets every traced function write its trace segments", () => {
+    const roles = template.Resources;
+    for (const [name, fn] of Object.entries(template.Resources)) {
+      if (fn.Type !== "AWS::Lambda::Function") continue;
+      if ((fn.Properties.TracingConfig as { Mode?: string } | undefined)?.Mode !== "Active")
+        continue;
+      const roleName = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+      const policies = JSON.stringify(roles[roleName]?.Properties.Policies);
+      expect(policies, name).toContain("xray:PutTraceSegments");
+      expect(policies, name).toContain("xray:PutTelemetryRecords");
+    }
+  });
+
   it("gives each function its own IAM role", () => {
     const functions = Object.values(template.Resources).filter(
       (r) => r.Type === "AWS::Lambda::Function",

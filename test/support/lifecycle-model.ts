@@ -119,7 +119,7 @@ export async function buildWorld(ports: ModelPorts): Promise<World> {
     clock,
     partition: "aws",
     controlPlaneAccountId: "123456789012",
-    regions: { isKnown: () => true },
+    regions: { isKnown: () => true, partitionOf: () => "aws" },
   });
   const registration = new RegistrationService({
     accounts,

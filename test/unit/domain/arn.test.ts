@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseAssumedRoleArn, parseRoleArn, partitionOfRegion } from "../../../shared/domain/arn";
+import { parseAssumedRoleArn, parseRoleArn, REGION_PATTERN } from "../../../shared/domain/arn";
 import { consoleDomain, quickCreateUrl } from "../../../shared/domain/onboarding";
 
 describe("role ARNs", () => {
@@ -55,21 +55,50 @@ describe("role ARNs", () => {
   });
 });
 
-describe("partitions and console domains", () => {
+describe("region names and console domains", () => {
+  it.each([
+    "us-east-1",
+    "eu-central-2",
+    "ap-southeast-7",
+    "mx-central-1",
+    "cn-north-1",
+    "us-gov-west-1",
+    "us-iso-east-1",
+    "us-isob-east-1",
+    "eu-isoe-west-1",
+    "us-isof-south-1",
+    "eusc-de-east-1",
+  ])("%s is well formed", (region) => {
+    expect(REGION_PATTERN.test(region)).toBe(true);
+  });
+
+  it.each([
+    "",
+    "us-east",
+    "useast1",
+    "us-east-1a",
+    "US-EAST-1",
+    "us-east-123",
+    "x-y-1",
+    "a-b-c-d-1",
+  ])("%j is not", (region) => {
+    expect(REGION_PATTERN.test(region)).toBe(false);
+  });
+
   it.each([
     ["us-east-1", "aws", "us-east-1.console.aws.amazon.com"],
     ["eu-central-2", "aws", "eu-central-2.console.aws.amazon.com"],
     ["cn-north-1", "aws-cn", "console.amazonaws.cn"],
     ["us-gov-west-1", "aws-us-gov", "console.amazonaws-us-gov.com"],
-  ])("%s is in %s, console %s", (region, partition, domain) => {
-    expect(partitionOfRegion(region)).toBe(partition);
-    expect(consoleDomain(region)).toBe(domain);
+  ])("%s in %s: console %s", (region, partition, domain) => {
+    expect(consoleDomain(region, partition)).toBe(domain);
   });
 });
 
 describe("quick-create link", () => {
   const link = quickCreateUrl({
     region: "eu-west-1",
+    partition: "aws",
     templateUrl: "https://bucket.s3.eu-west-1.amazonaws.com/tenant-role.yaml",
     stackName: "CrossAccountControlPlaneAccess",
     parameters: {
@@ -97,7 +126,12 @@ describe("quick-create link", () => {
   });
 
   it("refuses an invalid stack name or an overlong template URL", () => {
-    const base = { region: "us-east-1", templateUrl: "https://x", parameters: {} };
+    const base = {
+      region: "us-east-1",
+      partition: "aws",
+      templateUrl: "https://x",
+      parameters: {},
+    };
     expect(() => quickCreateUrl({ ...base, stackName: "1-starts-with-digit" })).toThrow();
     expect(() => quickCreateUrl({ ...base, stackName: "has_underscore" })).toThrow();
     expect(() =>

@@ -55,7 +55,7 @@ beforeEach(async () => {
     clock,
     partition: "aws",
     controlPlaneAccountId: "123456789012",
-    regions: { isKnown: () => true },
+    regions: { isKnown: () => true, partitionOf: () => "aws" },
   });
   audit.records.length = 0;
 });
