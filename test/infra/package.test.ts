@@ -185,6 +185,45 @@ describe("packaged control plane", () => {
     }
   });
 
+  it("lets every function with an on-failure destination send to it, with bounded retries", () => {
+    const configs = Object.values(template.Resources).filter(
+      (r) => r.Type === "AWS::Lambda::EventInvokeConfig",
+    );
+    // The health sweep and the organization sync (registration's events carry its token: no copy kept).
+    expect(configs).toHaveLength(2);
+    for (const config of configs) {
+      const fnName = (config.Properties.FunctionName as { Ref: string }).Ref;
+      const fn = template.Resources[fnName];
+      const roleName = (fn?.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+      const statements = (
+        template.Resources[roleName]?.Properties.Policies as {
+          PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
+        }[]
+      ).flatMap((p) => p.PolicyDocument.Statement);
+      const destination = (
+        config.Properties.DestinationConfig as { OnFailure: { Destination: unknown } }
+      ).OnFailure.Destination;
+      expect(
+        statements.some(
+          (st) =>
+            st.Action.includes("sqs:SendMessage") &&
+            JSON.stringify(st.Resource) === JSON.stringify(destination),
+        ),
+        fnName,
+      ).toBe(true);
+      expect(config.Properties.MaximumRetryAttempts, fnName).toBeLessThanOrEqual(2);
+    }
+  });
+
+  it("sends every alarm to the alarm topic", () => {
+    const alarms = Object.entries(template.Resources).filter(
+      ([, r]) => r.Type === "AWS::CloudWatch::Alarm",
+    );
+    expect(alarms.length).toBeGreaterThanOrEqual(6);
+    for (const [name, alarm] of alarms)
+      expect(alarm.Properties.AlarmActions, name).toEqual([{ Ref: "AlarmTopic" }]);
+  });
+
   it("gives each function its own IAM role", () => {
     const functions = Object.values(template.Resources).filter(
       (r) => r.Type === "AWS::Lambda::Function",
