@@ -2,7 +2,7 @@
  * Generates docs/openapi.yaml (OpenAPI 3.1) from shared/http/routes.ts and the zod schemas the
  * handlers validate with. `npm run openapi` writes it; the contract test fails when it is stale.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import {
@@ -162,7 +162,8 @@ export function buildOpenApi() {
     openapi: "3.1.0",
     info: {
       title: "Cross-account access control plane",
-      version: "0.1.0",
+      // The version is written once, in package.json.
+      version: JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).version,
       description:
         "Multi-tenant control plane for AWS cross-account access. Every error has the shape " +
         '{"error": {"code", "message"}, "requestId"}; client mistakes are 4xx with a stable code, never 5xx.',
