@@ -13,9 +13,14 @@ plane relies on IAM for:
    brake, `aws:TokenIssueTime` revocation). sts:GetCallerIdentity is never denied, as on AWS.
 3. An access key ID that is a 12-digit number acts as the root user of that account (LocalStack's
    multi-account model), so a tenant admin can work in any account without a pre-existing role.
+4. Lambda, when a function is created (by the API or by CloudFormation), checks that its
+   execution role may do what the function's configuration needs, and refuses the function
+   otherwise, as Lambda does: Active tracing needs xray:PutTraceSegments and
+   xray:PutTelemetryRecords; a dead-letter queue or topic needs sqs:SendMessage or sns:Publish
+   on it.
 
 What it does NOT evaluate is listed in docs/testing.md ("Where the emulator is narrower than IAM").
-Switch: CP_EMULATOR_IAM=off turns 1 and 2 off (for debugging only; 3 stays).
+Switch: CP_EMULATOR_IAM=off turns 1, 2 and 4 off (for debugging only; 3 stays).
 """
 
 from __future__ import annotations
@@ -538,6 +543,56 @@ def _roles_of(account: str):
     return list(iam_backends[account]["aws"].roles.values())
 
 
+def role_allows(role_arn: str, action: str, resource: str) -> bool:
+    """Whether a role's own policies allow an action on a resource (no deny, within its boundary)."""
+    role = _find_role(role_arn or "")
+    if role is None:
+        return False
+    allowed = False
+    for policy in _role_policies(role):
+        decision, _ = evaluate(policy, action, resource, {})
+        if decision == "DENY":
+            return False
+        allowed = allowed or decision == "ALLOW"
+    boundary = _boundary(role)
+    if boundary is not None and evaluate(boundary, action, resource, {})[0] != "ALLOW":
+        return False
+    return allowed
+
+
+def _function_refused(message: str) -> Exception:
+    """Lambda's InvalidParameterValueException, marked so that a stack creating it fails as on AWS."""
+    from moto.awslambda.exceptions import InvalidParameterValueException
+
+    err = InvalidParameterValueException(message)
+    err.function_refused = True  # type: ignore[attr-defined]
+    return err
+
+
+def check_function_configuration(properties: dict[str, Any]) -> None:
+    """Lambda's CreateFunction checks of the execution role; raises with Lambda's message."""
+    if not ENABLED:
+        return
+    InvalidParameterValueException = _function_refused  # noqa: N806  (raised as Lambda's error)
+
+    role = properties.get("Role") or ""
+    if (properties.get("TracingConfig") or {}).get("Mode") == "Active":
+        for action in ("xray:PutTraceSegments", "xray:PutTelemetryRecords"):
+            if not role_allows(role, action, "*"):
+                raise InvalidParameterValueException(
+                    f"The provided execution role does not have permissions to call "
+                    f"{action.split(':')[1]} on XRAY"
+                )
+    target = (properties.get("DeadLetterConfig") or {}).get("TargetArn")
+    if target:
+        action = "sqs:SendMessage" if ":sqs:" in target else "sns:Publish"
+        if not role_allows(role, action, target):
+            raise InvalidParameterValueException(
+                f"The provided execution role does not have permissions to call "
+                f"{action.split(':')[1]} on {action.split(':')[0].upper()}"
+            )
+
+
 def _extra_keys(response) -> dict[str, Any]:
     q = getattr(response, "querystring", {}) or {}
     arn = (q.get("PolicyArn") or [None])[0]
@@ -663,6 +718,73 @@ def install() -> None:
         return role
 
     iam_models.Role.update_from_cloudformation_json = classmethod(update_role)
+
+    # 4. Lambda checks the execution role when a function is created.
+    from moto.awslambda import models as lambda_models
+
+    original_create_function = lambda_models.LambdaBackend.create_function
+
+    def create_function(self, spec: dict[str, Any]):
+        check_function_configuration(spec)
+        return original_create_function(self, spec)
+
+    lambda_models.LambdaBackend.create_function = create_function
+
+    original_function_from_cfn = lambda_models.LambdaFunction.create_from_cloudformation_json.__func__
+
+    def function_from_cfn(cls, resource_name, cloudformation_json, account_id, region_name, **kwargs):
+        # moto's CloudFormation passes neither TracingConfig nor DeadLetterConfig to the function.
+        check_function_configuration(cloudformation_json.get("Properties", {}))
+        return original_function_from_cfn(
+            cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
+        )
+
+    lambda_models.LambdaFunction.create_from_cloudformation_json = classmethod(function_from_cfn)
+
+    # A stack whose function Lambda refuses fails and rolls back, as on AWS, with Lambda's message
+    # in its events (moto would fail the CreateStack call, or a later read of the stack).
+    from moto.cloudformation import models as cfn_models
+
+    def failed(stack, message: str):
+        # Rolled back: no resources and no outputs left (moto would create them again, lazily,
+        # when they are read).
+        stack.template_dict = {"Resources": {}}
+        stack.resource_map = stack._create_resource_map()
+        stack.output_map = stack._create_output_map()
+        stack._add_stack_event("CREATE_FAILED", resource_status_reason=message)
+        stack.status = "ROLLBACK_COMPLETE"
+        stack._add_stack_event("ROLLBACK_COMPLETE")
+        return stack
+
+    original_create_resources = cfn_models.Stack.create_resources
+
+    def create_resources(self) -> None:
+        try:
+            original_create_resources(self)
+        except Exception as err:
+            if not getattr(err, "function_refused", False):
+                raise
+            failed(self, err.message)
+
+    cfn_models.Stack.create_resources = create_resources
+
+    original_create_stack = cfn_models.CloudFormationBackend.create_stack
+
+    def create_stack(self, name, template, parameters, *args, **kwargs):
+        try:
+            return original_create_stack(self, name, template, parameters, *args, **kwargs)
+        except Exception as err:
+            if not getattr(err, "function_refused", False):
+                raise
+            # Refused while moto built the stack or read its exports: the stack record, failed.
+            stack = next((st for st in self.stacks.values() if st.name == name), None)
+            if stack is None:
+                stack = original_create_stack(
+                    self, name, json.dumps({"Resources": {}}), {}, *args, **kwargs
+                )
+            return failed(stack, err.message)
+
+    cfn_models.CloudFormationBackend.create_stack = create_stack
 
     ActionAuthenticatorMixin._authenticate_and_authorize_normal_action = normal_action
     ActionAuthenticatorMixin._authenticate_and_authorize_s3_action = s3_action

@@ -2,8 +2,17 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DescribeStackEventsCommand,
+  DescribeStacksCommand,
+  paginateListStackResources,
+  type StackResourceSummary,
+} from "@aws-sdk/client-cloudformation";
+import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ensureVenv, ROOT } from "../../scripts/local-stack";
+import { ensureVenv, type Moto, ROOT, startMoto } from "../../scripts/local-stack";
 import { serverlessConfig } from "../support/serverless-config";
 
 /**
@@ -161,6 +170,20 @@ describe("packaged control plane", () => {
     expect(table?.Properties.DeletionProtectionEnabled).toBe(true);
   });
 
+  /** The statements of a function's own role in the packaged template. */
+  function roleStatements(fnName: string): { Action: string[]; Resource: unknown }[] {
+    const fn = template.Resources[fnName];
+    if (!fn) throw new Error(`no function ${fnName}`);
+    const roleName = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
+    const role = template.Resources[roleName];
+    if (!role) throw new Error(`no role ${roleName}`);
+    return (
+      role.Properties.Policies as {
+        PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
+      }[]
+    ).flatMap((p) => p.PolicyDocument.Statement);
+  }
+
   it("creates no role that no function uses", () => {
     const referenced = JSON.stringify(
       Object.entries(template.Resources).filter(([, r]) => r.Type !== "AWS::IAM::Role"),
@@ -173,15 +196,13 @@ describe("packaged control plane", () => {
   });
 
   it("lets every traced function write its trace segments", () => {
-    const roles = template.Resources;
     for (const [name, fn] of Object.entries(template.Resources)) {
       if (fn.Type !== "AWS::Lambda::Function") continue;
       if ((fn.Properties.TracingConfig as { Mode?: string } | undefined)?.Mode !== "Active")
         continue;
-      const roleName = (fn.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
-      const policies = JSON.stringify(roles[roleName]?.Properties.Policies);
-      expect(policies, name).toContain("xray:PutTraceSegments");
-      expect(policies, name).toContain("xray:PutTelemetryRecords");
+      const actions = roleStatements(name).flatMap((st) => st.Action);
+      expect(actions, name).toContain("xray:PutTraceSegments");
+      expect(actions, name).toContain("xray:PutTelemetryRecords");
     }
   });
 
@@ -193,13 +214,7 @@ describe("packaged control plane", () => {
     expect(configs).toHaveLength(2);
     for (const config of configs) {
       const fnName = (config.Properties.FunctionName as { Ref: string }).Ref;
-      const fn = template.Resources[fnName];
-      const roleName = (fn?.Properties.Role as { "Fn::GetAtt": [string, string] })["Fn::GetAtt"][0];
-      const statements = (
-        template.Resources[roleName]?.Properties.Policies as {
-          PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
-        }[]
-      ).flatMap((p) => p.PolicyDocument.Statement);
+      const statements = roleStatements(fnName);
       const destination = (
         config.Properties.DestinationConfig as { OnFailure: { Destination: unknown } }
       ).OnFailure.Destination;
@@ -231,5 +246,134 @@ describe("packaged control plane", () => {
     const roles = functions.map((f) => JSON.stringify(f.Properties.Role));
     expect(new Set(roles).size).toBe(functions.length);
     for (const f of functions) expect(f.Properties.Runtime).toBe("nodejs22.x");
+  });
+});
+
+/**
+ * The packaged stack deployed on the local AWS, as osls deploys it: the artifacts first, then the
+ * stack. The emulator's Lambda refuses a function whose role lacks what its configuration needs
+ * (scripts/iam_enforcement.py, as Lambda does), so a missing permission fails the deploy here.
+ */
+describe("the packaged stack on the local AWS", () => {
+  /**
+   * Resource types the emulator's CloudFormation accepts without creating anything (it lists
+   * them with an empty type, or not at all). Each is checked statically above or below instead.
+   */
+  const FAKED_BY_EMULATOR = [
+    "AWS::CloudWatch::Alarm", // "sends every alarm to the alarm topic"
+    "AWS::Lambda::EventInvokeConfig", // "lets every function with an on-failure destination send to it"
+    "AWS::S3::BucketPolicy", // "denies plain HTTP on every bucket, queue and topic policy"
+    "AWS::SNS::Subscription", // "subscribes the registration function to the registration topic"
+    "AWS::SNS::TopicPolicy",
+    "AWS::SQS::QueuePolicy",
+  ].sort();
+
+  let moto: Moto;
+  let status: string | undefined;
+  let failures: string[] = [];
+  const resources: StackResourceSummary[] = [];
+
+  beforeAll(async () => {
+    moto = await startMoto();
+    const config = {
+      endpoint: moto.endpoint,
+      region: "us-east-1",
+      // A 12-digit access key is that account's root on the emulator.
+      credentials: { accessKeyId: "123456789012", secretAccessKey: "deployer" },
+      forcePathStyle: true,
+    };
+    const s3 = new S3Client(config);
+    const cfn = new CloudFormationClient(config);
+    const deployed = structuredClone(template);
+    await s3.send(new CreateBucketCommand({ Bucket: "cp-artifacts" }));
+    for (const resource of Object.values(deployed.Resources)) {
+      if (resource.Type !== "AWS::Lambda::Function") continue;
+      const code = resource.Properties.Code as { S3Bucket: unknown; S3Key: string };
+      // osls uploads to the deployment bucket the stack made in its first step.
+      code.S3Bucket = "cp-artifacts";
+      await s3.send(
+        new PutObjectCommand({
+          Bucket: "cp-artifacts",
+          Key: code.S3Key,
+          Body: readFileSync(join(out, code.S3Key.slice(code.S3Key.lastIndexOf("/") + 1))),
+        }),
+      );
+    }
+    await cfn.send(
+      new CreateStackCommand({
+        StackName: "cross-account-control-plane-prod",
+        TemplateBody: JSON.stringify(deployed),
+        Capabilities: ["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
+      }),
+    );
+    for (let i = 0; i < 120; i++) {
+      const stack = (
+        await cfn.send(new DescribeStacksCommand({ StackName: "cross-account-control-plane-prod" }))
+      ).Stacks?.[0];
+      status = stack?.StackStatus;
+      if (!status?.endsWith("_IN_PROGRESS")) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    const events = await cfn.send(
+      new DescribeStackEventsCommand({ StackName: "cross-account-control-plane-prod" }),
+    );
+    failures = (events.StackEvents ?? [])
+      .filter((e) => e.ResourceStatus?.endsWith("FAILED"))
+      .map((e) => `${e.LogicalResourceId}: ${e.ResourceStatusReason}`);
+    for await (const page of paginateListStackResources(
+      { client: cfn },
+      { StackName: "cross-account-control-plane-prod" },
+    ))
+      resources.push(...(page.StackResourceSummaries ?? []));
+  }, 180_000);
+
+  afterAll(async () => moto?.stop());
+
+  it("reaches CREATE_COMPLETE", () => {
+    expect(failures).toEqual([]);
+    expect(status).toBe("CREATE_COMPLETE");
+  });
+
+  it("creates every resource of the template, and fakes only the types listed", () => {
+    const byName = new Map(resources.map((r) => [r.LogicalResourceId, r]));
+    const faked = new Set<string>();
+    for (const [name, resource] of Object.entries(template.Resources)) {
+      const created = byName.get(name);
+      // Faked: not listed, or listed without its type.
+      if (created?.ResourceType !== resource.Type) faked.add(resource.Type);
+      else expect(created.ResourceStatus, name).toBe("CREATE_COMPLETE");
+    }
+    expect([...faked].sort()).toEqual(FAKED_BY_EMULATOR);
+  });
+
+  it("subscribes the registration function to the registration topic", () => {
+    const subscriptions = Object.values(template.Resources).filter(
+      (r) => r.Type === "AWS::SNS::Subscription",
+    );
+    expect(subscriptions).toHaveLength(1);
+    expect(subscriptions[0]?.Properties).toMatchObject({
+      Protocol: "lambda",
+      TopicArn: { Ref: "RegistrationTopic" },
+      Endpoint: { "Fn::GetAtt": ["RegistrationLambdaFunction", "Arn"] },
+    });
+  });
+
+  it("denies plain HTTP on every bucket, queue and topic policy that names a resource of the stack", () => {
+    const policies = Object.entries(template.Resources).filter(([, r]) =>
+      ["AWS::S3::BucketPolicy", "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy"].includes(r.Type),
+    );
+    expect(policies.length).toBeGreaterThanOrEqual(3);
+    for (const [name, policy] of policies) {
+      const text = JSON.stringify(policy.Properties);
+      // It applies to a resource of this stack.
+      expect(
+        Object.keys(template.Resources).some(
+          (other) => other !== name && text.includes(`"${other}"`),
+        ),
+        name,
+      ).toBe(true);
+      if (policy.Type !== "AWS::SNS::TopicPolicy")
+        expect(text, name).toMatch(/"aws:SecureTransport":"?false"?/);
+    }
   });
 });
