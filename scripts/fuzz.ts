@@ -46,6 +46,9 @@ async function startStack(adminKey: string): Promise<{ stack: ChildProcess; api:
         PORT: String(await freePort()),
         LAMBDA_PORT: String(await freePort()),
         ADMIN_API_KEY: adminKey,
+        // The rate limits would refuse most of the fuzzer's volume (429, declared) and test less.
+        CP_LOCAL_SESSIONS_PER_MINUTE: "1000000",
+        CP_LOCAL_TENANT_WRITES_PER_MINUTE: "1000000",
         // API Gateway would answer an overlong URL itself (414); let such requests reach the
         // functions locally instead of Node's own bare 400, so that they are tested too.
         NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --max-http-header-size=1048576`.trim(),

@@ -133,6 +133,31 @@ export function loadAuditConfig(env: Env = process.env): AuditConfig {
   };
 }
 
+/** Rate limits (shared/services/rate-limiter.ts), per minute; 0 turns one off. */
+export interface RateLimitConfig {
+  /** POST /v1/sessions per calling service (RATE_LIMIT_SESSIONS_PER_MINUTE, 600). */
+  sessionsPerMinute: number;
+  /** Account, organization and external-ID changes per tenant (RATE_LIMIT_TENANT_WRITES_PER_MINUTE, 120). */
+  tenantWritesPerMinute: number;
+}
+
+export function loadRateLimitConfig(env: Env = process.env): RateLimitConfig {
+  return {
+    sessionsPerMinute: intEnv(
+      "RATE_LIMIT_SESSIONS_PER_MINUTE",
+      600,
+      { min: 0, max: 1_000_000 },
+      env,
+    ),
+    tenantWritesPerMinute: intEnv(
+      "RATE_LIMIT_TENANT_WRITES_PER_MINUTE",
+      120,
+      { min: 0, max: 1_000_000 },
+      env,
+    ),
+  };
+}
+
 /** The scheduled health checks (shared/services/health-sweep.ts). */
 export interface HealthConfig {
   /** How long each check is kept in an account's history, in seconds (HEALTH_HISTORY_DAYS, 30). */

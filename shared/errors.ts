@@ -92,6 +92,16 @@ export class ServiceUnavailableError extends AppError {
   }
 }
 
+/** 429: the caller's rate limit is spent for this window; retry after `retryAfterSeconds`. */
+export class RateLimitedError extends AppError {
+  readonly status = 429;
+  readonly retryAfterSeconds: number;
+  constructor(message: string, retryAfterSeconds: number) {
+    super("RATE_LIMITED", message);
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
+}
+
 export class AccountNotFoundError extends NotFoundError {
   constructor(accountId: string) {
     super("ACCOUNT_NOT_FOUND", `Account ${accountId} is not registered for this tenant`);

@@ -352,3 +352,13 @@ export interface IdempotencyStore {
   /** Forgets the key: the request failed, and its retry must run again. */
   release(scope: string, keyHash: string): Promise<void>;
 }
+
+/** Fixed-window request counters (shared/services/rate-limiter.ts). */
+export interface RateCounterStore {
+  /**
+   * Counts one request of `subject` in the window starting at `windowStart` (epoch ms), unless
+   * `limit` are counted already: false then, and nothing changes. The counter expires at
+   * `expiresAt` (epoch seconds).
+   */
+  take(subject: string, windowStart: number, limit: number, expiresAt: number): Promise<boolean>;
+}

@@ -25,6 +25,7 @@
  *                                        TTL; not under TENANT#, so deleting the tenant keeps it
  *   AUDIT-PLATFORM / <at>#<requestId>#<n>  an audit record of the platform's trail (GET /v1/audit)
  *   TENANT#<tenantId> / ORG              the tenant's connected organization; GSI1 ORG / <tenantId>
+ *   RATE#<scope>#<subject> / <window start>  a rate-limit counter of one minute, expiring by TTL
  *
  * A session request reads TENANT, ACCOUNT, both GRANT items and PERMSET in one BatchGetItem.
  * Pointer items carry `ref` ({PK, SK}): the item they stand for, deleted with them.
@@ -60,6 +61,10 @@ export const keys = {
   platformAudit: "AUDIT-PLATFORM",
   healthHistory: (tenantId: string, accountId: string) => `HEALTH#${tenantId}#${accountId}`,
   idempotency: (scope: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${scope}`, SK: keyHash }),
+  rateCounter: (subject: string, windowStart: number) => ({
+    PK: `RATE#${subject}`,
+    SK: String(windowStart),
+  }),
 } as const;
 
 export const GSI1_TENANTS = "TENANT";

@@ -1,6 +1,7 @@
 import {
   AppError,
   BadRequestError,
+  RateLimitedError,
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
 } from "../errors";
@@ -53,7 +54,7 @@ export function toHttpResponse(
       },
     };
   }
-  if (known instanceof ServiceUnavailableError)
+  if (known instanceof ServiceUnavailableError || known instanceof RateLimitedError)
     headers["retry-after"] = String(known.retryAfterSeconds);
   return {
     expected: true,

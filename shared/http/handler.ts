@@ -7,6 +7,7 @@ import type * as z from "zod/mini";
 import { requireRole, requireTenantAccess } from "../domain/access";
 import { type Caller, parseBearer } from "../domain/api-key";
 import type { Actor } from "../domain/audit";
+import type { RateScope } from "../domain/rate-limit";
 import { BadRequestError } from "../errors";
 import { logger } from "../logger";
 import { type HttpResponse, JSON_HEADERS, toHttpResponse } from "./error-mapper";
@@ -17,6 +18,8 @@ import { rejectForbiddenFields, validatePart } from "./validate";
 export interface HttpDeps {
   /** Resolves a bearer secret to its caller; throws UnauthenticatedError. */
   authenticate: (secret: string | undefined) => Promise<Caller>;
+  /** Counts a request against its route's rate limit; throws RateLimitedError over it. */
+  admit: (scope: RateScope, subject: string) => Promise<void>;
   maxBodyBytes: number;
 }
 
@@ -148,6 +151,14 @@ export function httpHandler<R extends RouteDef>(
           "INVALID_IDEMPOTENCY_KEY",
           "Idempotency-Key must be 1 to 255 printable ASCII characters",
         );
+      }
+      // Last: only a request this caller may make, and that is well formed, counts.
+      if (route.rateLimit !== undefined && caller !== undefined) {
+        const subject =
+          route.rateLimit === "tenant"
+            ? (params as { tenantId: string }).tenantId
+            : (caller.service ?? caller.keyId);
+        await deps().admit(route.rateLimit, subject);
       }
       request.context.prepared = {
         params,

@@ -1,5 +1,6 @@
 import type * as z from "zod/mini";
 import type { ApiKeyRole } from "../domain/api-key";
+import type { RateScope } from "../domain/rate-limit";
 
 /**
  * The REST API, one entry per operation. Handlers take their validation and authorization from
@@ -29,6 +30,11 @@ export interface RouteDef {
    * same caller gets the first answer instead of doing it again (shared/http/idempotency.ts).
    */
   idempotent?: boolean;
+  /**
+   * Counted against a rate limit (shared/services/rate-limiter.ts): `service` per calling
+   * service, `tenant` per tenant of the path; over it, 429 RATE_LIMITED with Retry-After.
+   */
+  rateLimit?: RateScope;
   success: {
     status: 200 | 201 | 204;
     schema?: z.ZodMiniType;
@@ -37,7 +43,9 @@ export interface RouteDef {
     alternate?: { status: 200; description: string };
   };
   /** Error codes this route can answer with, by status (for the document and the tests). */
-  errors: Partial<Record<400 | 401 | 403 | 404 | 409 | 415 | 422 | 502 | 503, readonly string[]>>;
+  errors: Partial<
+    Record<400 | 401 | 403 | 404 | 409 | 415 | 422 | 429 | 502 | 503, readonly string[]>
+  >;
 }
 
 type ErrorTable = RouteDef["errors"];
@@ -78,6 +86,7 @@ export const BODY_ERRORS = [
 ] as const;
 export const AUTH_ERRORS = { 401: ["UNAUTHENTICATED"], 403: ["FORBIDDEN"] } as const;
 export const UNAVAILABLE = { 503: ["SERVICE_UNAVAILABLE"] } as const;
+export const RATE_LIMITED = { 429: ["RATE_LIMITED"] } as const;
 export const NO_EXTERNAL_ID = {
   externalId: "EXTERNAL_ID_NOT_ACCEPTED",
   externalIds: "EXTERNAL_ID_NOT_ACCEPTED",

@@ -2,13 +2,21 @@ import { DynamoApiKeyStore } from "../adapters/dynamo-api-key-store";
 import { DynamoAuditStore } from "../adapters/dynamo-audit-store";
 import { createDocumentClient } from "../adapters/dynamo-client";
 import { DynamoIdempotencyStore } from "../adapters/dynamo-idempotency-store";
+import { DynamoRateCounterStore } from "../adapters/dynamo-rate-counter-store";
 import { DynamoTenantReader, DynamoTenantStore } from "../adapters/dynamo-tenant-store";
 import { cryptoRandom, systemClock } from "../adapters/system";
-import { type ControlPlaneConfig, loadAccessConfig, loadAuditConfig, loadConfig } from "../config";
+import {
+  type ControlPlaneConfig,
+  loadAccessConfig,
+  loadAuditConfig,
+  loadConfig,
+  loadRateLimitConfig,
+} from "../config";
 import type { HttpDeps } from "../http/handler";
 import { logger } from "../logger";
 import { ApiKeyService } from "../services/api-key-service";
 import { AuditTrail } from "../services/audit-trail";
+import { RateLimiter } from "../services/rate-limiter";
 import { TenantLookup } from "../services/tenant-lookup";
 import { TenantService } from "../services/tenant-service";
 
@@ -78,8 +86,19 @@ export const tenantLookup = /* @__PURE__ */ once(
   () => new TenantLookup(new DynamoTenantReader(documentClient(), config().tableName)),
 );
 
+/** Rate limits of the routes that declare one (`rateLimit` in their route). */
+export const rateLimiter = /* @__PURE__ */ once(
+  () =>
+    new RateLimiter({
+      counters: new DynamoRateCounterStore(documentClient(), config().tableName),
+      clock: systemClock,
+      limits: loadRateLimitConfig(),
+    }),
+);
+
 export const httpDeps = /* @__PURE__ */ once<HttpDeps>(() => ({
   authenticate: (secret) => apiKeyService().authenticate(secret),
+  admit: (scope, subject) => rateLimiter().admit(scope, subject),
   maxBodyBytes: config().maxBodyBytes,
 }));
 

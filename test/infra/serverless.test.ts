@@ -29,6 +29,19 @@ describe("serverless.yml", () => {
     }
   });
 
+  it("lets exactly the rate-limited routes' functions count requests", () => {
+    const limited = (Object.values(routes) as { operationId: string; rateLimit?: string }[])
+      .filter((r) => r.rateLimit !== undefined)
+      .map((r) => r.operationId)
+      .sort();
+    const counting = Object.entries(config.functions)
+      .filter(([, fn]) => JSON.stringify(fn.iamRoleStatements).includes("iam.yml):rateLimit}"))
+      .map(([name]) => name)
+      .sort();
+    expect(limited.length).toBeGreaterThan(0);
+    expect(counting).toEqual(limited);
+  });
+
   it("uses the nodejs22.x runtime", () => {
     expect((config.provider as { runtime: string }).runtime).toBe("nodejs22.x");
   });

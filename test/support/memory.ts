@@ -35,6 +35,7 @@ import type {
   Page,
   PageRequest,
   PermissionSetStore,
+  RateCounterStore,
   RegistrationTokenRecord,
   RegistrationTokenStore,
   TenantRoleGateway,
@@ -344,6 +345,18 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
   async release(scope: string, keyHash: string) {
     this.records.delete(`${scope}/${keyHash}`);
+  }
+}
+
+/** Rate counters with the adapter's rule: a full window refuses and changes nothing. */
+export class MemoryRateCounterStore implements RateCounterStore {
+  readonly counts = new Map<string, number>();
+  async take(subject: string, windowStart: number, limit: number, _expiresAt: number) {
+    const key = `${subject}@${windowStart}`;
+    const count = this.counts.get(key) ?? 0;
+    if (count >= limit) return false;
+    this.counts.set(key, count + 1);
+    return true;
   }
 }
 

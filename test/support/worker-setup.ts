@@ -9,6 +9,9 @@ Object.assign(process.env, LOCAL_AWS_ENV, inject("accessSession"), {
   TABLE_NAME: process.env.TABLE_NAME ?? "cp-test",
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT",
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+  // Limits far above what a test sends; test/integration/rate-limit.test.ts sets its own.
+  RATE_LIMIT_SESSIONS_PER_MINUTE: process.env.RATE_LIMIT_SESSIONS_PER_MINUTE ?? "100000",
+  RATE_LIMIT_TENANT_WRITES_PER_MINUTE: process.env.RATE_LIMIT_TENANT_WRITES_PER_MINUTE ?? "100000",
   // The cache would hide revocations between test steps that run in one process.
   API_KEY_CACHE_TTL_SECONDS: "0",
   // The control plane's own account on the emulator, and onboarding settings of the local stage.

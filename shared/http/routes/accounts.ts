@@ -4,6 +4,7 @@ import {
   BODY_ERRORS,
   errorTable,
   IDEMPOTENCY_ERRORS,
+  RATE_LIMITED,
   type RouteDef,
   UNAVAILABLE,
 } from "../route-def";
@@ -19,6 +20,7 @@ export const createOnboardingLink = {
   tag: "accounts",
   auth: ["admin", "tenant"],
   tenantScoped: true,
+  rateLimit: "tenant",
   params: c.TenantPath,
   query: s.OnboardingQuery,
   success: {
@@ -28,6 +30,7 @@ export const createOnboardingLink = {
       "The link, its template, stack name and parameters. Its registration token is shown only here: every call makes a new one.",
   },
   errors: /* @__PURE__ */ errorTable(
+    RATE_LIMITED,
     {
       400: [
         "INVALID_PATH_PARAMETER",
@@ -55,6 +58,7 @@ export const registerAccount = {
   idempotent: true,
   auth: ["admin", "tenant"],
   tenantScoped: true,
+  rateLimit: "tenant",
   params: c.TenantPath,
   body: s.RegisterAccountRequest,
   fieldCodes: {
@@ -72,6 +76,7 @@ export const registerAccount = {
     },
   },
   errors: /* @__PURE__ */ errorTable(
+    RATE_LIMITED,
     { 400: [IDEMPOTENCY_ERRORS[400]] },
     { 400: BODY_ERRORS },
     {
@@ -145,11 +150,13 @@ export const patchAccount = {
   tag: "accounts",
   auth: ["admin", "tenant"],
   tenantScoped: true,
+  rateLimit: "tenant",
   params: s.AccountPath,
   body: s.PatchAccountRequest,
   fieldCodes: { roleArn: "INVALID_ROLE_ARN", regions: "INVALID_REGION" },
   success: { status: 200, schema: s.Account, description: "Changed and VERIFIED." },
   errors: /* @__PURE__ */ errorTable(
+    RATE_LIMITED,
     { 400: BODY_ERRORS },
     {
       400: [
@@ -178,9 +185,11 @@ export const deleteAccount = {
   tag: "accounts",
   auth: ["admin", "tenant"],
   tenantScoped: true,
+  rateLimit: "tenant",
   params: s.AccountPath,
   success: { status: 204, description: "Deregistered." },
   errors: /* @__PURE__ */ errorTable(
+    RATE_LIMITED,
     { 400: ["INVALID_PATH_PARAMETER"] },
     AUTH_ERRORS,
     { 404: ["TENANT_NOT_FOUND", "ACCOUNT_NOT_FOUND"] },
@@ -197,9 +206,11 @@ export const verifyAccount = {
   tag: "accounts",
   auth: ["admin", "tenant"],
   tenantScoped: true,
+  rateLimit: "tenant",
   params: s.AccountPath,
   success: { status: 200, schema: s.Account, description: "VERIFIED again." },
   errors: /* @__PURE__ */ errorTable(
+    RATE_LIMITED,
     {
       400: [
         "INVALID_PATH_PARAMETER",

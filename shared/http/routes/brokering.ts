@@ -3,6 +3,7 @@ import {
   BODY_ERRORS,
   errorTable,
   IDEMPOTENCY_ERRORS,
+  RATE_LIMITED,
   type RouteDef,
   UNAVAILABLE,
 } from "../route-def";
@@ -149,6 +150,7 @@ export const createSession = {
   summary: "Get short-lived credentials into a tenant account (service keys)",
   tag: "brokering",
   auth: ["service"],
+  rateLimit: "service",
   body: s.CreateSessionRequest,
   fieldCodes: {
     durationSeconds: "INVALID_DURATION",
@@ -161,6 +163,7 @@ export const createSession = {
     description: "Credentials; audited before they were returned.",
   },
   errors: /* @__PURE__ */ errorTable(
+    RATE_LIMITED,
     { 400: BODY_ERRORS },
     {
       400: [

@@ -1,5 +1,12 @@
 import { VERIFICATION_CODES } from "../../domain/verification";
-import { AUTH_ERRORS, BODY_ERRORS, errorTable, type RouteDef, UNAVAILABLE } from "../route-def";
+import {
+  AUTH_ERRORS,
+  BODY_ERRORS,
+  errorTable,
+  RATE_LIMITED,
+  type RouteDef,
+  UNAVAILABLE,
+} from "../route-def";
 import * as c from "../schemas/common";
 import * as s from "../schemas/organizations";
 
@@ -12,6 +19,7 @@ export const connectOrganization = {
   tag: "organizations",
   auth: ["admin", "tenant"],
   tenantScoped: true,
+  rateLimit: "tenant",
   params: c.TenantPath,
   body: s.ConnectOrganizationRequest,
   fieldCodes: {
@@ -30,6 +38,7 @@ export const connectOrganization = {
     },
   },
   errors: /* @__PURE__ */ errorTable(
+    RATE_LIMITED,
     { 400: BODY_ERRORS },
     {
       400: [
@@ -80,10 +89,12 @@ export const disconnectOrganization = {
   tag: "organizations",
   auth: ["admin", "tenant"],
   tenantScoped: true,
+  rateLimit: "tenant",
   params: c.TenantPath,
   query: s.DisconnectQuery,
   success: { status: 204, description: "Disconnected." },
   errors: /* @__PURE__ */ errorTable(
+    RATE_LIMITED,
     { 400: ["INVALID_PATH_PARAMETER", "INVALID_QUERY_PARAMETER"] },
     AUTH_ERRORS,
     { 404: ["TENANT_NOT_FOUND", "ORGANIZATION_NOT_CONNECTED"] },

@@ -4,6 +4,7 @@ import {
   errorTable,
   IDEMPOTENCY_ERRORS,
   NO_EXTERNAL_ID,
+  RATE_LIMITED,
   type RouteDef,
   UNAVAILABLE,
 } from "../route-def";
@@ -97,6 +98,7 @@ export const rotateExternalId = {
   idempotent: true,
   auth: ["admin", "tenant"],
   tenantScoped: true,
+  rateLimit: "tenant",
   params: c.TenantPath,
   forbiddenFields: NO_EXTERNAL_ID,
   success: {
@@ -105,6 +107,7 @@ export const rotateExternalId = {
     description: "The tenant with its new current external ID.",
   },
   errors: /* @__PURE__ */ errorTable(
+    RATE_LIMITED,
     {
       400: [
         IDEMPOTENCY_ERRORS[400],

@@ -2,6 +2,7 @@ import { createError } from "@middy/util";
 import { describe, expect, it } from "vitest";
 import {
   BadRequestError,
+  RateLimitedError,
   ServiceUnavailableError,
   TenantNotFoundError,
   UnauthenticatedError,
@@ -37,13 +38,19 @@ describe("toHttpResponse", () => {
     expect(response.headers["content-type"]).toBe("application/json");
   });
 
-  it("adds Retry-After to a 503", () => {
-    const { response } = toHttpResponse(
+  it.each([
+    [
       new ServiceUnavailableError("busy", { retryAfterSeconds: 7 }),
-      "r",
-    );
-    expect(response.statusCode).toBe(503);
-    expect(response.headers["retry-after"]).toBe("7");
+      503,
+      "SERVICE_UNAVAILABLE",
+      "7",
+    ],
+    [new RateLimitedError("slow down", 42), 429, "RATE_LIMITED", "42"],
+  ])("adds Retry-After to %s", (err, status, code, retryAfter) => {
+    const { response } = toHttpResponse(err, "r");
+    expect(response.statusCode).toBe(status);
+    expect(JSON.parse(response.body).error.code).toBe(code);
+    expect(response.headers["retry-after"]).toBe(retryAfter);
   });
 
   it("turns anything unexpected into a 500 that reveals nothing", () => {
