@@ -166,8 +166,15 @@ describe("packaged control plane", () => {
   });
 
   it("protects the production table from deletion", () => {
-    const table = template.Resources.ControlPlaneTable;
+    const table = template.Resources.ControlPlaneTable as unknown as {
+      Properties: Record<string, unknown>;
+      DeletionPolicy?: string;
+      UpdateReplacePolicy?: string;
+    };
     expect(table?.Properties.DeletionProtectionEnabled).toBe(true);
+    // Removing the stack keeps the table, and the audit trails in it.
+    expect(table?.DeletionPolicy).toBe("Retain");
+    expect(table?.UpdateReplacePolicy).toBe("Retain");
   });
 
   /** The statements of a function's own role in the packaged template. */
@@ -237,6 +244,22 @@ describe("packaged control plane", () => {
     expect(alarms.length).toBeGreaterThanOrEqual(6);
     for (const [name, alarm] of alarms)
       expect(alarm.Properties.AlarmActions, name).toEqual([{ Ref: "AlarmTopic" }]);
+  });
+
+  it("gives the deployer (infra/deployer-policy.json) actions in every service the stack uses, none of them wildcards", () => {
+    const policy = JSON.parse(readFileSync(join(ROOT, "infra/deployer-policy.json"), "utf8")) as {
+      Statement: { Action: string[] }[];
+    };
+    const actions = policy.Statement.flatMap((st) => st.Action);
+    for (const action of actions) expect(action).not.toMatch(/\*/);
+    const services = new Set(
+      Object.values(template.Resources).map((r) => (r.Type.split("::")[1] ?? "").toLowerCase()),
+    );
+    for (const service of services)
+      expect(
+        actions.some((a) => a.startsWith(`${service}:`)),
+        `no ${service} action for the deployer`,
+      ).toBe(true);
   });
 
   it("gives each function its own IAM role", () => {
