@@ -108,6 +108,10 @@ export function httpHandler<R extends RouteDef>(
     before: async (request: Request) => {
       const { event } = request;
       const requestId = requestIdOf(request);
+      // The API Gateway request ID clients see in x-request-id and in error bodies, on every log
+      // line of the request, with what was asked (never a header, a body or a secret).
+      logger.setCorrelationId(requestId);
+      logger.appendKeys({ method: route.method, route: route.operationId });
       let caller: Caller | undefined;
       if (route.auth !== "public") {
         caller = await deps().authenticate(parseBearer(event.headers?.authorization));
@@ -119,6 +123,7 @@ export function httpHandler<R extends RouteDef>(
         : undefined;
       if (route.tenantScoped && caller !== undefined) {
         requireTenantAccess(caller, (params as { tenantId: string }).tenantId);
+        logger.appendKeys({ tenantId: (params as { tenantId: string }).tenantId });
       }
       // API Gateway always passes a string; serverless-offline passes a JSON scalar body
       // (`false`, `0`) already parsed. Make it the string API Gateway would have passed.
