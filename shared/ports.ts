@@ -7,6 +7,7 @@ import type { ApiKey } from "./domain/api-key";
 import type { AuditRecord } from "./domain/audit";
 import type { Grant } from "./domain/grant";
 import type { AccountHealth, HealthChange } from "./domain/health";
+import type { MetricName } from "./domain/metrics";
 import type { OrganizationConnection, OrganizationMember } from "./domain/organization";
 import type { PermissionSet } from "./domain/permission-set";
 import type { ExternalIdState, Tenant } from "./domain/tenant";
@@ -362,3 +363,14 @@ export interface RateCounterStore {
    */
   take(subject: string, windowStart: number, limit: number, expiresAt: number): Promise<boolean>;
 }
+
+/** Operational metrics (shared/domain/metrics.ts); emitted at once, never batched. */
+export interface MetricsSink {
+  /** Adds `value` (1 by default) to a count, with the dimensions the metric declares. */
+  count(name: MetricName, value?: number, dimensions?: Record<string, string>): void;
+  /** A duration in milliseconds. */
+  duration(name: MetricName, ms: number, dimensions?: Record<string, string>): void;
+}
+
+/** For services built without metrics (tests, tools). */
+export const noMetrics: MetricsSink = { count: () => undefined, duration: () => undefined };

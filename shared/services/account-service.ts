@@ -5,8 +5,16 @@ import { StaleAccountError, VerificationFailedError } from "../domain/errors";
 import { checkOutcome, nextHealth } from "../domain/health";
 import { type LifecycleEvent, requireTransition } from "../domain/lifecycle";
 import { type ExternalIdStatus, externalIdCandidates, type Tenant } from "../domain/tenant";
-import { AccountNotFoundError, BadRequestError, ConflictError } from "../errors";
-import type { AccountStore, Clock, Page, PageRequest, RegionCatalog } from "../ports";
+import { AccountNotFoundError, AppError, BadRequestError, ConflictError } from "../errors";
+import {
+  type AccountStore,
+  type Clock,
+  type MetricsSink,
+  noMetrics,
+  type Page,
+  type PageRequest,
+  type RegionCatalog,
+} from "../ports";
 import { AccountQueries, type AccountView } from "./account-queries";
 import { AccountRemoval } from "./account-removal";
 import type { AuditTrail } from "./audit-trail";
@@ -36,6 +44,8 @@ function sameRegions(a: readonly string[], b: readonly string[]): boolean {
 export type { AccountView };
 
 export interface AccountServiceDeps {
+  /** Registrations by source and outcome. */
+  metrics?: MetricsSink;
   accounts: AccountStore;
   tenants: Pick<TenantLookup, "get">;
   verifier: Pick<RoleVerifier, "verify">;
@@ -132,6 +142,26 @@ export class AccountService {
     source: AccountSource,
     actor: Actor,
     options: { requireExisting?: boolean; settingsChange?: boolean } = {},
+  ): Promise<{ account: AccountView; created: boolean }> {
+    if (options.settingsChange) return this.registerOnce(tenantId, input, source, actor, options);
+    const metrics = this.deps.metrics ?? noMetrics;
+    try {
+      const registered = await this.registerOnce(tenantId, input, source, actor, options);
+      metrics.count("Registrations", 1, { source: source.kind, outcome: "REGISTERED" });
+      return registered;
+    } catch (err) {
+      const outcome = err instanceof AppError ? err.code : "INTERNAL_ERROR";
+      metrics.count("Registrations", 1, { source: source.kind, outcome });
+      throw err;
+    }
+  }
+
+  private async registerOnce(
+    tenantId: string,
+    input: RegisterInput,
+    source: AccountSource,
+    actor: Actor,
+    options: { requireExisting?: boolean; settingsChange?: boolean },
   ): Promise<{ account: AccountView; created: boolean }> {
     const role = this.parseRole(input.accountId, input.roleArn);
     const regions = [...new Set(input.regions ?? [])];

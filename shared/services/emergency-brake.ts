@@ -17,18 +17,22 @@ import {
   ConflictError,
   ServiceUnavailableError,
 } from "../errors";
-import type {
-  AccountStore,
-  AuditStore,
-  AwsCredentials,
-  Clock,
-  RoleBrakeGateway,
-  TenantRoleGateway,
+import {
+  type AccountStore,
+  type AuditStore,
+  type AwsCredentials,
+  type Clock,
+  type MetricsSink,
+  noMetrics,
+  type RoleBrakeGateway,
+  type TenantRoleGateway,
 } from "../ports";
 import type { TenantLookup } from "./tenant-lookup";
 import { assumeTenantRole } from "./tenant-role-access";
 
 export interface EmergencyBrakeDeps {
+  /** Freezes. */
+  metrics?: MetricsSink;
   accounts: AccountStore;
   tenants: Pick<TenantLookup, "get">;
   gateway: Pick<TenantRoleGateway, "assumeRole">;
@@ -48,8 +52,10 @@ export interface EmergencyBrakeDeps {
 export class EmergencyBrake {
   constructor(private readonly deps: EmergencyBrakeDeps) {}
 
-  freeze(tenantId: string, accountId: string, actor: Actor) {
-    return this.apply("FREEZE", tenantId, accountId, actor);
+  async freeze(tenantId: string, accountId: string, actor: Actor) {
+    const account = await this.apply("FREEZE", tenantId, accountId, actor);
+    (this.deps.metrics ?? noMetrics).count("Freezes");
+    return account;
   }
 
   unfreeze(tenantId: string, accountId: string, actor: Actor) {

@@ -4,16 +4,18 @@ import { isRoleArn, parseRoleArn } from "../domain/arn";
 import { type CheckOutcome, checkOutcome, nextHealth } from "../domain/health";
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import { ServiceUnavailableError } from "../errors";
-import type {
-  Clock,
-  HealthStateChange,
-  HealthSweepPorts,
-  SweepContinuation,
-  SweepLink,
-  SweepRecords,
-  SweepSummary,
-  SweepTotals,
-  SweptAccount,
+import {
+  type Clock,
+  type HealthStateChange,
+  type HealthSweepPorts,
+  type MetricsSink,
+  noMetrics,
+  type SweepContinuation,
+  type SweepLink,
+  type SweepRecords,
+  type SweepSummary,
+  type SweepTotals,
+  type SweptAccount,
 } from "../ports";
 import type { RoleVerifier } from "./role-verifier";
 
@@ -50,15 +52,35 @@ export class HealthSweep {
       checksPerSecond?: number;
       pageSize: number;
       unhealthyAfter: number;
+      /** HealthChecks by state, SweepDuration, AssumeRoleThrottled (caller sweep). */
+      metrics?: MetricsSink;
     },
   ) {}
 
   async run(options: { cursor?: string; deadlineMs: number }): Promise<SweepResult> {
+    const started = this.deps.clock.now().getTime();
+    const stats = { throttled: 0 };
+    const result = await this.sweep(options, stats);
+    const metrics = this.deps.metrics ?? noMetrics;
+    for (const [state, n] of Object.entries(result.states))
+      if (n > 0) metrics.count("HealthChecks", n, { state });
+    if (stats.throttled > 0)
+      metrics.count("AssumeRoleThrottled", stats.throttled, { caller: "sweep" });
+    metrics.duration("SweepDuration", this.deps.clock.now().getTime() - started);
+    return result;
+  }
+
+  private async sweep(
+    options: { cursor?: string; deadlineMs: number },
+    stats: { throttled: number },
+  ): Promise<SweepResult> {
     const { ports, concurrency, pageSize } = this.deps;
     const limit = pLimit(concurrency);
-    const check = this.rateLimited((account: SweptAccount, tenant: Tenant) =>
-      this.check(account, tenant),
-    );
+    const check = this.rateLimited(async (account: SweptAccount, tenant: Tenant) => {
+      const checked = await this.check(account, tenant);
+      if (!checked.outcome.ok && checked.outcome.code === "THROTTLED") stats.throttled += 1;
+      return checked;
+    });
     const tenants = new Map<string, Promise<Tenant | undefined>>();
     const result: SweepResult = {
       checked: 0,

@@ -14,13 +14,15 @@ import {
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import { DEFAULT_MESSAGES, type VerificationCode } from "../domain/verification";
 import { ConflictError, ServiceUnavailableError, UnprocessableError } from "../errors";
-import type {
-  AccountStore,
-  AwsCredentials,
-  Clock,
-  OrganizationGateway,
-  OrganizationStore,
-  TenantRoleGateway,
+import {
+  type AccountStore,
+  type AwsCredentials,
+  type Clock,
+  type MetricsSink,
+  noMetrics,
+  type OrganizationGateway,
+  type OrganizationStore,
+  type TenantRoleGateway,
 } from "../ports";
 import type { AccountService } from "./account-service";
 import type { AuditTrail } from "./audit-trail";
@@ -49,6 +51,8 @@ export interface OrganizationChange {
 export { OrganizationNotConnectedError };
 
 export interface OrganizationServiceDeps {
+  /** Member accounts per sync result. */
+  metrics?: MetricsSink;
   organizations: OrganizationStore;
   accounts: AccountStore;
   /** Registers members: its verifier does not wait for IAM propagation (the next sync retries). */
@@ -179,6 +183,10 @@ export class OrganizationService {
     const tenant = await this.deps.tenants.get(connection.tenantId);
     const credentials = await this.session(tenant, connection.managementRoleArn);
     const report = await this.syncWith(tenant, connection, credentials, deadlineMs, actor);
+    const metrics = this.deps.metrics ?? noMetrics;
+    for (const [result, accounts] of Object.entries(report))
+      if (accounts.length > 0)
+        metrics.count("OrganizationSyncAccounts", accounts.length, { result });
     await this.recordSync(connection, report);
     await this.deps.trail.record(actor, {
       action: "ORGANIZATION_SYNC",

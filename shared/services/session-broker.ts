@@ -7,7 +7,7 @@ import {
   type SessionRequest,
 } from "../domain/session";
 import {
-  type AppError,
+  AppError,
   BadGatewayError,
   BadRequestError,
   ConflictError,
@@ -15,14 +15,16 @@ import {
   NotFoundError,
   ServiceUnavailableError,
 } from "../errors";
-import type {
-  AccountStore,
-  AuditStore,
-  AwsCredentials,
-  BrokerStore,
-  Clock,
-  PermissionSetStore,
-  TenantRoleGateway,
+import {
+  type AccountStore,
+  type AuditStore,
+  type AwsCredentials,
+  type BrokerStore,
+  type Clock,
+  type MetricsSink,
+  noMetrics,
+  type PermissionSetStore,
+  type TenantRoleGateway,
 } from "../ports";
 import type { SessionCache } from "./session-cache";
 import { assumeTenantRole } from "./tenant-role-access";
@@ -48,6 +50,8 @@ export interface SessionBrokerDeps {
   cache: SessionCache<BrokeredSession & { expiration: Date }>;
   clock: Clock;
   defaultRegion: string;
+  /** SessionsIssued, SessionsRefused by code, SessionIssueLatency, AssumeRoleThrottled. */
+  metrics?: MetricsSink;
 }
 
 /**
@@ -63,6 +67,28 @@ export class SessionBroker {
   constructor(private readonly deps: SessionBrokerDeps) {}
 
   async issue(
+    caller: { keyId: string; service: string },
+    req: SessionRequest,
+    requestId: string,
+  ): Promise<IssuedSession> {
+    const metrics = this.deps.metrics ?? noMetrics;
+    const started = this.deps.clock.now().getTime();
+    try {
+      const session = await this.issueOnce(caller, req, requestId);
+      metrics.count("SessionsIssued");
+      metrics.duration("SessionIssueLatency", this.deps.clock.now().getTime() - started, {
+        cache: session.cacheHit ? "hit" : "miss",
+      });
+      return session;
+    } catch (err) {
+      const code = err instanceof AppError ? err.code : "INTERNAL_ERROR";
+      metrics.count("SessionsRefused", 1, { code });
+      if (code === "STS_THROTTLED") metrics.count("AssumeRoleThrottled", 1, { caller: "sessions" });
+      throw err;
+    }
+  }
+
+  private async issueOnce(
     caller: { keyId: string; service: string },
     req: SessionRequest,
     requestId: string,

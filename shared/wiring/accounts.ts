@@ -20,6 +20,7 @@ import {
   auditTrail,
   config,
   documentClient,
+  metricsSink,
   once,
   principal,
   tenantLookup,
@@ -42,6 +43,7 @@ export const roleVerifier = /* @__PURE__ */ once(
 
 const accountServiceWith = (verifier: AccountServiceDeps["verifier"]) =>
   new AccountService({
+    metrics: metricsSink(),
     accounts: new DynamoAccountStore(documentClient(), config().tableName),
     tenants: tenantLookup(),
     verifier,
@@ -117,6 +119,7 @@ export const registrationService = /* @__PURE__ */ once(
 export const emergencyBrake = /* @__PURE__ */ once(
   () =>
     new EmergencyBrake({
+      metrics: metricsSink(),
       accounts: new DynamoAccountStore(documentClient(), config().tableName),
       tenants: tenantLookup(),
       gateway: new AwsStsGateway(),

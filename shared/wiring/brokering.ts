@@ -14,6 +14,7 @@ import {
   auditTrail,
   config,
   documentClient,
+  metricsSink,
   once,
   tenantLookup,
 } from "./common";
@@ -49,6 +50,7 @@ export const grantService = /* @__PURE__ */ once(
 export const sessionBroker = /* @__PURE__ */ once(
   () =>
     new SessionBroker({
+      metrics: metricsSink(),
       store: new DynamoBrokerStore(documentClient(), config().tableName),
       permissionSets: permissionSetStore(),
       accounts: new DynamoAccountStore(documentClient(), config().tableName),

@@ -4,6 +4,7 @@ import { createDocumentClient } from "../adapters/dynamo-client";
 import { DynamoIdempotencyStore } from "../adapters/dynamo-idempotency-store";
 import { DynamoRateCounterStore } from "../adapters/dynamo-rate-counter-store";
 import { DynamoTenantReader, DynamoTenantStore } from "../adapters/dynamo-tenant-store";
+import { PowertoolsMetricsSink } from "../adapters/powertools-metrics";
 import { cryptoRandom, systemClock } from "../adapters/system";
 import {
   type ControlPlaneConfig,
@@ -85,6 +86,9 @@ export const tenantService = /* @__PURE__ */ once(
 export const tenantLookup = /* @__PURE__ */ once(
   () => new TenantLookup(new DynamoTenantReader(documentClient(), config().tableName)),
 );
+
+/** CloudWatch metrics (embedded metric format), for the functions that emit them. */
+export const metricsSink = /* @__PURE__ */ once(() => new PowertoolsMetricsSink());
 
 /** Rate limits of the routes that declare one (`rateLimit` in their route). */
 export const rateLimiter = /* @__PURE__ */ once(

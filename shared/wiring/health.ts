@@ -9,7 +9,7 @@ import { loadEventsConfig, loadHealthConfig } from "../config";
 import { AccountNotFoundError } from "../errors";
 import { HealthSweep, HealthSweepChain } from "../services/health-sweep";
 import { RoleVerifier } from "../services/role-verifier";
-import { accessConfig, config, documentClient, once, principal } from "./common";
+import { accessConfig, config, documentClient, metricsSink, once, principal } from "./common";
 
 /** Composition root of the scheduled health checks. */
 const healthConfig = /* @__PURE__ */ once(() => loadHealthConfig());
@@ -23,6 +23,7 @@ export const healthSweep = /* @__PURE__ */ once(() => {
   const tenants = new DynamoTenantStore(documentClient(), config().tableName);
   const events = new EventBridgeEvents(new EventBridgeClient({}), loadEventsConfig().busName);
   return new HealthSweep({
+    metrics: metricsSink(),
     ports: {
       accounts: (cursor, limit) => store.accounts(cursor, limit),
       tenant: (tenantId) => tenants.get(tenantId),

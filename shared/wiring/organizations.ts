@@ -19,6 +19,7 @@ import {
   auditTrail,
   config,
   documentClient,
+  metricsSink,
   once,
   principal,
   tenantLookup,
@@ -34,11 +35,13 @@ const organizationServiceWith = (aws: AwsSide) => {
   const access = accessConfig();
   const accounts = new DynamoAccountStore(documentClient(), config().tableName);
   return new OrganizationService({
+    metrics: metricsSink(),
     organizations: new DynamoOrganizationStore(documentClient(), config().tableName),
     accounts,
     // Members are registered without waiting for IAM propagation: a member whose role is not
     // there yet is reported as failed, and the next sync registers it.
     members: new AccountService({
+      metrics: metricsSink(),
       accounts,
       tenants: tenantLookup(),
       verifier: aws.memberVerifier,

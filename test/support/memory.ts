@@ -31,6 +31,7 @@ import type {
   GrantStore,
   IdempotencyRecord,
   IdempotencyStore,
+  MetricsSink,
   OrganizationStore,
   Page,
   PageRequest,
@@ -345,6 +346,26 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
   }
   async release(scope: string, keyHash: string) {
     this.records.delete(`${scope}/${keyHash}`);
+  }
+}
+
+/** Metrics as emitted, for assertions. */
+export class MemoryMetrics implements MetricsSink {
+  readonly emitted: { name: string; value: number; dimensions: Record<string, string> }[] = [];
+  count(name: string, value = 1, dimensions: Record<string, string> = {}) {
+    this.emitted.push({ name, value, dimensions });
+  }
+  duration(name: string, ms: number, dimensions: Record<string, string> = {}) {
+    this.emitted.push({ name, value: ms, dimensions });
+  }
+  /** The sum of one metric's values, optionally for one dimension value. */
+  total(name: string, dimensions: Record<string, string> = {}) {
+    return this.emitted
+      .filter(
+        (m) =>
+          m.name === name && Object.entries(dimensions).every(([k, v]) => m.dimensions[k] === v),
+      )
+      .reduce((sum, m) => sum + m.value, 0);
   }
 }
 

@@ -8,6 +8,7 @@ Object.assign(process.env, {
   AWS_MAX_ATTEMPTS: "1",
   TABLE_NAME: process.env.TABLE_NAME ?? "cp-unit",
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT",
+  POWERTOOLS_METRICS_DISABLED: "true",
   API_KEY_CACHE_TTL_SECONDS: "0",
   CONTROL_PLANE_ACCOUNT_ID: "123456789012",
   TEMPLATE_URL: "https://cp-templates.s3.us-east-1.amazonaws.com/tenant-role.yaml",

@@ -12,6 +12,8 @@ Object.assign(process.env, LOCAL_AWS_ENV, inject("accessSession"), {
   // Limits far above what a test sends; test/integration/rate-limit.test.ts sets its own.
   RATE_LIMIT_SESSIONS_PER_MINUTE: process.env.RATE_LIMIT_SESSIONS_PER_MINUTE ?? "100000",
   RATE_LIMIT_TENANT_WRITES_PER_MINUTE: process.env.RATE_LIMIT_TENANT_WRITES_PER_MINUTE ?? "100000",
+  // CloudWatch metrics lines would only clutter the test output.
+  POWERTOOLS_METRICS_DISABLED: "true",
   // The cache would hide revocations between test steps that run in one process.
   API_KEY_CACHE_TTL_SECONDS: "0",
   // The control plane's own account on the emulator, and onboarding settings of the local stage.

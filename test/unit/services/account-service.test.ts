@@ -9,6 +9,7 @@ import { ManualClock, SequenceRandom } from "../../support/fakes";
 import {
   MemoryAccountStore,
   MemoryAuditStore,
+  MemoryMetrics,
   MemoryTenantStore,
   testActor,
 } from "../../support/memory";
@@ -18,6 +19,7 @@ let accounts: MemoryAccountStore;
 let audit: MemoryAuditStore;
 let service: AccountService;
 let tenantId: string;
+let metrics: MemoryMetrics;
 
 const ACCOUNT = "111122223333";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/Access`;
@@ -27,6 +29,7 @@ async function seed(overrides: Partial<Account>) {
 }
 
 beforeEach(async () => {
+  metrics = new MemoryMetrics();
   const clock = new ManualClock();
   const tenants = new MemoryTenantStore();
   accounts = new MemoryAccountStore(tenants);
@@ -56,11 +59,33 @@ beforeEach(async () => {
     partition: "aws",
     controlPlaneAccountId: "123456789012",
     regions: { isKnown: () => true, partitionOf: () => "aws" },
+    metrics,
   });
   audit.records.length = 0;
 });
 
 describe("AccountService and the lifecycle", () => {
+  it("counts registrations by source and outcome (the refusal code when refused)", async () => {
+    await service.register(
+      tenantId,
+      { accountId: ACCOUNT, roleArn: ROLE },
+      { kind: "api" },
+      testActor(),
+    );
+    await service
+      .register(
+        tenantId,
+        { accountId: ACCOUNT, roleArn: `arn:aws:iam::${ACCOUNT}:role/Other` },
+        { kind: "api" },
+        testActor(),
+      )
+      .catch(() => undefined);
+    expect(metrics.total("Registrations", { source: "api", outcome: "REGISTERED" })).toBe(1);
+    expect(
+      metrics.total("Registrations", { source: "api", outcome: "ACCOUNT_SETTINGS_DIFFER" }),
+    ).toBe(1);
+  });
+
   it("registering an organization's account again through the API keeps it the organization's", async () => {
     const source = { kind: "organization" as const, managementAccountId: "999999999999" };
     await seed({ source });

@@ -5,7 +5,7 @@ import { HealthSweep } from "../../../shared/services/health-sweep";
 import { RoleVerifier } from "../../../shared/services/role-verifier";
 import { anAccount, aTenant } from "../../support/domain";
 import { ManualClock } from "../../support/fakes";
-import { FakeTenantRoleGateway } from "../../support/memory";
+import { FakeTenantRoleGateway, MemoryMetrics } from "../../support/memory";
 import { trustPolicy } from "../../support/tenant-account";
 
 const policy = trustPolicy("cpx-t");
@@ -51,6 +51,7 @@ class Ports implements HealthSweepPorts {
 }
 
 let clock: ManualClock;
+let metrics: MemoryMetrics;
 /** The tenant accounts' STS and IAM: every account's role trusts the control plane with cpx-t. */
 let roles: FakeTenantRoleGateway;
 let inFlight = 0;
@@ -74,11 +75,13 @@ function sweep(ports: Ports, concurrency = 4, checksPerSecond?: number) {
     ...(checksPerSecond ? { checksPerSecond } : {}),
     pageSize: 5,
     unhealthyAfter: 3,
+    metrics,
   });
 }
 
 beforeEach(() => {
   clock = new ManualClock();
+  metrics = new MemoryMetrics();
   roles = new FakeTenantRoleGateway(clock);
   for (let i = 0; i < 60; i++) roles.role(account(i).roleArn, { trustPolicy: policy });
   inFlight = 0;
@@ -136,6 +139,16 @@ describe("HealthSweep", () => {
       consecutiveFailures: 5,
     });
     expect(ports.events.map((e) => e.to)).toEqual(["DEGRADED"]);
+  });
+
+  it("reports the checks by state, the throttled AssumeRoles and its duration", async () => {
+    roles.fail("assumeRole", "THROTTLED", 2);
+    const ports = new Ports(Array.from({ length: 5 }, (_, i) => account(i)));
+    await sweep(ports, 1).run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+    expect(metrics.total("HealthChecks", { state: "HEALTHY" })).toBe(3);
+    expect(metrics.total("HealthChecks", { state: "DEGRADED" })).toBe(2);
+    expect(metrics.total("AssumeRoleThrottled", { caller: "sweep" })).toBe(2);
+    expect(metrics.emitted.filter((m) => m.name === "SweepDuration")).toHaveLength(1);
   });
 
   it("an account deleted mid-sweep stays deleted: nothing stored, nothing announced", async () => {

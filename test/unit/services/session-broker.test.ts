@@ -17,6 +17,7 @@ import {
   MemoryAuditStore,
   MemoryBrokerStore,
   MemoryGrantStore,
+  MemoryMetrics,
   MemoryPermissionSetStore,
   MemoryTenantStore,
 } from "../../support/memory";
@@ -39,6 +40,7 @@ const [tenant, account, grant, readSet] = (fixture.items as Record<string, unkno
 
 let clock: ManualClock;
 let roles: FakeTenantRoleGateway;
+let metrics: MemoryMetrics;
 let stores: {
   tenants: MemoryTenantStore;
   accounts: MemoryAccountStore;
@@ -70,6 +72,7 @@ function broker() {
     cache: new SessionCache<BrokeredSession & { expiration: Date }>(),
     clock,
     defaultRegion: "eu-west-1",
+    metrics,
   });
 }
 const caller = { keyId: "key_1", service: "billing" };
@@ -90,6 +93,7 @@ const storedAccount = async () => (await stores.accounts.get(T, A)) as Account;
 beforeEach(async () => {
   clock = new ManualClock(new Date("2026-11-23T10:00:00.000Z"));
   roles = new FakeTenantRoleGateway(clock).role(ROLE, { trustPolicy: trusting("cpx-current") });
+  metrics = new MemoryMetrics();
   await seed();
 });
 
@@ -241,6 +245,24 @@ describe("SessionBroker", () => {
     if (err instanceof ServiceUnavailableError) expect(err.retryAfterSeconds).toBeGreaterThan(0);
     expect(stores.audit.records).toEqual([expect.objectContaining({ outcome: "FAILED", code })]);
     expect((await storedAccount()).status).toBe("VERIFIED");
+  });
+
+  it("counts sessions issued (latency by cache hit or miss) and refused (by code)", async () => {
+    const b = broker();
+    await b.issue(caller, request, "r1");
+    await b.issue(caller, request, "r2");
+    roles.fail("assumeRole", "THROTTLED");
+    await b.issue(caller, { ...request, durationSeconds: 1000 }, "r3").catch(() => undefined);
+    await b.issue(caller, { ...request, accountId: "999999999999" }, "r4").catch(() => undefined);
+    expect(metrics.total("SessionsIssued")).toBe(2);
+    expect(
+      metrics.emitted.filter((m) => m.name === "SessionIssueLatency").map((m) => m.dimensions),
+    ).toEqual([{ cache: "miss" }, { cache: "hit" }]);
+    expect(metrics.total("SessionsRefused", { code: "STS_THROTTLED" })).toBe(1);
+    expect(metrics.total("SessionsRefused", { code: "ACCOUNT_NOT_FOUND" })).toBe(1);
+    expect(metrics.total("AssumeRoleThrottled", { caller: "sessions" })).toBe(1);
+    // No tenant or account ID as a dimension.
+    expect(JSON.stringify(metrics.emitted)).not.toContain(T);
   });
 
   it("uses the grant's only permission set when none is named", async () => {

@@ -1,0 +1,54 @@
+/**
+ * The control plane's metrics: one CloudWatch namespace, each metric with its unit and the
+ * dimensions it may carry. Dimensions stay low-cardinality: never a tenant or account ID (those
+ * go in log fields). docs/operations.md lists them; a test keeps the two in step.
+ */
+export const METRICS_NAMESPACE = "CrossAccountControlPlane";
+
+export const METRICS = {
+  SessionsIssued: {
+    unit: "Count",
+    dimensions: [],
+    meaning: "sessions handed out (cache hits included)",
+  },
+  SessionsRefused: {
+    unit: "Count",
+    dimensions: ["code"],
+    meaning: "session requests refused or failed, by error code",
+  },
+  SessionIssueLatency: {
+    unit: "Milliseconds",
+    dimensions: ["cache"],
+    meaning: "time to decide, assume the role (on a miss) and audit; cache = hit or miss",
+  },
+  Registrations: {
+    unit: "Count",
+    dimensions: ["source", "outcome"],
+    meaning:
+      "account registrations by source (api, cloudformation, organization) and outcome (REGISTERED or the refusal code)",
+  },
+  HealthChecks: {
+    unit: "Count",
+    dimensions: ["state"],
+    meaning: "accounts checked by the sweep, by the state they are in after the check",
+  },
+  SweepDuration: {
+    unit: "Milliseconds",
+    dimensions: [],
+    meaning: "one sweep invocation, start to finish",
+  },
+  AssumeRoleThrottled: {
+    unit: "Count",
+    dimensions: ["caller"],
+    meaning: "AssumeRole calls STS throttled (caller = sessions, sweep)",
+  },
+  OrganizationSyncAccounts: {
+    unit: "Count",
+    dimensions: ["result"],
+    meaning:
+      "member accounts per sync result (registered, alreadyRegistered, failed, skipped, detached, pending)",
+  },
+  Freezes: { unit: "Count", dimensions: [], meaning: "accounts frozen by the emergency brake" },
+} as const;
+
+export type MetricName = keyof typeof METRICS;
