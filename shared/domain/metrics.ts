@@ -35,7 +35,13 @@ export const METRICS = {
   SweepDuration: {
     unit: "Milliseconds",
     dimensions: [],
-    meaning: "one sweep invocation, start to finish",
+    meaning: "one whole sweep, from its first invocation's start to its last one's finish",
+  },
+  SweepsCompleted: {
+    unit: "Count",
+    dimensions: [],
+    meaning:
+      "sweeps that checked every account (SweepLateAlarm fires when none completes in two periods)",
   },
   AssumeRoleThrottled: {
     unit: "Count",

@@ -52,13 +52,12 @@ export class HealthSweep {
       checksPerSecond?: number;
       pageSize: number;
       unhealthyAfter: number;
-      /** HealthChecks by state, SweepDuration, AssumeRoleThrottled (caller sweep). */
+      /** HealthChecks by state, AssumeRoleThrottled (caller sweep). */
       metrics?: MetricsSink;
     },
   ) {}
 
   async run(options: { cursor?: string; deadlineMs: number }): Promise<SweepResult> {
-    const started = this.deps.clock.now().getTime();
     const stats = { throttled: 0 };
     const result = await this.sweep(options, stats);
     const metrics = this.deps.metrics ?? noMetrics;
@@ -66,7 +65,6 @@ export class HealthSweep {
       if (n > 0) metrics.count("HealthChecks", n, { state });
     if (stats.throttled > 0)
       metrics.count("AssumeRoleThrottled", stats.throttled, { caller: "sweep" });
-    metrics.duration("SweepDuration", this.deps.clock.now().getTime() - started);
     return result;
   }
 
@@ -268,6 +266,8 @@ export class HealthSweepChain {
       sweep: Pick<HealthSweep, "run">;
       records: SweepRecords;
       clock: Clock;
+      /** SweepsCompleted and SweepDuration, when the last link finishes a sweep. */
+      metrics?: MetricsSink;
     },
   ) {}
 
@@ -306,6 +306,9 @@ export class HealthSweepChain {
     };
     await this.deps.records.writeSummary(summary);
     await this.deps.records.releaseLease(sweepId);
+    const metrics = this.deps.metrics ?? noMetrics;
+    metrics.count("SweepsCompleted");
+    metrics.duration("SweepDuration", summary.durationMs);
     return { outcome: "FINISHED", summary };
   }
 }

@@ -52,7 +52,13 @@ export const healthSweep = /* @__PURE__ */ once(() => {
 
 /** The sweep's chain of invocations: lease, totals, continuation and summary. */
 export const healthSweepChain = /* @__PURE__ */ once(
-  () => new HealthSweepChain({ sweep: healthSweep(), records: healthStore(), clock: systemClock }),
+  () =>
+    new HealthSweepChain({
+      sweep: healthSweep(),
+      records: healthStore(),
+      clock: systemClock,
+      metrics: metricsSink(),
+    }),
 );
 
 /** An account's health with its recent checks (GET .../health). */

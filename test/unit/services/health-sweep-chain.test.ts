@@ -7,6 +7,7 @@ import {
   type SweepResult,
 } from "../../../shared/services/health-sweep";
 import { ManualClock } from "../../support/fakes";
+import { MemoryMetrics } from "../../support/memory";
 
 /** The sweep's chain of invocations, with the sweep's runs scripted and the table in memory. */
 const run = (over: Partial<SweepResult>): SweepResult => ({
@@ -23,6 +24,7 @@ let summaries: SweepSummary[];
 let continued: SweepLink[];
 let runs: { cursor?: string; deadlineMs: number }[];
 let scripted: SweepResult[];
+let metrics: MemoryMetrics;
 
 const records: SweepRecords = {
   acquireLease: async (sweepId, nowMs, untilMs) => {
@@ -47,6 +49,7 @@ function chain() {
     },
     records,
     clock,
+    metrics,
   });
 }
 const invocation = (id: string) => ({
@@ -62,6 +65,7 @@ beforeEach(() => {
   continued = [];
   runs = [];
   scripted = [];
+  metrics = new MemoryMetrics();
 });
 
 describe("HealthSweepChain", () => {
@@ -97,6 +101,11 @@ describe("HealthSweepChain", () => {
       },
     ]);
     expect(lease).toBeUndefined(); // released: the next scheduled sweep may start
+    // Only the finished sweep is reported: once, with its whole duration.
+    expect(metrics.emitted).toEqual([
+      { name: "SweepsCompleted", value: 1, dimensions: {} },
+      { name: "SweepDuration", value: 120_000, dimensions: {} },
+    ]);
   });
 
   it("skips its turn while another sweep's lease holds, and checks nothing", async () => {
