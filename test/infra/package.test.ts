@@ -191,6 +191,49 @@ describe("packaged control plane", () => {
     ).flatMap((p) => p.PolicyDocument.Statement);
   }
 
+  it("grants no function an action its bundle has no call for", () => {
+    // Each action's operation name, which the SDK's command carries in the bundle. Actions that are
+    // not calls of the function's own code (logs, X-Ray, destinations: Lambda's side; TagSession
+    // and SetSourceIdentity: parameters of AssumeRole) are not checked here.
+    const operation = (action: string): string | undefined => {
+      const [service, name] = action.split(":") as [string, string];
+      if (service === "dynamodb" || service === "events") return name;
+      if (action === "sts:AssumeRole") return name;
+      if (action === "lambda:InvokeFunction") return "Invoke";
+      return undefined;
+    };
+    const unused: string[] = [];
+    for (const [name, resource] of Object.entries(template.Resources)) {
+      if (resource.Type !== "AWS::Lambda::Function") continue;
+      const fn = name.replace(/LambdaFunction$/, "");
+      const zip = readdirSync(out).find((z) => z.toLowerCase() === `${fn.toLowerCase()}.zip`);
+      if (!zip) throw new Error(`no bundle for ${name}`);
+      const code = execFileSync(
+        "python3",
+        [
+          "-c",
+          "import sys, zipfile; f = zipfile.ZipFile(sys.argv[1]); sys.stdout.write(f.read(f.namelist()[0]).decode())",
+          join(out, zip),
+        ],
+        { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
+      );
+      const has = (text: string) => code.includes(text);
+      // An item action is also used inside a transaction (TransactWriteItems needs the permission
+      // of each element), and is kept for BatchWriteItem's put and delete requests.
+      const called = (op: string) =>
+        has(`"${op}"`) ||
+        (op === "ConditionCheckItem" && has('"TransactWriteItems"') && has("ConditionCheck")) ||
+        (["PutItem", "UpdateItem", "DeleteItem"].includes(op) && has('"TransactWriteItems"')) ||
+        (op === "PutItem" && has('"BatchWriteItem"') && has("PutRequest")) ||
+        (op === "DeleteItem" && has('"BatchWriteItem"') && has("DeleteRequest"));
+      for (const action of new Set(roleStatements(name).flatMap((st) => st.Action))) {
+        const op = operation(action);
+        if (op !== undefined && !called(op)) unused.push(`${fn}: ${action}`);
+      }
+    }
+    expect(unused).toEqual([]);
+  });
+
   it("creates no role that no function uses", () => {
     const referenced = JSON.stringify(
       Object.entries(template.Resources).filter(([, r]) => r.Type !== "AWS::IAM::Role"),
