@@ -326,6 +326,7 @@ describe("the packaged stack on the local AWS", () => {
    * them with an empty type, or not at all). Each is checked statically above or below instead.
    */
   const FAKED_BY_EMULATOR = [
+    "AWS::ApiGateway::Stage", // "throttles every route of the stage"
     "AWS::CloudWatch::Alarm", // "sends every alarm to the alarm topic"
     "AWS::Lambda::EventInvokeConfig", // "lets every function with an on-failure destination send to it"
     "AWS::S3::BucketPolicy", // "denies plain HTTP on every bucket, queue and topic policy"
@@ -410,6 +411,29 @@ describe("the packaged stack on the local AWS", () => {
       else expect(created.ResourceStatus, name).toBe("CREATE_COMPLETE");
     }
     expect([...faked].sort()).toEqual(FAKED_BY_EMULATOR);
+  });
+
+  it("throttles every route of the stage, which points at the deployment", () => {
+    const deployment = Object.entries(template.Resources).find(
+      ([, r]) => r.Type === "AWS::ApiGateway::Deployment",
+    );
+    expect(deployment?.[1].Properties.StageName).toBeUndefined();
+    const stages = Object.values(template.Resources).filter(
+      (r) => r.Type === "AWS::ApiGateway::Stage",
+    );
+    expect(stages).toHaveLength(1);
+    expect(stages[0]?.Properties).toMatchObject({
+      StageName: "prod",
+      DeploymentId: { Ref: deployment?.[0] },
+      MethodSettings: [
+        {
+          HttpMethod: "*",
+          ResourcePath: "/*",
+          ThrottlingRateLimit: 200,
+          ThrottlingBurstLimit: 400,
+        },
+      ],
+    });
   });
 
   it("subscribes the registration function to the registration topic", () => {
