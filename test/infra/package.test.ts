@@ -191,7 +191,7 @@ describe("packaged control plane", () => {
     ).flatMap((p) => p.PolicyDocument.Statement);
   }
 
-  it("grants no function an action its bundle has no call for", () => {
+  it("grants each function the calls its bundle makes, and no action it has no call for", () => {
     // Each action's operation name, which the SDK's command carries in the bundle. Actions that are
     // not calls of the function's own code (logs, X-Ray, destinations: Lambda's side; TagSession
     // and SetSourceIdentity: parameters of AssumeRole) are not checked here.
@@ -203,6 +203,7 @@ describe("packaged control plane", () => {
       return undefined;
     };
     const unused: string[] = [];
+    const missing: string[] = [];
     for (const [name, resource] of Object.entries(template.Resources)) {
       if (resource.Type !== "AWS::Lambda::Function") continue;
       const fn = name.replace(/LambdaFunction$/, "");
@@ -226,12 +227,23 @@ describe("packaged control plane", () => {
         (["PutItem", "UpdateItem", "DeleteItem"].includes(op) && has('"TransactWriteItems"')) ||
         (op === "PutItem" && has('"BatchWriteItem"') && has("PutRequest")) ||
         (op === "DeleteItem" && has('"BatchWriteItem"') && has("DeleteRequest"));
-      for (const action of new Set(roleStatements(name).flatMap((st) => st.Action))) {
+      const granted = new Set(roleStatements(name).flatMap((st) => st.Action));
+      for (const action of granted) {
         const op = operation(action);
         if (op !== undefined && !called(op)) unused.push(`${fn}: ${action}`);
       }
+      // The other way round, where it is sure: a client is bundled only where it is called
+      // (checked above), so its function needs the call's permission.
+      for (const [client, action] of [
+        ["AWSSecurityTokenServiceV20110615", "sts:AssumeRole"],
+        ["AWSEvents", "events:PutEvents"],
+        ["AWSGirApiService", "lambda:InvokeFunction"],
+      ] as const) {
+        if (has(client) && !granted.has(action)) missing.push(`${fn}: ${action}`);
+      }
     }
     expect(unused).toEqual([]);
+    expect(missing).toEqual([]);
   });
 
   it("creates no role that no function uses", () => {
