@@ -299,6 +299,16 @@ describe("packaged control plane", () => {
     expect(alarms.length).toBeGreaterThanOrEqual(6);
     for (const [name, alarm] of alarms)
       expect(alarm.Properties.AlarmActions, name).toEqual([{ Ref: "AlarmTopic" }]);
+    // CloudWatch cannot use the AWS-managed SNS key: an alarm would fail to notify such a topic.
+    expect(template.Resources.AlarmTopic?.Properties.KmsMasterKeyId).toBeUndefined();
+    const policy = Object.values(template.Resources).find(
+      (r) =>
+        r.Type === "AWS::SNS::TopicPolicy" &&
+        JSON.stringify(r.Properties.Topics) === JSON.stringify([{ Ref: "AlarmTopic" }]),
+    );
+    expect(JSON.stringify(policy?.Properties.PolicyDocument)).toContain(
+      '"Principal":{"Service":"cloudwatch.amazonaws.com"}',
+    );
   });
 
   it("gives the deployer (infra/deployer-policy.json) actions in every service the stack uses, none of them wildcards", () => {
