@@ -1,5 +1,6 @@
-import { createHash } from "node:crypto";
 import type { Context } from "aws-lambda";
+// The project's one SHA-256 (hex of the UTF-8 text), also used for API keys and tokens.
+import { hashApiKey as sha256 } from "../domain/api-key";
 import { ConflictError, UnprocessableError } from "../errors";
 import type { Clock, IdempotencyStore } from "../ports";
 import type { HttpRequest, HttpResult } from "./handler";
@@ -27,8 +28,6 @@ export interface IdempotencyOptions {
 
 /** How long a request may hold its key when the function's remaining time is unknown. */
 const DEFAULT_IN_PROGRESS_MS = 30_000;
-
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
 export function idempotent<R extends RouteDef>(
   route: R,

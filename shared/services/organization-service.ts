@@ -1,7 +1,6 @@
 import pLimit from "p-limit";
 import type { Account } from "../domain/account";
-import type { Actor } from "../domain/audit";
-import { accountFields } from "../domain/audit";
+import { type Actor, accountFields } from "../domain/audit";
 import { RoleAccessError, StaleAccountError, VerificationFailedError } from "../domain/errors";
 import { decide } from "../domain/lifecycle";
 import {

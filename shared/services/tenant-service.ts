@@ -22,7 +22,11 @@ const MAX_EXTERNAL_ID_DRAWS = 3;
 const MAX_ROTATION_ATTEMPTS = 8;
 
 export class TenantService {
-  constructor(private readonly deps: TenantServiceDeps) {}
+  private readonly lookup: TenantLookup;
+
+  constructor(private readonly deps: TenantServiceDeps) {
+    this.lookup = new TenantLookup(deps.tenants);
+  }
 
   async create(name: string, actor: Actor): Promise<Tenant> {
     const now = this.deps.clock.now();
@@ -53,7 +57,7 @@ export class TenantService {
 
   /** The tenant, or TenantNotFoundError; a tenant being deleted no longer exists for callers. */
   get(tenantId: string): Promise<Tenant> {
-    return new TenantLookup(this.deps.tenants).get(tenantId);
+    return this.lookup.get(tenantId);
   }
 
   async list(page: PageRequest): Promise<Page<Tenant>> {
