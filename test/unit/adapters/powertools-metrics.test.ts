@@ -43,6 +43,9 @@ describe("PowertoolsMetricsSink", () => {
     expect(refused?.SessionsRefused).toBe(1);
     expect(refused?.code).toBe("NOT_GRANTED");
     expect(JSON.stringify(lines)).not.toContain("tnt_secret");
+    // The previous metric's dimension does not stay behind.
+    expect(sweep?._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([["service"]]);
+    expect(sweep).not.toHaveProperty("code");
     expect(sweep?._aws.CloudWatchMetrics[0]?.Metrics).toEqual([
       { Name: "SweepDuration", Unit: "Milliseconds" },
     ]);
