@@ -5,6 +5,7 @@ import { healthStore, healthSweep } from "../../shared/wiring/health";
 import { api } from "../support/api";
 import { grantedService, otherTenantKey } from "../support/brokering";
 import { captureEvents } from "../support/events";
+import { asFunction } from "../support/function-iam";
 import { seedKey, useFreshTable } from "../support/table";
 import { createRole, deleteRole, tenantAdmin, trustPolicy } from "../support/tenant-account";
 
@@ -31,7 +32,9 @@ async function events() {
 }
 
 async function sweep() {
-  return healthSweep().run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+  return asFunction("healthSweep", () =>
+    healthSweep().run({ deadlineMs: Number.MAX_SAFE_INTEGER }),
+  );
 }
 
 async function health(accountId: string) {
@@ -184,11 +187,13 @@ describe("health sweep on the emulator", () => {
 
   it("the scheduled function records a summary that GET /v1/health-summary shows", async () => {
     const { handler } = await import("../../functions/health/healthSweep");
-    await handler({}, {
-      awsRequestId: "sweep-1",
-      getRemainingTimeInMillis: () => 600_000,
-      invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:sweep",
-    } as never);
+    await asFunction("healthSweep", () =>
+      handler({}, {
+        awsRequestId: "sweep-1",
+        getRemainingTimeInMillis: () => 600_000,
+        invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:sweep",
+      } as never),
+    );
     const res = await api({ method: "GET", path: "/v1/health-summary", key: admin });
     expect(res.status).toBe(200);
     expect(res.body.states).toEqual({ HEALTHY: 3, DEGRADED: 0, UNHEALTHY: 0 });
@@ -205,11 +210,13 @@ describe("health sweep on the emulator", () => {
     const now = Date.now();
     expect(await store.acquireLease("running-sweep", now, now + 600_000)).toBe(true);
     const before = (await api({ method: "GET", path: "/v1/health-summary", key: admin })).body;
-    await handler({}, {
-      awsRequestId: "sweep-2",
-      getRemainingTimeInMillis: () => 600_000,
-      invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:sweep",
-    } as never);
+    await asFunction("healthSweep", () =>
+      handler({}, {
+        awsRequestId: "sweep-2",
+        getRemainingTimeInMillis: () => 600_000,
+        invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:sweep",
+      } as never),
+    );
     const after = (await api({ method: "GET", path: "/v1/health-summary", key: admin })).body;
     // Nothing ran: the last sweep is still the one before.
     expect(after.lastSweep).toEqual(before.lastSweep);

@@ -11,6 +11,7 @@ import { publishTemplate } from "../../scripts/publish-template";
 import type { CustomResourceResponse } from "../../shared/events/custom-resource";
 import { api } from "../support/api";
 import { grantedService } from "../support/brokering";
+import { asFunction } from "../support/function-iam";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
 import { createRole, deployTenantStack, trustPolicy } from "../support/tenant-account";
 
@@ -46,7 +47,7 @@ function snsEvent(request: unknown): SNSEvent {
 async function deliver(request: Record<string, unknown>): Promise<Answer | undefined> {
   const before = answers.length;
   const { handler } = await import("../../functions/accounts/registration");
-  await handler(snsEvent(request));
+  await asFunction("registration", () => handler(snsEvent(request)));
   return answers.length > before ? answers[answers.length - 1] : undefined;
 }
 

@@ -16,6 +16,7 @@ import { organizationService } from "../../shared/wiring/organizations";
 import { api } from "../support/api";
 import { grantedService, otherTenantKey } from "../support/brokering";
 import { captureEvents } from "../support/events";
+import { asFunction } from "../support/function-iam";
 import { seedKey, useFreshTable } from "../support/table";
 import { CONTROL_PLANE_PATTERN, deployTenantStack, tenantAdmin } from "../support/tenant-account";
 
@@ -256,7 +257,9 @@ describe("AWS Organizations on the emulator", () => {
 
     // The scheduled function does the same for every connected organization: nothing changed since.
     const { handler } = await import("../../functions/organizations/syncOrgs");
-    await handler({}, { getRemainingTimeInMillis: () => 600_000 } as never);
+    await asFunction("syncOrgs", () =>
+      handler({}, { getRemainingTimeInMillis: () => 600_000 } as never),
+    );
     expect(await captured.drain()).toEqual([]);
     const read = await api({
       method: "GET",

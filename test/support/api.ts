@@ -4,6 +4,7 @@ import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 import { ROOT } from "../../scripts/local-stack";
 import { type RouteDef, routes } from "../../shared/http/routes";
 import { ErrorResponse } from "../../shared/http/schemas";
+import { asFunction } from "./function-iam";
 import { httpEvents } from "./serverless-config";
 
 /**
@@ -106,11 +107,13 @@ export async function api<T = any>(req: ApiRequest): Promise<ApiResponse<T>> {
     },
   };
   const handler = await loadHandler(route.handler);
-  const result = await handler(event, {
-    ...baseContext,
-    awsRequestId: `aws-${counter}`,
-    getRemainingTimeInMillis: () => 10_000,
-  } as Context);
+  const result = await asFunction(route.functionName, () =>
+    handler(event, {
+      ...baseContext,
+      awsRequestId: `aws-${counter}`,
+      getRemainingTimeInMillis: () => 10_000,
+    } as Context),
+  );
   const response = {
     status: result.statusCode,
     headers: result.headers ?? {},

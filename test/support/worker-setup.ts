@@ -1,5 +1,7 @@
 import { inject } from "vitest";
 import { emulatorIamOff, LOCAL_AWS_ENV } from "../../scripts/local-stack";
+import { documentClient } from "../../shared/wiring/common";
+import { enforceFunctionPolicies } from "./function-iam";
 
 // Every worker talks to the run's moto server through the SDK's standard endpoint variable, and
 // as the control plane's access role (a session of it), exactly as the functions do under
@@ -26,3 +28,6 @@ Object.assign(process.env, LOCAL_AWS_ENV, inject("accessSession"), {
   // only) every role would look as if it accepted a missing external ID.
   ...(emulatorIamOff() ? { VERIFY_NEGATIVE_PROBE: "false" } : {}),
 });
+
+// Each function's DynamoDB calls under its own role's statements (test/support/function-iam.ts).
+enforceFunctionPolicies(documentClient());
