@@ -1,4 +1,4 @@
-/** Bundles the CLI (client/cli.ts) into one file, dist/cpctl.js, for credential_process profiles. */
+/** Bundles the CLI (client/src/bin.ts) into one file, dist/cpctl.js, for credential_process profiles. */
 import { chmodSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -6,7 +6,7 @@ import { ROOT } from "./local-stack";
 
 export async function buildCli(outfile = join(ROOT, "dist/cpctl.js")): Promise<string> {
   await build({
-    entryPoints: [join(ROOT, "client/cli.ts")],
+    entryPoints: [join(ROOT, "client/src/bin.ts")],
     bundle: true,
     minify: true,
     platform: "node",

@@ -1,10 +1,11 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { ensureVenv, ROOT } from "../../scripts/local-stack";
-import { renderOpenApi } from "../../scripts/openapi";
+import { CLIENT_TYPES, renderClientTypes, renderOpenApi } from "../../scripts/openapi";
 import { routes } from "../../shared/http/routes";
 import { httpEvents } from "../support/serverless-config";
 
@@ -13,6 +14,15 @@ const file = join(ROOT, "docs/openapi.yaml");
 describe("docs/openapi.yaml", () => {
   it("is exactly what the handlers' schemas generate (run `npm run openapi` after changing them)", () => {
     expect(readFileSync(file, "utf8")).toBe(renderOpenApi());
+  });
+
+  it("gives the client package its types: client/src/api-types.ts is what openapi-typescript generates from it", () => {
+    // From the routes as they are now, so that a route change without `npm run openapi` fails here.
+    const dir = mkdtempSync(join(tmpdir(), "openapi-"));
+    writeFileSync(join(dir, "openapi.yaml"), renderOpenApi());
+    expect(readFileSync(CLIENT_TYPES, "utf8")).toBe(
+      renderClientTypes(join(dir, "openapi.yaml"), join(dir, "api-types.ts")),
+    );
   });
 
   it("is a valid OpenAPI 3.1 document", () => {

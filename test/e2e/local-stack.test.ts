@@ -201,7 +201,7 @@ describe("the broker flow over HTTP, through the project's CLI and the AWS CLI",
       process.execPath,
       [
         join(ROOT, "node_modules/tsx/dist/cli.mjs"),
-        "client/cli.ts",
+        "client/src/bin.ts",
         "credentials",
         "--tenant",
         "tnt_01m842avwd7nqry6k9nnr1wgjf",

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ControlPlaneClient, ControlPlaneError } from "../../../client/index";
+import { ControlPlaneClient, ControlPlaneError } from "../../../client/src/index";
 import { routes } from "../../../shared/http/routes";
 
 describe("ControlPlaneClient", () => {

@@ -1,41 +1,55 @@
 /**
- * A typed client for the control plane's REST API. Every operation of shared/http/routes.ts is
- * `client.call("<operationId>", { params, query, body })`, with request and response types taken
- * from the same schemas the handlers validate with; the common ones have their own methods.
+ * A typed client for the control plane's REST API. Every operation is
+ * `client.call("<operationId>", { params, query, body })`, with request and response types
+ * generated from docs/openapi.yaml (src/api-types.ts, `npm run generate -w client`); the common
+ * ones have their own methods. No server code at run time or in the types.
  */
-import type * as z from "zod/mini";
-import type { RouteDef, routes } from "../shared/http/routes";
-import type * as schemas from "../shared/http/schemas";
+import type { components, operations } from "./api-types";
 
-type Routes = typeof routes;
-type Out<T> = T extends z.ZodMiniType ? z.output<T> : undefined;
-type In<T> = T extends z.ZodMiniType ? z.input<T> : undefined;
+export type OperationId = keyof operations;
+type Op<N extends OperationId> = operations[N];
+type JsonOf<T> = T extends { content: { "application/json": infer B } } ? B : undefined;
+type Present<T> = [T] extends [never] ? undefined : [T] extends [undefined] ? undefined : T;
 
-export type OperationId = keyof Routes;
 export type RequestOf<N extends OperationId> = {
-  params?: Out<Routes[N] extends { params: infer P } ? P : undefined>;
-  query?: In<Routes[N] extends { query: infer Q } ? Q : undefined>;
-  body?: In<Routes[N] extends { body: infer B } ? B : undefined>;
+  params?: Present<NonNullable<Op<N>["parameters"]["path"]>>;
+  query?: Present<NonNullable<Op<N>["parameters"]["query"]>>;
+  body?: Op<N> extends { requestBody?: infer R } ? JsonOf<NonNullable<R>> : undefined;
 };
-export type ResponseOf<N extends OperationId> = Out<
-  Routes[N]["success"] extends { schema: infer S } ? S : undefined
+type Responses<N extends OperationId> = Op<N>["responses"];
+export type ResponseOf<N extends OperationId> = JsonOf<
+  Responses<N>[Extract<keyof Responses<N>, 200 | 201 | 202 | 204>]
 >;
 
-export type Session = z.output<typeof schemas.Session>;
+/** The API's named schemas (Tenant, Account, Session, Grant, ...). */
+export type Schemas = components["schemas"];
+export type Session = Schemas["Session"];
+export type CreateSessionRequest = Schemas["CreateSessionRequest"];
 
 /** An error answer of the API: its status, stable code, message and request ID. */
+/**
+ * An error answer of the API, or no answer at all (status 0, code `UNREACHABLE`): the method and
+ * URL asked, the status, the API's stable code, its message and request ID.
+ */
 export class ControlPlaneError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string,
+    readonly detail: string,
+    readonly request: { method: string; url: string },
     readonly requestId?: string,
     readonly retryAfterSeconds?: number,
   ) {
-    super(message);
+    super(
+      status === 0
+        ? `${request.method} ${request.url}: ${code}: ${detail}`
+        : `${request.method} ${request.url} → ${status} ${code}: ${detail}`,
+    );
     this.name = "ControlPlaneError";
   }
 }
+
+type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 export interface ClientOptions {
   baseUrl: string;
@@ -45,7 +59,7 @@ export interface ClientOptions {
 }
 
 /** Method and path of every operation, kept in the client so it needs no server code at run time. */
-const OPERATIONS: Record<OperationId, { method: RouteDef["method"]; path: string }> = {
+const OPERATIONS: Record<OperationId, { method: Method; path: string }> = {
   health: { method: "GET", path: "/v1/health" },
   createTenant: { method: "POST", path: "/v1/tenants" },
   listTenants: { method: "GET", path: "/v1/tenants" },
@@ -108,17 +122,32 @@ export class ControlPlaneClient {
     for (const [k, v] of Object.entries((request.query ?? {}) as Record<string, unknown>)) {
       if (v !== undefined) url.searchParams.set(k, String(v));
     }
-    const res = await this.fetchImpl(url, {
-      method: op.method,
-      headers: {
-        authorization: `Bearer ${this.options.apiKey}`,
-        ...(request.body !== undefined ? { "content-type": "application/json" } : {}),
-      },
-      ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
-      signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
-    });
-    const text = await res.text();
-    const json = text === "" ? undefined : (JSON.parse(text) as unknown);
+    // The URL without its query: a page token is no secret, but it is noise in a message.
+    const asked = { method: op.method, url: `${url.origin}${url.pathname}` };
+    let res: Response;
+    let text: string;
+    try {
+      res = await this.fetchImpl(url, {
+        method: op.method,
+        headers: {
+          authorization: `Bearer ${this.options.apiKey}`,
+          ...(request.body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        ...(request.body !== undefined ? { body: JSON.stringify(request.body) } : {}),
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 30_000),
+      });
+      text = await res.text();
+    } catch (err) {
+      const cause = err as Error & { cause?: { code?: string; message?: string } };
+      const why = cause.cause?.code ?? cause.cause?.message ?? cause.message;
+      throw new ControlPlaneError(0, "UNREACHABLE", `no answer (${why})`, asked);
+    }
+    let json: unknown;
+    try {
+      json = text === "" ? undefined : JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
     if (!res.ok) {
       const err =
         (json as { error?: { code?: string; message?: string }; requestId?: string } | undefined) ??
@@ -127,16 +156,20 @@ export class ControlPlaneClient {
       throw new ControlPlaneError(
         res.status,
         err.error?.code ?? `HTTP_${res.status}`,
-        err.error?.message ?? res.statusText,
+        err.error?.message ?? (res.statusText || "no error body"),
+        asked,
         err.requestId,
         retryAfter ? Number(retryAfter) : undefined,
       );
+    }
+    if (text !== "" && json === undefined) {
+      throw new ControlPlaneError(res.status, "INVALID_RESPONSE", "the answer is not JSON", asked);
     }
     return json as ResponseOf<N>;
   }
 
   /** Short-lived credentials into a tenant account (a service key). */
-  createSession(body: NonNullable<RequestOf<"createSession">["body"]>): Promise<Session> {
+  createSession(body: CreateSessionRequest): Promise<Session> {
     return this.call("createSession", { body }) as Promise<Session>;
   }
 }
