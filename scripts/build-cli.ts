@@ -12,7 +12,6 @@ export async function buildCli(outfile = join(ROOT, "dist/cpctl.js")): Promise<s
     platform: "node",
     target: "node20",
     format: "cjs",
-    banner: { js: "#!/usr/bin/env node" },
     outfile,
     logLevel: "error",
   });

@@ -203,6 +203,8 @@ export interface GrantStore {
   create(grant: Grant): Promise<void>;
   get(grantId: string): Promise<Grant | undefined>;
   list(page: PageRequest): Promise<Page<Grant>>;
+  /** Every grant of one service (one per tenant, and one for all tenants), by tenant ID. */
+  listForService(service: string): Promise<Grant[]>;
   delete(grantId: string): Promise<boolean>;
 }
 

@@ -460,6 +460,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling key: its ID and role, and for a service key its grants and their accounts
+         * @description Authorization: roles: admin, tenant, service.
+         */
+        get: operations["whoami"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenantId}/audit": {
         parameters: {
             query?: never;
@@ -744,6 +764,37 @@ export interface components {
             target?: string;
             registered?: number;
             detached?: number;
+        };
+        CallerView: {
+            keyId: string;
+            /**
+             * @description The key's role.
+             * @enum {string}
+             */
+            role: "admin" | "tenant" | "service";
+            tenantId?: string;
+            service?: string;
+            /** @description A service key's grants, with the accounts each reaches. */
+            grants?: {
+                grantId: components["schemas"]["GrantId"];
+                /** @description A tenant ID, or "*" for a grant for every tenant. */
+                tenantId: string;
+                permissionSets: string[];
+                maxDurationSeconds: number;
+                /** @description The tenant's accounts that are not detached (at most 1000); absent for a grant for every tenant. */
+                accounts?: {
+                    accountId: components["schemas"]["AccountId"];
+                    /**
+                     * @description VERIFIED: brokered. FAILED: its last verification failed; refused until verified again.
+                     * @enum {string}
+                     */
+                    status: "VERIFIED" | "FAILED";
+                    regions: string[];
+                    /** @description True while the emergency brake is on. */
+                    frozen: boolean;
+                }[];
+                accountsTruncated?: boolean;
+            }[];
         };
         ConnectOrganizationRequest: {
             managementAccountId: components["schemas"]["AccountId"];
@@ -3746,6 +3797,55 @@ export interface operations {
                 };
             };
             /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE, STS_THROTTLED. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key, and what a service key may broker (`cpctl whoami`, `cpctl profiles`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallerView"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
             503: {
                 headers: {
                     /** @description Seconds to wait */

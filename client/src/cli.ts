@@ -11,6 +11,7 @@
  * where other users could read them.
  */
 import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import {
   cacheDirectory,
@@ -19,11 +20,14 @@ import {
   readCached,
   writeCached,
 } from "./cache";
-import { ControlPlaneClient, ControlPlaneError } from "./client";
+import { ControlPlaneClient, ControlPlaneError, type ResponseOf } from "./client";
 
 const USAGE = `usage: cpctl credentials --tenant <tenantId> --account <accountId> [--permission-set <name>]
                          [--duration <seconds>] [--region <region>] [--api-key-file <file>]
-                         [--refresh-window <seconds>] [--no-cache]
+                         [--refresh-window <seconds>] [--no-cache] [--url <url>]
+       cpctl profiles [--service-key-file <file>] [--prefix <text>] [--region <region>]
+                      [--command <cpctl command>]      (AWS config profiles on stdout)
+       cpctl whoami [--api-key-file <file>]
        cpctl health
 environment: CONTROL_PLANE_URL (required), CONTROL_PLANE_API_KEY (or --api-key-file),
              CPCTL_CACHE_DIR (default: your cache directory)/cpctl`;
@@ -57,7 +61,8 @@ export async function main(
   io: Io = processIo,
 ): Promise<number> {
   const [command, ...rest] = argv;
-  if (command !== "credentials" && command !== "health") return fail(io, USAGE);
+  if (!["credentials", "health", "whoami", "profiles"].includes(command ?? ""))
+    return fail(io, USAGE);
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -71,13 +76,17 @@ export async function main(
         "api-key-file": { type: "string" },
         "refresh-window": { type: "string" },
         "no-cache": { type: "boolean" },
+        url: { type: "string" },
+        "service-key-file": { type: "string" },
+        prefix: { type: "string" },
+        command: { type: "string" },
       },
       strict: true,
     }) as { values: Record<string, string | boolean | undefined> });
   } catch (err) {
     return fail(io, `cpctl: ${(err as Error).message}\n${USAGE}`);
   }
-  const baseUrl = env.CONTROL_PLANE_URL;
+  const baseUrl = (values.url as string | undefined) ?? env.CONTROL_PLANE_URL;
   if (!baseUrl) return fail(io, NO_URL);
   try {
     new URL(baseUrl);
@@ -101,13 +110,53 @@ export async function main(
     }
   }
 
+  const keyFile = str("service-key-file") ?? str("api-key-file");
   let apiKey: string | undefined;
   try {
-    apiKey = str("api-key-file")
-      ? readFileSync(str("api-key-file") as string, "utf8").trim()
-      : env.CONTROL_PLANE_API_KEY;
+    apiKey = keyFile ? readFileSync(keyFile, "utf8").trim() : env.CONTROL_PLANE_API_KEY;
   } catch (err) {
     return fail(io, `cpctl: cannot read the API key file: ${(err as Error).message}`);
+  }
+  if (command === "whoami" || command === "profiles") {
+    if (!apiKey)
+      return fail(
+        io,
+        `cpctl: an API key is required (CONTROL_PLANE_API_KEY or --${command === "profiles" ? "service-key" : "api-key"}-file)`,
+      );
+    const client = new ControlPlaneClient({
+      baseUrl,
+      apiKey,
+      ...(io.fetch ? { fetch: io.fetch } : {}),
+    });
+    try {
+      const me = await client.call("whoami");
+      if (command === "whoami") {
+        const health = await client.call("health").then(
+          (h) => JSON.stringify(h),
+          (e: Error) => e.message,
+        );
+        io.stdout(whoamiText(baseUrl, health, me));
+        return 0;
+      }
+      if (me.role !== "service") {
+        return fail(
+          io,
+          `cpctl: profiles needs a service key; this key (${me.keyId}) is a ${me.role} key`,
+        );
+      }
+      io.stdout(
+        profilesText(me, {
+          url: baseUrl,
+          command: str("command") ?? "cpctl",
+          prefix: str("prefix") ?? "",
+          ...(str("region") ? { region: str("region") } : {}),
+          ...(keyFile ? { keyFile: resolve(keyFile) } : {}),
+        }),
+      );
+      return 0;
+    } catch (err) {
+      return fail(io, `cpctl: ${(err as Error).message}`, 1);
+    }
   }
   if (!str("tenant") || !str("account") || !apiKey) {
     return fail(
@@ -171,4 +220,75 @@ export async function main(
     const message = err instanceof ControlPlaneError ? err.message : (err as Error).message;
     return fail(io, `cpctl: ${message}`, 1);
   }
+}
+
+type Me = ResponseOf<"whoami">;
+
+function whoamiText(url: string, health: string, me: Me): string {
+  const lines = [
+    `URL:     ${url}`,
+    `Health:  ${health}`,
+    `Key:     ${me.keyId} (${me.role}${me.tenantId ? `, tenant ${me.tenantId}` : ""}${me.service ? `, service ${me.service}` : ""})`,
+  ];
+  for (const g of me.grants ?? []) {
+    const reach =
+      g.tenantId === "*"
+        ? "every tenant"
+        : `tenant ${g.tenantId}, ${g.accounts?.length ?? 0} account(s)${g.accountsTruncated ? " (more not listed)" : ""}`;
+    lines.push(
+      `Grant:   ${g.grantId}: ${reach}; permission sets ${g.permissionSets.join(", ") || "(none)"}`,
+    );
+  }
+  if (me.role === "service" && (me.grants ?? []).length === 0) lines.push("Grant:   none yet");
+  return `${lines.join("\n")}\n`;
+}
+
+/**
+ * AWS config profiles, one per granted tenant account and permission set, each a
+ * credential_process of cpctl with the same URL and key file.
+ */
+/** A word of a credential_process line, quoted when it has spaces (as the AWS CLI splits it). */
+const word = (s: string) => (/[\s"]/.test(s) ? `"${s.replaceAll('"', '\\"')}"` : s);
+
+function profilesText(
+  me: Me,
+  o: { url: string; command: string; prefix: string; region?: string; keyFile?: string },
+): string {
+  const out = [`# AWS profiles for service ${me.service} at ${o.url}, written by cpctl profiles`];
+  for (const g of me.grants ?? []) {
+    if (g.tenantId === "*") {
+      out.push(
+        `# ${g.grantId} covers every tenant: add profiles for the accounts you need with cpctl credentials --tenant ... --account ...`,
+      );
+      continue;
+    }
+    for (const a of g.accounts ?? []) {
+      if (a.status !== "VERIFIED") {
+        out.push(`# ${g.tenantId} ${a.accountId}: skipped, its status is ${a.status}`);
+        continue;
+      }
+      const sets = g.permissionSets.length > 0 ? g.permissionSets : [undefined];
+      for (const set of sets) {
+        const args = [
+          "credentials",
+          `--url ${o.url}`,
+          `--tenant ${g.tenantId}`,
+          `--account ${a.accountId}`,
+          ...(set ? [`--permission-set ${set}`] : []),
+          ...(o.keyFile ? [`--api-key-file ${word(o.keyFile)}`] : []),
+        ];
+        const region = o.region ?? a.regions[0];
+        out.push(
+          "",
+          `[profile ${o.prefix}${g.tenantId}-${a.accountId}${set ? `-${set}` : ""}]`,
+          ...(a.frozen ? ["# frozen by the emergency brake: no session until it is unfrozen"] : []),
+          `credential_process = ${o.command} ${args.join(" ")}`,
+          ...(region ? [`region = ${region}`] : []),
+        );
+      }
+    }
+    if (g.accountsTruncated)
+      out.push(`# ${g.grantId}: more accounts than listed; add the rest by hand`);
+  }
+  return `${out.join("\n")}\n`;
 }

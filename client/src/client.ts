@@ -88,6 +88,7 @@ const OPERATIONS: Record<OperationId, { method: Method; path: string }> = {
   listGrants: { method: "GET", path: "/v1/grants" },
   deleteGrant: { method: "DELETE", path: "/v1/grants/{grantId}" },
   createSession: { method: "POST", path: "/v1/sessions" },
+  whoami: { method: "GET", path: "/v1/whoami" },
   listAudit: { method: "GET", path: "/v1/tenants/{tenantId}/audit" },
   listPlatformAudit: { method: "GET", path: "/v1/audit" },
   freezeAccount: { method: "POST", path: "/v1/tenants/{tenantId}/accounts/{accountId}/freeze" },

@@ -1,4 +1,8 @@
-import { type DynamoDBDocumentClient, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { ALL_TENANTS, type Grant } from "../domain/grant";
 import { ConflictError, TenantNotFoundError } from "../errors";
 import type { GrantStore, Page, PageRequest } from "../ports";
@@ -81,6 +85,29 @@ export class DynamoGrantStore implements GrantStore {
 
   list(page: PageRequest): Promise<Page<Grant>> {
     return queryGsi1(this.doc, this.tableName, GSI1_GRANTS, toGrant, { page });
+  }
+
+  async listForService(service: string): Promise<Grant[]> {
+    // GRANT#<service> holds the service's grants, one item per tenant (and TENANT#* for all).
+    const grants: Grant[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const out = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "PK = :pk",
+            ExpressionAttributeValues: { ":pk": keys.grant(service, "").PK },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of out.Items ?? []) grants.push(toGrant(item));
+        startKey = out.LastEvaluatedKey;
+      } while (startKey);
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+    return grants;
   }
 
   async delete(grantId: string): Promise<boolean> {

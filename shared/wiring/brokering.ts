@@ -4,6 +4,7 @@ import { DynamoBrokerStore } from "../adapters/dynamo-broker-store";
 import { DynamoGrantStore } from "../adapters/dynamo-grant-store";
 import { DynamoPermissionSetStore } from "../adapters/dynamo-permission-set-store";
 import { cryptoRandom, systemClock } from "../adapters/system";
+import { CallerAccess } from "../services/caller-access";
 import { GrantService } from "../services/grant-service";
 import { PermissionSetService } from "../services/permission-set-service";
 import { type BrokeredSession, SessionBroker } from "../services/session-broker";
@@ -44,6 +45,14 @@ export const grantService = /* @__PURE__ */ once(
       trail: auditTrail(),
       clock: systemClock,
       random: cryptoRandom,
+    }),
+);
+
+export const callerAccess = /* @__PURE__ */ once(
+  () =>
+    new CallerAccess({
+      grants: new DynamoGrantStore(documentClient(), config().tableName),
+      accounts: new DynamoAccountStore(documentClient(), config().tableName),
     }),
 );
 

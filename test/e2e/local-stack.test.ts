@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -224,6 +224,171 @@ describe("the broker flow over HTTP, through the project's CLI and the AWS CLI",
   });
 });
 
+describe("the client package, packed and installed in an empty project", () => {
+  it("npm pack → npm install: the provider, the client and cpctl (through an AWS CLI profile) work", async () => {
+    const headers = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(url(path), {
+        method,
+        headers,
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      const json = (await res.json()) as Record<string, unknown>;
+      expect(res.status, JSON.stringify(json)).toBeLessThan(300);
+      return json;
+    };
+    const tenant = await call("POST", "/v1/tenants", { name: "Packed" });
+    process.env.AWS_ENDPOINT_URL = lines["AWS endpoint"];
+    const accountId = "901234567891";
+    const roleArn = await createRole(accountId, "Access", trustPolicy(tenant.externalId as string));
+    await call("POST", `/v1/tenants/${tenant.tenantId}/accounts`, { accountId, roleArn });
+    await call("PUT", "/v1/permission-sets/read-only", {
+      policy: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
+      },
+    });
+    await call("POST", "/v1/grants", {
+      service: "pack-tests",
+      tenantId: tenant.tenantId,
+      permissionSets: ["read-only"],
+    });
+    const serviceKey = (
+      await call("POST", "/v1/api-keys", { role: "service", service: "pack-tests" })
+    ).apiKey as string;
+
+    // Build and pack the package as it would be published.
+    const work = mkdtempSync(join(tmpdir(), "cp-pack-"));
+    const run = (
+      cmd: string,
+      args: string[],
+      cwd: string,
+      env: NodeJS.ProcessEnv = process.env,
+    ) => {
+      const out = spawnSync(cmd, args, { cwd, env, encoding: "utf8" });
+      expect(out.status, `${cmd} ${args.join(" ")}\n${out.stdout}\n${out.stderr}`).toBe(0);
+      return out.stdout;
+    };
+    run("npm", ["run", "build"], join(ROOT, "client"));
+    const packed = JSON.parse(
+      run("npm", ["pack", "--json", "--pack-destination", work], join(ROOT, "client")),
+    ) as { filename: string; files: { path: string }[] }[];
+    const files = (packed[0]?.files ?? []).map((f) => f.path).sort();
+    expect(files).toEqual([
+      "README.md",
+      "dist/cpctl.cjs",
+      "dist/index.cjs",
+      "dist/index.d.cts",
+      "dist/index.d.ts",
+      "dist/index.js",
+      "package.json",
+    ]);
+    // An empty project installs the tarball: no registry, no dependency.
+    const project = join(work, "project");
+    mkdirSync(project);
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "consumer", private: true }),
+    );
+    run(
+      "npm",
+      [
+        "install",
+        "--offline",
+        "--no-audit",
+        "--no-fund",
+        join(work, packed[0]?.filename as string),
+      ],
+      project,
+    );
+    for (const file of ["index.js", "index.cjs", "cpctl.cjs"]) {
+      const code = readFileSync(
+        join(project, "node_modules/@cross-account-control-plane/client/dist", file),
+        "utf8",
+      );
+      expect(code, file).not.toMatch(/zod|@aws-sdk|shared\/http|middy/);
+    }
+    const env = {
+      PATH: process.env.PATH ?? "",
+      HOME: work,
+      CONTROL_PLANE_URL: lines.API as string,
+      CONTROL_PLANE_API_KEY: serviceKey,
+      TENANT: tenant.tenantId as string,
+      ACCOUNT: accountId,
+      AWS_ENDPOINT_URL: lines["AWS endpoint"] as string,
+      STS_PATH: join(ROOT, "node_modules/@aws-sdk/client-sts/dist-cjs/index.js"),
+    };
+    // ESM: the provider gives a real STS client a session in the tenant account.
+    writeFileSync(
+      join(project, "esm.mjs"),
+      `import { fromControlPlane, ControlPlaneClient } from "@cross-account-control-plane/client";
+import { createRequire } from "node:module";
+const { STSClient, GetCallerIdentityCommand } = createRequire(import.meta.url)(process.env.STS_PATH);
+const credentials = fromControlPlane({ baseUrl: process.env.CONTROL_PLANE_URL, apiKey: process.env.CONTROL_PLANE_API_KEY, tenantId: process.env.TENANT, accountId: process.env.ACCOUNT, permissionSet: "read-only" });
+const sts = new STSClient({ region: "us-east-1", endpoint: process.env.AWS_ENDPOINT_URL, credentials });
+const me = await new ControlPlaneClient({ baseUrl: process.env.CONTROL_PLANE_URL, apiKey: process.env.CONTROL_PLANE_API_KEY }).call("whoami");
+console.log(JSON.stringify({ identity: await sts.send(new GetCallerIdentityCommand({})), me }));
+`,
+    );
+    const esm = JSON.parse(run(process.execPath, ["esm.mjs"], project, env));
+    expect(esm.identity.Account).toBe(accountId);
+    expect(esm.identity.Arn).toMatch(/assumed-role\/Access\/pack-tests-/);
+    expect(esm.me.grants[0].accounts[0].accountId).toBe(accountId);
+    // CommonJS: the same exports.
+    expect(
+      run(
+        process.execPath,
+        [
+          "-e",
+          "const c = require('@cross-account-control-plane/client'); console.log(typeof c.fromControlPlane, typeof c.ControlPlaneClient, typeof c.ControlPlaneError)",
+        ],
+        project,
+        env,
+      ).trim(),
+    ).toBe("function function function");
+    // cpctl, the package's bin: profiles written by it, used by the AWS CLI.
+    const keyFile = join(work, "service.key");
+    writeFileSync(keyFile, serviceKey, { mode: 0o600 });
+    const cpctl = join(project, "node_modules/.bin/cpctl");
+    const config = join(work, "aws-config");
+    writeFileSync(
+      config,
+      run(cpctl, ["profiles", "--service-key-file", keyFile, "--command", cpctl], project, env),
+    );
+    const profile = `${tenant.tenantId}-${accountId}-read-only`;
+    expect(readFileSync(config, "utf8")).toContain(`[profile ${profile}]`);
+    const awsEnv = {
+      PATH: env.PATH,
+      HOME: work,
+      AWS_CONFIG_FILE: config,
+      AWS_SHARED_CREDENTIALS_FILE: join(work, "none"),
+      AWS_ENDPOINT_URL: env.AWS_ENDPOINT_URL,
+      AWS_DEFAULT_REGION: "us-east-1",
+    };
+    const aws = join(ROOT, ".venv/bin/aws");
+    const identity = JSON.parse(
+      run(
+        aws,
+        ["sts", "get-caller-identity", "--profile", profile, "--output", "json"],
+        work,
+        awsEnv,
+      ),
+    );
+    expect(identity.Account).toBe(accountId);
+    // The second use comes from cpctl's cache: the same session.
+    const again = JSON.parse(
+      run(
+        aws,
+        ["sts", "get-caller-identity", "--profile", profile, "--output", "json"],
+        work,
+        awsEnv,
+      ),
+    );
+    expect(again.Arn).toBe(identity.Arn);
+    expect(readdirSync(join(work, ".cache/cpctl"))).toHaveLength(1);
+  });
+});
+
 describe("npm run sweep", () => {
   it("checks the stack's accounts once and reports the counts", () => {
     const out = spawnSync(
@@ -240,13 +405,13 @@ describe("npm run sweep", () => {
       },
     );
     expect(out.status, out.stderr).toBe(0);
-    // No organization is connected; the broker test above registered one account, and its role
-    // is in place: it is checked.
+    // No organization is connected; the broker test and the package test above registered one
+    // account each, and their roles are in place: both are checked.
     expect(out.stdout).toMatch(
       /^Organizations: 0 synced, 0 failed, 0 accounts registered or detached$/m,
     );
     expect(out.stdout).toMatch(
-      /^Sweep: 1 accounts checked, 1 changed state, 0 skipped, in \d+ ms$/m,
+      /^Sweep: 2 accounts checked, 2 changed state, 0 skipped, in \d+ ms$/m,
     );
   });
 });

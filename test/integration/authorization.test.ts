@@ -431,6 +431,20 @@ const MATRIX: {
     },
   },
   {
+    name: "GET /v1/whoami",
+    request: () => ({ method: "GET", path: "/v1/whoami" }),
+    expect: {
+      none: U,
+      unknown: U,
+      revoked: U,
+      admin: 200,
+      ownTenant: 200,
+      otherTenant: 200,
+      service: 200,
+      grantedService: 200,
+    },
+  },
+  {
     name: "POST /v1/sessions",
     request: (c) => ({
       method: "POST",

@@ -320,6 +320,12 @@ export class MemoryGrantStore implements GrantStore {
   async list(page: PageRequest) {
     return paged([...this.grants.values()], page);
   }
+  async listForService(service: string) {
+    return [...this.grants.values()]
+      .filter((g) => g.service === service)
+      .sort((a, b) => a.tenantId.localeCompare(b.tenantId))
+      .map(clone);
+  }
   async delete(grantId: string) {
     return this.grants.delete(grantId);
   }

@@ -186,6 +186,21 @@ export const createSession = {
   ),
 } as const satisfies RouteDef;
 
+export const whoami = {
+  operationId: "whoami",
+  method: "GET",
+  path: "/v1/whoami",
+  summary: "The calling key: its ID and role, and for a service key its grants and their accounts",
+  tag: "brokering",
+  auth: ["admin", "tenant", "service"],
+  success: {
+    status: 200,
+    schema: s.CallerView,
+    description: "The key, and what a service key may broker (`cpctl whoami`, `cpctl profiles`).",
+  },
+  errors: /* @__PURE__ */ errorTable({ 401: ["UNAUTHENTICATED"] }, UNAVAILABLE),
+} as const satisfies RouteDef;
+
 export const listAudit = {
   operationId: "listAudit",
   method: "GET",
@@ -241,6 +256,7 @@ export const brokeringRoutes = {
   listGrants,
   deleteGrant,
   createSession,
+  whoami,
   listAudit,
   listPlatformAudit,
 } as const;

@@ -98,6 +98,46 @@ export const GrantList = doc(object({ items: array(Grant), nextToken: optional(s
   id: "GrantList",
 });
 
+export const CallerView = doc(
+  object({
+    keyId: string(),
+    role: described(zEnum(["admin", "tenant", "service"]), "The key's role."),
+    tenantId: optional(string()),
+    service: optional(string()),
+    grants: optional(
+      described(
+        array(
+          object({
+            grantId: GrantId,
+            tenantId: described(string(), 'A tenant ID, or "*" for a grant for every tenant.'),
+            permissionSets: array(string()),
+            maxDurationSeconds: int(),
+            accounts: optional(
+              described(
+                array(
+                  object({
+                    accountId: AccountId,
+                    status: described(
+                      zEnum(["VERIFIED", "FAILED"]),
+                      "VERIFIED: brokered. FAILED: its last verification failed; refused until verified again.",
+                    ),
+                    regions: array(string()),
+                    frozen: described(boolean(), "True while the emergency brake is on."),
+                  }),
+                ),
+                "The tenant's accounts that are not detached (at most 1000); absent for a grant for every tenant.",
+              ),
+            ),
+            accountsTruncated: optional(boolean()),
+          }),
+        ),
+        "A service key's grants, with the accounts each reaches.",
+      ),
+    ),
+  }),
+  { id: "CallerView" },
+);
+
 export const CreateSessionRequest = doc(
   strictObject({
     tenantId: TenantId,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -136,5 +136,87 @@ describe("cpctl credentials", () => {
     expect(await main(["credentials", "--tenant", "t"], h.env, h.io)).toBe(2);
     expect(await main(["nonsense"], h.env, h.io)).toBe(2);
     expect(h.err.join("")).toContain("usage: cpctl credentials");
+  });
+});
+
+describe("cpctl whoami and profiles", () => {
+  const me = {
+    keyId: "key_s",
+    role: "service",
+    service: "billing",
+    grants: [
+      { grantId: "grt_all", tenantId: "*", permissionSets: ["read"], maxDurationSeconds: 3600 },
+      {
+        grantId: "grt_a",
+        tenantId: "tnt_a",
+        permissionSets: ["read", "deploy"],
+        maxDurationSeconds: 3600,
+        accounts: [
+          { accountId: "111122223333", status: "VERIFIED", regions: ["eu-west-1"], frozen: false },
+          { accountId: "444455556666", status: "FAILED", regions: [], frozen: false },
+          { accountId: "777788889999", status: "VERIFIED", regions: [], frozen: true },
+        ],
+      },
+    ],
+  };
+  function io(body: unknown = me) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const asked: string[] = [];
+    const value: Io = {
+      stdout: (s) => out.push(s),
+      stderr: (s) => err.push(s),
+      now: () => 0,
+      fetch: async (url) => {
+        const path = new URL(String(url)).pathname;
+        asked.push(path);
+        return new Response(JSON.stringify(path === "/v1/health" ? { status: "ok" } : body), {
+          status: 200,
+        });
+      },
+    };
+    return { value, out, err, asked };
+  }
+  const env = { CONTROL_PLANE_URL: "http://cp.example", CONTROL_PLANE_API_KEY: "cpk_s" };
+
+  it("whoami: the URL, the API's health, the key and its grants", async () => {
+    const h = io();
+    expect(await main(["whoami"], env, h.value)).toBe(0);
+    expect(h.out.join("")).toBe(
+      [
+        "URL:     http://cp.example",
+        'Health:  {"status":"ok"}',
+        "Key:     key_s (service, service billing)",
+        "Grant:   grt_all: every tenant; permission sets read",
+        "Grant:   grt_a: tenant tnt_a, 3 account(s); permission sets read, deploy",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("profiles: one per verified account and permission set, with the key file and the URL", async () => {
+    const h = io();
+    const dir = mkdtempSync(join(tmpdir(), "cpctl-key-"));
+    const keyFile = join(dir, "service.key");
+    writeFileSync(keyFile, "cpk_s\n");
+    const { CONTROL_PLANE_API_KEY: _, ...noKey } = env;
+    expect(
+      await main(["profiles", "--service-key-file", keyFile, "--prefix", "cp-"], noKey, h.value),
+    ).toBe(0);
+    expect(h.out.join("")).toBe(
+      readFileSync(join(__dirname, "../../fixtures/cpctl/profiles.ini"), "utf8").replaceAll(
+        "<KEYFILE>",
+        keyFile,
+      ),
+    );
+  });
+
+  it("profiles with an admin key: refused, naming the key", async () => {
+    const h = io({ keyId: "key_admin", role: "admin" });
+    expect(await main(["profiles"], env, h.value)).toBe(2);
+    expect(h.err.join("")).toBe(
+      "cpctl: profiles needs a service key; this key (key_admin) is a admin key\n",
+    );
+    expect(h.out).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { AddressInfo } from "node:net";
 import { createServer } from "node:net";
+import type { STSClientConfig } from "@aws-sdk/client-sts";
 import { describe, expect, it } from "vitest";
 import { ControlPlaneError, fromControlPlane } from "../../../client/src/index";
 
@@ -135,5 +136,14 @@ describe("fromControlPlane", () => {
     expect(err.message).toBe(
       `POST http://127.0.0.1:${port}/v1/sessions: UNREACHABLE: no answer (ECONNREFUSED)`,
     );
+  });
+});
+
+describe("fromControlPlane's type", () => {
+  it("is what AWS SDK v3 clients take as credentials (checked by tsc)", () => {
+    const config: STSClientConfig = {
+      credentials: fromControlPlane({ ...base, fetch: async () => new Response("{}") }),
+    };
+    expect(typeof config.credentials).toBe("function");
   });
 });
