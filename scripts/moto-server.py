@@ -9,6 +9,7 @@ The Python interpreter runs one thread at a time anyway, so little speed is lost
 
 IAM decides here as it does on AWS: trust policies on AssumeRole, explicit denies on role
 sessions, 12-digit access keys as account roots (scripts/iam_enforcement.py says what and how).
+CloudFormation custom resources backed by SNS run as on AWS (scripts/cfn_emulation.py).
 CP_EMULATOR_IAM=off turns the policy evaluation off, for debugging only.
 
 Usage: moto-server.py <host> <port>
@@ -27,6 +28,7 @@ from werkzeug.serving import run_simple
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import iam_enforcement  # noqa: E402  (beside this file)
+import cfn_emulation  # noqa: E402
 
 
 def main() -> None:
@@ -35,6 +37,9 @@ def main() -> None:
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     iam_enforcement.install()
+    # Custom resources whose ServiceToken is an SNS topic run as on AWS (the tenant template's
+    # auto-registration); their ResponseURL points back at this server.
+    cfn_emulation.install("127.0.0.1" if host in ("0.0.0.0", "localhost") else host, port)
     app = DomainDispatcherApplication(create_backend_app)
     run_simple(host, port, app, threaded=False, request_handler=MotoRequestHandler)
 

@@ -16,6 +16,7 @@ import {
   startMoto,
   startOffline,
 } from "./local-stack";
+import { startRegistrationRelay } from "./registration-relay";
 
 const port = Number(process.env.PORT ?? 3000);
 const motoPort = process.env.MOTO_PORT ? Number(process.env.MOTO_PORT) : undefined;
@@ -43,16 +44,26 @@ async function main() {
     const adminKey = localAdminKey();
     await bootstrapAdminKey(moto.endpoint, adminKey);
     console.log("Starting the API (bundling functions with esbuild) ...");
+    const lambdaPort = Number(process.env.LAMBDA_PORT ?? port + 2);
     offline = await startOffline({
       awsEndpoint: moto.endpoint,
       session: await accessRoleSession(moto.endpoint),
       port,
-      lambdaPort: Number(process.env.LAMBDA_PORT ?? port + 2),
+      lambdaPort,
       env: {
         CP_LOCAL_TEMPLATE_URL: onboarding.templateUrl,
         CP_LOCAL_REGISTRATION_TOPIC_ARN: onboarding.topicArn,
+        // Tenant stacks' custom resources answer to the emulator (scripts/cfn_emulation.py).
+        CP_LOCAL_RESPONSE_ORIGINS: new URL(moto.endpoint).origin,
       },
       ...(verbose ? { log: (line: string) => console.log(`[offline] ${line}`) } : {}),
+    });
+    // The registration topic delivers to the registration function, as SNS does on AWS.
+    await startRegistrationRelay({
+      awsEndpoint: moto.endpoint,
+      topicArn: onboarding.topicArn,
+      lambdaPort,
+      ...(verbose ? { log: (line: string) => console.log(`[relay] ${line}`) } : {}),
     });
     offline.process.on("exit", (code) => {
       if (stopping) return;
