@@ -25,27 +25,26 @@ behind, so a second stack creating a policy of the same name (the tenant templat
 """
 
 import json
-import threading
-import uuid
+import sys
 from typing import Any
+
+from moto.moto_api._internal import mock_random
 
 RESPONSE_BASE = {"url": "http://127.0.0.1:5000"}
 
 
 def _publish(topic_arn: str, event: dict[str, Any]) -> None:
+    """Publishes within the current request: subscribers are invoked asynchronously (the relay
+    answers at once), and nothing runs beside the server, so a replay of the emulator's recorded
+    requests (moto-server.py) consumes moto's seeded random numbers in the same order."""
     from moto.sns.models import sns_backends
 
     parts = topic_arn.split(":")
     region, account = parts[3], parts[4]
-
-    def send() -> None:
-        try:
-            sns_backends[account][region].publish(message=json.dumps(event), arn=topic_arn)
-        except Exception as err:  # the stack then waits, as on AWS when nobody answers
-            print(f"custom resource: could not publish to {topic_arn}: {err!r}", flush=True)
-
-    # After the current request: the server answers one request at a time.
-    threading.Thread(target=send, daemon=True).start()
+    try:
+        sns_backends[account][region].publish(message=json.dumps(event), arn=topic_arn)
+    except Exception as err:  # the stack then waits, as on AWS when nobody answers
+        print(f"custom resource: could not publish to {topic_arn}: {err!r}", file=sys.stderr, flush=True)
 
 
 def install(host: str, port: int) -> None:
@@ -64,7 +63,7 @@ def install(host: str, port: int) -> None:
                 cls, resource_name, cloudformation_json, account_id, region_name, **kwargs
             )
         stack_id = kwargs["StackId"]
-        resource = CustomModel(region_name, str(uuid.uuid4()), kwargs["LogicalId"], resource_name)
+        resource = CustomModel(region_name, str(mock_random.uuid4()), kwargs["LogicalId"], resource_name)
         resource.sns = {  # type: ignore[attr-defined]
             "token": token,
             "stack_id": stack_id,
@@ -158,7 +157,7 @@ def _request(resource: Any, request_type: str) -> dict[str, Any]:
         "ServiceToken": sns["token"],
         "ResponseURL": f"{RESPONSE_BASE['url']}/cloudformation_{region}/cfnresponse?stack={sns['stack_id']}",
         "StackId": sns["stack_id"],
-        "RequestId": str(uuid.uuid4()),
+        "RequestId": str(mock_random.uuid4()),
         "LogicalResourceId": resource.logical_id,
         "ResourceType": sns["resource_type"],
         "ResourceProperties": sns["properties"],

@@ -107,14 +107,25 @@ export function emulatorIamOff(env = process.env): boolean {
 }
 
 /** Starts moto in server mode on loopback, serving one request at a time. */
-export async function startMoto(port?: number): Promise<Moto> {
+/**
+ * Starts the emulator. With `stateFile`, every request is recorded there and replayed at the next
+ * start, so the emulator's state survives a restart (scripts/moto-server.py).
+ */
+export async function startMoto(port?: number, stateFile?: string): Promise<Moto> {
   ensureVenv();
   const p = port ?? (await freePort());
   // One request at a time (scripts/moto-server.py says why).
   const child = spawn(
     join(ROOT, ".venv/bin/python"),
     [join(ROOT, "scripts/moto-server.py"), "127.0.0.1", String(p)],
-    { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, ...LOCAL_AWS_ENV } },
+    {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: {
+        ...process.env,
+        ...LOCAL_AWS_ENV,
+        ...(stateFile ? { CP_EMULATOR_STATE: stateFile } : {}),
+      },
+    },
   );
   let stderr = "";
   child.stderr?.on("data", (d) => {
@@ -125,7 +136,8 @@ export async function startMoto(port?: number): Promise<Moto> {
     await waitFor(
       "moto",
       async () => (await fetch(`${endpoint}/moto-api/data.json`)).ok,
-      30_000,
+      // A replay of a long recording takes a while.
+      stateFile ? 300_000 : 30_000,
       child,
     );
   } catch (err) {

@@ -12,23 +12,74 @@ sessions, 12-digit access keys as account roots (scripts/iam_enforcement.py says
 CloudFormation custom resources backed by SNS run as on AWS (scripts/cfn_emulation.py).
 CP_EMULATOR_IAM=off turns the policy evaluation off, for debugging only.
 
+State that survives a restart (CP_EMULATOR_STATE=<file>, set by `npm start`): moto's own
+recorder appends every request to the file, and a start replays the file before serving, with
+moto's random generator seeded the same way each time, so that the replay recreates the same
+identifiers (role IDs, access keys, stack IDs) and the requests that follow still find them.
+The replay goes through the WSGI app in-process: moto's replay endpoint would send the requests
+over HTTP to this single-threaded server and wait for itself.
+
 Usage: moto-server.py <host> <port>
 """
 
+import base64
+import json
 import os
 import signal
 import sys
+from urllib.parse import urlparse
 
-from moto.moto_server.werkzeug_app import (
+STATE = os.environ.get("CP_EMULATOR_STATE")
+if STATE:
+    # Read by moto's recorder when it is imported.
+    os.environ["MOTO_ENABLE_RECORDING"] = "true"
+    os.environ["MOTO_RECORDER_FILEPATH"] = STATE
+
+from moto.moto_server.werkzeug_app import (  # noqa: E402
     DomainDispatcherApplication,
     MotoRequestHandler,
     create_backend_app,
 )
-from werkzeug.serving import run_simple
+from werkzeug.serving import run_simple  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import iam_enforcement  # noqa: E402  (beside this file)
 import cfn_emulation  # noqa: E402
+
+
+SEED = 20261202
+
+
+def replay(app, path: str) -> int:  # type: ignore[no-untyped-def]
+    """Replays the recorded requests, unrecorded, in order; returns how many."""
+    from moto.moto_api import recorder
+    from werkzeug.test import Client
+
+    if not os.path.exists(path):
+        return 0
+    with open(path) as file:
+        entries = [json.loads(line) for line in file if line.strip()]
+    client = Client(app)
+    recorder.stop_recording()
+    try:
+        for entry in entries:
+            body = entry.get("body") or b""
+            if entry.get("body_encoded"):
+                body = base64.b64decode(body)
+            headers = {
+                k: v for k, v in (entry.get("headers") or {}).items() if k != "Transfer-Encoding"
+            }
+            url = urlparse(entry["url"])
+            client.open(
+                path=url.path,
+                query_string=url.query,
+                method=entry["method"],
+                headers=headers,
+                data=body,
+            )
+    finally:
+        recorder.start_recording()
+    return len(entries)
 
 
 def main() -> None:
@@ -41,6 +92,12 @@ def main() -> None:
     # auto-registration); their ResponseURL points back at this server.
     cfn_emulation.install("127.0.0.1" if host in ("0.0.0.0", "localhost") else host, port)
     app = DomainDispatcherApplication(create_backend_app)
+    if STATE:
+        from moto.moto_api._internal import mock_random
+
+        mock_random.seed(SEED)
+        count = replay(app, STATE)
+        print(f"replayed {count} requests from {STATE}", file=sys.stderr, flush=True)
     run_simple(host, port, app, threaded=False, request_handler=MotoRequestHandler)
 
 

@@ -7,7 +7,12 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { InvocationType, InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
+import {
+  ListSubscriptionsByTopicCommand,
+  SNSClient,
+  SubscribeCommand,
+  UnsubscribeCommand,
+} from "@aws-sdk/client-sns";
 import { LOCAL_REGION, LOCAL_STAGE, SERVICE_NAME } from "./local-stack";
 
 interface SnsHttpNotification {
@@ -100,6 +105,13 @@ export async function startRegistrationRelay(opts: {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   const sns = new SNSClient({ endpoint: opts.awsEndpoint, region: LOCAL_REGION, credentials });
+  // A restored emulator still has the relays of earlier runs subscribed; SNS on the emulator
+  // stops at the first subscriber that does not answer, so they go first.
+  const existing = await sns.send(new ListSubscriptionsByTopicCommand({ TopicArn: opts.topicArn }));
+  for (const s of existing.Subscriptions ?? []) {
+    if (s.Protocol === "http" && s.SubscriptionArn?.startsWith("arn:"))
+      await sns.send(new UnsubscribeCommand({ SubscriptionArn: s.SubscriptionArn }));
+  }
   const sub = await sns.send(
     new SubscribeCommand({
       TopicArn: opts.topicArn,

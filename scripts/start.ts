@@ -1,10 +1,12 @@
 /**
  * `npm start`: the control plane running locally on real parts. Starts moto (the local AWS),
+ * with the state of the last run (every request to it is recorded in .local/emulator-state.jsonl
+ * and replayed at the next start; `npm start -- --fresh` starts empty),
  * creates the table, the template bucket (with the tenant template) and the registration topic,
  * stores the bootstrap admin key, serves the API with serverless-offline,
  * prints where everything is, and runs until Ctrl-C.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   accessRoleSession,
@@ -22,8 +24,19 @@ const port = Number(process.env.PORT ?? 3000);
 const motoPort = process.env.MOTO_PORT ? Number(process.env.MOTO_PORT) : undefined;
 const verbose = process.env.VERBOSE === "1";
 
+/** The emulator's recorded requests; CP_LOCAL_STATE_FILE moves it (the e2e test's own). */
+const stateFile = process.env.CP_LOCAL_STATE_FILE ?? join(ROOT, ".local/emulator-state.jsonl");
+
 async function main() {
-  const moto = await startMoto(motoPort);
+  const fresh = process.argv.includes("--fresh");
+  mkdirSync(join(ROOT, ".local"), { recursive: true });
+  if (fresh) rmSync(stateFile, { force: true });
+  const resumed = existsSync(stateFile);
+  if (resumed)
+    console.log(
+      `Restoring the local AWS from ${stateFile} (npm start -- --fresh starts empty) ...`,
+    );
+  const moto = await startMoto(motoPort, stateFile);
   const stopAll = async () => {
     await offline?.stop();
     await moto.stop();
@@ -72,7 +85,6 @@ async function main() {
     });
     if (adminKey.length < 32) console.warn("Warning: ADMIN_API_KEY is shorter than 32 characters.");
     // Where `npm run sweep` finds this stack.
-    mkdirSync(join(ROOT, ".local"), { recursive: true });
     writeFileSync(
       join(ROOT, ".local/stack.json"),
       `${JSON.stringify({ api: `http://localhost:${port}`, awsEndpoint: moto.endpoint })}\n`,

@@ -15,9 +15,14 @@ let stack: ChildProcess;
 const lines: Record<string, string> = {};
 let output = "";
 const ADMIN = "cpk_e2e-admin-key-chosen-by-the-operator";
+// The emulator's recorded state: this test's own, not the developer's .local/.
+const STATE_FILE = join(mkdtempSync(join(tmpdir(), "cp-e2e-state-")), "emulator-state.jsonl");
+let ports: { port: number; lambdaPort: number };
 
-beforeAll(async () => {
-  const port = await freePort();
+/** `npm start` as a newcomer runs it; resolves when it prints the admin key. */
+async function launch(): Promise<void> {
+  output = "";
+  for (const k of Object.keys(lines)) delete lines[k];
   stack = spawn(
     process.execPath,
     [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/start.ts"],
@@ -27,9 +32,10 @@ beforeAll(async () => {
       stdio: ["ignore", "pipe", "pipe"],
       env: {
         ...process.env,
-        PORT: String(port),
-        LAMBDA_PORT: String(await freePort()),
+        PORT: String(ports.port),
+        LAMBDA_PORT: String(ports.lambdaPort),
         ADMIN_API_KEY: ADMIN,
+        CP_LOCAL_STATE_FILE: STATE_FILE,
       },
     },
   );
@@ -54,6 +60,11 @@ beforeAll(async () => {
       }
     });
   });
+}
+
+beforeAll(async () => {
+  ports = { port: await freePort(), lambdaPort: await freePort() };
+  await launch();
 }, 180_000);
 
 afterAll(async () => {
@@ -510,6 +521,83 @@ describe("npm run sweep", () => {
     );
     expect(out.stdout, out.stdout).toMatch(
       /^Sweep: 3 accounts checked, 3 changed state, 0 skipped, in \d+ ms$/m,
+    );
+  });
+});
+
+describe("npm start again: the data survives a restart", () => {
+  it("the tenant, its key, its account and a service's session all work after a restart", async () => {
+    const admin = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
+    const call = async (
+      key: Record<string, string>,
+      method: string,
+      path: string,
+      body?: unknown,
+    ) => {
+      const res = await fetch(url(path), {
+        method,
+        headers: key,
+        ...(body ? { body: JSON.stringify(body) } : {}),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+    };
+    const tenant = (await call(admin, "POST", "/v1/tenants", { name: "Kept" })).body;
+    const tenantKey = {
+      authorization: `Bearer ${(await call(admin, "POST", "/v1/api-keys", { role: "tenant", tenantId: tenant.tenantId })).body.apiKey}`,
+    };
+    const accountId = "912345678903";
+    const onboarded = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, "node_modules/tsx/dist/cli.mjs"),
+        "scripts/tenant-account.ts",
+        "--tenant",
+        tenant.tenantId as string,
+        "--account",
+        accountId,
+      ],
+      { cwd: ROOT, env: { ...process.env, ADMIN_API_KEY: ADMIN }, encoding: "utf8" },
+    );
+    expect(onboarded.status, onboarded.stderr).toBe(0);
+    await call(admin, "PUT", "/v1/permission-sets/kept-read", {
+      policy: {
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
+      },
+    });
+    await call(admin, "POST", "/v1/grants", {
+      service: "kept",
+      tenantId: tenant.tenantId,
+      permissionSets: ["kept-read"],
+    });
+    const serviceKey = {
+      authorization: `Bearer ${(await call(admin, "POST", "/v1/api-keys", { role: "service", service: "kept" })).body.apiKey}`,
+      "content-type": "application/json",
+    };
+
+    await stopChild(stack, "SIGINT");
+    await launch();
+    expect(output).toContain("Restoring the local AWS from");
+
+    expect((await call(tenantKey, "GET", `/v1/tenants/${tenant.tenantId}`)).body.externalId).toBe(
+      tenant.externalId,
+    );
+    // The account's role in its account is still there: verification assumes it again.
+    const verified = await call(
+      tenantKey,
+      "POST",
+      `/v1/tenants/${tenant.tenantId}/accounts/${accountId}/verify`,
+    );
+    expect(verified.status, JSON.stringify(verified.body)).toBe(200);
+    expect(verified.body.status).toBe("VERIFIED");
+    const session = await call(serviceKey, "POST", "/v1/sessions", {
+      tenantId: tenant.tenantId,
+      accountId,
+      permissionSet: "kept-read",
+    });
+    expect(session.status, JSON.stringify(session.body)).toBe(201);
+    expect(session.body.assumedRoleArn).toMatch(
+      new RegExp(`^arn:aws:sts::${accountId}:assumed-role/CrossAccountControlPlaneAccess/kept-`),
     );
   });
 });
