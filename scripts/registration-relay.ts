@@ -87,16 +87,24 @@ export async function startRegistrationRelay(opts: {
         return;
       }
       if (n.Type !== "Notification") return;
+      // SNS has its answer already; the function runs now, as Lambda runs an SNS-triggered
+      // function (serverless-offline's own asynchronous invocation proved unreliable here).
       void lambda
         .send(
           new InvokeCommand({
             FunctionName: functionName,
-            InvocationType: InvocationType.Event,
+            InvocationType: InvocationType.RequestResponse,
             Payload: new TextEncoder().encode(JSON.stringify(lambdaEventOf(n, subscriptionArn))),
           }),
         )
         .then(
-          () => opts.log?.(`registration: delivered ${n.MessageId}`),
+          (out) => {
+            if (out.FunctionError) {
+              console.error(
+                `registration relay: ${functionName} failed on ${n.MessageId}: ${new TextDecoder().decode(out.Payload)}`,
+              );
+            } else opts.log?.(`registration: delivered ${n.MessageId}`);
+          },
           (err: Error) =>
             console.error(`registration relay: could not invoke ${functionName}: ${err.message}`),
         );

@@ -16,7 +16,9 @@ import {
 
 async function main() {
   const stackFile = join(ROOT, ".local/stack.json");
+  let source = "AWS_ENDPOINT_URL";
   if (!process.env.AWS_ENDPOINT_URL) {
+    source = ".local/stack.json, written by npm start";
     if (!existsSync(stackFile)) {
       console.error(
         "No local stack found: run `npm start` first (or set AWS_ENDPOINT_URL and TABLE_NAME).",
@@ -24,6 +26,17 @@ async function main() {
       process.exit(2);
     }
     process.env.AWS_ENDPOINT_URL = JSON.parse(readFileSync(stackFile, "utf8")).awsEndpoint;
+  }
+  // A stopped stack would otherwise look like a busy data store after the SDK's retries.
+  const endpoint = process.env.AWS_ENDPOINT_URL as string;
+  try {
+    await fetch(endpoint, { signal: AbortSignal.timeout(3000) });
+  } catch (err) {
+    const why = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    console.error(
+      `The local stack is not running: nothing answers at ${endpoint} (${why}; from ${source}). Start it in another terminal with: npm start`,
+    );
+    process.exit(2);
   }
   Object.assign(process.env, {
     ...LOCAL_AWS_ENV,

@@ -33,7 +33,7 @@ interface LocalStack {
 
 /** The running local stack, or an error that says how to start it. */
 export async function runningStack(): Promise<LocalStack> {
-  const file = join(ROOT, ".local/stack.json");
+  const file = process.env.CP_LOCAL_STACK_FILE ?? join(ROOT, ".local/stack.json");
   const hint = "Start it in another terminal with: npm start";
   if (!existsSync(file))
     throw new Error(`The local stack is not running (no .local/stack.json). ${hint}`);
@@ -42,9 +42,8 @@ export async function runningStack(): Promise<LocalStack> {
     const res = await fetch(`${stack.api}/v1/health`, { signal: AbortSignal.timeout(3000) });
     if (!res.ok) throw new Error(`status ${res.status}`);
   } catch (err) {
-    throw new Error(
-      `The local stack is not answering at ${stack.api}/v1/health (${(err as Error).message}). ${hint}`,
-    );
+    const why = (err as { cause?: { code?: string } }).cause?.code ?? (err as Error).message;
+    throw new Error(`The local stack is not answering at ${stack.api}/v1/health (${why}). ${hint}`);
   }
   return stack;
 }
@@ -203,7 +202,8 @@ if (process.argv[1]?.endsWith("tenant-account.ts")) {
       process.exitCode = code;
     },
     (err: Error) => {
-      console.error(err.message);
+      // Our own errors say what to do; anything else is a bug, with its stack.
+      console.error(err instanceof TypeError ? err.stack : err.message);
       process.exitCode = 1;
     },
   );

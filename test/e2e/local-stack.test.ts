@@ -36,6 +36,8 @@ async function launch(): Promise<void> {
         LAMBDA_PORT: String(ports.lambdaPort),
         ADMIN_API_KEY: ADMIN,
         CP_LOCAL_STATE_FILE: STATE_FILE,
+        // serverless-offline's and the functions' output, for a failing test's message.
+        VERBOSE: "1",
       },
     },
   );
@@ -442,7 +444,7 @@ describe("npm run tenant-account: the tenant's admin on the local stack", () => 
     ).json()) as { tenantId: string };
     for (let round = 1; round <= 2; round++) {
       const created = tenantAccount(["--tenant", tenant.tenantId, "--account", "912345678901"]);
-      expect(created.status, created.stderr).toBe(0);
+      expect(created.status, `${created.stderr}\n--- npm start:\n${output.slice(-6000)}`).toBe(0);
       expect(created.stdout).toContain(
         `Account 912345678901 registered for ${tenant.tenantId}: VERIFIED`,
       );
@@ -522,6 +524,39 @@ describe("npm run sweep", () => {
     expect(out.stdout, out.stdout).toMatch(
       /^Sweep: 3 accounts checked, 3 changed state, 0 skipped, in \d+ ms$/m,
     );
+  });
+});
+
+describe("the README's walkthrough", () => {
+  it("runs as written, from a tenant to aws s3 ls with a brokered session", () => {
+    // Its shell blocks, in order, against this stack: only the API's URL and the admin key differ.
+    const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+    const section = readme.slice(
+      readme.indexOf("## A walkthrough"),
+      readme.indexOf("\n## ", readme.indexOf("## A walkthrough") + 3),
+    );
+    const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] as string);
+    expect(blocks.length).toBeGreaterThanOrEqual(6);
+    const script = ["set -euo pipefail", ...blocks]
+      .join("\n")
+      .replaceAll("http://localhost:3000", lines.API as string)
+      .replaceAll("$(cat .local/admin-api-key)", ADMIN);
+    const out = spawnSync("bash", ["-c", script], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        ADMIN_API_KEY: ADMIN,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      },
+      encoding: "utf8",
+    });
+    expect(out.status, `${out.stdout}\n${out.stderr}`).toBe(0);
+    expect(out.stdout).toMatch(/Account 111122223333 registered for tnt_\w+: VERIFIED/);
+    expect(out.stdout).toMatch(
+      /arn:aws:sts::111122223333:assumed-role\/CrossAccountControlPlaneAccess\/reports-/,
+    );
+    expect(out.stdout).toMatch(/^\S+ \S+ acme-reports$/m);
+    expect(out.stdout).toContain('"action":"SESSION"');
   });
 });
 
