@@ -132,7 +132,7 @@ export async function main(argv: string[]): Promise<number> {
   }>(stack, "POST", `/v1/tenants/${encodeURIComponent(tenant)}/onboarding-links?region=${region}`);
   if (link.status !== 201) {
     console.error(
-      `POST ${stack.api}/v1/tenants/${tenant}/onboarding-links → ${link.status} ${link.body.error?.code}: ${link.body.error?.message}`,
+      `POST ${stack.api}/v1/tenants/${tenant}/onboarding-links → ${link.status} ${link.body?.error?.code}: ${link.body?.error?.message}`,
     );
     return 1;
   }

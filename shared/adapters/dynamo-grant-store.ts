@@ -1,6 +1,6 @@
 import {
   type DynamoDBDocumentClient,
-  QueryCommand,
+  paginateQuery,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { ALL_TENANTS, type Grant } from "../domain/grant";
@@ -90,20 +90,17 @@ export class DynamoGrantStore implements GrantStore {
   async listForService(service: string): Promise<Grant[]> {
     // GRANT#<service> holds the service's grants, one item per tenant (and TENANT#* for all).
     const grants: Grant[] = [];
-    let startKey: Record<string, unknown> | undefined;
     try {
-      do {
-        const out = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: "PK = :pk",
-            ExpressionAttributeValues: { ":pk": keys.grant(service, "").PK },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of out.Items ?? []) grants.push(toGrant(item));
-        startKey = out.LastEvaluatedKey;
-      } while (startKey);
+      for await (const page of paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.tableName,
+          KeyConditionExpression: "PK = :pk",
+          ExpressionAttributeValues: { ":pk": keys.grantPartition(service) },
+        },
+      )) {
+        for (const item of page.Items ?? []) grants.push(toGrant(item));
+      }
     } catch (err) {
       rethrowDynamo(err);
     }

@@ -53,6 +53,7 @@ export const keys = {
   registrationToken: (hash: string) => ({ PK: `REGTOKEN#${hash}`, SK: "REGTOKEN" }),
   organization: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: "ORG" }),
   permissionSet: (name: string) => ({ PK: `PERMSET#${name}`, SK: "PERMSET" }),
+  grantPartition: (service: string) => `GRANT#${service}`,
   grant: (service: string, tenantId: string) => ({
     PK: `GRANT#${service}`,
     SK: `TENANT#${tenantId}`,

@@ -119,39 +119,45 @@ describe("npm start", () => {
   });
 });
 
+/**
+ * Over HTTP with the admin key: a tenant, its role in `accountId` on the stack's emulator, the
+ * account registered, the `read-only` permission set granted to `service`, and the service's key.
+ */
+async function brokered(name: string, accountId: string, service: string) {
+  const headers = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
+  const call = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(url(path), {
+      method,
+      headers,
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    const json = (await res.json()) as Record<string, unknown>;
+    expect(res.status, JSON.stringify(json)).toBeLessThan(300);
+    return json;
+  };
+  const tenant = await call("POST", "/v1/tenants", { name });
+  process.env.AWS_ENDPOINT_URL = lines["AWS endpoint"];
+  const roleArn = await createRole(accountId, "Access", trustPolicy(tenant.externalId as string));
+  await call("POST", `/v1/tenants/${tenant.tenantId}/accounts`, { accountId, roleArn });
+  await call("PUT", "/v1/permission-sets/read-only", {
+    policy: {
+      Version: "2012-10-17",
+      Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
+    },
+  });
+  await call("POST", "/v1/grants", {
+    service,
+    tenantId: tenant.tenantId,
+    permissionSets: ["read-only"],
+  });
+  const serviceKey = (await call("POST", "/v1/api-keys", { role: "service", service }))
+    .apiKey as string;
+  return { tenant, accountId, serviceKey };
+}
+
 describe("the broker flow over HTTP, through the project's CLI and the AWS CLI", () => {
   it("a credential_process profile gives the AWS CLI a session in the tenant account", async () => {
-    const headers = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(url(path), {
-        method,
-        headers,
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      expect(res.status, JSON.stringify(json)).toBeLessThan(300);
-      return json;
-    };
-    const tenant = await call("POST", "/v1/tenants", { name: "CLI" });
-    // The tenant's role, created in its account on the stack's emulator.
-    process.env.AWS_ENDPOINT_URL = lines["AWS endpoint"];
-    const accountId = "901234567890";
-    const roleArn = await createRole(accountId, "Access", trustPolicy(tenant.externalId as string));
-    await call("POST", `/v1/tenants/${tenant.tenantId}/accounts`, { accountId, roleArn });
-    await call("PUT", "/v1/permission-sets/read-only", {
-      policy: {
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
-      },
-    });
-    await call("POST", "/v1/grants", {
-      service: "cli-tests",
-      tenantId: tenant.tenantId,
-      permissionSets: ["read-only"],
-    });
-    const serviceKey = (
-      await call("POST", "/v1/api-keys", { role: "service", service: "cli-tests" })
-    ).apiKey as string;
+    const { tenant, accountId, serviceKey } = await brokered("CLI", "901234567890", "cli-tests");
 
     const dir = mkdtempSync(join(tmpdir(), "cp-cli-"));
     const cli = await buildCli(join(dir, "cpctl.js"));
@@ -239,36 +245,11 @@ describe("the broker flow over HTTP, through the project's CLI and the AWS CLI",
 
 describe("the client package, packed and installed in an empty project", () => {
   it("npm pack → npm install: the provider, the client and cpctl (through an AWS CLI profile) work", async () => {
-    const headers = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
-    const call = async (method: string, path: string, body?: unknown) => {
-      const res = await fetch(url(path), {
-        method,
-        headers,
-        ...(body ? { body: JSON.stringify(body) } : {}),
-      });
-      const json = (await res.json()) as Record<string, unknown>;
-      expect(res.status, JSON.stringify(json)).toBeLessThan(300);
-      return json;
-    };
-    const tenant = await call("POST", "/v1/tenants", { name: "Packed" });
-    process.env.AWS_ENDPOINT_URL = lines["AWS endpoint"];
-    const accountId = "901234567891";
-    const roleArn = await createRole(accountId, "Access", trustPolicy(tenant.externalId as string));
-    await call("POST", `/v1/tenants/${tenant.tenantId}/accounts`, { accountId, roleArn });
-    await call("PUT", "/v1/permission-sets/read-only", {
-      policy: {
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
-      },
-    });
-    await call("POST", "/v1/grants", {
-      service: "pack-tests",
-      tenantId: tenant.tenantId,
-      permissionSets: ["read-only"],
-    });
-    const serviceKey = (
-      await call("POST", "/v1/api-keys", { role: "service", service: "pack-tests" })
-    ).apiKey as string;
+    const { tenant, accountId, serviceKey } = await brokered(
+      "Packed",
+      "901234567891",
+      "pack-tests",
+    );
 
     // Build and pack the package as it would be published.
     const work = mkdtempSync(join(tmpdir(), "cp-pack-"));

@@ -96,6 +96,17 @@ describe("fromControlPlane", () => {
     },
   );
 
+  it("a session already expired by the caller's clock (skew) is not kept: the next call asks again", async () => {
+    let now = 0;
+    // The broker's clock is 2 hours behind: its one-hour sessions look an hour old on arrival.
+    const broker = fakeBroker(3600_000, () => now - 7200_000);
+    const provider = fromControlPlane({ ...base, fetch: broker.fetch, now: () => now });
+    await provider();
+    now += 1;
+    await provider();
+    expect(broker.calls).toHaveLength(2);
+  });
+
   it("shares one request among concurrent callers, on first use and on refresh", async () => {
     let now = 0;
     const broker = fakeBroker(3600_000, () => now);
