@@ -5,6 +5,7 @@
  */
 
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { dirname, join } from "node:path";
@@ -17,6 +18,11 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import {
+  CreateSecretCommand,
+  DescribeSecretCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { parse as parseYaml } from "yaml";
@@ -278,6 +284,32 @@ export async function createTable(endpoint: string, tableName = LOCAL_TABLE): Pr
       TimeToLiveSpecification: { AttributeName: TABLE_KEYS.ttlAttribute, Enabled: true },
     }),
   );
+}
+
+/**
+ * The secret that seals list cursors (CursorKeySecret on AWS), unless it exists: a random key of
+ * 64 characters. Returns its ARN (CURSOR_KEY_SECRET_ARN).
+ */
+export async function createCursorKeySecret(
+  endpoint: string,
+  name = `${LOCAL_TABLE}-cursor-key`,
+): Promise<string> {
+  const client = new SecretsManagerClient({
+    endpoint,
+    region: LOCAL_REGION,
+    credentials: { accessKeyId: "testing", secretAccessKey: "testing" },
+  });
+  try {
+    const existing = await client.send(new DescribeSecretCommand({ SecretId: name }));
+    if (existing.ARN) return existing.ARN;
+  } catch (err) {
+    if ((err as Error).name !== "ResourceNotFoundException") throw err;
+  }
+  const created = await client.send(
+    new CreateSecretCommand({ Name: name, SecretString: randomBytes(48).toString("base64url") }),
+  );
+  if (!created.ARN) throw new Error("the emulator returned no secret ARN");
+  return created.ARN;
 }
 
 const ADMIN_KEY_FILE = join(ROOT, ".local/admin-api-key");

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import {
   accessRoleSession,
   bootstrapAdminKey,
+  createCursorKeySecret,
   createOnboardingResources,
   createTable,
   localAdminKey,
@@ -54,6 +55,7 @@ async function main() {
   try {
     await createTable(moto.endpoint);
     const onboarding = await createOnboardingResources(moto.endpoint);
+    const cursorKeySecretArn = await createCursorKeySecret(moto.endpoint);
     const adminKey = localAdminKey();
     await bootstrapAdminKey(moto.endpoint, adminKey);
     console.log("Starting the API (bundling functions with esbuild) ...");
@@ -66,6 +68,7 @@ async function main() {
       env: {
         CP_LOCAL_TEMPLATE_URL: onboarding.templateUrl,
         CP_LOCAL_REGISTRATION_TOPIC_ARN: onboarding.topicArn,
+        CP_LOCAL_CURSOR_KEY_SECRET_ARN: cursorKeySecretArn,
         // Tenant stacks' custom resources answer to the emulator (scripts/cfn_emulation.py).
         CP_LOCAL_RESPONSE_ORIGINS: new URL(moto.endpoint).origin,
       },

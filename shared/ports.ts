@@ -29,6 +29,11 @@ export interface PageRequest {
   cursor?: string;
 }
 
+/** The key that seals list cursors (shared/adapters/sharded-index.ts), fetched once per container. */
+export interface CursorKey {
+  key(): Promise<Uint8Array>;
+}
+
 export interface TenantStore {
   /** Creates the tenant and reserves its external ID; throws ExternalIdTakenError if the ID is in use. */
   create(tenant: Tenant): Promise<void>;

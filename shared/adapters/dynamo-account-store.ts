@@ -11,7 +11,8 @@ import type { AccountStore, Page, PageRequest } from "../ports";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, withoutTableAttributes } from "./gsi1";
-import { GSI1_ACCOUNTS, keys } from "./table";
+import { indexKeys, indexShardCount } from "./sharded-index";
+import { keys } from "./table";
 import { putVersioned } from "./versioned-put";
 
 const RECORD_VERSION = 1;
@@ -24,13 +25,14 @@ export class DynamoAccountStore implements AccountStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
+    /** The index's shard count (the sweep lists accounts through it: DynamoHealthStore). */
+    private readonly indexShards: number = indexShardCount(),
   ) {}
 
   async put(account: Account, expectedVersion: number | undefined): Promise<void> {
     const item = {
       ...keys.account(account.tenantId, account.accountId),
-      GSI1PK: GSI1_ACCOUNTS,
-      GSI1SK: `${account.tenantId}#${account.accountId}`,
+      ...indexKeys("ACCOUNT", `${account.tenantId}#${account.accountId}`, this.indexShards),
       type: "ACCOUNT",
       recordVersion: RECORD_VERSION,
       ...account,

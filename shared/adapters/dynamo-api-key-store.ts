@@ -7,8 +7,9 @@ import type { ApiKey } from "../domain/api-key";
 import { ConflictError, TenantNotFoundError } from "../errors";
 import type { ApiKeyStore, Page, PageRequest } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { getConsistent, queryGsi1 } from "./gsi1";
-import { GSI1_API_KEYS, keys, tenantIsActive } from "./table";
+import { getConsistent } from "./gsi1";
+import { defaultIndexOptions, ShardedIndex, type ShardedIndexOptions } from "./sharded-index";
+import { keys, tenantIsActive } from "./table";
 
 const RECORD_VERSION = 1;
 
@@ -26,16 +27,20 @@ function toApiKey(item: Record<string, unknown>): ApiKey {
 }
 
 export class DynamoApiKeyStore implements ApiKeyStore {
+  private readonly index: ShardedIndex;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    index: ShardedIndexOptions = defaultIndexOptions(),
+  ) {
+    this.index = new ShardedIndex(doc, tableName, index);
+  }
 
   async create(key: ApiKey, secretHash: string): Promise<void> {
     const item = {
       ...keys.apiKey(secretHash),
-      GSI1PK: GSI1_API_KEYS,
-      GSI1SK: key.keyId,
+      ...this.index.keys("APIKEY", key.keyId),
       type: "APIKEY",
       recordVersion: RECORD_VERSION,
       ...key,
@@ -86,10 +91,7 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   }
 
   private async findItemById(keyId: string): Promise<Record<string, unknown> | undefined> {
-    const page = await queryGsi1(this.doc, this.tableName, GSI1_API_KEYS, (item) => item, {
-      sortKey: keyId,
-    });
-    return page.items[0];
+    return this.index.find("APIKEY", keyId);
   }
 
   async get(keyId: string): Promise<ApiKey | undefined> {
@@ -98,8 +100,9 @@ export class DynamoApiKeyStore implements ApiKeyStore {
   }
 
   async list(page: PageRequest): Promise<Page<ApiKey>> {
-    // Paged by key ID: a cursor must not carry the table key, which is the secret's SHA-256.
-    return queryGsi1(this.doc, this.tableName, GSI1_API_KEYS, toApiKey, { page, bySortKey: true });
+    // Paged by key ID: a cursor carries index sort keys only, never the table key (the secret's
+    // SHA-256).
+    return this.index.page("APIKEY", toApiKey, page);
   }
 
   async revoke(keyId: string, revokedAt: string): Promise<ApiKey | undefined> {

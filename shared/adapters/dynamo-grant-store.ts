@@ -7,8 +7,8 @@ import { ALL_TENANTS, type Grant } from "../domain/grant";
 import { ConflictError, TenantNotFoundError } from "../errors";
 import type { GrantStore, Page, PageRequest } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { queryGsi1 } from "./gsi1";
-import { GSI1_GRANTS, keys, tenantIsActive } from "./table";
+import { defaultIndexOptions, ShardedIndex, type ShardedIndexOptions } from "./sharded-index";
+import { keys, tenantIsActive } from "./table";
 
 export function toGrant(item: Record<string, unknown>): Grant {
   return {
@@ -22,10 +22,15 @@ export function toGrant(item: Record<string, unknown>): Grant {
 }
 
 export class DynamoGrantStore implements GrantStore {
+  private readonly index: ShardedIndex;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    index: ShardedIndexOptions = defaultIndexOptions(),
+  ) {
+    this.index = new ShardedIndex(doc, tableName, index);
+  }
 
   async create(grant: Grant): Promise<void> {
     const forTenant = grant.tenantId !== ALL_TENANTS;
@@ -37,8 +42,7 @@ export class DynamoGrantStore implements GrantStore {
           TableName: this.tableName,
           Item: {
             ...keys.grant(grant.service, grant.tenantId),
-            GSI1PK: GSI1_GRANTS,
-            GSI1SK: grant.grantId,
+            ...this.index.keys("GRANT", grant.grantId),
             type: "GRANT",
             recordVersion: 1,
             ...grant,
@@ -79,12 +83,12 @@ export class DynamoGrantStore implements GrantStore {
   }
 
   async get(grantId: string): Promise<Grant | undefined> {
-    return (await queryGsi1(this.doc, this.tableName, GSI1_GRANTS, toGrant, { sortKey: grantId }))
-      .items[0];
+    const item = await this.index.find("GRANT", grantId);
+    return item === undefined ? undefined : toGrant(item);
   }
 
   list(page: PageRequest): Promise<Page<Grant>> {
-    return queryGsi1(this.doc, this.tableName, GSI1_GRANTS, toGrant, { page });
+    return this.index.page("GRANT", toGrant, page);
   }
 
   async listForService(service: string): Promise<Grant[]> {

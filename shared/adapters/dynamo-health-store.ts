@@ -7,8 +7,9 @@ import {
 import type { AccountHealth } from "../domain/health";
 import type { Page, SweepRecords, SweepSummary, SweptAccount } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { getConsistent, queryGsi1, withoutTableAttributes } from "./gsi1";
-import { GSI1_ACCOUNTS, keys, TABLE_KEYS } from "./table";
+import { getConsistent, withoutTableAttributes } from "./gsi1";
+import { defaultIndexOptions, ShardedIndex, type ShardedIndexOptions } from "./sharded-index";
+import { keys, TABLE_KEYS } from "./table";
 
 /**
  * The sweep's reads and writes: every account through the accounts index (a Query, page by page,
@@ -16,21 +17,22 @@ import { GSI1_ACCOUNTS, keys, TABLE_KEYS } from "./table";
  * the one that was checked.
  */
 export class DynamoHealthStore implements SweepRecords {
+  private readonly index: ShardedIndex;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly historyRetentionSeconds: number,
-  ) {}
+    index: ShardedIndexOptions = defaultIndexOptions(),
+  ) {
+    this.index = new ShardedIndex(doc, tableName, index);
+  }
 
   accounts(cursor: string | undefined, limit: number): Promise<Page<SweptAccount>> {
-    return queryGsi1(
-      this.doc,
-      this.tableName,
-      GSI1_ACCOUNTS,
+    return this.index.page(
+      "ACCOUNT",
       (item) => withoutTableAttributes(item) as unknown as SweptAccount,
-      {
-        page: { limit, ...(cursor ? { cursor } : {}) },
-      },
+      { limit, ...(cursor ? { cursor } : {}) },
     );
   }
 

@@ -3,8 +3,9 @@ import { StaleOrganizationError } from "../domain/errors";
 import type { OrganizationConnection } from "../domain/organization";
 import type { OrganizationStore, Page, PageRequest } from "../ports";
 import { rethrowDynamo } from "./dynamo-errors";
-import { getConsistent, queryGsi1, withoutTableAttributes } from "./gsi1";
-import { GSI1_ORGANIZATIONS, keys } from "./table";
+import { getConsistent, withoutTableAttributes } from "./gsi1";
+import { defaultIndexOptions, ShardedIndex, type ShardedIndexOptions } from "./sharded-index";
+import { keys } from "./table";
 import { putVersioned } from "./versioned-put";
 
 const toConnection = (item: Record<string, unknown>) =>
@@ -12,13 +13,18 @@ const toConnection = (item: Record<string, unknown>) =>
 
 /**
  * A tenant's organization connection: one item in the tenant's partition (so deleting the tenant
- * purges it), listed for the sync through GSI1 partition ORG.
+ * purges it), listed for the sync through the sharded ORG list of GSI1.
  */
 export class DynamoOrganizationStore implements OrganizationStore {
+  private readonly index: ShardedIndex;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+    index: ShardedIndexOptions = defaultIndexOptions(),
+  ) {
+    this.index = new ShardedIndex(doc, tableName, index);
+  }
 
   async get(tenantId: string): Promise<OrganizationConnection | undefined> {
     const item = await getConsistent(this.doc, this.tableName, keys.organization(tenantId));
@@ -28,8 +34,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
   async put(connection: OrganizationConnection, expectedVersion: number | undefined) {
     const item = {
       ...keys.organization(connection.tenantId),
-      GSI1PK: GSI1_ORGANIZATIONS,
-      GSI1SK: connection.tenantId,
+      ...this.index.keys("ORG", connection.tenantId),
       type: "ORGANIZATION",
       ...connection,
     };
@@ -56,6 +61,6 @@ export class DynamoOrganizationStore implements OrganizationStore {
   }
 
   list(page: PageRequest): Promise<Page<OrganizationConnection>> {
-    return queryGsi1(this.doc, this.tableName, GSI1_ORGANIZATIONS, toConnection, { page });
+    return this.index.page("ORG", toConnection, page);
   }
 }

@@ -9,8 +9,9 @@ import type { ExternalIdState, Tenant } from "../domain/tenant";
 import type { Page, PageRequest, TenantStore } from "../ports";
 import { batchDelete } from "./batch";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { getConsistent, queryGsi1 } from "./gsi1";
-import { GSI1_TENANTS, keys } from "./table";
+import { getConsistent } from "./gsi1";
+import { defaultIndexOptions, ShardedIndex, type ShardedIndexOptions } from "./sharded-index";
+import { keys } from "./table";
 
 const RECORD_VERSION = 1;
 
@@ -88,11 +89,21 @@ export class DynamoTenantReader implements Pick<TenantStore, "get"> {
 }
 
 export class DynamoTenantStore extends DynamoTenantReader implements TenantStore {
+  private readonly index: ShardedIndex;
+
+  constructor(
+    doc: DynamoDBDocumentClient,
+    tableName: string,
+    index: ShardedIndexOptions = defaultIndexOptions(),
+  ) {
+    super(doc, tableName);
+    this.index = new ShardedIndex(doc, tableName, index);
+  }
+
   async create(tenant: Tenant): Promise<void> {
     const item: TenantItem = {
       ...keys.tenant(tenant.tenantId),
-      GSI1PK: GSI1_TENANTS,
-      GSI1SK: tenant.tenantId,
+      ...this.index.keys("TENANT", tenant.tenantId),
       type: "TENANT",
       recordVersion: RECORD_VERSION,
       ...tenant,
@@ -120,7 +131,7 @@ export class DynamoTenantStore extends DynamoTenantReader implements TenantStore
   }
 
   async list(page: PageRequest): Promise<Page<Tenant>> {
-    return queryGsi1(this.doc, this.tableName, GSI1_TENANTS, toTenant, { page });
+    return this.index.page("TENANT", toTenant, page);
   }
 
   async updateExternalId(

@@ -3,18 +3,19 @@
  * scripts/local-stack creates it from this definition on the emulator.
  *
  * Items (PK / SK):
- *   TENANT#<tenantId> / TENANT           the tenant; GSI1 TENANT / <tenantId> lists tenants
+ *   TENANT#<tenantId> / TENANT           the tenant; GSI1 INDEX#TENANT#<shard> / <tenantId> lists
+ *                                        tenants (shard: shared/adapters/sharded-index.ts)
  *   TENANT#<tenantId> / APIKEY#<keyId>   pointer to a tenant-bound key, so deletion finds it
  *   EXTID#<externalId> / EXTID           reservation that makes external IDs unique across tenants
  *   APIKEY#<sha256 of secret> / APIKEY   an API key, looked up by the hash of the presented secret;
- *                                        GSI1 APIKEY / <keyId> lists keys and finds one by id
- *   TENANT#<tenantId> / ACCOUNT#<id>     a registered AWS account; GSI1 ACCOUNT / <tenantId>#<id>
- *                                        lists every account (for the scheduled health checks)
+ *                                        GSI1 INDEX#APIKEY#<shard> / <keyId> lists keys, finds one
+ *   TENANT#<tenantId> / ACCOUNT#<id>     a registered AWS account; GSI1 INDEX#ACCOUNT#<shard> /
+ *                                        <tenantId>#<id> lists every account (the health sweep)
  *   REGTOKEN#<sha256 of token> / REGTOKEN  an onboarding registration token, with its tenant
  *   TENANT#<tenantId> / REGTOKEN#<hash>  pointer to it, so deletion finds it
  *
  *   PERMSET#<name> / PERMSET             a permission set; GSI1 PERMSET / <name>
- *   GRANT#<service> / TENANT#<id or *>   a grant; GSI1 GRANT / <grantId>; with a pointer
+ *   GRANT#<service> / TENANT#<id or *>   a grant; GSI1 INDEX#GRANT#<shard> / <grantId>; a pointer
  *                                        TENANT#<id> / GRANT#<grantId> for tenant-specific ones
  *   HEALTH#<tenantId>#<accountId> / <at> a health check of an account, expiring by TTL
  *   SWEEP / LAST, SWEEP / LEASE          the last health sweep's summary; the lease that keeps
@@ -24,7 +25,7 @@
  *   AUDIT#<tenantId> / <at>#<requestId>#<n>  an audit record of the tenant's trail, expiring by
  *                                        TTL; not under TENANT#, so deleting the tenant keeps it
  *   AUDIT-PLATFORM / <at>#<requestId>#<n>  an audit record of the platform's trail (GET /v1/audit)
- *   TENANT#<tenantId> / ORG              the tenant's connected organization; GSI1 ORG / <tenantId>
+ *   TENANT#<tenantId> / ORG              the tenant's organization; GSI1 INDEX#ORG#<shard> / <tenantId>
  *   RATE#<scope>#<subject> / <window start>  a rate-limit counter of one minute, expiring by TTL
  *
  * A session request reads TENANT, ACCOUNT, both GRANT items and PERMSET in one BatchGetItem.
@@ -68,12 +69,8 @@ export const keys = {
   }),
 } as const;
 
-export const GSI1_TENANTS = "TENANT";
-export const GSI1_API_KEYS = "APIKEY";
-export const GSI1_ACCOUNTS = "ACCOUNT";
+/** Platform-defined and few: one index partition. The lists that grow are sharded (sharded-index.ts). */
 export const GSI1_PERMISSION_SETS = "PERMSET";
-export const GSI1_GRANTS = "GRANT";
-export const GSI1_ORGANIZATIONS = "ORG";
 
 /** The CreateTable input used on the emulator; mirrors the resource in serverless.yml. */
 export function createTableInput(tableName: string) {

@@ -15,6 +15,7 @@ import {
   auditTrail,
   config,
   documentClient,
+  listingIndex,
   metricsSink,
   once,
   tenantLookup,
@@ -39,7 +40,7 @@ export const permissionSetService = /* @__PURE__ */ once(
 export const grantService = /* @__PURE__ */ once(
   () =>
     new GrantService({
-      grants: new DynamoGrantStore(documentClient(), config().tableName),
+      grants: new DynamoGrantStore(documentClient(), config().tableName, listingIndex()),
       permissionSets: permissionSetStore(),
       tenants: tenantLookup(),
       trail: auditTrail(),

@@ -1,3 +1,4 @@
+import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { DynamoApiKeyStore } from "../adapters/dynamo-api-key-store";
 import { DynamoAuditStore } from "../adapters/dynamo-audit-store";
 import { createDocumentClient } from "../adapters/dynamo-client";
@@ -5,6 +6,8 @@ import { DynamoIdempotencyStore } from "../adapters/dynamo-idempotency-store";
 import { DynamoRateCounterStore } from "../adapters/dynamo-rate-counter-store";
 import { DynamoTenantReader, DynamoTenantStore } from "../adapters/dynamo-tenant-store";
 import { PowertoolsMetricsSink } from "../adapters/powertools-metrics";
+import { SecretsManagerCursorKey } from "../adapters/secrets-manager-cursor-key";
+import { defaultIndexOptions, type ShardedIndexOptions } from "../adapters/sharded-index";
 import { cryptoRandom, systemClock } from "../adapters/system";
 import {
   type ControlPlaneConfig,
@@ -12,6 +15,7 @@ import {
   loadAuditConfig,
   loadConfig,
   loadRateLimitConfig,
+  requireEnv,
 } from "../config";
 import type { HttpDeps } from "../http/handler";
 import { logger } from "../logger";
@@ -60,27 +64,28 @@ export const auditTrail = /* @__PURE__ */ once(
     }),
 );
 
-export const apiKeyService = /* @__PURE__ */ once(
-  () =>
-    new ApiKeyService({
-      keys: new DynamoApiKeyStore(documentClient(), config().tableName),
-      trail: auditTrail(),
-      clock: systemClock,
-      random: cryptoRandom,
-      cacheTtlSeconds: config().apiKeyCacheTtlSeconds,
-    }),
-);
+/** `index`: with the cursor key where the service lists (shared/wiring/listing.ts). */
+export const apiKeyServiceWith = (index?: ShardedIndexOptions) =>
+  new ApiKeyService({
+    keys: new DynamoApiKeyStore(documentClient(), config().tableName, index),
+    trail: auditTrail(),
+    clock: systemClock,
+    random: cryptoRandom,
+    cacheTtlSeconds: config().apiKeyCacheTtlSeconds,
+  });
 
-export const tenantService = /* @__PURE__ */ once(
-  () =>
-    new TenantService({
-      tenants: new DynamoTenantStore(documentClient(), config().tableName),
-      trail: auditTrail(),
-      clock: systemClock,
-      random: cryptoRandom,
-      externalIdOverlapSeconds: config().externalIdOverlapSeconds,
-    }),
-);
+export const apiKeyService = /* @__PURE__ */ once(() => apiKeyServiceWith());
+
+export const tenantServiceWith = (index?: ShardedIndexOptions) =>
+  new TenantService({
+    tenants: new DynamoTenantStore(documentClient(), config().tableName, index),
+    trail: auditTrail(),
+    clock: systemClock,
+    random: cryptoRandom,
+    externalIdOverlapSeconds: config().externalIdOverlapSeconds,
+  });
+
+export const tenantService = /* @__PURE__ */ once(() => tenantServiceWith());
 
 /** "Is the tenant there and ACTIVE?", for the services outside the tenants area. */
 export const tenantLookup = /* @__PURE__ */ once(
@@ -105,6 +110,18 @@ export const httpDeps = /* @__PURE__ */ once<HttpDeps>(() => ({
   admit: (scope, subject) => rateLimiter().admit(scope, subject),
   maxBodyBytes: config().maxBodyBytes,
 }));
+
+/**
+ * The sharded index with the cursor key, for the functions that list across pages (tenants, API
+ * keys, grants, the sweep, organizations). Only their bundles carry the Secrets Manager client:
+ * the rest never reference this.
+ */
+export const cursorKey = /* @__PURE__ */ once(
+  () =>
+    new SecretsManagerCursorKey(new SecretsManagerClient({}), requireEnv("CURSOR_KEY_SECRET_ARN")),
+);
+
+export const listingIndex = /* @__PURE__ */ once(() => defaultIndexOptions(cursorKey()));
 
 export const accessConfig = /* @__PURE__ */ once(() => loadAccessConfig());
 

@@ -9,13 +9,27 @@ import { loadEventsConfig, loadHealthConfig } from "../config";
 import { AccountNotFoundError } from "../errors";
 import { HealthSweep, HealthSweepChain } from "../services/health-sweep";
 import { RoleVerifier } from "../services/role-verifier";
-import { accessConfig, config, documentClient, metricsSink, once, principal } from "./common";
+import {
+  accessConfig,
+  config,
+  documentClient,
+  listingIndex,
+  metricsSink,
+  once,
+  principal,
+} from "./common";
 
 /** Composition root of the scheduled health checks. */
 const healthConfig = /* @__PURE__ */ once(() => loadHealthConfig());
 
 export const healthStore = /* @__PURE__ */ once(
-  () => new DynamoHealthStore(documentClient(), config().tableName, healthConfig().historySeconds),
+  () =>
+    new DynamoHealthStore(
+      documentClient(),
+      config().tableName,
+      healthConfig().historySeconds,
+      listingIndex(),
+    ),
 );
 
 export const healthSweep = /* @__PURE__ */ once(() => {

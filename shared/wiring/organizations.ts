@@ -19,6 +19,7 @@ import {
   auditTrail,
   config,
   documentClient,
+  listingIndex,
   metricsSink,
   once,
   principal,
@@ -36,7 +37,11 @@ const organizationServiceWith = (aws: AwsSide) => {
   const accounts = new DynamoAccountStore(documentClient(), config().tableName);
   return new OrganizationService({
     metrics: metricsSink(),
-    organizations: new DynamoOrganizationStore(documentClient(), config().tableName),
+    organizations: new DynamoOrganizationStore(
+      documentClient(),
+      config().tableName,
+      listingIndex(),
+    ),
     accounts,
     // Members are registered without waiting for IAM propagation: a member whose role is not
     // there yet is reported as failed, and the next sync registers it.

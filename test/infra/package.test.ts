@@ -13,6 +13,7 @@ import {
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ensureVenv, type Moto, ROOT, startMoto } from "../../scripts/local-stack";
+import { SHARDED_LISTS } from "../../shared/adapters/sharded-index";
 import * as table from "../../shared/adapters/table";
 import { serverlessConfig } from "../support/serverless-config";
 
@@ -248,12 +249,12 @@ describe("packaged control plane", () => {
   });
 
   it("confines every DynamoDB statement to the partitions it names, and grants no Scan", () => {
-    // GSI1's partition keys are a few fixed lists (shared/adapters/table.ts); a statement on the
-    // index names the lists it reads, exactly. Table statements name key prefixes. A Scan carries
-    // no leading keys, so a LeadingKeys condition (ForAllValues) would not confine it: none is granted.
-    const lists = Object.entries(table)
-      .filter(([name]) => name.startsWith("GSI1_"))
-      .map(([, value]) => value as string);
+    // GSI1's partition keys are a few lists: the sharded ones (INDEX#<list>#<shard>,
+    // shared/adapters/sharded-index.ts) and the permission sets' one partition
+    // (shared/adapters/table.ts). A statement on the index names the lists it reads: each list's
+    // shards, or the one fixed partition. Table statements name key prefixes. A Scan carries no
+    // leading keys, so a LeadingKeys condition (ForAllValues) would not confine it: none is granted.
+    const lists = [table.GSI1_PERMISSION_SETS, ...SHARDED_LISTS.map((list) => `INDEX#${list}#*`)];
     const loose: string[] = [];
     for (const [name, resource] of Object.entries(template.Resources)) {
       if (resource.Type !== "AWS::Lambda::Function") continue;
@@ -266,8 +267,11 @@ describe("packaged control plane", () => {
         if (actions.length === 0 || actions.every((a) => a === "dynamodb:DescribeTable")) continue;
         expect(actions, name).not.toContain("dynamodb:Scan");
         const onIndex = JSON.stringify(st.Resource).includes("/index/");
-        const operator = onIndex ? "ForAllValues:StringEquals" : "ForAllValues:StringLike";
-        const leading = st.Condition?.[operator]?.["dynamodb:LeadingKeys"];
+        const leading =
+          st.Condition?.["ForAllValues:StringLike"]?.["dynamodb:LeadingKeys"] ??
+          (onIndex
+            ? st.Condition?.["ForAllValues:StringEquals"]?.["dynamodb:LeadingKeys"]
+            : undefined);
         if (!leading || leading.length === 0 || leading.some((k) => k === "*"))
           loose.push(`${name}: ${actions.join(",")}`);
         else if (onIndex) expect(lists, name).toEqual(expect.arrayContaining(leading));

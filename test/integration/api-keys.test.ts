@@ -76,14 +76,18 @@ describe("API keys against the emulator", () => {
     expect(seen.length).toBeGreaterThanOrEqual(5);
     expect(tokens.length).toBeGreaterThanOrEqual(2);
     for (const token of tokens) {
-      const decoded = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-      expect(Object.keys(decoded)).toEqual(["after"]);
-      expect(decoded.after).toMatch(/^key_/);
+      // Sealed: <base64url JSON>.<base64url HMAC>, the JSON naming the list, a shard and a key ID.
+      const [body, tag] = token.split(".") as [string, string];
+      const decoded = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+      expect(decoded.l).toBe("APIKEY");
+      expect(Object.keys(decoded).every((k) => ["l", "s", "a"].includes(k))).toBe(true);
+      if (decoded.a !== undefined) expect(decoded.a).toMatch(/^key_/);
+      expect(Buffer.from(tag, "base64url")).toHaveLength(16);
       expect(token).not.toMatch(/APIKEY#|[0-9a-f]{64}/);
     }
-    const forged = Buffer.from(JSON.stringify({ after: "key_x", PK: "APIKEY#x" })).toString(
-      "base64url",
-    );
+    // The same position, re-sealed without the key: refused.
+    const [body] = (tokens[0] as string).split(".");
+    const forged = `${body}.${Buffer.alloc(16).toString("base64url")}`;
     const refused = await api({
       method: "GET",
       path: "/v1/api-keys",

@@ -29,7 +29,7 @@ afterEach(() => {
 const isIndexStatement = (s: Statement) => s.Resource.includes("index");
 
 describe("each function's DynamoDB calls under its own role", () => {
-  it("listTenants as declared: it reads the index's TENANT list", async () => {
+  it("listTenants as declared: it reads the shards of the index's TENANT list", async () => {
     const res = await api({ method: "GET", path: "/v1/tenants", key: admin });
     expect(res.status).toBe(200);
     expect(res.body.items).toHaveLength(1);
@@ -47,7 +47,8 @@ describe("each function's DynamoDB calls under its own role", () => {
     expect(denials).toEqual([
       {
         functionName: "listTenants",
-        request: { action: "Query", resource: "index", leadingKeys: ["TENANT"] },
+        // The first shard is refused: nothing more is read.
+        request: { action: "Query", resource: "index", leadingKeys: ["INDEX#TENANT#000"] },
       },
     ]);
   });
@@ -59,13 +60,15 @@ describe("each function's DynamoDB calls under its own role", () => {
         isIndexStatement(s)
           ? {
               ...s,
-              Condition: { "ForAllValues:StringEquals": { "dynamodb:LeadingKeys": ["ACCOUNT"] } },
+              Condition: {
+                "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["INDEX#ACCOUNT#*"] },
+              },
             }
           : s,
       ),
     );
     expect((await api({ method: "GET", path: "/v1/tenants", key: admin })).status).toBe(500);
-    expect(denials.map((d) => d.request.leadingKeys)).toEqual([["TENANT"]]);
+    expect(denials.map((d) => d.request.leadingKeys)).toEqual([["INDEX#TENANT#000"]]);
   });
 
   it("createTenant without the EXTID# prefix: the transaction is refused and nothing is written", async () => {

@@ -1,6 +1,7 @@
 import type { TestProject } from "vitest/node";
 import {
   accessRoleSession,
+  createCursorKeySecret,
   createTable,
   type Moto,
   type SessionEnv,
@@ -14,6 +15,7 @@ export async function setup(project: TestProject) {
   moto = await startMoto();
   await createTable(moto.endpoint, "cp-test");
   project.provide("motoEndpoint", moto.endpoint);
+  project.provide("cursorKeySecretArn", await createCursorKeySecret(moto.endpoint));
   project.provide("accessSession", await accessRoleSession(moto.endpoint));
 }
 
@@ -24,6 +26,8 @@ export async function teardown() {
 declare module "vitest" {
   export interface ProvidedContext {
     motoEndpoint: string;
+    /** The emulator's secret that seals list cursors (CURSOR_KEY_SECRET_ARN). */
+    cursorKeySecretArn: string;
     /** The control plane's access role session, as the functions run on the local stack. */
     accessSession: SessionEnv;
   }

@@ -9,6 +9,7 @@ import { enforceFunctionPolicies } from "./function-iam";
 Object.assign(process.env, LOCAL_AWS_ENV, inject("accessSession"), {
   AWS_ENDPOINT_URL: inject("motoEndpoint"),
   TABLE_NAME: process.env.TABLE_NAME ?? "cp-test",
+  CURSOR_KEY_SECRET_ARN: inject("cursorKeySecretArn"),
   POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? "SILENT",
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   // Limits far above what a test sends; test/integration/rate-limit.test.ts sets its own.

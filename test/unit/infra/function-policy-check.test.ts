@@ -113,16 +113,27 @@ describe("the function policy check", () => {
 
   it("reads a function's statements from serverless.yml, shared ones resolved", () => {
     const statements = statementsOf("listTenants");
-    // authenticate (infra/control-plane/iam.yml) and the index statement.
-    expect(statements).toHaveLength(2);
+    // authenticate and cursorKey (infra/control-plane/iam.yml), and the index statement.
+    expect(statements).toHaveLength(3);
     expect(
       isAllowed(statements, { action: "GetItem", resource: "table", leadingKeys: ["APIKEY#h"] }),
     ).toBe(true);
     expect(
-      isAllowed(statements, { action: "Query", resource: "index", leadingKeys: ["TENANT"] }),
+      isAllowed(statements, {
+        action: "Query",
+        resource: "index",
+        leadingKeys: ["INDEX#TENANT#007"],
+      }),
     ).toBe(true);
     expect(
-      isAllowed(statements, { action: "Query", resource: "index", leadingKeys: ["ACCOUNT"] }),
+      isAllowed(statements, {
+        action: "Query",
+        resource: "index",
+        leadingKeys: ["INDEX#ACCOUNT#007"],
+      }),
+    ).toBe(false);
+    expect(
+      isAllowed(statements, { action: "Query", resource: "index", leadingKeys: ["TENANT"] }),
     ).toBe(false);
     expect(
       isAllowed(statements, { action: "GetItem", resource: "table", leadingKeys: ["TENANT#t"] }),

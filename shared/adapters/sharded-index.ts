@@ -1,0 +1,267 @@
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
+import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { ConfigError, intEnv } from "../config";
+import { BadRequestError } from "../errors";
+import type { CursorKey, Page, PageRequest } from "../ports";
+import { rethrowDynamo } from "./dynamo-errors";
+import { TABLE_KEYS } from "./table";
+
+/**
+ * The lists that grow with the number of customers, each spread over a fixed number of index
+ * partitions (shards) so that none of them is one hot DynamoDB partition: an item's GSI1PK is
+ * `INDEX#<list>#<shard>`, its shard a hash of its index sort key (GSI1SK, unique in the list), so
+ * one item is found in one Query and writes spread evenly whatever the ids look like.
+ *
+ * Lists are read shard after shard, each shard in sort-key order: a stable order, the same on
+ * every read. The cursor names the shard and the last sort key read, sealed with an HMAC under a
+ * key only the control plane holds: a client cannot forge or alter one, and a cursor of one list
+ * is refused by another.
+ */
+export const SHARDED_LISTS = ["TENANT", "ACCOUNT", "APIKEY", "GRANT", "ORG"] as const;
+export type ShardedList = (typeof SHARDED_LISTS)[number];
+
+/** The index partitions of lists that predate sharding (one constant per list), and backfill's. */
+export const LEGACY_PARTITIONS: Record<ShardedList, string> = {
+  TENANT: "TENANT",
+  ACCOUNT: "ACCOUNT",
+  APIKEY: "APIKEY",
+  GRANT: "GRANT",
+  ORG: "ORG",
+};
+
+export const DEFAULT_INDEX_SHARDS = 16;
+export const MAX_INDEX_SHARDS = 1000;
+
+/** The deployment's shard count (INDEX_SHARDS): fixed; changing it needs the backfill. */
+export function indexShardCount(env: Record<string, string | undefined> = process.env): number {
+  return intEnv("INDEX_SHARDS", DEFAULT_INDEX_SHARDS, { min: 1, max: MAX_INDEX_SHARDS }, env);
+}
+
+export function shardOf(sortKey: string, shards: number): number {
+  return createHash("sha256").update(sortKey).digest().readUInt32BE(0) % shards;
+}
+
+export function shardPartition(list: ShardedList, shard: number): string {
+  return `INDEX#${list}#${String(shard).padStart(3, "0")}`;
+}
+
+/** The index attributes of an item of `list` with index sort key `sortKey`. */
+export function indexKeys(list: ShardedList, sortKey: string, shards: number) {
+  return { GSI1PK: shardPartition(list, shardOf(sortKey, shards)), GSI1SK: sortKey };
+}
+
+/** Which list an index partition belongs to (sharded or legacy), if any. */
+export function listOfPartition(partition: string): ShardedList | undefined {
+  for (const list of SHARDED_LISTS) {
+    if (partition === LEGACY_PARTITIONS[list]) return list;
+    if (/^INDEX#[A-Z]+#\d{3,4}$/.test(partition) && partition.split("#")[1] === list) return list;
+  }
+  return undefined;
+}
+
+// ---- Cursors ----------------------------------------------------------------------------------
+
+export interface ShardPosition {
+  shard: number;
+  /** The last index sort key read in that shard; absent at the shard's start. */
+  after?: string;
+}
+
+const invalid = () =>
+  new BadRequestError("INVALID_NEXT_TOKEN", "nextToken is not a token this list issued");
+
+const MAC_BYTES = 16;
+
+function mac(key: Uint8Array, body: string): Buffer {
+  return createHmac("sha256", key).update(`cursor.v1.${body}`).digest().subarray(0, MAC_BYTES);
+}
+
+/** `<base64url JSON>.<base64url HMAC>`: the position in `list`, sealed under `key`. */
+export function sealCursor(key: Uint8Array, list: ShardedList, position: ShardPosition): string {
+  const body = Buffer.from(
+    JSON.stringify({
+      l: list,
+      s: position.shard,
+      ...(position.after ? { a: position.after } : {}),
+    }),
+    "utf8",
+  ).toString("base64url");
+  return `${body}.${mac(key, body).toString("base64url")}`;
+}
+
+/** The position a cursor of `list` names, or 400 INVALID_NEXT_TOKEN for anything else. */
+export function openCursor(
+  key: Uint8Array,
+  list: ShardedList,
+  shards: number,
+  cursor: string,
+): ShardPosition {
+  if (cursor.length > 2048) throw invalid();
+  const [body, tag, ...rest] = cursor.split(".");
+  if (body === undefined || tag === undefined || rest.length > 0) throw invalid();
+  const presented = Buffer.from(tag, "base64url");
+  const expected = mac(key, body);
+  if (presented.length !== expected.length || !timingSafeEqual(presented, expected))
+    throw invalid();
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+  } catch {
+    throw invalid();
+  }
+  const p = parsed as { l?: unknown; s?: unknown; a?: unknown };
+  if (
+    typeof parsed !== "object" ||
+    parsed === null ||
+    p.l !== list ||
+    typeof p.s !== "number" ||
+    !Number.isInteger(p.s) ||
+    p.s < 0 ||
+    // A cursor issued under another shard count (before a re-sharding) is refused, not misread.
+    p.s >= shards ||
+    (p.a !== undefined && (typeof p.a !== "string" || p.a.length === 0 || p.a.length > 1024))
+  ) {
+    throw invalid();
+  }
+  return { shard: p.s, ...(typeof p.a === "string" ? { after: p.a } : {}) };
+}
+
+// ---- Reading ----------------------------------------------------------------------------------
+
+export interface ShardedIndexOptions {
+  shards: number;
+  /** The cursor key; required to list across pages (not to find one item). */
+  cursorKey?: CursorKey;
+}
+
+/** A fixed key: tests, the bench and scripts that list in-process. */
+export function staticCursorKey(secret: string): CursorKey {
+  const key = new Uint8Array(Buffer.from(secret, "utf8"));
+  return { key: async () => key };
+}
+
+export function defaultIndexOptions(cursorKey?: CursorKey): ShardedIndexOptions {
+  return { shards: indexShardCount(), ...(cursorKey ? { cursorKey } : {}) };
+}
+
+/** The sharded lists of the table's GSI1: writing keys, finding one item, reading pages. */
+export class ShardedIndex {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+    readonly options: ShardedIndexOptions,
+  ) {}
+
+  get shards(): number {
+    return this.options.shards;
+  }
+
+  keys(list: ShardedList, sortKey: string) {
+    return indexKeys(list, sortKey, this.options.shards);
+  }
+
+  /** The item of `list` whose index sort key is `sortKey`: one Query, in its one shard. */
+  async find(list: ShardedList, sortKey: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.query(shardPartition(list, shardOf(sortKey, this.shards)), {
+      equals: sortKey,
+    });
+    return out.items[0];
+  }
+
+  /**
+   * One page of `list`, across shards: fills the page from the cursor's shard on, moving to the
+   * next shard when one runs out. At most one Query per shard per page.
+   */
+  async page<T>(
+    list: ShardedList,
+    map: (item: Record<string, unknown>) => T,
+    request: PageRequest,
+  ): Promise<Page<T>> {
+    const key = await this.cursorKey();
+    let position: ShardPosition | undefined = request.cursor
+      ? openCursor(key, list, this.shards, request.cursor)
+      : { shard: 0 };
+    const items: T[] = [];
+    while (position && items.length < request.limit) {
+      const read = await this.readShard(list, position, request.limit - items.length);
+      items.push(...read.items.map(map));
+      position = read.next;
+    }
+    return {
+      items,
+      ...(position ? { nextCursor: sealCursor(key, list, position) } : {}),
+    };
+  }
+
+  /**
+   * Up to `limit` items of one shard from `position` on, and where to go on from (the same shard
+   * when it has more, the next shard when not, undefined after the last).
+   */
+  async readShard(
+    list: ShardedList,
+    position: ShardPosition,
+    limit: number,
+    options: { singleShard?: boolean } = {},
+  ): Promise<{ items: Record<string, unknown>[]; next?: ShardPosition }> {
+    const out = await this.query(shardPartition(list, position.shard), {
+      ...(position.after ? { after: position.after } : {}),
+      limit,
+    });
+    if (out.lastSortKey !== undefined)
+      return { items: out.items, next: { shard: position.shard, after: out.lastSortKey } };
+    const nextShard = position.shard + 1;
+    return {
+      items: out.items,
+      ...(nextShard < this.shards && !options.singleShard ? { next: { shard: nextShard } } : {}),
+    };
+  }
+
+  /** Seals a position of `list` (for chains that carry one between invocations). */
+  async seal(list: ShardedList, position: ShardPosition): Promise<string> {
+    return sealCursor(await this.cursorKey(), list, position);
+  }
+
+  async open(list: ShardedList, cursor: string): Promise<ShardPosition> {
+    return openCursor(await this.cursorKey(), list, this.shards, cursor);
+  }
+
+  private async cursorKey(): Promise<Uint8Array> {
+    if (!this.options.cursorKey)
+      throw new ConfigError("Listing needs the cursor key (CURSOR_KEY_SECRET_ARN)");
+    return this.options.cursorKey.key();
+  }
+
+  private async query(
+    partition: string,
+    q: { equals?: string; after?: string; limit?: number },
+  ): Promise<{ items: Record<string, unknown>[]; lastSortKey?: string }> {
+    const { gsi1 } = TABLE_KEYS;
+    const condition =
+      q.equals !== undefined ? " AND #sk = :sk" : q.after !== undefined ? " AND #sk > :sk" : "";
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: gsi1.name,
+          KeyConditionExpression: `#pk = :pk${condition}`,
+          ExpressionAttributeNames: {
+            "#pk": gsi1.partitionKey,
+            ...(condition ? { "#sk": gsi1.sortKey } : {}),
+          },
+          ExpressionAttributeValues: {
+            ":pk": partition,
+            ...(condition ? { ":sk": q.equals ?? q.after } : {}),
+          },
+          ...(q.limit !== undefined ? { Limit: q.limit } : {}),
+        }),
+      );
+      const last = out.LastEvaluatedKey?.[gsi1.sortKey];
+      return {
+        items: out.Items ?? [],
+        ...(typeof last === "string" ? { lastSortKey: last } : {}),
+      };
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+}
