@@ -8,6 +8,7 @@ import { join } from "node:path";
 import {
   accessRoleSession,
   CONTROL_PLANE_ACCOUNT,
+  createCursorKeySecret,
   emulatorIamOff,
   LOCAL_AWS_ENV,
   LOCAL_TABLE,
@@ -44,6 +45,9 @@ async function main() {
     ...(await accessRoleSession(process.env.AWS_ENDPOINT_URL as string)),
     TABLE_NAME: process.env.TABLE_NAME ?? LOCAL_TABLE,
     CONTROL_PLANE_ACCOUNT_ID: CONTROL_PLANE_ACCOUNT,
+    // The stack's cursor key (npm start created it; this finds it).
+    CURSOR_KEY_SECRET_ARN:
+      process.env.CURSOR_KEY_SECRET_ARN ?? (await createCursorKeySecret(endpoint)),
     ...(emulatorIamOff() ? { VERIFY_NEGATIVE_PROBE: "false" } : {}),
   });
   const { organizationService } = await import("../shared/wiring/organizations");

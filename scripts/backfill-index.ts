@@ -1,0 +1,233 @@
+/**
+ * `npm run backfill-index`: gives every item of a sharded list (tenants, accounts, API keys,
+ * grants, organizations) the index key the deployment's shard count computes
+ * (shared/adapters/sharded-index.ts). Run it after deploying the sharded index over a table
+ * written before it (the lists were one partition each: GSI1PK TENANT, ACCOUNT, ...), and after
+ * changing INDEX_SHARDS. Until it finishes, lists miss the items it has not moved yet.
+ *
+ *   npm run backfill-index -- --table <name> [--shards 16] [--writes-per-second 200]
+ *                             [--checkpoint <file>] [--dry-run]
+ *   npm run backfill-index -- --local          (the table of the running local stack)
+ *
+ * Idempotent: an item whose key is already right is not written, so a second run writes nothing.
+ * Resumable: after each page of the Scan, the position is saved in the checkpoint file; a run
+ * that finds one starts from there (delete it to start over). Each move is one conditional
+ * UpdateItem (the item must still have the key that was read), so the script never overwrites a
+ * change the control plane makes meanwhile. Paced: writes per second are capped.
+ */
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parseArgs } from "node:util";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  ScanCommand,
+  type ScanCommandOutput,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import pLimit from "p-limit";
+import pThrottle from "p-throttle";
+import {
+  indexKeys,
+  indexShardCount,
+  listOfPartition,
+  MAX_INDEX_SHARDS,
+  type ShardedList,
+} from "../shared/adapters/sharded-index";
+
+export interface BackfillOptions {
+  doc: DynamoDBDocumentClient;
+  tableName: string;
+  shards: number;
+  /** Where the position is kept between pages; absent: no checkpoint (tests of one run). */
+  checkpointFile?: string;
+  pageSize?: number;
+  writesPerSecond?: number;
+  /** Stop after this many pages (a crash, in the tests); the checkpoint stays. */
+  maxPages?: number;
+  dryRun?: boolean;
+}
+
+export interface BackfillTotals {
+  scanned: number;
+  /** Items of sharded lists. */
+  listed: number;
+  moved: number;
+  /** Already at their key. */
+  inPlace: number;
+  /** Changed or deleted by the control plane between the read and the write: left as they are. */
+  changedMeanwhile: number;
+  byList: Partial<Record<ShardedList, number>>;
+  pages: number;
+  finished: boolean;
+}
+
+interface Checkpoint {
+  tableName: string;
+  shards: number;
+  startKey?: Record<string, unknown>;
+  totals: BackfillTotals;
+}
+
+const emptyTotals = (): BackfillTotals => ({
+  scanned: 0,
+  listed: 0,
+  moved: 0,
+  inPlace: 0,
+  changedMeanwhile: 0,
+  byList: {},
+  pages: 0,
+  finished: false,
+});
+
+function loadCheckpoint(options: BackfillOptions): Checkpoint | undefined {
+  if (!options.checkpointFile || !existsSync(options.checkpointFile)) return undefined;
+  const saved = JSON.parse(readFileSync(options.checkpointFile, "utf8")) as Checkpoint;
+  if (saved.tableName !== options.tableName || saved.shards !== options.shards)
+    throw new Error(
+      `The checkpoint ${options.checkpointFile} is of table ${saved.tableName} with ${saved.shards} shards; delete it to start over`,
+    );
+  return saved;
+}
+
+function saveCheckpoint(options: BackfillOptions, checkpoint: Checkpoint): void {
+  if (!options.checkpointFile) return;
+  mkdirSync(dirname(options.checkpointFile), { recursive: true });
+  const temp = `${options.checkpointFile}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(checkpoint)}\n`);
+  // Renamed into place: a crash mid-write never leaves half a checkpoint.
+  renameSync(temp, options.checkpointFile);
+}
+
+export async function backfillIndex(options: BackfillOptions): Promise<BackfillTotals> {
+  const saved = loadCheckpoint(options);
+  if (saved?.totals.finished) return saved.totals;
+  const totals = saved?.totals ?? emptyTotals();
+  let startKey = saved?.startKey;
+  const limit = pLimit(16);
+  const write = pThrottle({
+    limit: 1,
+    interval: 1000 / (options.writesPerSecond ?? 200),
+    strict: true,
+  })(async (item: { PK: string; SK: string; from: string; to: string; sortKey: string }) => {
+    try {
+      await options.doc.send(
+        new UpdateCommand({
+          TableName: options.tableName,
+          Key: { PK: item.PK, SK: item.SK },
+          UpdateExpression: "SET GSI1PK = :to",
+          ConditionExpression: "GSI1PK = :from AND GSI1SK = :sk",
+          ExpressionAttributeValues: { ":to": item.to, ":from": item.from, ":sk": item.sortKey },
+        }),
+      );
+      totals.moved += 1;
+    } catch (err) {
+      if ((err as Error).name !== "ConditionalCheckFailedException") throw err;
+      totals.changedMeanwhile += 1;
+    }
+  });
+  let pagesThisRun = 0;
+  do {
+    if (options.maxPages !== undefined && pagesThisRun >= options.maxPages) return totals;
+    const page: ScanCommandOutput = await options.doc.send(
+      new ScanCommand({
+        TableName: options.tableName,
+        // Only what the move needs; items without index keys are not returned.
+        ProjectionExpression: "PK, SK, GSI1PK, GSI1SK",
+        FilterExpression: "attribute_exists(GSI1PK) AND attribute_exists(GSI1SK)",
+        Limit: options.pageSize ?? 500,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    totals.scanned += page.ScannedCount ?? 0;
+    const moves: Promise<void>[] = [];
+    for (const item of page.Items ?? []) {
+      const from = String(item.GSI1PK);
+      const sortKey = String(item.GSI1SK);
+      const list = listOfPartition(from);
+      if (list === undefined) continue;
+      totals.listed += 1;
+      totals.byList[list] = (totals.byList[list] ?? 0) + 1;
+      const to = indexKeys(list, sortKey, options.shards).GSI1PK;
+      if (to === from) {
+        totals.inPlace += 1;
+        continue;
+      }
+      if (options.dryRun) {
+        totals.moved += 1;
+        continue;
+      }
+      moves.push(
+        limit(() => write({ PK: String(item.PK), SK: String(item.SK), from, to, sortKey })),
+      );
+    }
+    await Promise.all(moves);
+    startKey = page.LastEvaluatedKey;
+    totals.pages += 1;
+    pagesThisRun += 1;
+    totals.finished = startKey === undefined;
+    if (!options.dryRun)
+      saveCheckpoint(options, {
+        tableName: options.tableName,
+        shards: options.shards,
+        ...(startKey ? { startKey } : {}),
+        totals,
+      });
+  } while (startKey);
+  return totals;
+}
+
+async function main() {
+  const { values } = parseArgs({
+    options: {
+      table: { type: "string" },
+      local: { type: "boolean", default: false },
+      shards: { type: "string" },
+      "writes-per-second": { type: "string", default: "200" },
+      checkpoint: { type: "string" },
+      "dry-run": { type: "boolean", default: false },
+    },
+  });
+  const { ROOT: root } = await import("./local-stack");
+  let endpoint: string | undefined;
+  let tableName = values.table;
+  if (values.local) {
+    const { LOCAL_AWS_ENV, LOCAL_TABLE } = await import("./local-stack");
+    const stackFile = process.env.CP_LOCAL_STACK_FILE ?? join(root, ".local/stack.json");
+    if (!existsSync(stackFile)) {
+      console.error("No local stack found: run `npm start` first.");
+      process.exit(2);
+    }
+    endpoint = JSON.parse(readFileSync(stackFile, "utf8")).awsEndpoint as string;
+    Object.assign(process.env, LOCAL_AWS_ENV);
+    tableName ??= LOCAL_TABLE;
+  }
+  if (!tableName) {
+    console.error("Name the table: --table <name> (or --local for the local stack's).");
+    process.exit(2);
+  }
+  const shards = values.shards === undefined ? indexShardCount() : Number(values.shards);
+  if (!Number.isInteger(shards) || shards < 1 || shards > MAX_INDEX_SHARDS) {
+    console.error(`--shards must be an integer from 1 to ${MAX_INDEX_SHARDS}`);
+    process.exit(2);
+  }
+  const doc = DynamoDBDocumentClient.from(new DynamoDBClient(endpoint ? { endpoint } : {}));
+  const checkpointFile =
+    values.checkpoint ?? join(root, ".local", `backfill-index-${tableName}-${shards}.json`);
+  const totals = await backfillIndex({
+    doc,
+    tableName,
+    shards,
+    checkpointFile,
+    writesPerSecond: Number(values["writes-per-second"]),
+    dryRun: values["dry-run"],
+  });
+  console.log(JSON.stringify({ tableName, shards, checkpointFile, ...totals }));
+}
+
+if (process.argv[1]?.endsWith("backfill-index.ts")) {
+  main().catch((err: unknown) => {
+    console.error((err as Error).message);
+    process.exit(1);
+  });
+}
