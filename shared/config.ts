@@ -164,8 +164,18 @@ export interface HealthConfig {
   historySeconds: number;
   /** Checks in flight at once (HEALTH_CONCURRENCY, 16). */
   concurrency: number;
-  /** AssumeRole calls per second the sweep may make: its share of the STS quota (HEALTH_CHECKS_PER_SECOND, 100). */
-  checksPerSecond: number;
+  /**
+   * AssumeRole calls per second the whole sweep may make, all workers together: its share of the
+   * control plane account's STS quota (SWEEP_ASSUME_ROLE_PER_SECOND, 200: 100 checks a second
+   * with the negative probe).
+   */
+  assumeRolePerSecond: number;
+  /** Minutes per sweep: every account is checked once per period (SWEEP_PERIOD_MINUTES, 15). */
+  periodMinutes: number;
+  /** Worker chains per sweep, each over its share of the index's shards (SWEEP_WORKERS, 4). */
+  workers: number;
+  /** Keys each second's budget is split over (SWEEP_BUDGET_SHARDS, 8). */
+  budgetShards: number;
   /** Consecutive failed checks before an account is UNHEALTHY (HEALTH_UNHEALTHY_AFTER, 3). */
   unhealthyAfter: number;
 }
@@ -174,7 +184,11 @@ export function loadHealthConfig(env: Env = process.env): HealthConfig {
   return {
     historySeconds: intEnv("HEALTH_HISTORY_DAYS", 30, { min: 1, max: 365 }, env) * 24 * 3600,
     concurrency: intEnv("HEALTH_CONCURRENCY", 16, { min: 1, max: 256 }, env),
-    checksPerSecond: intEnv("HEALTH_CHECKS_PER_SECOND", 100, { min: 1, max: 5000 }, env),
+    assumeRolePerSecond: intEnv("SWEEP_ASSUME_ROLE_PER_SECOND", 200, { min: 1, max: 10000 }, env),
+    periodMinutes: intEnv("SWEEP_PERIOD_MINUTES", 15, { min: 1, max: 1440 }, env),
+    // A run starts its workers in one transaction with its run item: at most 99 of them.
+    workers: intEnv("SWEEP_WORKERS", 4, { min: 1, max: 64 }, env),
+    budgetShards: intEnv("SWEEP_BUDGET_SHARDS", 8, { min: 1, max: 100 }, env),
     unhealthyAfter: intEnv("HEALTH_UNHEALTHY_AFTER", 3, { min: 1, max: 100 }, env),
   };
 }

@@ -274,8 +274,15 @@ export interface OrganizationStore {
 export type SweptAccount = Account & { health?: AccountHealth };
 
 export interface HealthSweepPorts {
-  /** One page of every registered account (a Query on the accounts index, never a Scan). */
-  accounts(cursor: string | undefined, limit: number): Promise<Page<SweptAccount>>;
+  /**
+   * One page of the registered accounts in `shards` of the accounts index (all of them when
+   * absent): a Query per shard, never a Scan.
+   */
+  accounts(
+    cursor: string | undefined,
+    limit: number,
+    shards?: number[],
+  ): Promise<Page<SweptAccount>>;
   tenant(tenantId: string): Promise<Tenant | undefined>;
   /**
    * Stores the new health (and the external ID the role accepted, when the check got that far)
@@ -286,6 +293,8 @@ export interface HealthSweepPorts {
     account: SweptAccount,
     health: AccountHealth,
     acceptedExternalId?: string,
+    /** Stored only if the account was not checked since (once per period). */
+    notCheckedSince?: string,
   ): Promise<boolean>;
   /** Announces state changes (one event each). */
   publish(changes: HealthStateChange[]): Promise<void>;
@@ -308,20 +317,75 @@ export interface SweepSummary {
 /** The totals a chain carries from one invocation to the next. */
 export type SweepTotals = Omit<SweepSummary, "startedAt" | "finishedAt" | "durationMs">;
 
-/** One link of a sweep's chain of invocations: where it starts, and what came before it. */
+/**
+ * One invocation of the sweep function: the schedule's (no worker: start the period's sweep, or
+ * resume its crashed workers), or one link of a worker's chain. Where a worker is, and what it
+ * counted, lives in the table (SweepWorkerState), not in the event.
+ */
 export interface SweepLink {
+  runId?: string;
+  worker?: number;
+  /** The worker chain's lease holder, passed from link to link (a resumed chain gets a new one). */
+  chain?: string;
+}
+
+/** A sweep: one per period, its id the period's start. */
+export interface SweepRun {
+  runId: string;
+  startedAt: string;
+  workers: number;
+  shards: number;
+  finishedAt?: string;
+}
+
+/** A worker's lease, position and totals. */
+export interface SweepWorkerState {
+  worker: number;
+  runId: string;
+  /** The invocation holding the lease, until leaseUntilMs. */
+  holder?: string;
+  leaseUntilMs: number;
+  /** Where the next link starts (absent: at the start of the worker's shards). */
   cursor?: string;
-  /** The sweep's identity (its first invocation's id), carried along the chain. */
-  sweepId?: string;
-  startedAt?: string;
+  done: boolean;
   totals?: SweepTotals;
 }
 
-/** The lease that keeps sweeps one at a time, and the summary of the last one (in the table). */
+/** The current sweep, its workers and the summary of the last one (in the table). */
 export interface SweepRecords {
-  acquireLease(sweepId: string, nowMs: number, untilMs: number): Promise<boolean>;
-  releaseLease(sweepId: string): Promise<void>;
+  currentRun(): Promise<SweepRun | undefined>;
+  /**
+   * Starts `run` with its workers at the beginning, if the current run is still `previousRunId`
+   * (none: undefined) and finished: false when another start got there first.
+   */
+  startRun(run: SweepRun, previousRunId: string | undefined): Promise<boolean>;
+  workers(runId: string): Promise<SweepWorkerState[]>;
+  /**
+   * Takes (or renews) worker `worker`'s lease of run `runId` until `untilMs`, unless another
+   * invocation holds an unexpired one or the worker is done: its state, or undefined.
+   */
+  acquireWorker(
+    runId: string,
+    worker: number,
+    holder: string,
+    nowMs: number,
+    untilMs: number,
+  ): Promise<SweepWorkerState | undefined>;
+  /** Saves the holder's position and totals (done: its shards are all checked). */
+  saveWorker(state: SweepWorkerState & { holder: string }): Promise<boolean>;
+  /** Marks the run finished: true for the one caller that did (it writes the summary). */
+  finishRun(runId: string, finishedAt: string): Promise<boolean>;
   writeSummary(summary: SweepSummary): Promise<void>;
+  summary(): Promise<SweepSummary | undefined>;
+}
+
+/** The sweep's AssumeRole budget in the table: one counter per key and second (time-slot leases). */
+export interface RateBudgetStore {
+  /**
+   * Takes up to `want` tokens of second `second` on key `key`, of `capacity` in all: the number
+   * granted (0 when the key's share of that second is spent).
+   */
+  claim(second: number, key: number, want: number, capacity: number): Promise<number>;
 }
 
 /** Starts the next link of the chain (Lambda: the function invokes itself asynchronously). */

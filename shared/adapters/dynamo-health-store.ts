@@ -3,9 +3,17 @@ import {
   PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { AccountHealth } from "../domain/health";
-import type { Page, SweepRecords, SweepSummary, SweptAccount } from "../ports";
+import type {
+  Page,
+  SweepRecords,
+  SweepRun,
+  SweepSummary,
+  SweepWorkerState,
+  SweptAccount,
+} from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, withoutTableAttributes } from "./gsi1";
 import { defaultIndexOptions, ShardedIndex, type ShardedIndexOptions } from "./sharded-index";
@@ -28,11 +36,16 @@ export class DynamoHealthStore implements SweepRecords {
     this.index = new ShardedIndex(doc, tableName, index);
   }
 
-  accounts(cursor: string | undefined, limit: number): Promise<Page<SweptAccount>> {
+  accounts(
+    cursor: string | undefined,
+    limit: number,
+    shards?: number[],
+  ): Promise<Page<SweptAccount>> {
     return this.index.page(
       "ACCOUNT",
       (item) => withoutTableAttributes(item) as unknown as SweptAccount,
       { limit, ...(cursor ? { cursor } : {}) },
+      shards,
     );
   }
 
@@ -40,6 +53,7 @@ export class DynamoHealthStore implements SweepRecords {
     account: SweptAccount,
     health: AccountHealth,
     acceptedExternalId?: string,
+    notCheckedSince?: string,
   ): Promise<boolean> {
     const ttl = Math.floor(Date.parse(health.lastCheckedAt) / 1000) + this.historyRetentionSeconds;
     try {
@@ -54,10 +68,15 @@ export class DynamoHealthStore implements SweepRecords {
                   acceptedExternalId === undefined
                     ? "SET health = :health"
                     : "SET health = :health, acceptedExternalId = :externalId",
-                // Not deleted, not re-registered or re-verified since it was read.
-                ConditionExpression:
-                  "attribute_exists(PK) AND roleArn = :roleArn AND updatedAt = :updatedAt",
+                // Not deleted, not re-registered or re-verified since it was read; not checked
+                // in this period by another link.
+                ConditionExpression: `attribute_exists(PK) AND roleArn = :roleArn AND updatedAt = :updatedAt${
+                  notCheckedSince === undefined
+                    ? ""
+                    : " AND (attribute_not_exists(health.lastCheckedAt) OR health.lastCheckedAt < :since)"
+                }`,
                 ExpressionAttributeValues: {
+                  ...(notCheckedSince === undefined ? {} : { ":since": notCheckedSince }),
                   ":health": health,
                   ":roleArn": account.roleArn,
                   ":updatedAt": account.updatedAt,
@@ -129,18 +148,113 @@ export class DynamoHealthStore implements SweepRecords {
     }
   }
 
-  /**
-   * Takes (or, for the sweep holding it, renews) the one lease that lets a sweep run until
-   * `untilMs`: false while another sweep holds an unexpired one.
-   */
-  async acquireLease(sweepId: string, nowMs: number, untilMs: number): Promise<boolean> {
+  async currentRun(): Promise<SweepRun | undefined> {
+    const item = await getConsistent(this.doc, this.tableName, keys.sweepRun);
+    return item ? (withoutTableAttributes(item) as unknown as SweepRun) : undefined;
+  }
+
+  async startRun(run: SweepRun, previousRunId: string | undefined): Promise<boolean> {
+    const workers = Array.from({ length: run.workers }, (_, worker) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          ...keys.sweepWorker(worker),
+          type: "SWEEP_WORKER",
+          worker,
+          runId: run.runId,
+          leaseUntilMs: 0,
+          done: false,
+        },
+      },
+    }));
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.sweepRun, type: "SWEEP_RUN", ...run },
+                // Only over the run this start saw, finished (or over none).
+                ConditionExpression:
+                  previousRunId === undefined
+                    ? "attribute_not_exists(PK)"
+                    : "runId = :previous AND attribute_exists(finishedAt)",
+                ...(previousRunId === undefined
+                  ? {}
+                  : { ExpressionAttributeValues: { ":previous": previousRunId } }),
+              },
+            },
+            ...workers,
+          ],
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (cancellationReasons(err)?.[0] === "ConditionalCheckFailed") return false;
+      rethrowDynamo(err);
+    }
+  }
+
+  async workers(runId: string): Promise<SweepWorkerState[]> {
+    try {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: "PK = :pk AND begins_with(SK, :workers)",
+          ExpressionAttributeValues: { ":pk": keys.sweepRun.PK, ":workers": "WORKER#" },
+          ConsistentRead: true,
+        }),
+      );
+      return (out.Items ?? [])
+        .map((i) => withoutTableAttributes(i) as unknown as SweepWorkerState)
+        .filter((w) => w.runId === runId);
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+
+  async acquireWorker(
+    runId: string,
+    worker: number,
+    holder: string,
+    nowMs: number,
+    untilMs: number,
+  ): Promise<SweepWorkerState | undefined> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.sweepWorker(worker),
+          UpdateExpression: "SET holder = :me, leaseUntilMs = :until",
+          ConditionExpression:
+            "runId = :run AND done = :false AND (attribute_not_exists(holder) OR holder = :me OR leaseUntilMs < :now)",
+          ExpressionAttributeValues: {
+            ":me": holder,
+            ":until": untilMs,
+            ":run": runId,
+            ":false": false,
+            ":now": nowMs,
+          },
+          ReturnValues: "ALL_NEW",
+        }),
+      );
+      return withoutTableAttributes(out.Attributes ?? {}) as unknown as SweepWorkerState;
+    } catch (err) {
+      if ((err as { name?: string }).name === "ConditionalCheckFailedException") return undefined;
+      rethrowDynamo(err);
+    }
+  }
+
+  async saveWorker(state: SweepWorkerState & { holder: string }): Promise<boolean> {
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.tableName,
-          Item: { ...LEASE_KEY, type: "SWEEP_LEASE", sweepId, expiresAtMs: untilMs },
-          ConditionExpression: "attribute_not_exists(PK) OR sweepId = :me OR expiresAtMs < :now",
-          ExpressionAttributeValues: { ":me": sweepId, ":now": nowMs },
+          Item: { ...keys.sweepWorker(state.worker), type: "SWEEP_WORKER", ...state },
+          // Only the lease's holder saves (a link that lost it to a resumed one does not).
+          ConditionExpression: "runId = :run AND holder = :me AND done = :false",
+          ExpressionAttributeValues: { ":run": state.runId, ":me": state.holder, ":false": false },
         }),
       );
       return true;
@@ -150,9 +264,22 @@ export class DynamoHealthStore implements SweepRecords {
     }
   }
 
-  /** Ends the sweep's lease (if it still holds it), so the next scheduled sweep starts at once. */
-  async releaseLease(sweepId: string): Promise<void> {
-    await this.acquireLease(sweepId, 0, 0);
+  async finishRun(runId: string, finishedAt: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.sweepRun,
+          UpdateExpression: "SET finishedAt = :at",
+          ConditionExpression: "runId = :run AND attribute_not_exists(finishedAt)",
+          ExpressionAttributeValues: { ":at": finishedAt, ":run": runId },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if ((err as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      rethrowDynamo(err);
+    }
   }
 
   async summary(): Promise<SweepSummary | undefined> {
@@ -162,7 +289,6 @@ export class DynamoHealthStore implements SweepRecords {
 }
 
 const SUMMARY_KEY = { PK: "SWEEP", SK: "LAST" };
-const LEASE_KEY = { PK: "SWEEP", SK: "LEASE" };
 
 export interface HealthCheckRecord {
   at: string;

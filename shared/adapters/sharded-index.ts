@@ -67,7 +67,7 @@ export interface ShardPosition {
   after?: string;
 }
 
-const invalid = () =>
+const invalidCursor = () =>
   new BadRequestError("INVALID_NEXT_TOKEN", "nextToken is not a token this list issued");
 
 const MAC_BYTES = 16;
@@ -96,18 +96,18 @@ export function openCursor(
   shards: number,
   cursor: string,
 ): ShardPosition {
-  if (cursor.length > 2048) throw invalid();
+  if (cursor.length > 2048) throw invalidCursor();
   const [body, tag, ...rest] = cursor.split(".");
-  if (body === undefined || tag === undefined || rest.length > 0) throw invalid();
+  if (body === undefined || tag === undefined || rest.length > 0) throw invalidCursor();
   const presented = Buffer.from(tag, "base64url");
   const expected = mac(key, body);
   if (presented.length !== expected.length || !timingSafeEqual(presented, expected))
-    throw invalid();
+    throw invalidCursor();
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
   } catch {
-    throw invalid();
+    throw invalidCursor();
   }
   const p = parsed as { l?: unknown; s?: unknown; a?: unknown };
   if (
@@ -121,7 +121,7 @@ export function openCursor(
     p.s >= shards ||
     (p.a !== undefined && (typeof p.a !== "string" || p.a.length === 0 || p.a.length > 1024))
   ) {
-    throw invalid();
+    throw invalidCursor();
   }
   return { shard: p.s, ...(typeof p.a === "string" ? { after: p.a } : {}) };
 }
@@ -170,49 +170,43 @@ export class ShardedIndex {
 
   /**
    * One page of `list`, across shards: fills the page from the cursor's shard on, moving to the
-   * next shard when one runs out. At most one Query per shard per page.
+   * next shard when one runs out. At most one Query per shard per page. `shards`: only these
+   * shards, in this order (a sweep worker's share); a cursor outside them is refused.
    */
   async page<T>(
     list: ShardedList,
     map: (item: Record<string, unknown>) => T,
     request: PageRequest,
+    shards?: number[],
   ): Promise<Page<T>> {
     const key = await this.cursorKey();
+    const order = shards ?? Array.from({ length: this.shards }, (_, s) => s);
+    if (order.some((s) => !Number.isInteger(s) || s < 0 || s >= this.shards))
+      throw new RangeError(`shards out of range 0 to ${this.shards - 1}`);
     let position: ShardPosition | undefined = request.cursor
       ? openCursor(key, list, this.shards, request.cursor)
-      : { shard: 0 };
+      : order.length > 0
+        ? { shard: order[0] as number }
+        : undefined;
+    let at = position ? order.indexOf(position.shard) : -1;
+    if (position && at < 0) throw invalidCursor();
     const items: T[] = [];
     while (position && items.length < request.limit) {
-      const read = await this.readShard(list, position, request.limit - items.length);
-      items.push(...read.items.map(map));
-      position = read.next;
+      const out = await this.query(shardPartition(list, position.shard), {
+        ...(position.after ? { after: position.after } : {}),
+        limit: request.limit - items.length,
+      });
+      items.push(...out.items.map(map));
+      if (out.lastSortKey !== undefined) {
+        position = { shard: position.shard, after: out.lastSortKey };
+      } else {
+        at += 1;
+        position = at < order.length ? { shard: order[at] as number } : undefined;
+      }
     }
     return {
       items,
       ...(position ? { nextCursor: sealCursor(key, list, position) } : {}),
-    };
-  }
-
-  /**
-   * Up to `limit` items of one shard from `position` on, and where to go on from (the same shard
-   * when it has more, the next shard when not, undefined after the last).
-   */
-  async readShard(
-    list: ShardedList,
-    position: ShardPosition,
-    limit: number,
-    options: { singleShard?: boolean } = {},
-  ): Promise<{ items: Record<string, unknown>[]; next?: ShardPosition }> {
-    const out = await this.query(shardPartition(list, position.shard), {
-      ...(position.after ? { after: position.after } : {}),
-      limit,
-    });
-    if (out.lastSortKey !== undefined)
-      return { items: out.items, next: { shard: position.shard, after: out.lastSortKey } };
-    const nextShard = position.shard + 1;
-    return {
-      items: out.items,
-      ...(nextShard < this.shards && !options.singleShard ? { next: { shard: nextShard } } : {}),
     };
   }
 

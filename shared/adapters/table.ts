@@ -18,8 +18,11 @@
  *   GRANT#<service> / TENANT#<id or *>   a grant; GSI1 INDEX#GRANT#<shard> / <grantId>; a pointer
  *                                        TENANT#<id> / GRANT#<grantId> for tenant-specific ones
  *   HEALTH#<tenantId>#<accountId> / <at> a health check of an account, expiring by TTL
- *   SWEEP / LAST, SWEEP / LEASE          the last health sweep's summary; the lease that keeps
- *                                        sweeps one at a time
+ *   SWEEP / LAST                         the last health sweep's summary
+ *   SWEEP / RUN, SWEEP / WORKER#<n>      the current sweep (its period) and each worker's lease,
+ *                                        position and totals (shared/services/health-sweep.ts)
+ *   SWEEPBUDGET#<key> / <epoch second>   AssumeRole tokens the sweep's workers took in that second
+ *                                        (shared/services/rate-budget.ts), expiring by TTL
  *   IDEMPOTENCY#<operation> / <sha256 of key id, operation, key>  an Idempotency-Key record
  *                                        (shared/http/idempotency.ts), expiring by TTL after 24 hours
  *   AUDIT#<tenantId> / <at>#<requestId>#<n>  an audit record of the tenant's trail, expiring by
@@ -63,6 +66,12 @@ export const keys = {
   platformAudit: "AUDIT-PLATFORM",
   healthHistory: (tenantId: string, accountId: string) => `HEALTH#${tenantId}#${accountId}`,
   idempotency: (scope: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${scope}`, SK: keyHash }),
+  sweepBudget: (key: number, second: number) => ({ PK: `SWEEPBUDGET#${key}`, SK: String(second) }),
+  sweepRun: { PK: "SWEEP", SK: "RUN" },
+  sweepWorker: (worker: number) => ({
+    PK: "SWEEP",
+    SK: `WORKER#${String(worker).padStart(3, "0")}`,
+  }),
   rateCounter: (subject: string, windowStart: number) => ({
     PK: `RATE#${subject}`,
     SK: String(windowStart),

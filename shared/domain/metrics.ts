@@ -43,6 +43,12 @@ export const METRICS = {
     meaning:
       "sweeps that checked every account (SweepLateAlarm fires when none completes in two periods)",
   },
+  SweepOverrun: {
+    unit: "Count",
+    dimensions: ["reason"],
+    meaning:
+      "a sweep that cannot check every account in its period (reason = budget: the last count at the AssumeRole budget takes longer than the period; running: still going when the next period starts; late: finished after its period); SweepOverrunAlarm",
+  },
   AssumeRoleThrottled: {
     unit: "Count",
     dimensions: ["caller"],

@@ -2,6 +2,12 @@ import pLimit from "p-limit";
 import pThrottle from "p-throttle";
 import { isRoleArn, parseRoleArn } from "../domain/arn";
 import { type CheckOutcome, checkOutcome, nextHealth } from "../domain/health";
+import {
+  periodStart,
+  type SweepPlanConfig,
+  sweepCapacity,
+  workerShards,
+} from "../domain/sweep-plan";
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import { ServiceUnavailableError } from "../errors";
 import {
@@ -57,7 +63,7 @@ export class HealthSweep {
     },
   ) {}
 
-  async run(options: { cursor?: string; deadlineMs: number }): Promise<SweepResult> {
+  async run(options: SweepRunOptions): Promise<SweepResult> {
     const stats = { throttled: 0 };
     const result = await this.sweep(options, stats);
     const metrics = this.deps.metrics ?? noMetrics;
@@ -69,16 +75,23 @@ export class HealthSweep {
   }
 
   private async sweep(
-    options: { cursor?: string; deadlineMs: number },
+    options: SweepRunOptions,
     stats: { throttled: number },
   ): Promise<SweepResult> {
     const { ports, concurrency, pageSize } = this.deps;
     const limit = pLimit(concurrency);
-    const check = this.rateLimited(async (account: SweptAccount, tenant: Tenant) => {
+    const checkNow = async (account: SweptAccount, tenant: Tenant) => {
       const checked = await this.check(account, tenant);
       if (!checked.outcome.ok && checked.outcome.code === "THROTTLED") stats.throttled += 1;
       return checked;
-    });
+    };
+    const { pace } = options;
+    const check = pace
+      ? async (account: SweptAccount, tenant: Tenant) => {
+          await pace();
+          return checkNow(account, tenant);
+        }
+      : this.rateLimited(checkNow);
     const tenants = new Map<string, Promise<Tenant | undefined>>();
     const result: SweepResult = {
       checked: 0,
@@ -108,7 +121,7 @@ export class HealthSweep {
         await drain();
         return { ...result, ...(cursor ? { cursor } : {}) };
       }
-      const page = await ports.accounts(cursor, pageSize);
+      const page = await ports.accounts(cursor, pageSize, options.shards);
       for (const account of page.items) {
         const task = limit(async () => {
           let tenant = tenants.get(account.tenantId);
@@ -116,7 +129,13 @@ export class HealthSweep {
             tenant = ports.tenant(account.tenantId);
             tenants.set(account.tenantId, tenant);
           }
-          const change = await this.checkOne(account, await tenant, result, check);
+          const change = await this.checkOne(
+            account,
+            await tenant,
+            result,
+            check,
+            options.periodStart,
+          );
           if (change) changes.push(change);
         }).catch((error: unknown) => {
           failure ??= { error };
@@ -150,16 +169,23 @@ export class HealthSweep {
     tenant: Tenant | undefined,
     result: SweepResult,
     check: (account: SweptAccount, tenant: Tenant) => Promise<CheckResult>,
+    periodStart: string | undefined,
   ): Promise<HealthStateChange | undefined> {
     // A suspended or deleted tenant's accounts, and accounts that left their organization, wait.
     if (tenant?.status !== "ACTIVE" || account.status === "DETACHED") {
       result.skipped += 1;
       return undefined;
     }
+    // Checked in this period already (by a link that crashed before it saved its position).
+    const last = account.health?.lastCheckedAt;
+    if (periodStart !== undefined && last !== undefined && last >= periodStart) {
+      result.skipped += 1;
+      return undefined;
+    }
     const { outcome, externalId } = await check(account, tenant);
     const at = this.deps.clock.now().toISOString();
     const { health, change } = nextHealth(account.health, outcome, at, this.deps.unhealthyAfter);
-    const stored = await this.deps.ports.record(account, health, externalId);
+    const stored = await this.deps.ports.record(account, health, externalId, periodStart);
     result.checked += 1;
     const previousCheck = account.health?.lastCheckedAt;
     if (previousCheck && (result.oldestCheck === undefined || previousCheck < result.oldestCheck))
@@ -220,16 +246,32 @@ export class HealthSweep {
   }
 }
 
+export interface SweepRunOptions {
+  /** Where to start (a cursor an earlier run returned). */
+  cursor?: string;
+  /** Stop starting checks at this time (epoch ms); the result's cursor continues. */
+  deadlineMs: number;
+  /** The shards of the accounts index to check (all when absent). */
+  shards?: number[];
+  /** The period's start: accounts checked since are skipped, and never recorded twice. */
+  periodStart?: string;
+  /** Waits for the budget before each check (RateBudget); else checksPerSecond paces. */
+  pace?: () => Promise<void>;
+}
+
 interface CheckResult {
   outcome: CheckOutcome;
   /** The external ID the role accepted, when AssumeRole got that far. */
   externalId?: string;
 }
 
-/** What one invocation of the chain did. */
+/** What one invocation of the sweep function did. */
 export type SweepLinkOutcome =
-  | { outcome: "SKIPPED" }
-  | { outcome: "CONTINUED"; totals: SweepTotals }
+  | { outcome: "SKIPPED"; reason: string }
+  | { outcome: "STARTED"; runId: string; workers: number; capacityRatio?: number }
+  | { outcome: "RESUMED"; runId: string; resumed: number[]; overrun: boolean }
+  | { outcome: "CONTINUED"; runId: string; worker: number; totals: SweepTotals }
+  | { outcome: "WORKER_DONE"; runId: string; worker: number; totals: SweepTotals }
   | { outcome: "FINISHED"; summary: SweepSummary };
 
 /** Time kept back at the end of an invocation: the checks in flight finish, the next link starts. */
@@ -253,12 +295,28 @@ export function addToTotals(previous: SweepTotals | undefined, run: SweepResult)
   return oldest ? { ...totals, oldestCheck: oldest } : totals;
 }
 
+const NO_RESULT: SweepResult = {
+  checked: 0,
+  changed: 0,
+  skipped: 0,
+  states: { HEALTHY: 0, DEGRADED: 0, UNHEALTHY: 0 },
+};
+
 /**
- * A sweep of any number of accounts, as a chain of invocations. Each link checks accounts until
- * SWEEP_SAFETY_MS before its time runs out, then hands its cursor and totals to the next link
- * (the continuation); the last one writes the summary and releases the lease. One sweep at a
- * time: the lease, renewed by each link, makes a scheduled start that finds a sweep still running
- * skip its turn (two chains would check every account twice, at twice the STS rate).
+ * A sweep of any number of accounts, once per period, fanned out: the scheduled invocation starts
+ * the period's run with `workers` worker chains, each over its share of the accounts index's
+ * shards (workerShards), all paced by one AssumeRole budget in the table (RateBudget). Each link
+ * of a worker checks accounts until SWEEP_SAFETY_MS before its time runs out, saves its position
+ * and totals in its lease, and invokes the next link; the last worker to finish writes the summary.
+ *
+ * - One sweep at a time: a period's run starts only when the last one finished. A scheduled
+ *   invocation that finds a run still going resumes its workers whose lease expired (a crashed or
+ *   lost link: the worker goes on from its saved position), and reports an overrun when the run
+ *   is past its period.
+ * - No account is checked twice in a period: a resumed worker skips accounts checked since the
+ *   period's start, and a check is recorded only if the account was not checked since.
+ * - When the budget cannot check every account in a period (sweepCapacity, from the last
+ *   summary's count), the run says so at its start: SweepOverrun, and the alarm on it.
  */
 export class HealthSweepChain {
   constructor(
@@ -266,7 +324,14 @@ export class HealthSweepChain {
       sweep: Pick<HealthSweep, "run">;
       records: SweepRecords;
       clock: Clock;
-      /** SweepsCompleted and SweepDuration, when the last link finishes a sweep. */
+      plan: SweepPlanConfig;
+      /** The index's shard count, fixed for the deployment. */
+      shards: number;
+      /** AssumeRole calls per check: 2 with the negative probe. */
+      callsPerCheck: number;
+      /** The budget a worker's checks wait for. */
+      budget: (worker: number) => { acquire(): Promise<void> };
+      /** SweepsCompleted, SweepDuration, SweepOverrun. */
       metrics?: MetricsSink;
     },
   ) {}
@@ -275,40 +340,124 @@ export class HealthSweepChain {
     link: SweepLink,
     invocation: { id: string; remainingMs: number; continuation: SweepContinuation },
   ): Promise<SweepLinkOutcome> {
-    const now = this.deps.clock.now();
-    const startedAt = link.startedAt ?? now.toISOString();
-    const sweepId = link.sweepId ?? invocation.id;
+    if (link.runId !== undefined && link.worker !== undefined)
+      return this.runWorker(link.runId, link.worker, link.chain ?? invocation.id, invocation);
+    return this.schedule(invocation);
+  }
+
+  /** The scheduled invocation: starts the period's run, or resumes the current one's workers. */
+  private async schedule(invocation: {
+    continuation: SweepContinuation;
+  }): Promise<SweepLinkOutcome> {
+    const { records, clock, plan, metrics = noMetrics } = this.deps;
+    const now = clock.now();
+    const runId = periodStart(now, plan.periodMinutes);
+    const current = await records.currentRun();
+    if (current && current.finishedAt === undefined) {
+      const stale = (await records.workers(current.runId)).filter(
+        (w) => !w.done && w.leaseUntilMs < now.getTime(),
+      );
+      for (const w of stale)
+        await invocation.continuation.continueWith({ runId: current.runId, worker: w.worker });
+      const overrun = current.runId < runId;
+      if (overrun) metrics.count("SweepOverrun", 1, { reason: "running" });
+      return {
+        outcome: "RESUMED",
+        runId: current.runId,
+        resumed: stale.map((w) => w.worker),
+        overrun,
+      };
+    }
+    if (current && current.runId >= runId)
+      return { outcome: "SKIPPED", reason: "this period's sweep is done" };
+    const last = await records.summary();
+    const capacity = last
+      ? sweepCapacity({
+          accounts: last.checked + last.skipped,
+          callsPerCheck: this.deps.callsPerCheck,
+          assumeRolePerSecond: plan.assumeRolePerSecond,
+          periodMinutes: plan.periodMinutes,
+        })
+      : undefined;
+    if (capacity?.overrun) metrics.count("SweepOverrun", 1, { reason: "budget" });
+    const run = {
+      runId,
+      startedAt: now.toISOString(),
+      workers: plan.workers,
+      shards: this.deps.shards,
+    };
+    if (!(await records.startRun(run, current?.runId)))
+      return { outcome: "SKIPPED", reason: "another invocation started this period's sweep" };
+    for (let worker = 0; worker < run.workers; worker++)
+      await invocation.continuation.continueWith({ runId, worker });
+    return {
+      outcome: "STARTED",
+      runId,
+      workers: run.workers,
+      ...(capacity ? { capacityRatio: capacity.ratio } : {}),
+    };
+  }
+
+  private async runWorker(
+    runId: string,
+    worker: number,
+    chain: string,
+    invocation: { id: string; remainingMs: number; continuation: SweepContinuation },
+  ): Promise<SweepLinkOutcome> {
+    const { records, clock } = this.deps;
+    const now = clock.now();
+    const run = await records.currentRun();
+    if (!run || run.runId !== runId || run.finishedAt !== undefined)
+      return { outcome: "SKIPPED", reason: "not the current sweep" };
+    if (!Number.isInteger(worker) || worker < 0 || worker >= run.workers)
+      return { outcome: "SKIPPED", reason: "no such worker" };
     // The lease outlives this invocation by a minute, so that the next link renews it in time.
     const leaseUntil = now.getTime() + invocation.remainingMs + 60_000;
-    if (!(await this.deps.records.acquireLease(sweepId, now.getTime(), leaseUntil))) {
-      return { outcome: "SKIPPED" };
-    }
-    const run = await this.deps.sweep.run({
-      ...(link.cursor ? { cursor: link.cursor } : {}),
+    const state = await records.acquireWorker(runId, worker, chain, now.getTime(), leaseUntil);
+    if (!state)
+      return { outcome: "SKIPPED", reason: "another link holds the worker, or it is done" };
+    const budget = this.deps.budget(worker);
+    const result = await this.deps.sweep.run({
+      ...(state.cursor ? { cursor: state.cursor } : {}),
       deadlineMs: now.getTime() + invocation.remainingMs - SWEEP_SAFETY_MS,
+      shards: workerShards(worker, run.workers, run.shards),
+      periodStart: runId,
+      pace: async () => {
+        for (let i = 0; i < this.deps.callsPerCheck; i++) await budget.acquire();
+      },
     });
-    const totals = addToTotals(link.totals, run);
-    if (run.cursor) {
-      await invocation.continuation.continueWith({
-        cursor: run.cursor,
-        sweepId,
-        startedAt,
-        totals,
-      });
-      return { outcome: "CONTINUED", totals };
+    const totals = addToTotals(state.totals, result);
+    const saved = { worker, runId, holder: chain, leaseUntilMs: leaseUntil, totals };
+    if (result.cursor) {
+      // A link that lost its lease to a resumed chain stops here: that chain goes on.
+      if (!(await records.saveWorker({ ...saved, cursor: result.cursor, done: false })))
+        return { outcome: "SKIPPED", reason: "the worker was resumed by another chain" };
+      await invocation.continuation.continueWith({ runId, worker, chain });
+      return { outcome: "CONTINUED", runId, worker, totals };
     }
-    const finishedAt = this.deps.clock.now().toISOString();
+    if (!(await records.saveWorker({ ...saved, done: true })))
+      return { outcome: "SKIPPED", reason: "the worker was resumed by another chain" };
+    const workers = await records.workers(runId);
+    if (!workers.every((w) => w.done)) return { outcome: "WORKER_DONE", runId, worker, totals };
+    const finishedAt = clock.now().toISOString();
+    if (!(await records.finishRun(runId, finishedAt)))
+      return { outcome: "WORKER_DONE", runId, worker, totals };
+    const all = workers.reduce<SweepTotals | undefined>(
+      (sum, w) => addToTotals(sum, { ...NO_RESULT, ...(w.totals ?? {}) }),
+      undefined,
+    ) as SweepTotals;
     const summary: SweepSummary = {
-      startedAt,
+      startedAt: run.startedAt,
       finishedAt,
-      durationMs: Date.parse(finishedAt) - Date.parse(startedAt),
-      ...totals,
+      durationMs: Date.parse(finishedAt) - Date.parse(run.startedAt),
+      ...all,
     };
-    await this.deps.records.writeSummary(summary);
-    await this.deps.records.releaseLease(sweepId);
+    await records.writeSummary(summary);
     const metrics = this.deps.metrics ?? noMetrics;
     metrics.count("SweepsCompleted");
     metrics.duration("SweepDuration", summary.durationMs);
+    if (summary.durationMs > this.deps.plan.periodMinutes * 60_000)
+      metrics.count("SweepOverrun", 1, { reason: "late" });
     return { outcome: "FINISHED", summary };
   }
 }

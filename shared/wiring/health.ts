@@ -2,12 +2,15 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { AwsTenantRoleGateway } from "../adapters/aws-tenant-role-gateway";
 import { DynamoAccountStore } from "../adapters/dynamo-account-store";
 import { DynamoHealthStore } from "../adapters/dynamo-health-store";
+import { DynamoRateBudgetStore } from "../adapters/dynamo-rate-budget-store";
 import { DynamoTenantStore } from "../adapters/dynamo-tenant-store";
 import { EventBridgeEvents } from "../adapters/eventbridge-events";
 import { realSleep, systemClock } from "../adapters/system";
 import { loadEventsConfig, loadHealthConfig } from "../config";
+import { slotCapacities } from "../domain/sweep-plan";
 import { AccountNotFoundError } from "../errors";
 import { HealthSweep, HealthSweepChain } from "../services/health-sweep";
+import { RateBudget } from "../services/rate-budget";
 import { RoleVerifier } from "../services/role-verifier";
 import {
   accessConfig,
@@ -39,9 +42,10 @@ export const healthSweep = /* @__PURE__ */ once(() => {
   return new HealthSweep({
     metrics: metricsSink(),
     ports: {
-      accounts: (cursor, limit) => store.accounts(cursor, limit),
+      accounts: (cursor, limit, shards) => store.accounts(cursor, limit, shards),
       tenant: (tenantId) => tenants.get(tenantId),
-      record: (account, health) => store.record(account, health),
+      record: (account, health, externalId, notCheckedSince) =>
+        store.record(account, health, externalId, notCheckedSince),
       publish: (changes) => events.publishHealth(changes),
     },
     // The same verification as registration, without waiting for IAM propagation.
@@ -56,24 +60,48 @@ export const healthSweep = /* @__PURE__ */ once(() => {
     }),
     clock: systemClock,
     concurrency: healthConfig().concurrency,
-    // Each check is one AssumeRole against the control plane account's STS quota, which the broker
-    // shares: the sweep keeps to its own share.
-    checksPerSecond: healthConfig().checksPerSecond,
+    // Paced by the sweep's AssumeRole budget in the table (sweepBudget, below).
     pageSize: 100,
     unhealthyAfter: healthConfig().unhealthyAfter,
   });
 });
 
-/** The sweep's chain of invocations: lease, totals, continuation and summary. */
-export const healthSweepChain = /* @__PURE__ */ once(
-  () =>
-    new HealthSweepChain({
-      sweep: healthSweep(),
-      records: healthStore(),
-      clock: systemClock,
-      metrics: metricsSink(),
-    }),
-);
+/**
+ * The sweep's runs, workers and budget. Each check is one AssumeRole against the control plane
+ * account's STS quota (two with the negative probe), which the broker shares: all the workers
+ * together keep to the sweep's share, SWEEP_ASSUME_ROLE_PER_SECOND.
+ */
+export const healthSweepChain = /* @__PURE__ */ once(() => {
+  const health = healthConfig();
+  const plan = {
+    periodMinutes: health.periodMinutes,
+    workers: health.workers,
+    assumeRolePerSecond: health.assumeRolePerSecond,
+    budgetShards: health.budgetShards,
+  };
+  const capacities = slotCapacities(plan.assumeRolePerSecond, plan.budgetShards);
+  const budgetStore = new DynamoRateBudgetStore(documentClient(), config().tableName);
+  // About four claims a second per worker: a worker's share of a second, in quarters.
+  const batch = Math.max(1, Math.ceil(plan.assumeRolePerSecond / plan.workers / 4));
+  return new HealthSweepChain({
+    sweep: healthSweep(),
+    records: healthStore(),
+    clock: systemClock,
+    plan,
+    shards: listingIndex().shards,
+    callsPerCheck: accessConfig().negativeProbe ? 2 : 1,
+    budget: (worker) =>
+      new RateBudget({
+        store: budgetStore,
+        clock: systemClock,
+        sleep: realSleep,
+        capacities,
+        batch,
+        firstKey: worker,
+      }),
+    metrics: metricsSink(),
+  });
+});
 
 /** An account's health with its recent checks (GET .../health). */
 export async function accountHealth(tenantId: string, accountId: string) {

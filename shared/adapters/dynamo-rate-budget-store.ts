@@ -1,0 +1,39 @@
+import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import type { RateBudgetStore } from "../ports";
+import { rethrowDynamo } from "./dynamo-errors";
+import { keys, TABLE_KEYS } from "./table";
+
+/** Counters kept a few minutes after their second (TTL), for an operator to look at. */
+const KEEP_SECONDS = 300;
+
+/**
+ * The sweep budget's counters: SWEEPBUDGET#<key> / <second>. One UpdateItem per claim, which
+ * always succeeds: it adds what was asked and returns the new count, and the claim is granted what
+ * fitted under the capacity before it (a count past the capacity grants nothing more).
+ */
+export class DynamoRateBudgetStore implements RateBudgetStore {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  async claim(second: number, key: number, want: number, capacity: number): Promise<number> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: keys.sweepBudget(key, second),
+          UpdateExpression: "ADD #taken :want SET #expiresAt = :expiresAt",
+          ExpressionAttributeNames: { "#taken": "taken", "#expiresAt": TABLE_KEYS.ttlAttribute },
+          ExpressionAttributeValues: { ":want": want, ":expiresAt": second + KEEP_SECONDS },
+          ReturnValues: "UPDATED_NEW",
+        }),
+      );
+      const taken = Number(out.Attributes?.taken ?? want);
+      const before = taken - want;
+      return Math.max(0, Math.min(want, capacity - before));
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+import { describe, expect, it } from "vitest";
+import { slotCapacities } from "../../../shared/domain/sweep-plan";
+import type { RateBudgetStore } from "../../../shared/ports";
+import { RateBudget } from "../../../shared/services/rate-budget";
+
+/** Virtual time: sleeps resolve when the driver moves the clock past them, in order. */
+class VirtualTime {
+  now = Date.parse("2026-12-02T10:00:00.000Z");
+  private timers: { at: number; resolve: () => void }[] = [];
+  clock = { now: () => new Date(this.now) };
+  sleep = (ms: number) =>
+    new Promise<void>((resolve) => this.timers.push({ at: this.now + ms, resolve }));
+  async runUntil(end: number) {
+    for (;;) {
+      // Let every runnable promise settle before moving time.
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+      this.timers.sort((a, b) => a.at - b.at);
+      const next = this.timers[0];
+      if (!next || next.at > end) {
+        this.now = end;
+        return;
+      }
+      this.timers.shift();
+      this.now = Math.max(this.now, next.at);
+      next.resolve();
+    }
+  }
+}
+
+/** The adapter's rule: ADD always, granted what fitted under the capacity before the claim. */
+class MemoryBudgetStore implements RateBudgetStore {
+  taken = new Map<string, number>();
+  claims = 0;
+  async claim(second: number, key: number, want: number, capacity: number) {
+    this.claims += 1;
+    const k = `${second}:${key}`;
+    const before = this.taken.get(k) ?? 0;
+    this.taken.set(k, before + want);
+    return Math.max(0, Math.min(want, capacity - before));
+  }
+}
+
+describe("RateBudget: one AssumeRole budget per second for every worker", () => {
+  it.each([
+    { rate: 200, keys: 8, workers: 4, concurrency: 16 },
+    { rate: 1111, keys: 8, workers: 16, concurrency: 64 },
+    { rate: 7, keys: 3, workers: 5, concurrency: 4 },
+  ])(
+    "$workers workers at concurrency $concurrency never exceed $rate calls in a second ($keys keys), and use nearly all of it",
+    async ({ rate, keys, workers, concurrency }) => {
+      const time = new VirtualTime();
+      const store = new MemoryBudgetStore();
+      const capacities = slotCapacities(rate, keys);
+      const calls: number[] = [];
+      const seconds = 10;
+      const start = time.now;
+      const end = start + seconds * 1000;
+      let stop = false;
+      for (let w = 0; w < workers; w++) {
+        const budget = new RateBudget({
+          store,
+          clock: time.clock,
+          sleep: time.sleep,
+          capacities,
+          batch: Math.max(1, Math.ceil(rate / workers / 4)),
+          firstKey: w,
+        });
+        for (let c = 0; c < concurrency; c++)
+          void (async () => {
+            while (!stop) {
+              await budget.acquire();
+              if (time.now >= end) return;
+              calls.push(time.now);
+            }
+          })();
+      }
+      await time.runUntil(end);
+      stop = true;
+      const perSecond = new Map<number, number>();
+      for (const at of calls) {
+        const s = Math.floor((at - start) / 1000);
+        perSecond.set(s, (perSecond.get(s) ?? 0) + 1);
+      }
+      expect(Math.max(...perSecond.values())).toBeLessThanOrEqual(rate);
+      // Over the whole run, at least 90% of the budget is used (tokens left over when a batch
+      // does not divide a key's share are the loss).
+      expect(calls.length).toBeGreaterThanOrEqual(Math.floor(0.9 * rate * seconds));
+      // Table writes: one per batch granted, and at most one refused claim per worker, key and
+      // second (a spent key is not asked again in that second).
+      const batches = Math.ceil(calls.length / Math.max(1, Math.ceil(rate / workers / 4)));
+      expect(store.claims).toBeLessThanOrEqual(batches + workers * (keys + 1) * (seconds + 1));
+    },
+  );
+
+  it("splits a second's budget over the keys as evenly as it goes", () => {
+    expect(slotCapacities(200, 8)).toEqual([25, 25, 25, 25, 25, 25, 25, 25]);
+    expect(slotCapacities(10, 4)).toEqual([3, 3, 2, 2]);
+    expect(slotCapacities(3, 5)).toEqual([1, 1, 1, 0, 0]);
+  });
+});
