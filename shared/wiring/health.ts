@@ -9,6 +9,7 @@ import { realSleep, systemClock } from "../adapters/system";
 import { loadEventsConfig, loadHealthConfig } from "../config";
 import { slotCapacities } from "../domain/sweep-plan";
 import { AccountNotFoundError } from "../errors";
+import type { Clock } from "../ports";
 import { HealthSweep, HealthSweepChain } from "../services/health-sweep";
 import { RateBudget } from "../services/rate-budget";
 import { RoleVerifier } from "../services/role-verifier";
@@ -35,7 +36,8 @@ export const healthStore = /* @__PURE__ */ once(
     ),
 );
 
-export const healthSweep = /* @__PURE__ */ once(() => {
+/** The sweep as deployed; `clock`: another clock (tests of periods). */
+export const healthSweepWith = (clock: Clock) => {
   const store = healthStore();
   const tenants = new DynamoTenantStore(documentClient(), config().tableName);
   const events = new EventBridgeEvents(new EventBridgeClient({}), loadEventsConfig().busName);
@@ -51,27 +53,29 @@ export const healthSweep = /* @__PURE__ */ once(() => {
     // The same verification as registration, without waiting for IAM propagation.
     verifier: new RoleVerifier({
       gateway: new AwsTenantRoleGateway(),
-      clock: systemClock,
+      clock,
       sleep: realSleep,
       principal: principal(),
       retryBudgetMs: 0,
       negativeProbe: accessConfig().negativeProbe,
       defaultRegion: accessConfig().region,
     }),
-    clock: systemClock,
+    clock,
     concurrency: healthConfig().concurrency,
     // Paced by the sweep's AssumeRole budget in the table (sweepBudget, below).
     pageSize: 100,
     unhealthyAfter: healthConfig().unhealthyAfter,
   });
-});
+};
+
+export const healthSweep = /* @__PURE__ */ once(() => healthSweepWith(systemClock));
 
 /**
  * The sweep's runs, workers and budget. Each check is one AssumeRole against the control plane
  * account's STS quota (two with the negative probe), which the broker shares: all the workers
  * together keep to the sweep's share, SWEEP_ASSUME_ROLE_PER_SECOND.
  */
-export const healthSweepChain = /* @__PURE__ */ once(() => {
+export const healthSweepChainWith = (clock: Clock) => {
   const health = healthConfig();
   const plan = {
     periodMinutes: health.periodMinutes,
@@ -84,15 +88,16 @@ export const healthSweepChain = /* @__PURE__ */ once(() => {
   // About four claims a second per worker: a worker's share of a second, in quarters.
   const batch = Math.max(1, Math.ceil(plan.assumeRolePerSecond / plan.workers / 4));
   return new HealthSweepChain({
-    sweep: healthSweep(),
+    sweep: clock === systemClock ? healthSweep() : healthSweepWith(clock),
     records: healthStore(),
-    clock: systemClock,
+    clock,
     plan,
     shards: listingIndex().shards,
     callsPerCheck: accessConfig().negativeProbe ? 2 : 1,
     budget: (worker) =>
       new RateBudget({
         store: budgetStore,
+        // Budget slots are real seconds, whatever clock the run keeps.
         clock: systemClock,
         sleep: realSleep,
         capacities,
@@ -101,7 +106,9 @@ export const healthSweepChain = /* @__PURE__ */ once(() => {
       }),
     metrics: metricsSink(),
   });
-});
+};
+
+export const healthSweepChain = /* @__PURE__ */ once(() => healthSweepChainWith(systemClock));
 
 /** An account's health with its recent checks (GET .../health). */
 export async function accountHealth(tenantId: string, accountId: string) {

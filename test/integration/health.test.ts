@@ -1,10 +1,22 @@
 import { IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_REGION } from "../../scripts/local-stack";
-import { healthStore, healthSweep } from "../../shared/wiring/health";
+import { DynamoRateBudgetStore } from "../../shared/adapters/dynamo-rate-budget-store";
+import { realSleep, systemClock } from "../../shared/adapters/system";
+import type { SweepContinuation, SweepLink } from "../../shared/ports";
+import { HealthSweepChain } from "../../shared/services/health-sweep";
+import { RateBudget } from "../../shared/services/rate-budget";
+import { documentClient } from "../../shared/wiring/common";
+import {
+  healthStore,
+  healthSweep,
+  healthSweepChainWith,
+  healthSweepWith,
+} from "../../shared/wiring/health";
 import { api } from "../support/api";
 import { grantedService, otherTenantKey } from "../support/brokering";
 import { captureEvents } from "../support/events";
+import { ManualClock } from "../support/fakes";
 import { asFunction } from "../support/function-iam";
 import { seedKey, useFreshTable } from "../support/table";
 import { createRole, deleteRole, tenantAdmin, trustPolicy } from "../support/tenant-account";
@@ -36,6 +48,11 @@ async function sweep() {
     healthSweep().run({ deadlineMs: Number.MAX_SAFE_INTEGER }),
   );
 }
+
+/** A continuation that queues the next link (run by the test, as Lambda would). */
+const queue = (queued: SweepLink[]): SweepContinuation => ({
+  continueWith: async (next) => void queued.push(next),
+});
 
 async function health(accountId: string) {
   const res = await api({
@@ -185,48 +202,130 @@ describe("health sweep on the emulator", () => {
     ).toBe(404);
   });
 
-  it("the scheduled function records a summary that GET /v1/health-summary shows", async () => {
+  it("the scheduled function starts the period's sweep: its workers check every account once, and the summary shows it", async () => {
     const { handler } = await import("../../functions/health/healthSweep");
-    await asFunction("healthSweep", () =>
-      handler({}, {
-        awsRequestId: "sweep-1",
-        getRemainingTimeInMillis: () => 600_000,
-        invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:sweep",
-      } as never),
+    // The schedule's invocation starts the run and invokes one link per worker (here, queued).
+    const queued: SweepLink[] = [];
+    // A period of its own, an hour ahead: the checks of the tests above are in the current one.
+    const chain = healthSweepChainWith(new ManualClock(new Date(Date.now() + 3_600_000)));
+    const started = await asFunction("healthSweep", () =>
+      chain.runLink({}, { id: "sched-1", remainingMs: 600_000, continuation: queue(queued) }),
     );
+    expect(started).toMatchObject({ outcome: "STARTED", workers: 4 });
+    expect(queued.map((l) => l.worker)).toEqual([0, 1, 2, 3]);
+    const outcomes = [];
+    while (queued.length > 0) {
+      const link = queued.shift() as SweepLink;
+      outcomes.push(
+        await asFunction("healthSweep", () =>
+          chain.runLink(link, {
+            id: `link-${link.worker}`,
+            remainingMs: 600_000,
+            continuation: queue(queued),
+          }),
+        ),
+      );
+    }
+    expect(outcomes.at(-1)).toMatchObject({ outcome: "FINISHED" });
     const res = await api({ method: "GET", path: "/v1/health-summary", key: admin });
     expect(res.status).toBe(200);
     expect(res.body.states).toEqual({ HEALTHY: 3, DEGRADED: 0, UNHEALTHY: 0 });
     expect(res.body.checked).toBe(3);
     expect(res.body.lastSweep.durationMs).toBeGreaterThanOrEqual(0);
-    expect(Date.parse(res.body.oldestCheck)).toBeLessThanOrEqual(
-      Date.parse(res.body.lastSweep.startedAt),
+    // The deployed schedule now finds that sweep current and finished: nothing to do.
+    expect(
+      await asFunction("healthSweep", () =>
+        handler(
+          {} as never,
+          {
+            awsRequestId: "sched-2",
+            getRemainingTimeInMillis: () => 600_000,
+            invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:sweep",
+          } as never,
+        ),
+      ),
+    ).toBeUndefined();
+    expect((await api({ method: "GET", path: "/v1/health-summary", key: admin })).body).toEqual(
+      res.body,
     );
   });
 
-  it("one sweep at a time: a scheduled start skips its turn while another sweep holds the lease", async () => {
-    const { handler } = await import("../../functions/health/healthSweep");
+  it("on the table: a crashed worker's lease expires, the schedule resumes it from its position, and no account is checked twice in the period", async () => {
     const store = healthStore();
-    const now = Date.now();
-    expect(await store.acquireLease("running-sweep", now, now + 600_000)).toBe(true);
-    const before = (await api({ method: "GET", path: "/v1/health-summary", key: admin })).body;
-    await asFunction("healthSweep", () =>
-      handler({}, {
-        awsRequestId: "sweep-2",
-        getRemainingTimeInMillis: () => 600_000,
-        invokedFunctionArn: "arn:aws:lambda:us-east-1:123456789012:function:sweep",
-      } as never),
-    );
-    const after = (await api({ method: "GET", path: "/v1/health-summary", key: admin })).body;
-    // Nothing ran: the last sweep is still the one before.
-    expect(after.lastSweep).toEqual(before.lastSweep);
-    // The holder renews its own lease; once released, another sweep takes it.
-    expect(await store.acquireLease("running-sweep", now, now + 600_000)).toBe(true);
-    expect(await store.acquireLease("sweep-3", now, now + 600_000)).toBe(false);
-    await store.releaseLease("running-sweep");
-    expect(await store.acquireLease("sweep-3", now, now + 600_000)).toBe(true);
-    // An expired lease is taken over.
-    expect(await store.acquireLease("sweep-4", now + 700_000, now + 1_300_000)).toBe(true);
-    await store.releaseLease("sweep-4");
+    const clock = new ManualClock(new Date(Date.now() + 7_200_000));
+    const sweep = healthSweepWith(clock);
+    const accountsSeen: string[] = [];
+    const chain = new HealthSweepChain({
+      sweep: {
+        // The real sweep (its clock the test's), each link to the end of its shards.
+        run: async (options) => {
+          const r = await sweep.run({ ...options, deadlineMs: Number.MAX_SAFE_INTEGER });
+          return r;
+        },
+      },
+      records: store,
+      clock,
+      plan: { periodMinutes: 15, workers: 2, assumeRolePerSecond: 50, budgetShards: 2 },
+      shards: 16,
+      callsPerCheck: 2,
+      budget: (worker) =>
+        new RateBudget({
+          store: new DynamoRateBudgetStore(documentClient(), process.env.TABLE_NAME as string),
+          clock: systemClock,
+          sleep: realSleep,
+          capacities: [25, 25],
+          batch: 5,
+          firstKey: worker,
+        }),
+    });
+    const queued: SweepLink[] = [];
+    const run = (link: SweepLink, id: string) =>
+      asFunction("healthSweep", () =>
+        chain.runLink(link, { id, remainingMs: 120_000, continuation: queue(queued) }),
+      );
+    expect(await run({}, "sched-a")).toMatchObject({ outcome: "STARTED", workers: 2 });
+    const [w0, w1] = queued.splice(0) as [SweepLink, SweepLink];
+    // Worker 1's link takes its lease and dies before it checks anything.
+    const runId = w1.runId as string;
+    expect(
+      await store.acquireWorker(
+        runId,
+        1,
+        "dead",
+        clock.now().getTime(),
+        clock.now().getTime() + 60_000,
+      ),
+    ).toBeDefined();
+    expect(await run(w1, "w1-late")).toMatchObject({ outcome: "SKIPPED" });
+    expect(await run(w0, "w0")).toMatchObject({ outcome: "WORKER_DONE" });
+    expect(await run({}, "sched-b")).toMatchObject({ outcome: "RESUMED", resumed: [] });
+    clock.advance(61_000);
+    expect(await run({}, "sched-c")).toMatchObject({ outcome: "RESUMED", resumed: [1] });
+    const resumed = queued.shift() as SweepLink;
+    expect(await run(resumed, "w1-resumed")).toMatchObject({ outcome: "FINISHED" });
+    const summary = await store.summary();
+    expect(summary?.checked).toBe(3);
+    // Each account's history has exactly one check in this period.
+    for (const id of [A, B, C]) {
+      const history = await store.history(tenantId, id, 50);
+      accountsSeen.push(...history.filter((h) => h.at >= runId).map(() => id));
+    }
+    expect(accountsSeen.sort()).toEqual([A, B, C].sort());
+    // A worker of a finished run is not taken again; the next period starts a new run.
+    expect(await store.acquireWorker(runId, 0, "again", clock.now().getTime(), 0)).toBeUndefined();
+    clock.advance(15 * 60_000);
+    expect(await run({}, "sched-d")).toMatchObject({ outcome: "STARTED" });
+  });
+
+  it("the budget's time slots on the table: a key grants up to its share of a second, then nothing", async () => {
+    const budget = new DynamoRateBudgetStore(documentClient(), process.env.TABLE_NAME as string);
+    const second = Math.floor(Date.now() / 1000) + 7_200;
+    expect(await budget.claim(second, 0, 10, 25)).toBe(10);
+    expect(await budget.claim(second, 0, 10, 25)).toBe(10);
+    expect(await budget.claim(second, 0, 10, 25)).toBe(5);
+    expect(await budget.claim(second, 0, 10, 25)).toBe(0);
+    // Another key, another second: their own shares.
+    expect(await budget.claim(second, 1, 10, 25)).toBe(10);
+    expect(await budget.claim(second + 1, 0, 10, 25)).toBe(10);
   });
 });

@@ -148,7 +148,9 @@ describe("HealthSweepChain", () => {
       runId: "2026-12-02T10:00:00.000Z",
       workers: 3,
     });
-    expect(continued).toEqual([0, 1, 2].map((worker) => ({ runId: started.runId, worker })));
+    expect(continued).toEqual(
+      [0, 1, 2].map((worker) => ({ runId: "2026-12-02T10:00:00.000Z", worker })),
+    );
     await drain();
     expect(runs.map((r) => r.shards)).toEqual([
       [0, 3, 6, 9, 12, 15],
