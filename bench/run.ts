@@ -274,13 +274,14 @@ async function stsCallsPerLifetime() {
 /** One sweep per scenario, each in its own process (bench/sweep.ts) so peak memory is its own. */
 function sweeps() {
   const scenarios = [
-    // The issue's two cases; C = 64 makes the STS rate the bound, C = 16 (the default) concurrency.
-    { accounts: 10_000, stsRate: 600, concurrency: 64, latencyMs: 50 },
-    { accounts: 10_000, stsRate: 600, concurrency: 16, latencyMs: 50 },
-    { accounts: 1_000, stsRate: 15, concurrency: 16, latencyMs: 50 },
-    // Memory against the number of accounts, everything else equal: 10,000, then five times more.
-    { accounts: 10_000, stsRate: 2_000, concurrency: 64, latencyMs: 20 },
-    { accounts: 50_000, stsRate: 2_000, concurrency: 64, latencyMs: 20 },
+    // Fanned out as deployed (4 workers over the 16 shards, one budget in time slots): the
+    // sweep's time against N / R (issue #16: within 1.2x).
+    { accounts: 10_000, budget: 600, workers: 4, concurrency: 64, latencyMs: 50 },
+    { accounts: 100_000, budget: 2_500, workers: 4, concurrency: 64, latencyMs: 20 },
+    // One worker's memory against the number of accounts it checks (issue #16: under 200 MB
+    // whatever N): 10,000, then ten times more.
+    { accounts: 10_000, budget: 2_500, workers: 1, concurrency: 64, latencyMs: 20 },
+    { accounts: 100_000, budget: 2_500, workers: 1, concurrency: 64, latencyMs: 20 },
   ];
   return scenarios.map((scenario) => {
     const r = spawnSync(

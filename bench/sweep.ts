@@ -1,12 +1,17 @@
 /**
- * One health sweep against stubs, run in its own process so its peak memory is its own:
- *   node --import tsx bench/sweep.ts '{"accounts":10000,"stsRate":600,"concurrency":64,"latencyMs":50}'
+ * One health sweep against stubs, fanned out as in AWS, run in its own process so its peak memory
+ * is its own:
+ *   node --import tsx bench/sweep.ts '{"accounts":10000,"budget":600,"workers":4,"concurrency":64,"latencyMs":50}'
  * Prints one JSON line.
  *
- * What is real: HealthSweep, RoleVerifier (trust-policy lint included), DynamoHealthStore and
- * DynamoTenantStore with their DynamoDB commands. What is stubbed:
- *  - DynamoDB, at the document client's `send`: the accounts index answers page by page, generating the
- *    items of each page on demand; writes succeed. Zero latency.
+ * What is real: HealthSweep over each worker's shards of the sharded accounts index
+ * (workerShards), RateBudget with DynamoRateBudgetStore (one AssumeRole budget per second for all
+ * workers, in time slots), RoleVerifier (trust-policy lint included), DynamoHealthStore and
+ * DynamoTenantStore with their DynamoDB commands. All workers run in this one process, so its
+ * peak memory bounds each worker's. What is stubbed:
+ *  - DynamoDB, at the document client's `send`: the accounts index answers shard by shard, page by
+ *    page, generating the items of each page on demand; the budget's counters are kept; writes
+ *    succeed. Zero latency.
  *  - STS and IAM, at the TenantRoleGateway seam: one check costs `latencyMs` on its critical path,
  *    AssumeRole (latencyMs/2), then GetCallerIdentity and GetRole in parallel (latencyMs/2 each).
  *    AssumeRole takes a token from a bucket of `stsRate` per second (burst: a tenth of a second's
@@ -21,23 +26,37 @@ import {
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
+  UpdateCommand,
+  type UpdateCommandInput,
 } from "@aws-sdk/lib-dynamodb";
 import { DynamoHealthStore } from "../shared/adapters/dynamo-health-store";
+import { DynamoRateBudgetStore } from "../shared/adapters/dynamo-rate-budget-store";
 import { DynamoTenantStore } from "../shared/adapters/dynamo-tenant-store";
+import { shardOf, shardPartition, staticCursorKey } from "../shared/adapters/sharded-index";
+import { realSleep, systemClock } from "../shared/adapters/system";
 import { keys, TABLE_KEYS } from "../shared/adapters/table";
 import { RoleAccessError } from "../shared/domain/errors";
+import { budgetBatch, budgetKeysOf, workerShards } from "../shared/domain/sweep-plan";
 import type { AwsCredentials, TenantRoleGateway } from "../shared/ports";
 import { HealthSweep } from "../shared/services/health-sweep";
+import { RateBudget } from "../shared/services/rate-budget";
 import { RoleVerifier } from "../shared/services/role-verifier";
 import { trustPolicy } from "../test/support/tenant-account";
 
 const opts = JSON.parse(process.argv[2] ?? "{}") as {
   accounts: number;
-  stsRate: number;
+  /** The sweep's AssumeRole budget per second (SWEEP_ASSUME_ROLE_PER_SECOND). */
+  budget: number;
+  /** STS's own rate for the control plane account (default: the budget's 1.5 times). */
+  stsRate?: number;
+  workers: number;
+  /** Checks in flight per worker (HEALTH_CONCURRENCY). */
   concurrency: number;
   latencyMs: number;
   tenants?: number;
 };
+const SHARDS = 16;
+const BUDGET_SHARDS = 8;
 const N = opts.accounts;
 const TENANTS = opts.tenants ?? 100;
 const PAGE = 100;
@@ -71,7 +90,7 @@ class TokenBucket {
   }
 }
 
-const bucket = new TokenBucket(opts.stsRate);
+const bucket = new TokenBucket(opts.stsRate ?? Math.ceil(opts.budget * 1.5));
 const policy = trustPolicy(EXTERNAL_ID);
 const half = opts.latencyMs / 2;
 const gateway: TenantRoleGateway = {
@@ -92,14 +111,16 @@ const gateway: TenantRoleGateway = {
   },
 };
 
-// ---- DynamoDB: N accounts under TENANTS tenants, in the index's sort order -------------------
+// ---- DynamoDB: N accounts under TENANTS tenants, in shards of the index -----------------------
 const tenantId = (t: number) => `tnt_bench${String(t).padStart(5, "0")}`;
+const accountIdOf = (i: number) => String(100_000_000_000 + i);
+const sortKeyOf = (i: number) => `${tenantId(Math.floor((i * TENANTS) / N))}#${accountIdOf(i)}`;
 const accountItem = (i: number) => {
   const t = tenantId(Math.floor((i * TENANTS) / N));
-  const accountId = String(100_000_000_000 + i);
+  const accountId = accountIdOf(i);
   return {
     ...keys.account(t, accountId),
-    [TABLE_KEYS.gsi1.partitionKey]: "ACCOUNT",
+    [TABLE_KEYS.gsi1.partitionKey]: shardPartition("ACCOUNT", shardOf(sortKeyOf(i), SHARDS)),
     [TABLE_KEYS.gsi1.sortKey]: `${t}#${accountId}`,
     type: "ACCOUNT",
     tenantId: t,
@@ -115,6 +136,82 @@ const accountItem = (i: number) => {
     version: 1,
   };
 };
+// Each shard's accounts, in sort-key order (the ids are zero-padded: index order is that order).
+// Indices only (4 bytes an account), never the items.
+const shardMembers: Int32Array[] = (() => {
+  const counts = new Int32Array(SHARDS);
+  const shardOfIndex = new Uint8Array(N);
+  for (let i = 0; i < N; i++) {
+    const s = shardOf(sortKeyOf(i), SHARDS);
+    shardOfIndex[i] = s;
+    counts[s] = (counts[s] ?? 0) + 1;
+  }
+  const members = Array.from({ length: SHARDS }, (_, s) => new Int32Array(counts[s] ?? 0));
+  const filled = new Int32Array(SHARDS);
+  for (let i = 0; i < N; i++) {
+    const s = shardOfIndex[i] as number;
+    (members[s] as Int32Array)[filled[s] ?? 0] = i;
+    filled[s] = (filled[s] ?? 0) + 1;
+  }
+  return members;
+})();
+
+let itemsRead = 0;
+let queries = 0;
+let writes = 0;
+let budgetClaims = 0;
+const budgetTaken = new Map<string, number>();
+/**
+ * The document client's `send`, answered in memory (no call history kept, unlike a mock library,
+ * so the process's memory is the sweep's own).
+ */
+function send(command: unknown): Promise<unknown> {
+  if (command instanceof QueryCommand) return Promise.resolve(query(command.input));
+  if (command instanceof GetCommand) return Promise.resolve(getTenant(command.input));
+  if (command instanceof UpdateCommand) return Promise.resolve(claim(command.input));
+  if (command instanceof TransactWriteCommand) {
+    writes += 1;
+    return Promise.resolve({});
+  }
+  return Promise.reject(new Error(`unexpected command ${String(command)}`));
+}
+function query(input: QueryCommandInput) {
+  queries += 1;
+  const partition = String(input.ExpressionAttributeValues?.[":pk"]);
+  const shard = Number(partition.split("#")[2]);
+  const members = shardMembers[shard] as Int32Array;
+  const after = input.ExpressionAttributeValues?.[":sk"] as string | undefined;
+  // The first member whose sort key is after `after` (binary search on the index order).
+  let start = 0;
+  if (after !== undefined) {
+    const afterIndex = Number(after.split("#")[1]) - 100_000_000_000;
+    let lo = 0;
+    let hi = members.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((members[mid] as number) <= afterIndex) lo = mid + 1;
+      else hi = mid;
+    }
+    start = lo;
+  }
+  const end = Math.min(members.length, start + (input.Limit ?? PAGE));
+  const items = Array.from({ length: end - start }, (_, k) =>
+    accountItem(members[start + k] as number),
+  );
+  itemsRead += items.length;
+  const last = items.at(-1);
+  return {
+    Items: items,
+    ...(end < members.length && last ? { LastEvaluatedKey: keyOf(last) } : {}),
+  };
+}
+function claim(input: UpdateCommandInput) {
+  budgetClaims += 1;
+  const key = `${input.Key?.PK}/${input.Key?.SK}`;
+  const taken = (budgetTaken.get(key) ?? 0) + Number(input.ExpressionAttributeValues?.[":want"]);
+  budgetTaken.set(key, taken);
+  return { Attributes: { taken } };
+}
 const keyOf = (item: Record<string, unknown>) =>
   Object.fromEntries(
     [
@@ -124,33 +221,6 @@ const keyOf = (item: Record<string, unknown>) =>
       TABLE_KEYS.gsi1.sortKey,
     ].map((k) => [k, item[k]]),
   );
-
-let itemsRead = 0;
-let queries = 0;
-let writes = 0;
-/**
- * The document client's `send`, answered in memory (no call history kept, unlike a mock library,
- * so the process's memory is the sweep's own).
- */
-function send(command: unknown): Promise<unknown> {
-  if (command instanceof QueryCommand) return Promise.resolve(query(command.input));
-  if (command instanceof GetCommand) return Promise.resolve(getTenant(command.input));
-  if (command instanceof TransactWriteCommand) {
-    writes += 1;
-    return Promise.resolve({});
-  }
-  return Promise.reject(new Error(`unexpected command ${String(command)}`));
-}
-function query(input: QueryCommandInput) {
-  queries += 1;
-  const after = input.ExclusiveStartKey?.GSI1SK as string | undefined;
-  const start = after ? Number(after.split("#")[1]) - 100_000_000_000 + 1 : 0;
-  const end = Math.min(N, start + (input.Limit ?? PAGE));
-  const items = Array.from({ length: end - start }, (_, k) => accountItem(start + k));
-  itemsRead += items.length;
-  const last = items.at(-1);
-  return { Items: items, ...(end < N && last ? { LastEvaluatedKey: keyOf(last) } : {}) };
-}
 function getTenant(input: GetCommandInput) {
   itemsRead += 1;
   const id = String(input.Key?.PK).slice("TENANT#".length);
@@ -169,13 +239,17 @@ function getTenant(input: GetCommandInput) {
   };
 }
 const doc = { send } as unknown as DynamoDBDocumentClient;
-const store = new DynamoHealthStore(doc, "bench", 30 * 24 * 3600);
+const store = new DynamoHealthStore(doc, "bench", 30 * 24 * 3600, {
+  shards: SHARDS,
+  cursorKey: staticCursorKey("bench-cursor-key-of-at-least-32-characters"),
+});
 const tenants = new DynamoTenantStore(doc, "bench");
+const budgetStore = new DynamoRateBudgetStore(doc, "bench");
 let events = 0;
 const clock = { now: () => new Date() };
 const sweep = new HealthSweep({
   ports: {
-    accounts: (cursor, limit) => store.accounts(cursor, limit),
+    accounts: (cursor, limit, shards) => store.accounts(cursor, limit, shards),
     tenant: (id) => tenants.get(id),
     record: (account, health) => store.record(account, health),
     publish: async (changes) => {
@@ -193,7 +267,6 @@ const sweep = new HealthSweep({
   }),
   clock,
   concurrency: opts.concurrency,
-  checksPerSecond: opts.stsRate,
   pageSize: PAGE,
   unhealthyAfter: 3,
 });
@@ -204,35 +277,59 @@ async function main() {
     peakHeap = Math.max(peakHeap, process.memoryUsage().heapUsed);
   }, 50);
   const cpu0 = process.cpuUsage();
+  const batch = budgetBatch(opts.budget, BUDGET_SHARDS);
   const t0 = performance.now();
-  const result = await sweep.run({ deadlineMs: Number.MAX_SAFE_INTEGER });
+  const results = await Promise.all(
+    Array.from({ length: opts.workers }, (_, worker) => {
+      const budget = new RateBudget({
+        store: budgetStore,
+        clock: systemClock,
+        sleep: realSleep,
+        ratePerSecond: opts.budget,
+        budgetShards: BUDGET_SHARDS,
+        batch,
+        keys: budgetKeysOf(worker, opts.workers, BUDGET_SHARDS),
+      });
+      return sweep.run({
+        deadlineMs: Number.MAX_SAFE_INTEGER,
+        shards: workerShards(worker, opts.workers, SHARDS),
+        // One AssumeRole per check (no negative probe here).
+        pace: () => budget.acquire(),
+      });
+    }),
+  );
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
-
-  const bound = Math.max(
-    (Math.ceil(N / opts.concurrency) * opts.latencyMs) / 1000,
-    N / opts.stsRate,
-  );
+  const checked = results.reduce((sum, r) => sum + r.checked, 0);
+  const states = { HEALTHY: 0, DEGRADED: 0, UNHEALTHY: 0 };
+  for (const r of results)
+    for (const k of Object.keys(states) as (keyof typeof states)[]) states[k] += r.states[k];
+  // The budget's bound: N checks at R per second (the latency only adds its last round trip).
+  const bound = N / opts.budget;
   console.log(
     JSON.stringify({
       accounts: N,
       tenants: TENANTS,
+      workers: opts.workers,
       concurrency: opts.concurrency,
-      stsRate: opts.stsRate,
+      budget: opts.budget,
+      stsRate: opts.stsRate ?? Math.ceil(opts.budget * 1.5),
       latencyMs: opts.latencyMs,
       seconds: +seconds.toFixed(2),
       cpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
       boundSeconds: +bound.toFixed(2),
       ratio: +(seconds / bound).toFixed(3),
-      checked: result.checked,
-      states: result.states,
+      checked,
+      states,
       events,
       stsThrottled: bucket.throttled,
       assumeRoleCalls: bucket.taken,
+      budgetClaims,
+      maxTakenPerKeyAndSlot: Math.max(...budgetTaken.values()),
       queries,
       writes,
-      itemsReadPerAccount: +(itemsRead / result.checked).toFixed(3),
+      itemsReadPerAccount: +(itemsRead / checked).toFixed(3),
       peakRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
       peakHeapMB: +(peakHeap / 1024 / 1024).toFixed(1),
     }),

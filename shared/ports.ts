@@ -379,13 +379,13 @@ export interface SweepRecords {
   summary(): Promise<SweepSummary | undefined>;
 }
 
-/** The sweep's AssumeRole budget in the table: one counter per key and second (time-slot leases). */
+/** The sweep's AssumeRole budget in the table: one counter per key and time slot (leases). */
 export interface RateBudgetStore {
   /**
-   * Takes up to `want` tokens of second `second` on key `key`, of `capacity` in all: the number
-   * granted (0 when the key's share of that second is spent).
+   * Takes up to `want` tokens of time slot `slot` on key `key`, of `capacity` in all: the number
+   * granted (0 when the key's share of that slot is spent).
    */
-  claim(second: number, key: number, want: number, capacity: number): Promise<number>;
+  claim(slot: number, key: number, want: number, capacity: number): Promise<number>;
 }
 
 /** Starts the next link of the chain (Lambda: the function invokes itself asynchronously). */

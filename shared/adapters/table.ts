@@ -21,7 +21,7 @@
  *   SWEEP / LAST                         the last health sweep's summary
  *   SWEEP / RUN, SWEEP / WORKER#<n>      the current sweep (its period) and each worker's lease,
  *                                        position and totals (shared/services/health-sweep.ts)
- *   SWEEPBUDGET#<key> / <epoch second>   AssumeRole tokens the sweep's workers took in that second
+ *   SWEEPBUDGET#<key> / <time slot>      AssumeRole tokens the sweep's workers took in that slot
  *                                        (shared/services/rate-budget.ts), expiring by TTL
  *   IDEMPOTENCY#<operation> / <sha256 of key id, operation, key>  an Idempotency-Key record
  *                                        (shared/http/idempotency.ts), expiring by TTL after 24 hours
@@ -66,7 +66,7 @@ export const keys = {
   platformAudit: "AUDIT-PLATFORM",
   healthHistory: (tenantId: string, accountId: string) => `HEALTH#${tenantId}#${accountId}`,
   idempotency: (scope: string, keyHash: string) => ({ PK: `IDEMPOTENCY#${scope}`, SK: keyHash }),
-  sweepBudget: (key: number, second: number) => ({ PK: `SWEEPBUDGET#${key}`, SK: String(second) }),
+  sweepBudget: (key: number, slot: number) => ({ PK: `SWEEPBUDGET#${key}`, SK: String(slot) }),
   sweepRun: { PK: "SWEEP", SK: "RUN" },
   sweepWorker: (worker: number) => ({
     PK: "SWEEP",

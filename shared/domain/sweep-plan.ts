@@ -32,13 +32,56 @@ export function workerShards(worker: number, workers: number, shards: number): n
 }
 
 /**
- * The tokens of one second on each budget key: the rate split as evenly as it goes, the first
- * keys taking one more when it does not divide.
+ * Tokens split over the budget keys as evenly as they go, the keys from `first` on (wrapping)
+ * taking one more when they do not divide.
  */
-export function slotCapacities(ratePerSecond: number, budgetShards: number): number[] {
-  const base = Math.floor(ratePerSecond / budgetShards);
-  const extra = ratePerSecond - base * budgetShards;
-  return Array.from({ length: budgetShards }, (_, b) => base + (b < extra ? 1 : 0));
+export function slotCapacities(tokens: number, budgetShards: number, first = 0): number[] {
+  const base = Math.floor(tokens / budgetShards);
+  const extra = tokens - base * budgetShards;
+  return Array.from(
+    { length: budgetShards },
+    (_, b) => base + ((b - first + budgetShards) % budgetShards < extra ? 1 : 0),
+  );
+}
+
+/**
+ * The budget keys worker `worker` of `workers` claims from: its own when there are at least as
+ * many keys as workers (every `workers`-th), else one shared by every `budgetShards`-th worker.
+ * Each worker claims only its keys, so a slot costs one claim per key and worker, not one per key
+ * per worker: the writes stay far from a hot key whatever the number of workers. (Choose one
+ * count a multiple of the other: the shares are then equal.)
+ */
+export function budgetKeysOf(worker: number, workers: number, budgetShards: number): number[] {
+  if (workers >= budgetShards) return [worker % budgetShards];
+  const keys: number[] = [];
+  for (let k = worker; k < budgetShards; k += workers) keys.push(k);
+  return keys;
+}
+
+/** Tokens a worker asks for in one claim: a key's whole share of a slot (at least 1). */
+export function budgetBatch(ratePerSecond: number, budgetShards: number): number {
+  return Math.max(1, Math.ceil((ratePerSecond * BUDGET_SLOT_MS) / 1000 / budgetShards));
+}
+
+/** Length of one time slot of the budget: a tenth of a second, so that no slot is a burst. */
+export const BUDGET_SLOT_MS = 100;
+
+/**
+ * The tokens of time slot `slot` (epoch ms / slotMs) on each budget key. Over any whole second
+ * the slots add up to exactly `ratePerSecond` (a fractional share per slot is carried from slot
+ * to slot), and the keys that take the remainder rotate with the slot.
+ */
+export function slotBudget(
+  slot: number,
+  ratePerSecond: number,
+  budgetShards: number,
+  slotMs = BUDGET_SLOT_MS,
+): number[] {
+  const perSlot = (ratePerSecond * slotMs) / 1000;
+  // Integer arithmetic where it matters: tokens up to the end of the slot, minus up to its start.
+  const upTo = (k: number) => Math.floor((k * ratePerSecond * slotMs) / 1000 + 1e-9);
+  const tokens = Number.isInteger(perSlot) ? perSlot : upTo(slot + 1) - upTo(slot);
+  return slotCapacities(tokens, budgetShards, slot % budgetShards);
 }
 
 /**

@@ -1,18 +1,20 @@
+import { BUDGET_SLOT_MS, slotBudget } from "../domain/sweep-plan";
 import type { Clock, RateBudgetStore, Sleep } from "../ports";
 
 /**
  * One AssumeRole budget per second shared by every worker of a sweep, through time-slot leases in
- * the table: each second's budget is split over several keys (slotCapacities), and a worker
- * claims a batch of tokens of the current second from one key (one UpdateItem), then spends them
- * evenly over the rest of that second. Whatever the number of workers, the calls of one second
- * never exceed the budget: a key grants no more than its share, and a claim names its second.
- * A worker that finds a key spent moves to the next; when every key of the second is spent, it
- * waits for the next second.
+ * the table: time is cut in slots of BUDGET_SLOT_MS, each slot's share of the budget split over
+ * several keys (slotBudget), and a worker claims a batch of tokens of the current slot from one key
+ * (one UpdateItem), then spends them evenly over the rest of that slot. A worker claims only from
+ * its own keys (budgetKeysOf), so the writes per key stay few whatever the number of workers. Whatever the number of
+ * workers, the calls of one slot never exceed its share (a key grants no more than its part, and
+ * a claim names its slot), so no second exceeds the budget and no tenth of one bursts. A worker
+ * that finds a key spent moves to the next; when every key of the slot is spent, it waits for the
+ * next slot.
  */
 export class RateBudget {
   private tokens: number[] = [];
   private refilling: Promise<void> | undefined;
-  private nextKey: number;
   private spent = new Set<string>();
 
   constructor(
@@ -20,16 +22,16 @@ export class RateBudget {
       store: RateBudgetStore;
       clock: Clock;
       sleep: Sleep;
-      /** Tokens per second on each key (slotCapacities). */
-      capacities: number[];
+      /** AssumeRole calls per second, all workers together. */
+      ratePerSecond: number;
+      /** Keys each slot's share is split over. */
+      budgetShards: number;
       /** Tokens one claim asks for. */
       batch: number;
-      /** The key this worker tries first (its index), so that workers spread over the keys. */
-      firstKey: number;
+      /** The keys this worker claims from (budgetKeysOf). */
+      keys: number[];
     },
-  ) {
-    this.nextKey = deps.firstKey % deps.capacities.length;
-  }
+  ) {}
 
   /** Resolves when the caller may make one call. */
   async acquire(): Promise<void> {
@@ -48,27 +50,28 @@ export class RateBudget {
   }
 
   private async refill(): Promise<void> {
-    const { store, clock, sleep, capacities, batch } = this.deps;
+    const { store, clock, sleep, batch, budgetShards } = this.deps;
     const now = clock.now().getTime();
-    const second = Math.floor(now / 1000);
-    for (const key of this.spent) if (Number(key.split(":")[0]) < second) this.spent.delete(key);
-    for (let i = 0; i < capacities.length; i++) {
-      const key = (this.nextKey + i) % capacities.length;
+    const slot = Math.floor(now / BUDGET_SLOT_MS);
+    const capacities = slotBudget(slot, this.deps.ratePerSecond, budgetShards);
+    for (const key of this.spent) if (Number(key.split(":")[0]) < slot) this.spent.delete(key);
+    for (const key of this.deps.keys) {
       const capacity = capacities[key] ?? 0;
-      if (capacity === 0 || this.spent.has(`${second}:${key}`)) continue;
-      const granted = await store.claim(second, key, Math.min(batch, capacity), capacity);
-      if (granted < Math.min(batch, capacity)) this.spent.add(`${second}:${key}`);
+      if (capacity === 0 || this.spent.has(`${slot}:${key}`)) continue;
+      const want = Math.min(batch, capacity);
+      const granted = await store.claim(slot, key, want, capacity);
+      // Spent: it granted less than asked, or all it had.
+      if (granted < want || want === capacity) this.spent.add(`${slot}:${key}`);
       if (granted > 0) {
-        this.nextKey = key;
-        // Spread over what is left of the second (from when the claim was answered).
-        const from = Math.max(clock.now().getTime(), second * 1000);
-        const end = (second + 1) * 1000;
+        // Spread over what is left of the slot (from when the claim was answered).
+        const from = Math.max(clock.now().getTime(), slot * BUDGET_SLOT_MS);
+        const end = (slot + 1) * BUDGET_SLOT_MS;
         const step = Math.max(0, end - from) / granted;
         for (let t = 0; t < granted; t++) this.tokens.push(Math.min(end - 1, from + t * step));
         return;
       }
     }
-    // Every key of this second is spent: the next second's budget.
-    await sleep(Math.max(1, (second + 1) * 1000 - clock.now().getTime()));
+    // Every key of this slot is spent: the next slot's budget.
+    await sleep(Math.max(1, (slot + 1) * BUDGET_SLOT_MS - clock.now().getTime()));
   }
 }

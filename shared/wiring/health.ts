@@ -7,7 +7,7 @@ import { DynamoTenantStore } from "../adapters/dynamo-tenant-store";
 import { EventBridgeEvents } from "../adapters/eventbridge-events";
 import { realSleep, systemClock } from "../adapters/system";
 import { loadEventsConfig, loadHealthConfig } from "../config";
-import { slotCapacities } from "../domain/sweep-plan";
+import { budgetBatch, budgetKeysOf } from "../domain/sweep-plan";
 import { AccountNotFoundError } from "../errors";
 import type { Clock } from "../ports";
 import { HealthSweep, HealthSweepChain } from "../services/health-sweep";
@@ -83,10 +83,9 @@ export const healthSweepChainWith = (clock: Clock) => {
     assumeRolePerSecond: health.assumeRolePerSecond,
     budgetShards: health.budgetShards,
   };
-  const capacities = slotCapacities(plan.assumeRolePerSecond, plan.budgetShards);
   const budgetStore = new DynamoRateBudgetStore(documentClient(), config().tableName);
-  // About four claims a second per worker: a worker's share of a second, in quarters.
-  const batch = Math.max(1, Math.ceil(plan.assumeRolePerSecond / plan.workers / 4));
+  // A key's whole share of a slot per claim: the fewest writes.
+  const batch = budgetBatch(plan.assumeRolePerSecond, plan.budgetShards);
   return new HealthSweepChain({
     sweep: clock === systemClock ? healthSweep() : healthSweepWith(clock),
     records: healthStore(),
@@ -100,9 +99,10 @@ export const healthSweepChainWith = (clock: Clock) => {
         // Budget slots are real seconds, whatever clock the run keeps.
         clock: systemClock,
         sleep: realSleep,
-        capacities,
+        ratePerSecond: plan.assumeRolePerSecond,
+        budgetShards: plan.budgetShards,
         batch,
-        firstKey: worker,
+        keys: budgetKeysOf(worker, plan.workers, plan.budgetShards),
       }),
     metrics: metricsSink(),
   });

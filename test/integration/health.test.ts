@@ -273,9 +273,10 @@ describe("health sweep on the emulator", () => {
           store: new DynamoRateBudgetStore(documentClient(), process.env.TABLE_NAME as string),
           clock: systemClock,
           sleep: realSleep,
-          capacities: [25, 25],
-          batch: 5,
-          firstKey: worker,
+          ratePerSecond: 50,
+          budgetShards: 2,
+          batch: 3,
+          keys: [worker],
         }),
     });
     const queued: SweepLink[] = [];
