@@ -431,7 +431,13 @@ export class HeatTable {
     if (multiplier === 1) this.call(name);
     const item = (input.Item ?? {}) as Item;
     const sk = item[SK];
-    const old = this.write(String(item[PK]), String(sk), item, `${name} ${shapeOf(sk)}`, multiplier);
+    const old = this.write(
+      String(item[PK]),
+      String(sk),
+      item,
+      `${name} ${shapeOf(sk)}`,
+      multiplier,
+    );
     return input.ReturnValues === "ALL_OLD" && old ? { Attributes: old } : {};
   }
 
@@ -513,7 +519,8 @@ export class HeatTable {
       const total: Units = { read: 0, write: 0 };
       for (const [key, u] of keysOfSecond) {
         const p = peaks.get(key);
-        if (!p) peaks.set(key, { read: { units: u.read, at: u }, write: { units: u.write, at: u } });
+        if (!p)
+          peaks.set(key, { read: { units: u.read, at: u }, write: { units: u.write, at: u } });
         else
           for (const kind of ["read", "write"] as const)
             if (u[kind] > p[kind].units) p[kind] = { units: u[kind], at: u };

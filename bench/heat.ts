@@ -40,6 +40,8 @@
  *  - EventBridge (the sweep's events) and the custom-resource response (registration): counted.
  */
 import { pathToFileURL } from "node:url";
+import { getHeapStatistics, setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { DynamoAccountStore } from "../shared/adapters/dynamo-account-store";
 import { DynamoApiKeyStore } from "../shared/adapters/dynamo-api-key-store";
@@ -53,7 +55,8 @@ import { DynamoRegistrationTokenStore } from "../shared/adapters/dynamo-registra
 import { DynamoTenantReader, DynamoTenantStore } from "../shared/adapters/dynamo-tenant-store";
 import { sdkRegionCatalog } from "../shared/adapters/sdk-region-catalog";
 import {
-  indexKeys,
+  accountIndexSortKey,
+  desiredIndexKeys,
   listOfPartition,
   type ShardedIndexOptions,
   shardOf,
@@ -133,6 +136,22 @@ function random(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+let gc: (() => void) | undefined;
+const HEAP_BEFORE_GC = 96 * 1024 * 1024;
+/**
+ * A full garbage collection between simulated seconds, once the heap passes 96 MB: the model makes
+ * garbage much faster than it keeps data (items as JSON, counters), and without it V8 lets the
+ * heap grow to a few hundred MB before collecting; with it the process stays near 200 MB.
+ */
+function collectGarbage(): void {
+  if (getHeapStatistics().used_heap_size < HEAP_BEFORE_GC) return;
+  if (gc === undefined) {
+    setFlagsFromString("--expose-gc");
+    gc = runInNewContext("gc") as () => void;
+  }
+  gc();
 }
 
 class SimClock implements Clock {
@@ -243,7 +262,7 @@ function instantiate(template: string, ids: [string, string][], shards: number):
   const item = JSON.parse(json) as Item;
   if (typeof item.GSI1PK === "string" && typeof item.GSI1SK === "string") {
     const list = listOfPartition(item.GSI1PK);
-    if (list) item.GSI1PK = indexKeys(list, item.GSI1SK, shards).GSI1PK;
+    if (list) Object.assign(item, desiredIndexKeys(list, item, shards));
   }
   return item;
 }
@@ -251,8 +270,10 @@ function instantiate(template: string, ids: [string, string][], shards: number):
 interface PopulationShape {
   accounts: number;
   tenants: number;
-  /** Accounts of tenant 0 (first in the index's sort order); the rest spread evenly. 0: all even. */
+  /** Accounts of one tenant (0: every tenant alike); the others share the rest evenly. */
   largestTenantAccounts: number;
+  /** Roughly where that tenant's accounts start in the index's sort order (an account number). */
+  largestTenantAt: number;
   shards: number;
 }
 
@@ -262,20 +283,32 @@ interface PopulationShape {
  * sort keys lazily, in order, as far as the reads have gone (a few integers per account).
  */
 class Population {
-  private readonly shardLists: number[][];
-  private hashed = 0;
+  /** Per shard, its accounts in the index's order: spread * 2^20 + account number, sorted. */
+  private readonly shardLists: Float64Array[];
+  /** The largest tenant's number and its first account (where the others' tenants change). */
+  readonly largest: { tenant: number; from: number } | undefined;
 
   constructor(
     readonly shape: PopulationShape,
     private readonly template: { account: string; tenant: string },
   ) {
-    this.shardLists = Array.from({ length: shape.shards }, () => []);
+    const { accounts, tenants, largestTenantAccounts: big, largestTenantAt } = shape;
+    if (big > 0 && tenants > 1) {
+      const others = accounts - big;
+      const at = Math.max(0, Math.min(others - 1, largestTenantAt));
+      const tenant = Math.floor((at * (tenants - 1)) / others);
+      this.largest = { tenant, from: Math.ceil((tenant * others) / (tenants - 1)) };
+    }
+    this.shardLists = this.hashAll();
   }
 
   tenantOf(n: number): number {
     const { accounts, tenants, largestTenantAccounts: big } = this.shape;
-    if (big <= 0 || tenants < 2) return Math.floor((n * tenants) / accounts);
-    if (n < big) return 0;
+    if (!this.largest) return Math.floor((n * tenants) / accounts);
+    // The other tenants share `accounts - big` evenly; the largest one sits in between them.
+    const { tenant, from } = this.largest;
+    if (n < from) return Math.floor((n * (tenants - 1)) / (accounts - big));
+    if (n < from + big) return tenant;
     return 1 + Math.floor(((n - big) * (tenants - 1)) / (accounts - big));
   }
 
@@ -320,27 +353,47 @@ class Population {
     const shard = Number(partition.split("#")[2]);
     if (shardPartition("ACCOUNT", shard) !== partition || shard >= this.shape.shards)
       return undefined;
-    const list = this.shardLists[shard] as number[];
-    const afterN = after === undefined ? -1 : Number(after.split("#")[1]) - 100_000_000_000;
-    // The first account of the shard after `afterN` (the list is in increasing order).
+    const list = this.shardLists[shard] as Float64Array;
+    // `<spread>#<tenant>#<account>`: ids are fixed-width, so the order is (spread, account).
+    const afterKey =
+      after === undefined
+        ? -1
+        : Number.parseInt(after.split("#")[0] as string, 16) * 2 ** 20 +
+          (Number(after.split("#")[2]) - 100_000_000_000);
+    // The first account of the shard after `afterKey` (the list is sorted).
     let lo = 0;
     let hi = list.length;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((list[mid] as number) <= afterN) lo = mid + 1;
+      if ((list[mid] as number) <= afterKey) lo = mid + 1;
       else hi = mid;
     }
-    while (list.length < lo + limit && this.hashed < this.shape.accounts) this.hashMore();
-    return list.slice(lo, lo + limit).map((n) => this.accountItem(n));
+    return Array.from(list.subarray(lo, lo + limit), (key) => this.accountItem(key % 2 ** 20));
   };
 
-  private hashMore(): void {
-    const end = Math.min(this.shape.accounts, this.hashed + 4096);
-    for (let n = this.hashed; n < end; n++) {
-      const sortKey = `${tenantIdOf(this.tenantOf(n))}#${accountIdOf(n)}`;
-      (this.shardLists[shardOf(sortKey, this.shape.shards)] as number[]).push(n);
+  /** Every account's shard and place in it (2 hashes an account, 8 bytes kept). */
+  private hashAll(): Float64Array[] {
+    const { accounts, shards } = this.shape;
+    if (accounts > 2 ** 20) throw new RangeError("at most 2^20 accounts");
+    const keys = new Float64Array(accounts);
+    const shardOfAccount = new Uint16Array(accounts);
+    const counts = new Int32Array(shards);
+    for (let n = 0; n < accounts; n++) {
+      const sortKey = accountIndexSortKey(tenantIdOf(this.tenantOf(n)), accountIdOf(n));
+      const shard = shardOf(sortKey, shards);
+      shardOfAccount[n] = shard;
+      counts[shard] = (counts[shard] ?? 0) + 1;
+      keys[n] = Number.parseInt(sortKey.slice(0, 4), 16) * 2 ** 20 + n;
     }
-    this.hashed = end;
+    const lists = Array.from({ length: shards }, (_, s) => new Float64Array(counts[s] ?? 0));
+    const filled = new Int32Array(shards);
+    for (let n = 0; n < accounts; n++) {
+      const s = shardOfAccount[n] as number;
+      (lists[s] as Float64Array)[filled[s] ?? 0] = keys[n] as number;
+      filled[s] = (filled[s] ?? 0) + 1;
+    }
+    for (const list of lists) list.sort();
+    return lists;
   }
 }
 
@@ -466,7 +519,10 @@ export interface SweepHeatOptions {
   /** HEALTH_CONCURRENCY (16) per worker, and the wiring's page size (100). */
   concurrency?: number;
   pageSize?: number;
-  /** Accounts of one tenant, first in the index's order (0: every tenant alike). */
+  /**
+   * Accounts of one tenant (0: every tenant alike), placed in the index's order where the
+   * workers reach it one second into the measured window.
+   */
   largestTenantAccounts?: number;
   /**
    * More operations each simulated second (say, the sweep budget's lease writes), made on the
@@ -485,8 +541,16 @@ export async function sweepHeat(options: SweepHeatOptions = {}) {
   const warmup = options.warmupSeconds ?? 1;
   const largest = options.largestTenantAccounts ?? 0;
 
+  // The largest tenant (if any) where the workers reach it a second into the measured window:
+  // each worker reads rate / workers accounts a second from its shard, 1 / shards of the list.
   const population = new Population(
-    { accounts, tenants, largestTenantAccounts: largest, shards },
+    {
+      accounts,
+      tenants,
+      largestTenantAccounts: largest,
+      largestTenantAt: Math.ceil(((warmup + 1) * rate * shards) / workers),
+      shards,
+    },
     await templates(shards),
   );
   const table = new HeatTable({ generate: population.generate, indexList: population.indexList });
@@ -535,6 +599,7 @@ export async function sweepHeat(options: SweepHeatOptions = {}) {
       .finally(() => pacer.finished(w)),
   );
   for (let s = 0; s < warmup + seconds && failure === undefined; s++) {
+    collectGarbage();
     table.second = s;
     table.counting = s >= warmup;
     clock.ms = T0 + s * 1000;
@@ -562,6 +627,7 @@ export async function sweepHeat(options: SweepHeatOptions = {}) {
     accounts,
     tenants,
     largestTenantAccounts: largest,
+    ...(population.largest ? { largestTenant: tenantIdOf(population.largest.tenant) } : {}),
     checksPerSecond: rate,
     shards,
     workers,
@@ -649,7 +715,7 @@ export async function brokerHeat(options: BrokerHeatOptions = {}) {
   const accounts = tenants * perTenant;
 
   const population = new Population(
-    { accounts, tenants, largestTenantAccounts: 0, shards },
+    { accounts, tenants, largestTenantAccounts: 0, largestTenantAt: 0, shards },
     await templates(shards),
   );
   const table = new HeatTable({ generate: population.generate });
@@ -735,6 +801,7 @@ export async function brokerHeat(options: BrokerHeatOptions = {}) {
   let j = 0;
   table.phase = "session";
   for (let s = 0; s < warmup + seconds; s++) {
+    collectGarbage();
     table.second = s;
     table.counting = s >= warmup;
     for (let i = 0; i < rate; i++, j++) {
@@ -808,7 +875,9 @@ export async function brokerHeat(options: BrokerHeatOptions = {}) {
       sessionsPerMinutePerService: limitPerMinute,
       sessionsPerSecondPerService: perService,
       withinLimit: perService <= allowedPerService,
-      highestCountInAWindow: maxCount,
+      // A window is a minute; the run simulates warmupSeconds + seconds of it.
+      countPerWindowAtThisRate: perService * 60,
+      highestCountSimulated: maxCount,
     },
     worstSingleService: {
       sessionsPerSecond: allowedPerService,
@@ -847,7 +916,7 @@ export async function registrationHeat(options: RegistrationHeatOptions = {}) {
   const existing = tenants * 10;
 
   const population = new Population(
-    { accounts: existing, tenants, largestTenantAccounts: 0, shards },
+    { accounts: existing, tenants, largestTenantAccounts: 0, largestTenantAt: 0, shards },
     await templates(shards),
   );
   const table = new HeatTable({ generate: population.generate });
@@ -905,6 +974,7 @@ export async function registrationHeat(options: RegistrationHeatOptions = {}) {
   const outcomes: Record<string, number> = {};
   table.phase = "registration";
   for (let s = 0; s < seconds; s++) {
+    collectGarbage();
     table.second = s;
     table.counting = true;
     for (let i = 0; i < rate; i++) {

@@ -32,7 +32,12 @@ import {
 import { DynamoHealthStore } from "../shared/adapters/dynamo-health-store";
 import { DynamoRateBudgetStore } from "../shared/adapters/dynamo-rate-budget-store";
 import { DynamoTenantStore } from "../shared/adapters/dynamo-tenant-store";
-import { shardOf, shardPartition, staticCursorKey } from "../shared/adapters/sharded-index";
+import {
+  accountIndexSortKey,
+  shardOf,
+  shardPartition,
+  staticCursorKey,
+} from "../shared/adapters/sharded-index";
 import { realSleep, systemClock } from "../shared/adapters/system";
 import { keys, TABLE_KEYS } from "../shared/adapters/table";
 import { RoleAccessError } from "../shared/domain/errors";
@@ -114,14 +119,15 @@ const gateway: TenantRoleGateway = {
 // ---- DynamoDB: N accounts under TENANTS tenants, in shards of the index -----------------------
 const tenantId = (t: number) => `tnt_bench${String(t).padStart(5, "0")}`;
 const accountIdOf = (i: number) => String(100_000_000_000 + i);
-const sortKeyOf = (i: number) => `${tenantId(Math.floor((i * TENANTS) / N))}#${accountIdOf(i)}`;
+const sortKeyOf = (i: number) =>
+  accountIndexSortKey(tenantId(Math.floor((i * TENANTS) / N)), accountIdOf(i));
 const accountItem = (i: number) => {
   const t = tenantId(Math.floor((i * TENANTS) / N));
   const accountId = accountIdOf(i);
   return {
     ...keys.account(t, accountId),
     [TABLE_KEYS.gsi1.partitionKey]: shardPartition("ACCOUNT", shardOf(sortKeyOf(i), SHARDS)),
-    [TABLE_KEYS.gsi1.sortKey]: `${t}#${accountId}`,
+    [TABLE_KEYS.gsi1.sortKey]: sortKeyOf(i),
     type: "ACCOUNT",
     tenantId: t,
     accountId,
@@ -136,23 +142,28 @@ const accountItem = (i: number) => {
     version: 1,
   };
 };
-// Each shard's accounts, in sort-key order (the ids are zero-padded: index order is that order).
-// Indices only (4 bytes an account), never the items.
-const shardMembers: Int32Array[] = (() => {
+// Each shard's accounts, in the index's order: `<spread>#<tenant>#<account>` with fixed-width ids
+// sorts as (spread, account number), kept as spread * 2^20 + i (8 bytes an account, no items).
+if (N > 2 ** 20) throw new RangeError("at most 2^20 accounts");
+const shardMembers: Float64Array[] = (() => {
   const counts = new Int32Array(SHARDS);
   const shardOfIndex = new Uint8Array(N);
+  const order = new Float64Array(N);
   for (let i = 0; i < N; i++) {
-    const s = shardOf(sortKeyOf(i), SHARDS);
+    const sortKey = sortKeyOf(i);
+    const s = shardOf(sortKey, SHARDS);
     shardOfIndex[i] = s;
+    order[i] = Number.parseInt(sortKey.slice(0, 4), 16) * 2 ** 20 + i;
     counts[s] = (counts[s] ?? 0) + 1;
   }
-  const members = Array.from({ length: SHARDS }, (_, s) => new Int32Array(counts[s] ?? 0));
+  const members = Array.from({ length: SHARDS }, (_, s) => new Float64Array(counts[s] ?? 0));
   const filled = new Int32Array(SHARDS);
   for (let i = 0; i < N; i++) {
     const s = shardOfIndex[i] as number;
-    (members[s] as Int32Array)[filled[s] ?? 0] = i;
+    (members[s] as Float64Array)[filled[s] ?? 0] = order[i] as number;
     filled[s] = (filled[s] ?? 0) + 1;
   }
+  for (const m of members) m.sort();
   return members;
 })();
 
@@ -179,12 +190,13 @@ function query(input: QueryCommandInput) {
   queries += 1;
   const partition = String(input.ExpressionAttributeValues?.[":pk"]);
   const shard = Number(partition.split("#")[2]);
-  const members = shardMembers[shard] as Int32Array;
+  const members = shardMembers[shard] as Float64Array;
   const after = input.ExpressionAttributeValues?.[":sk"] as string | undefined;
   // The first member whose sort key is after `after` (binary search on the index order).
   let start = 0;
   if (after !== undefined) {
-    const afterIndex = Number(after.split("#")[1]) - 100_000_000_000;
+    const [spread, , account] = after.split("#") as [string, string, string];
+    const afterIndex = Number.parseInt(spread, 16) * 2 ** 20 + (Number(account) - 100_000_000_000);
     let lo = 0;
     let hi = members.length;
     while (lo < hi) {
@@ -196,7 +208,7 @@ function query(input: QueryCommandInput) {
   }
   const end = Math.min(members.length, start + (input.Limit ?? PAGE));
   const items = Array.from({ length: end - start }, (_, k) =>
-    accountItem(members[start + k] as number),
+    accountItem((members[start + k] as number) % 2 ** 20),
   );
   itemsRead += items.length;
   const last = items.at(-1);

@@ -1,7 +1,7 @@
 /**
  * `npm run backfill-index`: gives every item of a sharded list (tenants, accounts, API keys,
- * grants, organizations) the index key the deployment's shard count computes
- * (shared/adapters/sharded-index.ts). Run it after deploying the sharded index over a table
+ * grants, organizations) the index keys the deployment's shard count computes
+ * (shared/adapters/sharded-index.ts; accounts also get their spread sort key). Run it after deploying the sharded index over a table
  * written before it (the lists were one partition each: GSI1PK TENANT, ACCOUNT, ...), and after
  * changing INDEX_SHARDS. Until it finishes, lists miss the items it has not moved yet.
  *
@@ -28,7 +28,7 @@ import {
 import pLimit from "p-limit";
 import pThrottle from "p-throttle";
 import {
-  indexKeys,
+  desiredIndexKeys,
   indexShardCount,
   listOfPartition,
   MAX_INDEX_SHARDS,
@@ -60,6 +60,11 @@ export interface BackfillTotals {
   byList: Partial<Record<ShardedList, number>>;
   pages: number;
   finished: boolean;
+}
+
+interface IndexKeys {
+  GSI1PK: string;
+  GSI1SK: string;
 }
 
 interface Checkpoint {
@@ -109,15 +114,20 @@ export async function backfillIndex(options: BackfillOptions): Promise<BackfillT
     limit: 1,
     interval: 1000 / (options.writesPerSecond ?? 200),
     strict: true,
-  })(async (item: { PK: string; SK: string; from: string; to: string; sortKey: string }) => {
+  })(async (item: { PK: string; SK: string; from: IndexKeys; to: IndexKeys }) => {
     try {
       await options.doc.send(
         new UpdateCommand({
           TableName: options.tableName,
           Key: { PK: item.PK, SK: item.SK },
-          UpdateExpression: "SET GSI1PK = :to",
-          ConditionExpression: "GSI1PK = :from AND GSI1SK = :sk",
-          ExpressionAttributeValues: { ":to": item.to, ":from": item.from, ":sk": item.sortKey },
+          UpdateExpression: "SET GSI1PK = :toPk, GSI1SK = :toSk",
+          ConditionExpression: "GSI1PK = :fromPk AND GSI1SK = :fromSk",
+          ExpressionAttributeValues: {
+            ":toPk": item.to.GSI1PK,
+            ":toSk": item.to.GSI1SK,
+            ":fromPk": item.from.GSI1PK,
+            ":fromSk": item.from.GSI1SK,
+          },
         }),
       );
       totals.moved += 1;
@@ -133,7 +143,7 @@ export async function backfillIndex(options: BackfillOptions): Promise<BackfillT
       new ScanCommand({
         TableName: options.tableName,
         // Only what the move needs; items without index keys are not returned.
-        ProjectionExpression: "PK, SK, GSI1PK, GSI1SK",
+        ProjectionExpression: "PK, SK, GSI1PK, GSI1SK, tenantId, accountId",
         FilterExpression: "attribute_exists(GSI1PK) AND attribute_exists(GSI1SK)",
         Limit: options.pageSize ?? 500,
         ...(startKey ? { ExclusiveStartKey: startKey } : {}),
@@ -142,14 +152,13 @@ export async function backfillIndex(options: BackfillOptions): Promise<BackfillT
     totals.scanned += page.ScannedCount ?? 0;
     const moves: Promise<void>[] = [];
     for (const item of page.Items ?? []) {
-      const from = String(item.GSI1PK);
-      const sortKey = String(item.GSI1SK);
-      const list = listOfPartition(from);
+      const from = { GSI1PK: String(item.GSI1PK), GSI1SK: String(item.GSI1SK) };
+      const list = listOfPartition(from.GSI1PK);
       if (list === undefined) continue;
       totals.listed += 1;
       totals.byList[list] = (totals.byList[list] ?? 0) + 1;
-      const to = indexKeys(list, sortKey, options.shards).GSI1PK;
-      if (to === from) {
+      const to = desiredIndexKeys(list, item, options.shards);
+      if (to.GSI1PK === from.GSI1PK && to.GSI1SK === from.GSI1SK) {
         totals.inPlace += 1;
         continue;
       }
@@ -158,7 +167,7 @@ export async function backfillIndex(options: BackfillOptions): Promise<BackfillT
         continue;
       }
       moves.push(
-        limit(() => write({ PK: String(item.PK), SK: String(item.SK), from, to, sortKey })),
+        limit(() => write({ PK: String(item.PK), SK: String(item.SK), from, to })),
       );
     }
     await Promise.all(moves);

@@ -11,7 +11,7 @@ import type { AccountStore, Page, PageRequest } from "../ports";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, withoutTableAttributes } from "./gsi1";
-import { indexKeys, indexShardCount } from "./sharded-index";
+import { accountIndexSortKey, indexKeys, indexShardCount } from "./sharded-index";
 import { keys } from "./table";
 import { putVersioned } from "./versioned-put";
 
@@ -32,7 +32,11 @@ export class DynamoAccountStore implements AccountStore {
   async put(account: Account, expectedVersion: number | undefined): Promise<void> {
     const item = {
       ...keys.account(account.tenantId, account.accountId),
-      ...indexKeys("ACCOUNT", `${account.tenantId}#${account.accountId}`, this.indexShards),
+      ...indexKeys(
+        "ACCOUNT",
+        accountIndexSortKey(account.tenantId, account.accountId),
+        this.indexShards,
+      ),
       type: "ACCOUNT",
       recordVersion: RECORD_VERSION,
       ...account,

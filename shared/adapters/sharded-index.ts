@@ -50,6 +50,32 @@ export function indexKeys(list: ShardedList, sortKey: string, shards: number) {
   return { GSI1PK: shardPartition(list, shardOf(sortKey, shards)), GSI1SK: sortKey };
 }
 
+/**
+ * An account's index sort key: `<spread>#<tenantId>#<accountId>`, `spread` four hex digits of a
+ * hash of the account. In tenant order, a tenant's accounts would be side by side in every shard,
+ * and the sweep's workers, reading their shards at the same pace, would all reach a large tenant
+ * at once: thousands of writes a second on that tenant's partition (bench/heat.ts). Spread, a
+ * tenant's accounts come up evenly over the whole sweep.
+ */
+export function accountIndexSortKey(tenantId: string, accountId: string): string {
+  const spread = createHash("sha256").update(`${tenantId}#${accountId}`).digest("hex").slice(0, 4);
+  return `${spread}#${tenantId}#${accountId}`;
+}
+
+/**
+ * The index attributes an item of `list` should have: from its ids for accounts, else from its
+ * index sort key (unique in the list). Backfill compares them with what the item has.
+ */
+export function desiredIndexKeys(
+  list: ShardedList,
+  item: Record<string, unknown>,
+  shards: number,
+): { GSI1PK: string; GSI1SK: string } {
+  if (list === "ACCOUNT" && typeof item.tenantId === "string" && typeof item.accountId === "string")
+    return indexKeys(list, accountIndexSortKey(item.tenantId, item.accountId), shards);
+  return indexKeys(list, String(item.GSI1SK), shards);
+}
+
 /** Which list an index partition belongs to (sharded or legacy), if any. */
 export function listOfPartition(partition: string): ShardedList | undefined {
   for (const list of SHARDED_LISTS) {

@@ -25,6 +25,9 @@ import {
 } from "../ports";
 import type { RoleVerifier } from "./role-verifier";
 
+/** Tenants a run keeps read (about 1 KB each). */
+const TENANT_CACHE_ENTRIES = 5_000;
+
 /** PutEvents takes up to 10 entries: changes are announced in batches of that size. */
 const EVENTS_PER_BATCH = 10;
 
@@ -128,6 +131,10 @@ export class HealthSweep {
           if (!tenant) {
             tenant = ports.tenant(account.tenantId);
             tenants.set(account.tenantId, tenant);
+            // Bounded, whatever the number of tenants: the oldest entry goes first. (Accounts come
+            // in the index's spread order, not by tenant: a run may meet every tenant.)
+            if (tenants.size > TENANT_CACHE_ENTRIES)
+              tenants.delete(tenants.keys().next().value as string);
           }
           const change = await this.checkOne(
             account,

@@ -8,6 +8,7 @@ import { dynamoClient } from "../../scripts/local-stack";
 import { createDocumentClient } from "../../shared/adapters/dynamo-client";
 import { DynamoTenantStore } from "../../shared/adapters/dynamo-tenant-store";
 import {
+  accountIndexSortKey,
   indexKeys,
   indexShardCount,
   LEGACY_PARTITIONS,
@@ -274,7 +275,8 @@ describe("the backfill (npm run backfill-index)", () => {
         indexKeys("TENANT", tenant(i).tenantId, 16).GSI1PK,
       );
     for (let i = 0; i < 30; i++) {
-      const sk = `${tenant(i).tenantId}#${String(100000000000 + i)}`;
+      // Accounts also move to their spread sort key.
+      const sk = accountIndexSortKey(tenant(i).tenantId, String(100000000000 + i));
       expect(await indexPartition("ACCOUNT", sk)).toBe(indexKeys("ACCOUNT", sk, 16).GSI1PK);
     }
     // No legacy partition is left.
