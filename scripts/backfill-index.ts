@@ -166,9 +166,7 @@ export async function backfillIndex(options: BackfillOptions): Promise<BackfillT
         totals.moved += 1;
         continue;
       }
-      moves.push(
-        limit(() => write({ PK: String(item.PK), SK: String(item.SK), from, to })),
-      );
+      moves.push(limit(() => write({ PK: String(item.PK), SK: String(item.SK), from, to })));
     }
     await Promise.all(moves);
     startKey = page.LastEvaluatedKey;
