@@ -26,7 +26,7 @@
  * What is stubbed:
  *  - DynamoDB, at the document client's `send` (bench/heat-stub.ts): items in memory, accounts and
  *    tenants made on demand from their key and the accounts index answered page by page from a
- *    lazily hashed shard layout (never 1,000,000 items in memory); it counts capacity units per
+ *    shard layout of 8 bytes an account (never 1,000,000 items in memory); it counts capacity units per
  *    key and per second (rules and approximations in its header) and refuses nothing.
  *  - STS and IAM, at the TenantRoleGateway seam: AssumeRole succeeds with an external ID and is
  *    refused without one (the negative probe passes), GetCallerIdentity names the role, the trust
@@ -57,6 +57,7 @@ import { sdkRegionCatalog } from "../shared/adapters/sdk-region-catalog";
 import {
   accountIndexSortKey,
   desiredIndexKeys,
+  listingOptions,
   listOfPartition,
   type ShardedIndexOptions,
   shardOf,
@@ -556,7 +557,7 @@ export async function sweepHeat(options: SweepHeatOptions = {}) {
   const table = new HeatTable({ generate: population.generate, indexList: population.indexList });
   const clock = new SimClock();
   const sts = new StsStub(clock, () => table.counting);
-  const index: ShardedIndexOptions = { shards, cursorKey: CURSOR_KEY };
+  const index: ShardedIndexOptions = listingOptions(CURSOR_KEY, shards);
   const store = new DynamoHealthStore(table.doc, TABLE, HISTORY_SECONDS, index);
   const tenantStore = new DynamoTenantStore(table.doc, TABLE, index);
   let checks = 0;

@@ -6,8 +6,11 @@
  *     against zero-latency DynamoDB stubs, and DynamoDB reads per request.
  *  4. The session broker: warm overhead on a cache hit and a miss (zero-latency DynamoDB and STS
  *     stubs), and STS calls per cache key over a credential's usable lifetime.
- *  5. The health sweep against stubs with injected latency and an STS token bucket (bench/sweep.ts,
- *     one process per scenario): time against max(ceil(N/C)·L, N/R), peak memory, items read.
+ *  5. The health sweep, fanned out over the sharded accounts index under one AssumeRole budget,
+ *     against stubs with injected latency and an STS token bucket (bench/sweep.ts, one process per
+ *     scenario): time against N/R, one worker's peak memory, items read.
+ *  6. Partition heat (bench/heat.ts): capacity units per partition key per second, index keys
+ *     included, for the sweep of 1,000,000 accounts, 1,000 sessions/s and 200 registrations/s.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -294,6 +297,17 @@ function sweeps() {
   });
 }
 
+/** The partition-heat model (bench/heat.ts), in its own process (it sizes its own heap). */
+function heat() {
+  const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "bench/heat.ts")], {
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+    env: { PATH: process.env.PATH ?? "", NODE_NO_WARNINGS: "1" },
+  });
+  if (r.status !== 0) throw new Error(`heat model failed: ${r.stderr}`);
+  return JSON.parse(r.stdout.trim());
+}
+
 async function main() {
   const built = await bundles();
   const sizes = Object.fromEntries(
@@ -346,6 +360,7 @@ async function main() {
       stsCallsPerKeyPerLifetime: lifetime,
     },
     healthSweep: sweeps(),
+    partitionHeat: heat(),
   };
   writeFileSync(join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));

@@ -34,6 +34,7 @@ import { DynamoRateBudgetStore } from "../shared/adapters/dynamo-rate-budget-sto
 import { DynamoTenantStore } from "../shared/adapters/dynamo-tenant-store";
 import {
   accountIndexSortKey,
+  listingOptions,
   shardOf,
   shardPartition,
   staticCursorKey,
@@ -251,10 +252,12 @@ function getTenant(input: GetCommandInput) {
   };
 }
 const doc = { send } as unknown as DynamoDBDocumentClient;
-const store = new DynamoHealthStore(doc, "bench", 30 * 24 * 3600, {
-  shards: SHARDS,
-  cursorKey: staticCursorKey("bench-cursor-key-of-at-least-32-characters"),
-});
+const store = new DynamoHealthStore(
+  doc,
+  "bench",
+  30 * 24 * 3600,
+  listingOptions(staticCursorKey("bench-cursor-key-of-at-least-32-characters"), SHARDS),
+);
 const tenants = new DynamoTenantStore(doc, "bench");
 const budgetStore = new DynamoRateBudgetStore(doc, "bench");
 let events = 0;

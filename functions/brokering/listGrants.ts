@@ -1,9 +1,9 @@
 import { httpHandler } from "../../shared/http/handler";
 import * as routes from "../../shared/http/routes/brokering";
-import { grantService } from "../../shared/wiring/brokering";
+import { grantListing } from "../../shared/wiring/brokering";
 import { httpDeps } from "../../shared/wiring/common";
 
 export const handler = httpHandler(routes.listGrants, httpDeps, async ({ query }) => {
-  const page = await grantService().list({ limit: query.limit ?? 50, cursor: query.nextToken });
+  const page = await grantListing().list({ limit: query.limit ?? 50, cursor: query.nextToken });
   return { body: { items: page.items, nextToken: page.nextCursor } };
 });

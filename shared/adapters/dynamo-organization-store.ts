@@ -4,7 +4,12 @@ import type { OrganizationConnection } from "../domain/organization";
 import type { OrganizationStore, Page, PageRequest } from "../ports";
 import { rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, withoutTableAttributes } from "./gsi1";
-import { defaultIndexOptions, ShardedIndex, type ShardedIndexOptions } from "./sharded-index";
+import {
+  defaultIndexOptions,
+  indexKeys,
+  ShardedIndex,
+  type ShardedIndexOptions,
+} from "./sharded-index";
 import { keys } from "./table";
 import { putVersioned } from "./versioned-put";
 
@@ -13,18 +18,16 @@ const toConnection = (item: Record<string, unknown>) =>
 
 /**
  * A tenant's organization connection: one item in the tenant's partition (so deleting the tenant
- * purges it), listed for the sync through the sharded ORG list of GSI1.
+ * purges it), listed for the sync through the sharded ORG list of GSI1. This class reads and
+ * writes one connection; DynamoOrganizationStore also lists them (the read and disconnect
+ * functions carry no listing code).
  */
-export class DynamoOrganizationStore implements OrganizationStore {
-  private readonly index: ShardedIndex;
-
+export class DynamoOrganizationRecords implements Omit<OrganizationStore, "list"> {
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
-    index: ShardedIndexOptions = defaultIndexOptions(),
-  ) {
-    this.index = new ShardedIndex(doc, tableName, index);
-  }
+    private readonly indexOptions: ShardedIndexOptions = defaultIndexOptions(),
+  ) {}
 
   async get(tenantId: string): Promise<OrganizationConnection | undefined> {
     const item = await getConsistent(this.doc, this.tableName, keys.organization(tenantId));
@@ -34,7 +37,7 @@ export class DynamoOrganizationStore implements OrganizationStore {
   async put(connection: OrganizationConnection, expectedVersion: number | undefined) {
     const item = {
       ...keys.organization(connection.tenantId),
-      ...this.index.keys("ORG", connection.tenantId),
+      ...indexKeys("ORG", connection.tenantId, this.indexOptions.shards),
       type: "ORGANIZATION",
       ...connection,
     };
@@ -58,6 +61,33 @@ export class DynamoOrganizationStore implements OrganizationStore {
     } catch (err) {
       rethrowDynamo(err);
     }
+  }
+}
+
+/** Composed, not a subclass: see DynamoTenantStore. */
+export class DynamoOrganizationStore implements OrganizationStore {
+  private readonly records: DynamoOrganizationRecords;
+  private readonly index: ShardedIndex;
+
+  constructor(
+    doc: DynamoDBDocumentClient,
+    tableName: string,
+    indexOptions: ShardedIndexOptions = defaultIndexOptions(),
+  ) {
+    this.records = new DynamoOrganizationRecords(doc, tableName, indexOptions);
+    this.index = new ShardedIndex(doc, tableName, indexOptions);
+  }
+
+  get(tenantId: string) {
+    return this.records.get(tenantId);
+  }
+
+  put(connection: OrganizationConnection, expectedVersion: number | undefined) {
+    return this.records.put(connection, expectedVersion);
+  }
+
+  delete(tenantId: string) {
+    return this.records.delete(tenantId);
   }
 
   list(page: PageRequest): Promise<Page<OrganizationConnection>> {

@@ -82,22 +82,37 @@ export class DynamoTenantReader implements Pick<TenantStore, "get"> {
     protected readonly tableName: string,
   ) {}
 
-  async get(tenantId: string): Promise<Tenant | undefined> {
-    const item = await getConsistent(this.doc, this.tableName, keys.tenant(tenantId));
-    return item === undefined ? undefined : toTenant(item);
+  get(tenantId: string): Promise<Tenant | undefined> {
+    return readTenant(this.doc, this.tableName, tenantId);
   }
 }
 
-export class DynamoTenantStore extends DynamoTenantReader implements TenantStore {
+async function readTenant(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  tenantId: string,
+): Promise<Tenant | undefined> {
+  const item = await getConsistent(doc, tableName, keys.tenant(tenantId));
+  return item === undefined ? undefined : toTenant(item);
+}
+
+/**
+ * Not a subclass of the reader: esbuild keeps a class that `extends` another in every bundle that
+ * imports the module, and with it the listing code the reader's functions never run.
+ */
+export class DynamoTenantStore implements TenantStore {
   private readonly index: ShardedIndex;
 
   constructor(
-    doc: DynamoDBDocumentClient,
-    tableName: string,
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
     index: ShardedIndexOptions = defaultIndexOptions(),
   ) {
-    super(doc, tableName);
     this.index = new ShardedIndex(doc, tableName, index);
+  }
+
+  get(tenantId: string): Promise<Tenant | undefined> {
+    return readTenant(this.doc, this.tableName, tenantId);
   }
 
   async create(tenant: Tenant): Promise<void> {

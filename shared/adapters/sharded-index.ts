@@ -156,8 +156,11 @@ export function openCursor(
 
 export interface ShardedIndexOptions {
   shards: number;
-  /** The cursor key; required to list across pages (not to find one item). */
-  cursorKey?: CursorKey;
+  /**
+   * Listing across pages: the cursor key and the pager (listingOptions). Only the functions that
+   * list are given them, so that the others' bundles carry no cursor code.
+   */
+  listing?: { cursorKey: CursorKey; page: typeof pageAcrossShards };
 }
 
 /** A fixed key: tests, the bench and scripts that list in-process. */
@@ -166,8 +169,17 @@ export function staticCursorKey(secret: string): CursorKey {
   return { key: async () => key };
 }
 
-export function defaultIndexOptions(cursorKey?: CursorKey): ShardedIndexOptions {
-  return { shards: indexShardCount(), ...(cursorKey ? { cursorKey } : {}) };
+/** The deployment's shard count, without listing. */
+export function defaultIndexOptions(): ShardedIndexOptions {
+  return { shards: indexShardCount() };
+}
+
+/** The shard count with listing, under `cursorKey`. */
+export function listingOptions(
+  cursorKey: CursorKey,
+  shards: number = indexShardCount(),
+): ShardedIndexOptions {
+  return { shards, listing: { cursorKey, page: pageAcrossShards } };
 }
 
 /** The sharded lists of the table's GSI1: writing keys, finding one item, reading pages. */
@@ -188,100 +200,114 @@ export class ShardedIndex {
 
   /** The item of `list` whose index sort key is `sortKey`: one Query, in its one shard. */
   async find(list: ShardedList, sortKey: string): Promise<Record<string, unknown> | undefined> {
-    const out = await this.query(shardPartition(list, shardOf(sortKey, this.shards)), {
-      equals: sortKey,
-    });
+    const out = await queryIndex(
+      this.doc,
+      this.tableName,
+      shardPartition(list, shardOf(sortKey, this.shards)),
+      { equals: sortKey },
+    );
     return out.items[0];
   }
 
-  /**
-   * One page of `list`, across shards: fills the page from the cursor's shard on, moving to the
-   * next shard when one runs out. At most one Query per shard per page. `shards`: only these
-   * shards, in this order (a sweep worker's share); a cursor outside them is refused.
-   */
-  async page<T>(
+  /** One page of `list` (pageAcrossShards); only with listing options. */
+  page<T>(
     list: ShardedList,
     map: (item: Record<string, unknown>) => T,
     request: PageRequest,
     shards?: number[],
   ): Promise<Page<T>> {
-    const key = await this.cursorKey();
-    const order = shards ?? Array.from({ length: this.shards }, (_, s) => s);
-    if (order.some((s) => !Number.isInteger(s) || s < 0 || s >= this.shards))
-      throw new RangeError(`shards out of range 0 to ${this.shards - 1}`);
-    let position: ShardPosition | undefined = request.cursor
-      ? openCursor(key, list, this.shards, request.cursor)
-      : order.length > 0
-        ? { shard: order[0] as number }
-        : undefined;
-    let at = position ? order.indexOf(position.shard) : -1;
-    if (position && at < 0) throw invalidCursor();
-    const items: T[] = [];
-    while (position && items.length < request.limit) {
-      const out = await this.query(shardPartition(list, position.shard), {
-        ...(position.after ? { after: position.after } : {}),
-        limit: request.limit - items.length,
-      });
-      items.push(...out.items.map(map));
-      if (out.lastSortKey !== undefined) {
-        position = { shard: position.shard, after: out.lastSortKey };
-      } else {
-        at += 1;
-        position = at < order.length ? { shard: order[at] as number } : undefined;
-      }
+    const listing = this.options.listing;
+    if (!listing) throw new ConfigError("Listing needs the cursor key (CURSOR_KEY_SECRET_ARN)");
+    return listing.page(
+      this.doc,
+      this.tableName,
+      { shards: this.shards, cursorKey: listing.cursorKey },
+      { list, map, request, ...(shards ? { shardOrder: shards } : {}) },
+    );
+  }
+}
+
+/**
+ * One page of `list`, across shards: fills the page from the cursor's shard on, moving to the
+ * next shard when one runs out. At most one Query per shard per page. `shardOrder`: only these
+ * shards, in this order (a sweep worker's share); a cursor outside them is refused.
+ */
+export async function pageAcrossShards<T>(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  index: { shards: number; cursorKey: CursorKey },
+  q: {
+    list: ShardedList;
+    map: (item: Record<string, unknown>) => T;
+    request: PageRequest;
+    shardOrder?: number[];
+  },
+): Promise<Page<T>> {
+  const { list, map, request } = q;
+  const key = await index.cursorKey.key();
+  const order = q.shardOrder ?? Array.from({ length: index.shards }, (_, s) => s);
+  if (order.some((s) => !Number.isInteger(s) || s < 0 || s >= index.shards))
+    throw new RangeError(`shards out of range 0 to ${index.shards - 1}`);
+  let position: ShardPosition | undefined = request.cursor
+    ? openCursor(key, list, index.shards, request.cursor)
+    : order.length > 0
+      ? { shard: order[0] as number }
+      : undefined;
+  let at = position ? order.indexOf(position.shard) : -1;
+  if (position && at < 0) throw invalidCursor();
+  const items: T[] = [];
+  while (position && items.length < request.limit) {
+    const out = await queryIndex(doc, tableName, shardPartition(list, position.shard), {
+      ...(position.after ? { after: position.after } : {}),
+      limit: request.limit - items.length,
+    });
+    items.push(...out.items.map(map));
+    if (out.lastSortKey !== undefined) {
+      position = { shard: position.shard, after: out.lastSortKey };
+    } else {
+      at += 1;
+      position = at < order.length ? { shard: order[at] as number } : undefined;
     }
+  }
+  return {
+    items,
+    ...(position ? { nextCursor: sealCursor(key, list, position) } : {}),
+  };
+}
+
+/** One Query on an index partition: by sort key, after one, or from its start. */
+async function queryIndex(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  partition: string,
+  q: { equals?: string; after?: string; limit?: number },
+): Promise<{ items: Record<string, unknown>[]; lastSortKey?: string }> {
+  const { gsi1 } = TABLE_KEYS;
+  const condition =
+    q.equals !== undefined ? " AND #sk = :sk" : q.after !== undefined ? " AND #sk > :sk" : "";
+  try {
+    const out = await doc.send(
+      new QueryCommand({
+        TableName: tableName,
+        IndexName: gsi1.name,
+        KeyConditionExpression: `#pk = :pk${condition}`,
+        ExpressionAttributeNames: {
+          "#pk": gsi1.partitionKey,
+          ...(condition ? { "#sk": gsi1.sortKey } : {}),
+        },
+        ExpressionAttributeValues: {
+          ":pk": partition,
+          ...(condition ? { ":sk": q.equals ?? q.after } : {}),
+        },
+        ...(q.limit !== undefined ? { Limit: q.limit } : {}),
+      }),
+    );
+    const last = out.LastEvaluatedKey?.[gsi1.sortKey];
     return {
-      items,
-      ...(position ? { nextCursor: sealCursor(key, list, position) } : {}),
+      items: out.Items ?? [],
+      ...(typeof last === "string" ? { lastSortKey: last } : {}),
     };
-  }
-
-  /** Seals a position of `list` (for chains that carry one between invocations). */
-  async seal(list: ShardedList, position: ShardPosition): Promise<string> {
-    return sealCursor(await this.cursorKey(), list, position);
-  }
-
-  async open(list: ShardedList, cursor: string): Promise<ShardPosition> {
-    return openCursor(await this.cursorKey(), list, this.shards, cursor);
-  }
-
-  private async cursorKey(): Promise<Uint8Array> {
-    if (!this.options.cursorKey)
-      throw new ConfigError("Listing needs the cursor key (CURSOR_KEY_SECRET_ARN)");
-    return this.options.cursorKey.key();
-  }
-
-  private async query(
-    partition: string,
-    q: { equals?: string; after?: string; limit?: number },
-  ): Promise<{ items: Record<string, unknown>[]; lastSortKey?: string }> {
-    const { gsi1 } = TABLE_KEYS;
-    const condition =
-      q.equals !== undefined ? " AND #sk = :sk" : q.after !== undefined ? " AND #sk > :sk" : "";
-    try {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.tableName,
-          IndexName: gsi1.name,
-          KeyConditionExpression: `#pk = :pk${condition}`,
-          ExpressionAttributeNames: {
-            "#pk": gsi1.partitionKey,
-            ...(condition ? { "#sk": gsi1.sortKey } : {}),
-          },
-          ExpressionAttributeValues: {
-            ":pk": partition,
-            ...(condition ? { ":sk": q.equals ?? q.after } : {}),
-          },
-          ...(q.limit !== undefined ? { Limit: q.limit } : {}),
-        }),
-      );
-      const last = out.LastEvaluatedKey?.[gsi1.sortKey];
-      return {
-        items: out.Items ?? [],
-        ...(typeof last === "string" ? { lastSortKey: last } : {}),
-      };
-    } catch (err) {
-      rethrowDynamo(err);
-    }
+  } catch (err) {
+    rethrowDynamo(err);
   }
 }

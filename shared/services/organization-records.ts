@@ -15,7 +15,7 @@ export class OrganizationNotConnectedError extends NotFoundError {
 }
 
 export interface OrganizationRecordsDeps {
-  organizations: OrganizationStore;
+  organizations: Omit<OrganizationStore, "list">;
   accounts: Pick<AccountStore, "get" | "list" | "delete">;
   tenants: Pick<TenantLookup, "get">;
   trail: AuditTrail;

@@ -3,6 +3,7 @@ import { DynamoAccountStore } from "../adapters/dynamo-account-store";
 import { DynamoBrokerStore } from "../adapters/dynamo-broker-store";
 import { DynamoGrantStore } from "../adapters/dynamo-grant-store";
 import { DynamoPermissionSetStore } from "../adapters/dynamo-permission-set-store";
+import type { ShardedIndexOptions } from "../adapters/sharded-index";
 import { cryptoRandom, systemClock } from "../adapters/system";
 import { CallerAccess } from "../services/caller-access";
 import { GrantService } from "../services/grant-service";
@@ -37,17 +38,19 @@ export const permissionSetService = /* @__PURE__ */ once(
     }),
 );
 
-export const grantService = /* @__PURE__ */ once(
-  () =>
-    new GrantService({
-      grants: new DynamoGrantStore(documentClient(), config().tableName, listingIndex()),
-      permissionSets: permissionSetStore(),
-      tenants: tenantLookup(),
-      trail: auditTrail(),
-      clock: systemClock,
-      random: cryptoRandom,
-    }),
-);
+/** `index`: with the cursor key where grants are listed (GET /v1/grants only). */
+const grantServiceWith = (index?: ShardedIndexOptions) =>
+  new GrantService({
+    grants: new DynamoGrantStore(documentClient(), config().tableName, index),
+    permissionSets: permissionSetStore(),
+    tenants: tenantLookup(),
+    trail: auditTrail(),
+    clock: systemClock,
+    random: cryptoRandom,
+  });
+
+export const grantService = /* @__PURE__ */ once(() => grantServiceWith());
+export const grantListing = /* @__PURE__ */ once(() => grantServiceWith(listingIndex()));
 
 export const callerAccess = /* @__PURE__ */ once(
   () =>

@@ -7,7 +7,7 @@ import { DynamoRateCounterStore } from "../adapters/dynamo-rate-counter-store";
 import { DynamoTenantReader, DynamoTenantStore } from "../adapters/dynamo-tenant-store";
 import { PowertoolsMetricsSink } from "../adapters/powertools-metrics";
 import { SecretsManagerCursorKey } from "../adapters/secrets-manager-cursor-key";
-import { defaultIndexOptions, type ShardedIndexOptions } from "../adapters/sharded-index";
+import { listingOptions, type ShardedIndexOptions } from "../adapters/sharded-index";
 import { cryptoRandom, systemClock } from "../adapters/system";
 import {
   type ControlPlaneConfig,
@@ -121,7 +121,7 @@ export const cursorKey = /* @__PURE__ */ once(
     new SecretsManagerCursorKey(new SecretsManagerClient({}), requireEnv("CURSOR_KEY_SECRET_ARN")),
 );
 
-export const listingIndex = /* @__PURE__ */ once(() => defaultIndexOptions(cursorKey()));
+export const listingIndex = /* @__PURE__ */ once(() => listingOptions(cursorKey()));
 
 export const accessConfig = /* @__PURE__ */ once(() => loadAccessConfig());
 

@@ -26,7 +26,13 @@ import {
 /** Composition root of the scheduled health checks. */
 const healthConfig = /* @__PURE__ */ once(() => loadHealthConfig());
 
+/** Health reads (GET .../health, the summary): no listing, so no cursor key. */
 export const healthStore = /* @__PURE__ */ once(
+  () => new DynamoHealthStore(documentClient(), config().tableName, healthConfig().historySeconds),
+);
+
+/** The sweep's store: it lists the accounts index, with the cursor key. */
+const sweepStore = /* @__PURE__ */ once(
   () =>
     new DynamoHealthStore(
       documentClient(),
@@ -38,7 +44,7 @@ export const healthStore = /* @__PURE__ */ once(
 
 /** The sweep as deployed; `clock`: another clock (tests of periods). */
 export const healthSweepWith = (clock: Clock) => {
-  const store = healthStore();
+  const store = sweepStore();
   const tenants = new DynamoTenantStore(documentClient(), config().tableName);
   const events = new EventBridgeEvents(new EventBridgeClient({}), loadEventsConfig().busName);
   return new HealthSweep({
@@ -88,7 +94,7 @@ export const healthSweepChainWith = (clock: Clock) => {
   const batch = budgetBatch(plan.assumeRolePerSecond, plan.budgetShards);
   return new HealthSweepChain({
     sweep: clock === systemClock ? healthSweep() : healthSweepWith(clock),
-    records: healthStore(),
+    records: sweepStore(),
     clock,
     plan,
     shards: listingIndex().shards,

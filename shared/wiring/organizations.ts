@@ -2,7 +2,10 @@ import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
 import { AwsOrganizationGateway } from "../adapters/aws-organization-gateway";
 import { AwsTenantRoleGateway } from "../adapters/aws-tenant-role-gateway";
 import { DynamoAccountStore } from "../adapters/dynamo-account-store";
-import { DynamoOrganizationStore } from "../adapters/dynamo-organization-store";
+import {
+  DynamoOrganizationRecords,
+  DynamoOrganizationStore,
+} from "../adapters/dynamo-organization-store";
 import { EventBridgeEvents, ORGANIZATION_DETAIL_TYPE } from "../adapters/eventbridge-events";
 import { sdkRegionCatalog } from "../adapters/sdk-region-catalog";
 import { realSleep, systemClock } from "../adapters/system";
@@ -101,7 +104,7 @@ export const organizationService = /* @__PURE__ */ once(() => {
 export const organizationRecords = /* @__PURE__ */ once(
   () =>
     new OrganizationRecords({
-      organizations: new DynamoOrganizationStore(documentClient(), config().tableName),
+      organizations: new DynamoOrganizationRecords(documentClient(), config().tableName),
       accounts: new DynamoAccountStore(documentClient(), config().tableName),
       tenants: tenantLookup(),
       trail: auditTrail(),

@@ -27,6 +27,7 @@ const CLIENT_IDS = {
   sts: "AWSSecurityTokenServiceV20110615",
   iam: "AWSIdentityManagementV20100508",
   organizations: "AWSOrganizationsV20161128",
+  secretsmanager: 'defaultSigningName:"secretsmanager"',
 } as const;
 let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
@@ -92,7 +93,7 @@ describe("packaged control plane", () => {
   });
 
   // The functions that call AWS services besides DynamoDB; every other function calls only DynamoDB.
-  const callers: Record<"sts" | "iam" | "organizations", string[]> = {
+  const callers: Record<"sts" | "iam" | "organizations" | "secretsmanager", string[]> = {
     sts: [
       "registerAccount",
       "patchAccount",
@@ -117,6 +118,15 @@ describe("packaged control plane", () => {
       "syncOrgs",
     ],
     organizations: ["connectOrganization", "syncOrgs"],
+    // The functions that list across pages read the cursor key (shared/wiring/common.ts).
+    secretsmanager: [
+      "listTenants",
+      "listApiKeys",
+      "listGrants",
+      "healthSweep",
+      "connectOrganization",
+      "syncOrgs",
+    ],
   };
   const callsOnlyDynamo = (fn: string) => !Object.values(callers).some((c) => c.includes(fn));
 
@@ -142,7 +152,7 @@ describe("packaged control plane", () => {
       ),
     ) as Record<string, { bytes: number; clients: string[] }>;
 
-  it("bundles STS, IAM and Organizations only into the functions that call them", () => {
+  it("bundles STS, IAM, Organizations and Secrets Manager only into the functions that call them", () => {
     const found = Object.fromEntries(Object.entries(bundles()).map(([fn, b]) => [fn, b.clients]));
     // The detection itself works: every function is seen, and the broker does carry STS.
     expect(Object.keys(found)).toHaveLength(Object.keys(serverlessConfig().functions).length);
@@ -202,6 +212,7 @@ describe("packaged control plane", () => {
       if (service === "dynamodb" || service === "events") return name;
       if (action === "sts:AssumeRole") return name;
       if (action === "lambda:InvokeFunction") return "Invoke";
+      if (action === "secretsmanager:GetSecretValue") return "GetSecretValue";
       return undefined;
     };
     const unused: string[] = [];
@@ -240,6 +251,7 @@ describe("packaged control plane", () => {
         ["AWSSecurityTokenServiceV20110615", "sts:AssumeRole"],
         ["AWSEvents", "events:PutEvents"],
         ["AWSGirApiService", "lambda:InvokeFunction"],
+        ['defaultSigningName:"secretsmanager"', "secretsmanager:GetSecretValue"],
       ] as const) {
         if (has(client) && !granted.has(action)) missing.push(`${fn}: ${action}`);
       }
@@ -389,6 +401,9 @@ describe("the packaged stack on the local AWS", () => {
     "AWS::SNS::Subscription", // "subscribes the registration function to the registration topic"
     "AWS::SNS::TopicPolicy",
     "AWS::SQS::QueuePolicy",
+    // moto's CloudFormation does not create secrets; npm start creates the local one itself
+    // (scripts/local-stack.ts, createCursorKeySecret).
+    "AWS::SecretsManager::Secret",
   ].sort();
 
   let moto: Moto;

@@ -12,6 +12,7 @@ import {
   indexKeys,
   indexShardCount,
   LEGACY_PARTITIONS,
+  listingOptions,
   type ShardedList,
   sealCursor,
   shardPartition,
@@ -169,8 +170,8 @@ describe("sharded lists against the emulator", () => {
 
   it("refuses a cursor of another shard count: a re-sharded list starts over", async () => {
     const key = staticCursorKey("a-test-cursor-key-of-enough-characters!");
-    const store8 = new DynamoTenantStore(doc(), table, { shards: 8, cursorKey: key });
-    const store4 = new DynamoTenantStore(doc(), table, { shards: 4, cursorKey: key });
+    const store8 = new DynamoTenantStore(doc(), table, listingOptions(key, 8));
+    const store4 = new DynamoTenantStore(doc(), table, listingOptions(key, 4));
     const cursor = sealCursor(await key.key(), "TENANT", { shard: 6 });
     await expect(store8.list({ limit: 5, cursor })).resolves.toBeDefined();
     await expect(store4.list({ limit: 5, cursor })).rejects.toMatchObject({
@@ -315,10 +316,11 @@ describe("the backfill (npm run backfill-index)", () => {
   });
 
   it("re-shards: 16 to 4 shards and back, with the lists complete after each", async () => {
-    const store4 = new DynamoTenantStore(doc(), legacyTable(), {
-      shards: 4,
-      cursorKey: staticCursorKey("a-test-cursor-key-of-enough-characters!"),
-    });
+    const store4 = new DynamoTenantStore(
+      doc(),
+      legacyTable(),
+      listingOptions(staticCursorKey("a-test-cursor-key-of-enough-characters!"), 4),
+    );
     const moved = await backfillIndex({
       doc: doc(),
       tableName: legacyTable(),
