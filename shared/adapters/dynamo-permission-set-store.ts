@@ -73,7 +73,7 @@ export class DynamoPermissionSetStore implements PermissionSetStore {
   }
 
   async list(page: PageRequest): Promise<Page<PermissionSet>> {
-    return queryGsi1(this.doc, this.tableName, GSI1_PERMISSION_SETS, toPermissionSet, { page });
+    return queryGsi1(this.doc, this.tableName, GSI1_PERMISSION_SETS, toPermissionSet, page);
   }
 
   async delete(name: string): Promise<boolean> {

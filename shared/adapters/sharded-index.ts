@@ -276,7 +276,7 @@ export async function pageAcrossShards<T>(
 }
 
 /** One Query on an index partition: by sort key, after one, or from its start. */
-async function queryIndex(
+export async function queryIndex(
   doc: DynamoDBDocumentClient,
   tableName: string,
   partition: string,
