@@ -180,6 +180,58 @@ describe("sharded lists against the emulator", () => {
   });
 });
 
+describe("the permission sets' one index partition", () => {
+  it("pages by name with an after-key cursor; a forged position is harmless, a malformed one a 400", async () => {
+    const names = ["ps-a", "ps-b", "ps-c", "ps-d", "ps-e"];
+    for (const name of names) {
+      const res = await api({
+        method: "PUT",
+        path: `/v1/permission-sets/${name}`,
+        key: admin,
+        body: {
+          policy: {
+            Version: "2012-10-17",
+            Statement: [{ Effect: "Allow", Action: "s3:ListBucket", Resource: "*" }],
+          },
+        },
+      });
+      expect(res.status).toBe(201);
+    }
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    do {
+      const res = await api({
+        method: "GET",
+        path: "/v1/permission-sets",
+        key: admin,
+        query: { limit: "2", ...(nextToken ? { nextToken } : {}) },
+      });
+      expect(res.status).toBe(200);
+      seen.push(...res.body.items.map((p: { name: string }) => p.name));
+      nextToken = res.body.nextToken;
+    } while (nextToken);
+    expect(seen).toEqual(names);
+    // A hand-made position only skips names of the same list.
+    const after = Buffer.from(JSON.stringify({ after: "ps-c" })).toString("base64url");
+    const skipped = await api({
+      method: "GET",
+      path: "/v1/permission-sets",
+      key: admin,
+      query: { nextToken: after },
+    });
+    expect(skipped.body.items.map((p: { name: string }) => p.name)).toEqual(["ps-d", "ps-e"]);
+    const malformed = Buffer.from(JSON.stringify({ after: 1, PK: "x" })).toString("base64url");
+    const refused = await api({
+      method: "GET",
+      path: "/v1/permission-sets",
+      key: admin,
+      query: { nextToken: malformed },
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.code).toBe("INVALID_NEXT_TOKEN");
+  });
+});
+
 describe("the backfill (npm run backfill-index)", () => {
   const legacyTable = () => `${table}`;
   const checkpointFile = join(tmpdir(), `backfill-${process.pid}-${Date.now()}.json`);
