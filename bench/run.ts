@@ -289,7 +289,7 @@ function sweeps() {
   return scenarios.map((scenario) => {
     const r = spawnSync(
       process.execPath,
-      ["--import", "tsx", join(ROOT, "bench/sweep.ts"), JSON.stringify(scenario)],
+      ["--expose-gc", "--import", "tsx", join(ROOT, "bench/sweep.ts"), JSON.stringify(scenario)],
       { encoding: "utf8", env: { PATH: process.env.PATH ?? "", NODE_NO_WARNINGS: "1" } },
     );
     if (r.status !== 0) throw new Error(`sweep bench failed: ${r.stderr}`);

@@ -316,6 +316,12 @@ async function main() {
   const seconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   clearInterval(sampler);
+  // What the run keeps once it is done (run with --expose-gc): nothing that grows with N.
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  const retainedHeapMB = gc
+    ? +(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1)
+    : undefined;
   const checked = results.reduce((sum, r) => sum + r.checked, 0);
   const states = { HEALTHY: 0, DEGRADED: 0, UNHEALTHY: 0 };
   for (const r of results)
@@ -347,6 +353,7 @@ async function main() {
       itemsReadPerAccount: +(itemsRead / checked).toFixed(3),
       peakRssMB: +(process.resourceUsage().maxRSS / 1024).toFixed(1),
       peakHeapMB: +(peakHeap / 1024 / 1024).toFixed(1),
+      ...(retainedHeapMB === undefined ? {} : { retainedHeapMB }),
     }),
   );
 }
