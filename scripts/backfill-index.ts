@@ -11,7 +11,8 @@
  *
  * Idempotent: an item whose key is already right is not written, so a second run writes nothing.
  * Resumable: after each page of the Scan, the position is saved in the checkpoint file; a run
- * that finds one starts from there (delete it to start over). Each move is one conditional
+ * that finds an unfinished one goes on from there (delete it to start over); after a finished
+ * one, a run is a new pass. Each move is one conditional
  * UpdateItem (the item must still have the key that was read), so the script never overwrites a
  * change the control plane makes meanwhile. Paced: writes per second are capped.
  */
@@ -99,14 +100,17 @@ function saveCheckpoint(options: BackfillOptions, checkpoint: Checkpoint): void 
   if (!options.checkpointFile) return;
   mkdirSync(dirname(options.checkpointFile), { recursive: true });
   const temp = `${options.checkpointFile}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(checkpoint)}\n`);
+  // Owner only: the position is a table key (an API key's is the hash of its secret).
+  writeFileSync(temp, `${JSON.stringify(checkpoint)}\n`, { mode: 0o600 });
   // Renamed into place: a crash mid-write never leaves half a checkpoint.
   renameSync(temp, options.checkpointFile);
 }
 
 export async function backfillIndex(options: BackfillOptions): Promise<BackfillTotals> {
-  const saved = loadCheckpoint(options);
-  if (saved?.totals.finished) return saved.totals;
+  // A finished pass is not resumed: a new run is a new pass (after a re-sharding back, or items
+  // an older version wrote during a rolling deploy); over a table in place it writes nothing.
+  const found = loadCheckpoint(options);
+  const saved = found?.totals.finished ? undefined : found;
   const totals = saved?.totals ?? emptyTotals();
   let startKey = saved?.startKey;
   const limit = pLimit(16);
@@ -218,6 +222,11 @@ async function main() {
     console.error(`--shards must be an integer from 1 to ${MAX_INDEX_SHARDS}`);
     process.exit(2);
   }
+  const writesPerSecond = Number(values["writes-per-second"]);
+  if (!Number.isFinite(writesPerSecond) || writesPerSecond <= 0 || writesPerSecond > 10_000) {
+    console.error("--writes-per-second must be a number above 0, at most 10000");
+    process.exit(2);
+  }
   const doc = DynamoDBDocumentClient.from(new DynamoDBClient(endpoint ? { endpoint } : {}));
   const checkpointFile =
     values.checkpoint ?? join(root, ".local", `backfill-index-${tableName}-${shards}.json`);
@@ -226,7 +235,7 @@ async function main() {
     tableName,
     shards,
     checkpointFile,
-    writesPerSecond: Number(values["writes-per-second"]),
+    writesPerSecond,
     dryRun: values["dry-run"],
   });
   console.log(JSON.stringify({ tableName, shards, checkpointFile, ...totals }));

@@ -50,9 +50,9 @@ async function main() {
       process.env.CURSOR_KEY_SECRET_ARN ?? (await createCursorKeySecret(endpoint)),
     ...(emulatorIamOff() ? { VERIFY_NEGATIVE_PROBE: "false" } : {}),
   });
-  const { organizationService } = await import("../shared/wiring/organizations");
+  const { organizationSync } = await import("../shared/wiring/organizations");
   const { systemActor } = await import("../shared/domain/audit");
-  const orgs = await organizationService().syncAll(
+  const orgs = await organizationSync().syncAll(
     Number.MAX_SAFE_INTEGER,
     (tenantId, err) =>
       console.error(`Organization sync of ${tenantId} failed: ${(err as Error).message}`),
@@ -64,7 +64,7 @@ async function main() {
   const { healthStore, healthSweep } = await import("../shared/wiring/health");
   const started = Date.now();
   const result = await healthSweep().run({ deadlineMs: Number.MAX_SAFE_INTEGER });
-  const { cursor: _done, ...totals } = result;
+  const { cursor: _done, incomplete: _stopped, ...totals } = result;
   await healthStore().writeSummary({
     startedAt: new Date(started).toISOString(),
     finishedAt: new Date().toISOString(),

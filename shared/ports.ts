@@ -327,6 +327,11 @@ export interface SweepLink {
   worker?: number;
   /** The worker chain's lease holder, passed from link to link (a resumed chain gets a new one). */
   chain?: string;
+  /**
+   * The lease's sequence number the link expects (its predecessor's): each link takes the lease
+   * by moving it on, so a link delivered twice runs once.
+   */
+  seq?: number;
 }
 
 /** A sweep: one per period, its id the period's start. */
@@ -342,9 +347,11 @@ export interface SweepRun {
 export interface SweepWorkerState {
   worker: number;
   runId: string;
-  /** The invocation holding the lease, until leaseUntilMs. */
+  /** The chain holding the lease, until leaseUntilMs. */
   holder?: string;
   leaseUntilMs: number;
+  /** Moved on by every take of the lease (fencing: a stale or repeated link is refused). */
+  seq: number;
   /** Where the next link starts (absent: at the start of the worker's shards). */
   cursor?: string;
   done: boolean;
@@ -361,21 +368,26 @@ export interface SweepRecords {
   startRun(run: SweepRun, previousRunId: string | undefined): Promise<boolean>;
   workers(runId: string): Promise<SweepWorkerState[]>;
   /**
-   * Takes (or renews) worker `worker`'s lease of run `runId` until `untilMs`, unless another
-   * invocation holds an unexpired one or the worker is done: its state, or undefined.
+   * Takes worker `worker`'s lease of run `runId` until `untilMs` for chain `holder`, moving its
+   * sequence number on: when the lease is free or expired, or when `holder` holds it at sequence
+   * `expectedSeq` (the chain's next link). Undefined when the worker is done, another chain holds
+   * it, or the link is stale or repeated.
    */
   acquireWorker(
     runId: string,
     worker: number,
     holder: string,
+    expectedSeq: number | undefined,
     nowMs: number,
     untilMs: number,
   ): Promise<SweepWorkerState | undefined>;
-  /** Saves the holder's position and totals (done: its shards are all checked). */
+  /** Saves the holder's position and totals, if it still holds the lease at `seq`. */
   saveWorker(state: SweepWorkerState & { holder: string }): Promise<boolean>;
-  /** Marks the run finished: true for the one caller that did (it writes the summary). */
-  finishRun(runId: string, finishedAt: string): Promise<boolean>;
-  writeSummary(summary: SweepSummary): Promise<void>;
+  /**
+   * Marks the run finished and writes its summary, together (one transaction): true for the one
+   * caller that did.
+   */
+  finishRun(runId: string, summary: SweepSummary): Promise<boolean>;
   summary(): Promise<SweepSummary | undefined>;
 }
 

@@ -1,7 +1,7 @@
 import type { Context } from "aws-lambda";
 import { systemActor } from "../../shared/domain/audit";
 import { logger } from "../../shared/logger";
-import { organizationService } from "../../shared/wiring/organizations";
+import { organizationSync } from "../../shared/wiring/organizations";
 
 /**
  * The scheduled organization sync: re-lists every connected organization, registers new member
@@ -11,7 +11,7 @@ import { organizationService } from "../../shared/wiring/organizations";
 const SAFETY_MS = 30_000;
 
 export async function handler(_event: unknown, context: Context): Promise<void> {
-  const totals = await organizationService().syncAll(
+  const totals = await organizationSync().syncAll(
     Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
     (tenantId, err) =>
       logger.warn("organization sync failed", {

@@ -163,6 +163,7 @@ export class DynamoHealthStore implements SweepRecords {
           worker,
           runId: run.runId,
           leaseUntilMs: 0,
+          seq: 0,
           done: false,
         },
       },
@@ -191,7 +192,9 @@ export class DynamoHealthStore implements SweepRecords {
       );
       return true;
     } catch (err) {
-      if (cancellationReasons(err)?.[0] === "ConditionalCheckFailed") return false;
+      // Another start got there first (its transaction won, or is still being written).
+      const reason = cancellationReasons(err)?.[0];
+      if (reason === "ConditionalCheckFailed" || reason === "TransactionConflict") return false;
       rethrowDynamo(err);
     }
   }
@@ -218,6 +221,7 @@ export class DynamoHealthStore implements SweepRecords {
     runId: string,
     worker: number,
     holder: string,
+    expectedSeq: number | undefined,
     nowMs: number,
     untilMs: number,
   ): Promise<SweepWorkerState | undefined> {
@@ -226,15 +230,20 @@ export class DynamoHealthStore implements SweepRecords {
         new UpdateCommand({
           TableName: this.tableName,
           Key: keys.sweepWorker(worker),
-          UpdateExpression: "SET holder = :me, leaseUntilMs = :until",
-          ConditionExpression:
-            "runId = :run AND done = :false AND (attribute_not_exists(holder) OR holder = :me OR leaseUntilMs < :now)",
+          UpdateExpression: "SET holder = :me, leaseUntilMs = :until ADD seq :one",
+          // Free or expired; or this chain's next link (the sequence it saw): a link delivered
+          // twice finds the sequence moved on by the first delivery.
+          ConditionExpression: `runId = :run AND done = :false AND (attribute_not_exists(holder) OR leaseUntilMs < :now${
+            expectedSeq === undefined ? "" : " OR (holder = :me AND seq = :seq)"
+          })`,
           ExpressionAttributeValues: {
             ":me": holder,
             ":until": untilMs,
             ":run": runId,
             ":false": false,
             ":now": nowMs,
+            ":one": 1,
+            ...(expectedSeq === undefined ? {} : { ":seq": expectedSeq }),
           },
           ReturnValues: "ALL_NEW",
         }),
@@ -252,9 +261,14 @@ export class DynamoHealthStore implements SweepRecords {
         new PutCommand({
           TableName: this.tableName,
           Item: { ...keys.sweepWorker(state.worker), type: "SWEEP_WORKER", ...state },
-          // Only the lease's holder saves (a link that lost it to a resumed one does not).
-          ConditionExpression: "runId = :run AND holder = :me AND done = :false",
-          ExpressionAttributeValues: { ":run": state.runId, ":me": state.holder, ":false": false },
+          // Only the lease's holder, at the sequence it took (a link that lost it does not).
+          ConditionExpression: "runId = :run AND holder = :me AND seq = :seq AND done = :false",
+          ExpressionAttributeValues: {
+            ":run": state.runId,
+            ":me": state.holder,
+            ":seq": state.seq,
+            ":false": false,
+          },
         }),
       );
       return true;
@@ -264,20 +278,33 @@ export class DynamoHealthStore implements SweepRecords {
     }
   }
 
-  async finishRun(runId: string, finishedAt: string): Promise<boolean> {
+  async finishRun(runId: string, summary: SweepSummary): Promise<boolean> {
     try {
       await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.sweepRun,
-          UpdateExpression: "SET finishedAt = :at",
-          ConditionExpression: "runId = :run AND attribute_not_exists(finishedAt)",
-          ExpressionAttributeValues: { ":at": finishedAt, ":run": runId },
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: keys.sweepRun,
+                UpdateExpression: "SET finishedAt = :at",
+                ConditionExpression: "runId = :run AND attribute_not_exists(finishedAt)",
+                ExpressionAttributeValues: { ":at": summary.finishedAt, ":run": runId },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...SUMMARY_KEY, type: "SWEEP_SUMMARY", ...summary },
+              },
+            },
+          ],
         }),
       );
       return true;
     } catch (err) {
-      if ((err as { name?: string }).name === "ConditionalCheckFailedException") return false;
+      const reason = cancellationReasons(err)?.[0];
+      if (reason === "ConditionalCheckFailed" || reason === "TransactionConflict") return false;
       rethrowDynamo(err);
     }
   }

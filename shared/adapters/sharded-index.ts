@@ -30,7 +30,8 @@ export const LEGACY_PARTITIONS: Record<ShardedList, string> = {
 };
 
 export const DEFAULT_INDEX_SHARDS = 16;
-export const MAX_INDEX_SHARDS = 1000;
+/** Above this, a page of a sparse list would take too many Queries (one per empty shard). */
+export const MAX_INDEX_SHARDS = 256;
 
 /** The deployment's shard count (INDEX_SHARDS): fixed; changing it needs the backfill. */
 export function indexShardCount(env: Record<string, string | undefined> = process.env): number {
@@ -229,7 +230,8 @@ export class ShardedIndex {
 
 /**
  * One page of `list`, across shards: fills the page from the cursor's shard on, moving to the
- * next shard when one runs out. At most one Query per shard per page. `shardOrder`: only these
+ * next shard when one runs out: one Query per shard per page (more only when a Query stops at
+ * DynamoDB's 1 MB), so a page costs at most INDEX_SHARDS Queries. `shardOrder`: only these
  * shards, in this order (a sweep worker's share); a cursor outside them is refused.
  */
 export async function pageAcrossShards<T>(

@@ -10,7 +10,8 @@
  *   APIKEY#<sha256 of secret> / APIKEY   an API key, looked up by the hash of the presented secret;
  *                                        GSI1 INDEX#APIKEY#<shard> / <keyId> lists keys, finds one
  *   TENANT#<tenantId> / ACCOUNT#<id>     a registered AWS account; GSI1 INDEX#ACCOUNT#<shard> /
- *                                        <tenantId>#<id> lists every account (the health sweep)
+ *                                        <spread>#<tenantId>#<id> lists every account (the health
+ *                                        sweep; spread: sharded-index.ts, accountIndexSortKey)
  *   REGTOKEN#<sha256 of token> / REGTOKEN  an onboarding registration token, with its tenant
  *   TENANT#<tenantId> / REGTOKEN#<hash>  pointer to it, so deletion finds it
  *

@@ -81,7 +81,10 @@ export function slotBudget(
   // Integer arithmetic where it matters: tokens up to the end of the slot, minus up to its start.
   const upTo = (k: number) => Math.floor((k * ratePerSecond * slotMs) / 1000 + 1e-9);
   const tokens = Number.isInteger(perSlot) ? perSlot : upTo(slot + 1) - upTo(slot);
-  return slotCapacities(tokens, budgetShards, slot % budgetShards);
+  // The remainder goes round the keys by tokens handed out so far, not by slot: every key gets
+  // its share over time, whichever keys a worker holds (a rate of 1 a second reaches all 8 keys).
+  const before = Number.isInteger(perSlot) ? slot * perSlot : upTo(slot);
+  return slotCapacities(tokens, budgetShards, before % budgetShards);
 }
 
 /**

@@ -9,7 +9,7 @@ import {
   workerShards,
 } from "../domain/sweep-plan";
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
-import { ServiceUnavailableError } from "../errors";
+import { BadRequestError, ServiceUnavailableError } from "../errors";
 import {
   type Clock,
   type HealthStateChange,
@@ -19,8 +19,10 @@ import {
   type SweepContinuation,
   type SweepLink,
   type SweepRecords,
+  type SweepRun,
   type SweepSummary,
   type SweepTotals,
+  type SweepWorkerState,
   type SweptAccount,
 } from "../ports";
 import type { RoleVerifier } from "./role-verifier";
@@ -41,6 +43,8 @@ export interface SweepResult {
   oldestCheck?: string;
   /** Set when the time budget ran out: pass it to the next run to continue where this one stopped. */
   cursor?: string;
+  /** The run stopped before the end (its cursor, if any, says where to go on; none: the start). */
+  incomplete?: boolean;
 }
 
 /**
@@ -118,15 +122,39 @@ export class HealthSweep {
     };
 
     let cursor = options.cursor;
+    // Where each page of this run was read from, and the first page with a check not started
+    // when time ran out: the next run starts there again.
+    const pageStarts: (string | undefined)[] = [];
+    let firstUnchecked: number | undefined;
+    let stopping = false;
+    const late = () => this.deps.clock.now().getTime() >= options.deadlineMs;
+    const stop = async (): Promise<SweepResult> => {
+      // Checks not started yet are not started at all (they would wait for the budget well past
+      // the deadline): the in-flight ones finish, and the result's cursor starts again at the first
+      // page with one left. Accounts of that page already checked are skipped by the next run
+      // (periodStart), so none is checked twice in a period.
+      stopping = true;
+      await drain();
+      const from = firstUnchecked === undefined ? cursor : pageStarts[firstUnchecked];
+      // More to do: checks not started, pages not read, or no page read at all.
+      const more = firstUnchecked !== undefined || cursor !== undefined || pageStarts.length === 0;
+      return {
+        ...result,
+        ...(from ? { cursor: from } : {}),
+        ...(more ? { incomplete: true } : {}),
+      };
+    };
     do {
-      if (this.deps.clock.now().getTime() >= options.deadlineMs) {
-        // Every account before the cursor is checked once the in-flight checks finish.
-        await drain();
-        return { ...result, ...(cursor ? { cursor } : {}) };
-      }
+      if (late()) return stop();
+      const pageIndex = pageStarts.length;
+      pageStarts.push(cursor);
       const page = await ports.accounts(cursor, pageSize, options.shards);
       for (const account of page.items) {
         const task = limit(async () => {
+          if (stopping) {
+            firstUnchecked = Math.min(firstUnchecked ?? pageIndex, pageIndex);
+            return;
+          }
           let tenant = tenants.get(account.tenantId);
           if (!tenant) {
             tenant = ports.tenant(account.tenantId);
@@ -153,7 +181,10 @@ export class HealthSweep {
       cursor = page.nextCursor;
       // The next page is read while this one is checked, but no more than one page waits to
       // start: memory stays bounded by two pages, whatever the number of accounts.
-      while (limit.pendingCount > pageSize && !failure) await Promise.race(inFlight);
+      while (limit.pendingCount > pageSize && !failure) {
+        if (late()) return stop();
+        await Promise.race(inFlight);
+      }
       if (failure) break;
       await flush(false);
     } while (cursor);
@@ -336,8 +367,8 @@ export class HealthSweepChain {
       shards: number;
       /** AssumeRole calls per check: 2 with the negative probe. */
       callsPerCheck: number;
-      /** The budget a worker's checks wait for. */
-      budget: (worker: number) => { acquire(): Promise<void> };
+      /** The budget worker `worker` of `workers` (the run's count) waits for. */
+      budget: (worker: number, workers: number) => { acquire(): Promise<void> };
       /** SweepsCompleted, SweepDuration, SweepOverrun. */
       metrics?: MetricsSink;
     },
@@ -348,12 +379,13 @@ export class HealthSweepChain {
     invocation: { id: string; remainingMs: number; continuation: SweepContinuation },
   ): Promise<SweepLinkOutcome> {
     if (link.runId !== undefined && link.worker !== undefined)
-      return this.runWorker(link.runId, link.worker, link.chain ?? invocation.id, invocation);
+      return this.runWorker(link.runId, link.worker, link, invocation);
     return this.schedule(invocation);
   }
 
   /** The scheduled invocation: starts the period's run, or resumes the current one's workers. */
   private async schedule(invocation: {
+    id: string;
     continuation: SweepContinuation;
   }): Promise<SweepLinkOutcome> {
     const { records, clock, plan, metrics = noMetrics } = this.deps;
@@ -361,11 +393,20 @@ export class HealthSweepChain {
     const runId = periodStart(now, plan.periodMinutes);
     const current = await records.currentRun();
     if (current && current.finishedAt === undefined) {
-      const stale = (await records.workers(current.runId)).filter(
-        (w) => !w.done && w.leaseUntilMs < now.getTime(),
-      );
+      const workers = await records.workers(current.runId);
+      // Every worker done, but the last one died before it finished the run: finish it here.
+      if (workers.length === current.workers && workers.every((w) => w.done)) {
+        const finished = await this.finish(current, workers);
+        if (finished) return { outcome: "FINISHED", summary: finished };
+      }
+      const stale = workers.filter((w) => !w.done && w.leaseUntilMs < now.getTime());
       for (const w of stale)
-        await invocation.continuation.continueWith({ runId: current.runId, worker: w.worker });
+        await invocation.continuation.continueWith({
+          runId: current.runId,
+          worker: w.worker,
+          // A new chain: the lost one's links, should they come back, no longer hold the lease.
+          chain: `${invocation.id}/${w.worker}`,
+        });
       const overrun = current.runId < runId;
       if (overrun) metrics.count("SweepOverrun", 1, { reason: "running" });
       return {
@@ -396,7 +437,11 @@ export class HealthSweepChain {
     if (!(await records.startRun(run, current?.runId)))
       return { outcome: "SKIPPED", reason: "another invocation started this period's sweep" };
     for (let worker = 0; worker < run.workers; worker++)
-      await invocation.continuation.continueWith({ runId, worker });
+      await invocation.continuation.continueWith({
+        runId,
+        worker,
+        chain: `${invocation.id}/${worker}`,
+      });
     return {
       outcome: "STARTED",
       runId,
@@ -408,7 +453,7 @@ export class HealthSweepChain {
   private async runWorker(
     runId: string,
     worker: number,
-    chain: string,
+    link: SweepLink,
     invocation: { id: string; remainingMs: number; continuation: SweepContinuation },
   ): Promise<SweepLinkOutcome> {
     const { records, clock } = this.deps;
@@ -418,37 +463,81 @@ export class HealthSweepChain {
       return { outcome: "SKIPPED", reason: "not the current sweep" };
     if (!Number.isInteger(worker) || worker < 0 || worker >= run.workers)
       return { outcome: "SKIPPED", reason: "no such worker" };
+    const chain = link.chain ?? invocation.id;
     // The lease outlives this invocation by a minute, so that the next link renews it in time.
     const leaseUntil = now.getTime() + invocation.remainingMs + 60_000;
-    const state = await records.acquireWorker(runId, worker, chain, now.getTime(), leaseUntil);
+    const state = await records.acquireWorker(
+      runId,
+      worker,
+      chain,
+      link.seq,
+      now.getTime(),
+      leaseUntil,
+    );
     if (!state)
       return { outcome: "SKIPPED", reason: "another link holds the worker, or it is done" };
-    const budget = this.deps.budget(worker);
-    const result = await this.deps.sweep.run({
-      ...(state.cursor ? { cursor: state.cursor } : {}),
+    const budget = this.deps.budget(worker, run.workers);
+    // The shards of the deployment's index now: a run started under another INDEX_SHARDS (or a
+    // position sealed under a replaced cursor key) goes on from the start of the worker's shards,
+    // skipping what it already checked in the period.
+    const options: SweepRunOptions = {
       deadlineMs: now.getTime() + invocation.remainingMs - SWEEP_SAFETY_MS,
-      shards: workerShards(worker, run.workers, run.shards),
+      shards: workerShards(worker, run.workers, this.deps.shards),
       periodStart: runId,
       pace: async () => {
         for (let i = 0; i < this.deps.callsPerCheck; i++) await budget.acquire();
       },
-    });
+    };
+    const resumeFrom = run.shards === this.deps.shards ? state.cursor : undefined;
+    let result: SweepResult;
+    try {
+      result = await this.deps.sweep.run({
+        ...options,
+        ...(resumeFrom ? { cursor: resumeFrom } : {}),
+      });
+    } catch (err) {
+      if (!(resumeFrom && err instanceof BadRequestError)) throw err;
+      result = await this.deps.sweep.run(options);
+    }
     const totals = addToTotals(state.totals, result);
-    const saved = { worker, runId, holder: chain, leaseUntilMs: leaseUntil, totals };
-    if (result.cursor) {
+    const saved = {
+      worker,
+      runId,
+      holder: chain,
+      leaseUntilMs: leaseUntil,
+      seq: state.seq,
+      totals,
+    };
+    if (result.cursor !== undefined || result.incomplete) {
       // A link that lost its lease to a resumed chain stops here: that chain goes on.
-      if (!(await records.saveWorker({ ...saved, cursor: result.cursor, done: false })))
+      if (
+        !(await records.saveWorker({
+          ...saved,
+          ...(result.cursor ? { cursor: result.cursor } : {}),
+          done: false,
+        }))
+      )
         return { outcome: "SKIPPED", reason: "the worker was resumed by another chain" };
-      await invocation.continuation.continueWith({ runId, worker, chain });
+      await invocation.continuation.continueWith({ runId, worker, chain, seq: state.seq });
       return { outcome: "CONTINUED", runId, worker, totals };
     }
     if (!(await records.saveWorker({ ...saved, done: true })))
       return { outcome: "SKIPPED", reason: "the worker was resumed by another chain" };
     const workers = await records.workers(runId);
-    if (!workers.every((w) => w.done)) return { outcome: "WORKER_DONE", runId, worker, totals };
-    const finishedAt = clock.now().toISOString();
-    if (!(await records.finishRun(runId, finishedAt)))
+    if (workers.length < run.workers || !workers.every((w) => w.done))
       return { outcome: "WORKER_DONE", runId, worker, totals };
+    const summary = await this.finish(run, workers);
+    return summary
+      ? { outcome: "FINISHED", summary }
+      : { outcome: "WORKER_DONE", runId, worker, totals };
+  }
+
+  /**
+   * Finishes a run whose workers are all done: the summary of their totals and the run's end, in
+   * one write; undefined when another invocation finished it first.
+   */
+  private async finish(run: SweepRun, workers: SweepWorkerState[]) {
+    const finishedAt = this.deps.clock.now().toISOString();
     const all = workers.reduce<SweepTotals | undefined>(
       (sum, w) => addToTotals(sum, { ...NO_RESULT, ...(w.totals ?? {}) }),
       undefined,
@@ -459,12 +548,12 @@ export class HealthSweepChain {
       durationMs: Date.parse(finishedAt) - Date.parse(run.startedAt),
       ...all,
     };
-    await records.writeSummary(summary);
+    if (!(await this.deps.records.finishRun(run.runId, summary))) return undefined;
     const metrics = this.deps.metrics ?? noMetrics;
     metrics.count("SweepsCompleted");
     metrics.duration("SweepDuration", summary.durationMs);
     if (summary.durationMs > this.deps.plan.periodMinutes * 60_000)
       metrics.count("SweepOverrun", 1, { reason: "late" });
-    return { outcome: "FINISHED", summary };
+    return summary;
   }
 }

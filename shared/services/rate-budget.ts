@@ -13,7 +13,8 @@ import type { Clock, RateBudgetStore, Sleep } from "../ports";
  * next slot.
  */
 export class RateBudget {
-  private tokens: number[] = [];
+  /** Tokens claimed: when each may be spent, and the end of its slot (spent after it: dropped). */
+  private tokens: { at: number; end: number }[] = [];
   private refilling: Promise<void> | undefined;
   private spent = new Set<string>();
 
@@ -31,15 +32,20 @@ export class RateBudget {
       /** The keys this worker claims from (budgetKeysOf). */
       keys: number[];
     },
-  ) {}
+  ) {
+    if (deps.keys.length === 0) throw new RangeError("a worker needs at least one budget key");
+  }
 
   /** Resolves when the caller may make one call. */
   async acquire(): Promise<void> {
     for (;;) {
-      const at = this.tokens.shift();
-      if (at !== undefined) {
-        const wait = at - this.deps.clock.now().getTime();
-        if (wait > 0) await this.deps.sleep(wait);
+      const token = this.tokens.shift();
+      if (token !== undefined) {
+        const now = this.deps.clock.now().getTime();
+        // A token of a slot that has passed (the callers were slow to take it) is gone: spending
+        // it now would put this slot over its share.
+        if (now >= token.end) continue;
+        if (token.at > now) await this.deps.sleep(token.at - now);
         return;
       }
       this.refilling ??= this.refill().finally(() => {
@@ -67,7 +73,8 @@ export class RateBudget {
         const from = Math.max(clock.now().getTime(), slot * BUDGET_SLOT_MS);
         const end = (slot + 1) * BUDGET_SLOT_MS;
         const step = Math.max(0, end - from) / granted;
-        for (let t = 0; t < granted; t++) this.tokens.push(Math.min(end - 1, from + t * step));
+        for (let t = 0; t < granted; t++)
+          this.tokens.push({ at: Math.min(end - 1, from + t * step), end });
         return;
       }
     }

@@ -99,7 +99,7 @@ export const healthSweepChainWith = (clock: Clock) => {
     plan,
     shards: listingIndex().shards,
     callsPerCheck: accessConfig().negativeProbe ? 2 : 1,
-    budget: (worker) =>
+    budget: (worker, workers) =>
       new RateBudget({
         store: budgetStore,
         // Budget slots are real seconds, whatever clock the run keeps.
@@ -108,7 +108,7 @@ export const healthSweepChainWith = (clock: Clock) => {
         ratePerSecond: plan.assumeRolePerSecond,
         budgetShards: plan.budgetShards,
         batch,
-        keys: budgetKeysOf(worker, plan.workers, plan.budgetShards),
+        keys: budgetKeysOf(worker, workers, plan.budgetShards),
       }),
     metrics: metricsSink(),
   });

@@ -8,6 +8,7 @@ import {
 } from "../adapters/dynamo-organization-store";
 import { EventBridgeEvents, ORGANIZATION_DETAIL_TYPE } from "../adapters/eventbridge-events";
 import { sdkRegionCatalog } from "../adapters/sdk-region-catalog";
+import type { ShardedIndexOptions } from "../adapters/sharded-index";
 import { realSleep, systemClock } from "../adapters/system";
 import { loadEventsConfig, loadOrganizationConfig } from "../config";
 import { AccountService } from "../services/account-service";
@@ -35,16 +36,13 @@ type AwsSide = Pick<
   "gateway" | "organizationsApi" | "verifier" | "publish"
 > & { memberVerifier: OrganizationServiceDeps["verifier"] };
 
-const organizationServiceWith = (aws: AwsSide) => {
+/** `index`: with the cursor key for the sync, which lists the organizations. */
+const organizationServiceWith = (aws: AwsSide, index?: ShardedIndexOptions) => {
   const access = accessConfig();
   const accounts = new DynamoAccountStore(documentClient(), config().tableName);
   return new OrganizationService({
     metrics: metricsSink(),
-    organizations: new DynamoOrganizationStore(
-      documentClient(),
-      config().tableName,
-      listingIndex(),
-    ),
+    organizations: new DynamoOrganizationStore(documentClient(), config().tableName, index),
     accounts,
     // Members are registered without waiting for IAM propagation: a member whose role is not
     // there yet is reported as failed, and the next sync registers it.
@@ -72,8 +70,8 @@ const organizationServiceWith = (aws: AwsSide) => {
   });
 };
 
-/** Connect and the scheduled sync: they assume the management role and list the organization. */
-export const organizationService = /* @__PURE__ */ once(() => {
+/** The AWS side of connect and the sync: they assume the management role and list the organization. */
+const awsSide = (): AwsSide => {
   const gateway = new AwsTenantRoleGateway();
   const access = accessConfig();
   const verifier = (retryBudgetMs: number) =>
@@ -87,7 +85,7 @@ export const organizationService = /* @__PURE__ */ once(() => {
       defaultRegion: access.region,
     });
   const events = new EventBridgeEvents(new EventBridgeClient({}), loadEventsConfig().busName);
-  return organizationServiceWith({
+  return {
     gateway,
     verifier: verifier(access.verifyRetryBudgetMs),
     memberVerifier: verifier(0),
@@ -97,8 +95,16 @@ export const organizationService = /* @__PURE__ */ once(() => {
         ORGANIZATION_DETAIL_TYPE,
         changes.map(({ at, ...detail }) => ({ at, detail: { ...detail, at } })),
       ),
-  });
-});
+  };
+};
+
+/** Connect (and what it shares with the sync). */
+export const organizationService = /* @__PURE__ */ once(() => organizationServiceWith(awsSide()));
+
+/** The scheduled sync: the same service, able to list the connected organizations. */
+export const organizationSync = /* @__PURE__ */ once(() =>
+  organizationServiceWith(awsSide(), listingIndex()),
+);
 
 /** Read and disconnect: DynamoDB only, so their bundles carry no STS, Organizations or EventBridge client. */
 export const organizationRecords = /* @__PURE__ */ once(

@@ -119,14 +119,7 @@ describe("packaged control plane", () => {
     ],
     organizations: ["connectOrganization", "syncOrgs"],
     // The functions that list across pages read the cursor key (shared/wiring/common.ts).
-    secretsmanager: [
-      "listTenants",
-      "listApiKeys",
-      "listGrants",
-      "healthSweep",
-      "connectOrganization",
-      "syncOrgs",
-    ],
+    secretsmanager: ["listTenants", "listApiKeys", "listGrants", "healthSweep", "syncOrgs"],
   };
   const callsOnlyDynamo = (fn: string) => !Object.values(callers).some((c) => c.includes(fn));
 

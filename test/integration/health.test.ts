@@ -268,7 +268,7 @@ describe("health sweep on the emulator", () => {
       plan: { periodMinutes: 15, workers: 2, assumeRolePerSecond: 50, budgetShards: 2 },
       shards: 16,
       callsPerCheck: 2,
-      budget: (worker) =>
+      budget: (worker, _workers) =>
         new RateBudget({
           store: new DynamoRateBudgetStore(documentClient(), process.env.TABLE_NAME as string),
           clock: systemClock,
@@ -293,6 +293,7 @@ describe("health sweep on the emulator", () => {
         runId,
         1,
         "dead",
+        undefined,
         clock.now().getTime(),
         clock.now().getTime() + 60_000,
       ),
@@ -313,9 +314,46 @@ describe("health sweep on the emulator", () => {
     }
     expect(accountsSeen.sort()).toEqual([A, B, C].sort());
     // A worker of a finished run is not taken again; the next period starts a new run.
-    expect(await store.acquireWorker(runId, 0, "again", clock.now().getTime(), 0)).toBeUndefined();
+    expect(
+      await store.acquireWorker(runId, 0, "again", undefined, clock.now().getTime(), 0),
+    ).toBeUndefined();
     clock.advance(15 * 60_000);
     expect(await run({}, "sched-d")).toMatchObject({ outcome: "STARTED" });
+    // The next run's worker 0 with a link that hands on: its continuation, delivered twice by
+    // Lambda, runs once (the lease's sequence moved on), on the table's own conditions.
+    const [d0] = queued.splice(0) as [SweepLink];
+    let calls = 0;
+    const scripted = new HealthSweepChain({
+      sweep: {
+        run: async () => ({
+          checked: 0,
+          changed: 0,
+          skipped: 0,
+          states: { HEALTHY: 0, DEGRADED: 0, UNHEALTHY: 0 },
+          ...(calls++ === 0 ? { cursor: "next-page" } : {}),
+        }),
+      },
+      records: store,
+      clock,
+      plan: { periodMinutes: 15, workers: 2, assumeRolePerSecond: 50, budgetShards: 2 },
+      shards: 16,
+      callsPerCheck: 2,
+      budget: () => ({ acquire: async () => {} }),
+    });
+    const link = (l: SweepLink, id: string) =>
+      asFunction("healthSweep", () =>
+        scripted.runLink(l, { id, remainingMs: 120_000, continuation: queue(queued) }),
+      );
+    expect(await link(d0, "d0")).toMatchObject({ outcome: "CONTINUED" });
+    const again = queued.shift() as SweepLink;
+    expect(again.seq).toBe(1);
+    expect((await store.workers(again.runId as string))[0]).toMatchObject({
+      cursor: "next-page",
+      seq: 1,
+    });
+    expect(await link(again, "d0-next")).toMatchObject({ outcome: "WORKER_DONE" });
+    expect(await link(again, "d0-next-again")).toMatchObject({ outcome: "SKIPPED" });
+    expect(calls).toBe(2);
   });
 
   it("the budget's time slots on the table: a key grants up to its share of a second, then nothing", async () => {

@@ -1,4 +1,5 @@
 import { beforeEach, describe, expect, it } from "vitest";
+import { BadRequestError } from "../../../shared/errors";
 import type {
   SweepLink,
   SweepRecords,
@@ -34,7 +35,7 @@ class MemorySweepRecords implements SweepRecords {
     this.states = new Map(
       Array.from({ length: run.workers }, (_, w) => [
         w,
-        { worker: w, runId: run.runId, leaseUntilMs: 0, done: false },
+        { worker: w, runId: run.runId, leaseUntilMs: 0, seq: 0, done: false },
       ]),
     );
     return true;
@@ -42,26 +43,41 @@ class MemorySweepRecords implements SweepRecords {
   async workers(runId: string) {
     return [...this.states.values()].filter((s) => s.runId === runId).map((s) => ({ ...s }));
   }
-  async acquireWorker(runId: string, worker: number, holder: string, now: number, until: number) {
+  async acquireWorker(
+    runId: string,
+    worker: number,
+    holder: string,
+    expectedSeq: number | undefined,
+    now: number,
+    until: number,
+  ) {
     const s = this.states.get(worker);
     if (!s || s.runId !== runId || s.done) return undefined;
-    if (s.holder !== undefined && s.holder !== holder && s.leaseUntilMs >= now) return undefined;
-    Object.assign(s, { holder, leaseUntilMs: until });
+    const free = s.holder === undefined || s.leaseUntilMs < now;
+    const next = expectedSeq !== undefined && s.holder === holder && s.seq === expectedSeq;
+    if (!free && !next) return undefined;
+    Object.assign(s, { holder, leaseUntilMs: until, seq: s.seq + 1 });
     return { ...s };
   }
   async saveWorker(state: SweepWorkerState & { holder: string }) {
     const s = this.states.get(state.worker);
-    if (!s || s.runId !== state.runId || s.holder !== state.holder || s.done) return false;
+    if (!s || s.runId !== state.runId || s.holder !== state.holder || s.seq !== state.seq)
+      return false;
+    if (s.done) return false;
     this.states.set(state.worker, { ...state });
     return true;
   }
-  async finishRun(runId: string, finishedAt: string) {
+  /** Fails the next finishRun calls (a crash between a worker's last save and the finish). */
+  crashFinishes = 0;
+  async finishRun(runId: string, summary: SweepSummary) {
+    if (this.crashFinishes > 0) {
+      this.crashFinishes -= 1;
+      throw new Error("the invocation died");
+    }
     if (this.run?.runId !== runId || this.run.finishedAt !== undefined) return false;
-    this.run.finishedAt = finishedAt;
+    this.run.finishedAt = summary.finishedAt;
+    this.summaries.push(summary);
     return true;
-  }
-  async writeSummary(s: SweepSummary) {
-    this.summaries.push(s);
   }
   async summary() {
     return this.summaries.at(-1);
@@ -104,7 +120,7 @@ function chain() {
     plan,
     shards: 16,
     callsPerCheck: 2,
-    budget: (worker) => ({
+    budget: (worker, _workers) => ({
       acquire: async () => {
         budgetTaken[worker] = (budgetTaken[worker] ?? 0) + 1;
       },
@@ -149,7 +165,11 @@ describe("HealthSweepChain", () => {
       workers: 3,
     });
     expect(continued).toEqual(
-      [0, 1, 2].map((worker) => ({ runId: "2026-12-02T10:00:00.000Z", worker })),
+      [0, 1, 2].map((worker) => ({
+        runId: "2026-12-02T10:00:00.000Z",
+        worker,
+        chain: expect.stringMatching(new RegExp(`/${worker}$`)),
+      })),
     );
     await drain();
     expect(runs.map((r) => r.shards)).toEqual([
@@ -176,7 +196,12 @@ describe("HealthSweepChain", () => {
     expect(out).toMatchObject({ outcome: "CONTINUED", worker: 0, totals: { checked: 10 } });
     expect(records.states.get(0)).toMatchObject({ cursor: "c1", done: false });
     // The next link: the same worker, from the saved cursor, adding to the saved totals.
-    expect(continued.at(-1)).toEqual({ runId: first.runId, worker: 0, chain: expect.any(String) });
+    expect(continued.at(-1)).toEqual({
+      runId: first.runId,
+      worker: 0,
+      chain: first.chain,
+      seq: 1,
+    });
     const next = continued.pop() as SweepLink;
     const done = await chain().runLink(next, invocation());
     expect(runs[1]?.cursor).toBe("c1");
@@ -289,8 +314,112 @@ describe("HealthSweepChain", () => {
   it("two links of one worker at once: the second is refused while the first holds the lease", async () => {
     await chain().runLink({}, invocation());
     const link = continued[0] as SweepLink;
-    await records.acquireWorker("2026-12-02T10:00:00.000Z", 0, "other", 0, Number.MAX_SAFE_INTEGER);
+    await records.acquireWorker(
+      "2026-12-02T10:00:00.000Z",
+      0,
+      "other",
+      undefined,
+      0,
+      Number.MAX_SAFE_INTEGER,
+    );
     expect(await chain().runLink(link, invocation())).toMatchObject({ outcome: "SKIPPED" });
     expect(runs).toEqual([]);
+  });
+
+  it("a link delivered twice runs once: the second finds the lease moved on", async () => {
+    await chain().runLink({}, invocation());
+    scripted.set(JSON.stringify([0, 3, 6, 9, 12, 15]), [result({ cursor: "c1" }), result({})]);
+    await chain().runLink(continued.shift() as SweepLink, invocation());
+    const next = continued.pop() as SweepLink;
+    expect(next.seq).toBe(1);
+    const first = await chain().runLink(next, invocation());
+    expect(first).toMatchObject({ outcome: "WORKER_DONE", worker: 0 });
+    // Lambda delivers the same event again (at least once): nothing runs.
+    const runsBefore = runs.length;
+    expect(await chain().runLink(next, invocation())).toMatchObject({ outcome: "SKIPPED" });
+    expect(runs.length).toBe(runsBefore);
+  });
+
+  it("a run whose last worker died before finishing it is finished by the schedule", async () => {
+    await chain().runLink({}, invocation());
+    records.crashFinishes = 1;
+    const links = continued.splice(0);
+    await chain().runLink(links[0] as SweepLink, invocation());
+    await chain().runLink(links[1] as SweepLink, invocation());
+    await expect(chain().runLink(links[2] as SweepLink, invocation())).rejects.toThrow("died");
+    expect([...records.states.values()].every((w) => w.done)).toBe(true);
+    expect(records.run?.finishedAt).toBeUndefined();
+    // Lambda's retry of the last link: the worker is done, nothing to take.
+    expect(await chain().runLink(links[2] as SweepLink, invocation())).toMatchObject({
+      outcome: "SKIPPED",
+    });
+    // The next scheduled invocation finishes the run, and the one after starts the next period.
+    expect(await chain().runLink({}, invocation())).toMatchObject({ outcome: "FINISHED" });
+    expect(records.summaries).toHaveLength(1);
+    clock.advance(15 * 60_000);
+    expect(await chain().runLink({}, invocation())).toMatchObject({ outcome: "STARTED" });
+  });
+
+  it("a run started under another shard count goes on from the start of the worker's shards", async () => {
+    await chain().runLink({}, invocation());
+    scripted.set(JSON.stringify([0, 3, 6, 9, 12, 15]), [result({ cursor: "sealed-for-16" })]);
+    await chain().runLink(continued.shift() as SweepLink, invocation());
+    const next = continued.pop() as SweepLink;
+    // INDEX_SHARDS moved to 8 (a deploy with the backfill) while the run was going.
+    const reshaped = new HealthSweepChain({
+      sweep: {
+        run: async (options) => {
+          runs.push(options);
+          return result({});
+        },
+      },
+      records,
+      clock,
+      plan,
+      shards: 8,
+      callsPerCheck: 2,
+      budget: () => ({ acquire: async () => {} }),
+      metrics,
+    });
+    expect(await reshaped.runLink(next, invocation())).toMatchObject({ outcome: "WORKER_DONE" });
+    expect(runs.at(-1)?.cursor).toBeUndefined();
+    expect(runs.at(-1)?.shards).toEqual([0, 3, 6]);
+  });
+
+  it("a saved position the pager refuses (a replaced cursor key) starts the worker's shards again", async () => {
+    await chain().runLink({}, invocation());
+    scripted.set(JSON.stringify([0, 3, 6, 9, 12, 15]), [result({ cursor: "old-key" })]);
+    await chain().runLink(continued.shift() as SweepLink, invocation());
+    const next = continued.pop() as SweepLink;
+    const refusing = new HealthSweepChain({
+      sweep: {
+        run: async (options) => {
+          runs.push(options);
+          if (options.cursor)
+            throw new BadRequestError("INVALID_NEXT_TOKEN", "not a token this list issued");
+          return result({});
+        },
+      },
+      records,
+      clock,
+      plan,
+      shards: 16,
+      callsPerCheck: 2,
+      budget: () => ({ acquire: async () => {} }),
+      metrics,
+    });
+    expect(await refusing.runLink(next, invocation())).toMatchObject({ outcome: "WORKER_DONE" });
+    expect(runs.slice(-2).map((r) => r.cursor)).toEqual(["old-key", undefined]);
+  });
+
+  it("a link that stopped before its first page (no cursor, incomplete) is not done", async () => {
+    await chain().runLink({}, invocation());
+    scripted.set(JSON.stringify([0, 3, 6, 9, 12, 15]), [
+      result({ checked: 0, incomplete: true }),
+      result({}),
+    ]);
+    const out = await chain().runLink(continued.shift() as SweepLink, invocation());
+    expect(out).toMatchObject({ outcome: "CONTINUED", worker: 0 });
+    expect(records.states.get(0)?.done).toBe(false);
   });
 });

@@ -159,26 +159,43 @@ describe("HealthSweep", () => {
     expect(ports.events.map((e) => e.accountId)).toEqual(["100000000000"]);
   });
 
-  it("stops at its deadline with a cursor, and a run from that cursor checks the rest", async () => {
+  it("stops at its deadline without starting queued checks; a run from its cursor checks the rest, none twice in the period", async () => {
     const ports = new Ports(Array.from({ length: 30 }, (_, i) => account(i)));
     const s = sweep(ports);
+    const periodStart = clock.now().toISOString();
     const deadline = clock.now().getTime() + 1000;
     // Every check takes 300 ms of (manual) time: the deadline passes during the first pages.
     roles.beforeCall = (operation) => {
       if (operation === "callerIdentity") clock.advance(300);
     };
-    const first = await s.run({ deadlineMs: deadline });
-    // The cursor is where the next run starts: every account before it was checked, none after.
+    const first = await s.run({ deadlineMs: deadline, periodStart });
+    expect(first.incomplete).toBe(true);
     expect(first.checked).toBeGreaterThan(0);
     expect(first.checked).toBeLessThan(30);
-    expect(first.cursor).toBe(String(first.checked));
     expect(ports.health.size).toBe(first.checked);
-    const rest = await s.run({ cursor: first.cursor, deadlineMs: Number.MAX_SAFE_INTEGER });
+    // The cursor is the start of the first page with an account not checked: pages of 5.
+    const from = Number(first.cursor ?? 0);
+    expect(from).toBe(Math.floor(first.checked / 5) * 5);
+    const rest = await s.run({
+      ...(first.cursor ? { cursor: first.cursor } : {}),
+      deadlineMs: Number.MAX_SAFE_INTEGER,
+      periodStart,
+    });
     expect(rest.checked).toBe(30 - first.checked);
+    // The accounts of that page checked by the first run are skipped, not checked again.
+    expect(rest.skipped).toBe(first.checked - from);
     expect(rest.cursor).toBeUndefined();
+    expect(rest.incomplete).toBeUndefined();
     expect(ports.health.size).toBe(30);
-    // Each account checked once over the two runs.
     expect(assumeCalls()).toBe(30);
+  });
+
+  it("a run whose deadline has already passed checks nothing and says it is not done", async () => {
+    const ports = new Ports(Array.from({ length: 7 }, (_, i) => account(i)));
+    const result = await sweep(ports).run({ deadlineMs: clock.now().getTime() - 1 });
+    expect(result).toMatchObject({ checked: 0, incomplete: true });
+    expect(result.cursor).toBeUndefined();
+    expect(assumeCalls()).toBe(0);
   });
 
   it("never holds more than two pages of accounts, however many there are", async () => {
