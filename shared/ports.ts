@@ -256,6 +256,24 @@ export interface OrganizationGateway {
   ): Promise<string[]>;
 }
 
+/**
+ * AWS Organizations one page at a time (ListAccounts, ListChildren: at most 20 a page), for a
+ * walk that is paced and resumed across invocations (shared/services/organization-walk.ts).
+ * Throttling is a RoleAccessError THROTTLED.
+ */
+export interface OrganizationPages {
+  accountsPage(
+    credentials: AwsCredentials,
+    nextToken?: string,
+  ): Promise<{ members: OrganizationMember[]; nextToken?: string }>;
+  childrenPage(
+    credentials: AwsCredentials,
+    parentId: string,
+    type: "ACCOUNT" | "ORGANIZATIONAL_UNIT",
+    nextToken?: string,
+  ): Promise<{ ids: string[]; nextToken?: string }>;
+}
+
 export interface OrganizationStore {
   get(tenantId: string): Promise<OrganizationConnection | undefined>;
   /**

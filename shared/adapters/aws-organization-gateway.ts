@@ -1,12 +1,14 @@
 import {
   DescribeOrganizationCommand,
+  ListAccountsCommand,
+  ListChildrenCommand,
   OrganizationsClient,
   paginateListAccounts,
   paginateListChildren,
 } from "@aws-sdk/client-organizations";
 import type { OrganizationMember } from "../domain/organization";
 import { UnprocessableError } from "../errors";
-import type { AwsCredentials, OrganizationGateway } from "../ports";
+import type { AwsCredentials, OrganizationGateway, OrganizationPages } from "../ports";
 import { classifyAwsError, sdkCredentials } from "./aws-sts-gateway";
 
 /** Organizations has one endpoint per partition: its Region where known, else our own. */
@@ -43,7 +45,7 @@ function classify(err: unknown): never {
 }
 
 /** AWS Organizations through the management role's session: read-only, every page. */
-export class AwsOrganizationGateway implements OrganizationGateway {
+export class AwsOrganizationGateway implements OrganizationGateway, OrganizationPages {
   private readonly region: string;
 
   constructor(
@@ -94,6 +96,41 @@ export class AwsOrganizationGateway implements OrganizationGateway {
         }
       }
       return members;
+    });
+  }
+
+  accountsPage(credentials: AwsCredentials, nextToken?: string) {
+    return this.withClient(credentials, async (client) => {
+      const out = await client.send(
+        new ListAccountsCommand({ ...(nextToken ? { NextToken: nextToken } : {}) }),
+      );
+      return {
+        members: (out.Accounts ?? []).flatMap((a) =>
+          a.Id ? [{ accountId: a.Id, state: a.State ?? a.Status ?? "UNKNOWN" }] : [],
+        ),
+        ...(out.NextToken ? { nextToken: out.NextToken } : {}),
+      };
+    });
+  }
+
+  childrenPage(
+    credentials: AwsCredentials,
+    parentId: string,
+    type: "ACCOUNT" | "ORGANIZATIONAL_UNIT",
+    nextToken?: string,
+  ) {
+    return this.withClient(credentials, async (client) => {
+      const out = await client.send(
+        new ListChildrenCommand({
+          ParentId: parentId,
+          ChildType: type,
+          ...(nextToken ? { NextToken: nextToken } : {}),
+        }),
+      );
+      return {
+        ids: (out.Children ?? []).flatMap((c) => (c.Id ? [c.Id] : [])),
+        ...(out.NextToken ? { nextToken: out.NextToken } : {}),
+      };
     });
   }
 
