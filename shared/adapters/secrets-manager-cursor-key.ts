@@ -4,6 +4,9 @@ import { ServiceUnavailableError } from "../errors";
 import type { CursorKey } from "../ports";
 
 /** Shortest secret accepted as a cursor key: 32 characters (CloudFormation generates 64). */
+const isThrottling = (err: unknown) =>
+  /Throttl|TooManyRequests|RequestLimitExceeded/.test((err as Error).name ?? "");
+
 const MIN_SECRET_LENGTH = 32;
 
 /**
@@ -33,6 +36,12 @@ export class SecretsManagerCursorKey implements CursorKey {
       secret = (await this.client.send(new GetSecretValueCommand({ SecretId: this.secretId })))
         .SecretString;
     } catch (err) {
+      // Refused (no permission, no such secret): the deployment is wrong, not busy. A 500 that
+      // the server-errors alarm counts, not a 503 that clients retry forever.
+      if ((err as { $fault?: string }).$fault === "client" && !isThrottling(err))
+        throw new ConfigError(
+          `The cursor key secret cannot be read (${(err as Error).name}): check CURSOR_KEY_SECRET_ARN and the function's role`,
+        );
       throw new ServiceUnavailableError("The cursor key could not be read; retry shortly", {
         retryAfterSeconds: 1,
         cause: err,
