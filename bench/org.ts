@@ -8,31 +8,15 @@
  * (test/support/org-stub.ts: pages of 20, a token bucket, TooManyRequestsException).
  */
 import { pathToFileURL } from "node:url";
-import { OrganizationWalk, startWalk, type WalkState } from "../shared/services/organization-walk";
-import { ManualClock } from "../test/support/fakes";
-import { StubOrganization } from "../test/support/org-stub";
+import { startWalk, type WalkState } from "../shared/services/organization-walk";
+import { stubOrganizationWalk } from "../test/support/org-stub";
 
 const credentials = { accessKeyId: "a", secretAccessKey: "s", sessionToken: "t" };
 /** What one invocation of the sync function walks before it hands on (15 min less a margin). */
 const INVOCATION_MS = 14.5 * 60_000;
 
 async function scenario(options: { callsPerSecond: number; scoped: boolean }) {
-  const clock = new ManualClock(new Date("2026-12-03T10:00:00.000Z"));
-  const org = new StubOrganization({
-    accounts: 5_000,
-    ous: 300,
-    levels: 5,
-    apiRate: 2,
-    apiBurst: 5,
-    clock,
-  });
-  const walk = new OrganizationWalk({
-    pages: org,
-    clock,
-    sleep: async (ms) => clock.advance(ms),
-    callsPerSecond: options.callsPerSecond,
-    maxBackoffMs: 8_000,
-  });
+  const { clock, org, walk } = stubOrganizationWalk(options.callsPerSecond);
   const started = clock.now().getTime();
   let state: WalkState = startWalk(options.scoped ? [org.root] : undefined);
   let invocations = 0;

@@ -1,6 +1,8 @@
 import { RoleAccessError } from "../../shared/domain/errors";
 import type { OrganizationMember } from "../../shared/domain/organization";
 import type { Clock, OrganizationPages } from "../../shared/ports";
+import { OrganizationWalk } from "../../shared/services/organization-walk";
+import { ManualClock } from "./fakes";
 
 /**
  * A large organization behind the OrganizationPages port, for the walk's tests and the bench:
@@ -121,4 +123,28 @@ export class StubOrganization implements OrganizationPages {
     const { items, ...rest } = this.page(all, nextToken);
     return { ids: items, ...rest };
   }
+}
+
+/**
+ * The issue's organization (5,000 accounts, 300 OUs, 5 levels; the API at 2 calls a second, burst
+ * 5) and a walk over it paced at `callsPerSecond`, in virtual time: a sleep moves the clock.
+ */
+export function stubOrganizationWalk(callsPerSecond: number) {
+  const clock = new ManualClock(new Date("2026-12-03T10:00:00.000Z"));
+  const org = new StubOrganization({
+    accounts: 5_000,
+    ous: 300,
+    levels: 5,
+    apiRate: 2,
+    apiBurst: 5,
+    clock,
+  });
+  const walk = new OrganizationWalk({
+    pages: org,
+    clock,
+    sleep: async (ms) => clock.advance(ms),
+    callsPerSecond,
+    maxBackoffMs: 8_000,
+  });
+  return { clock, org, walk };
 }

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import {
-  OrganizationWalk,
+  type OrganizationWalk,
   startWalk,
   type WalkState,
 } from "../../../shared/services/organization-walk";
-import { ManualClock } from "../../support/fakes";
-import { StubOrganization } from "../../support/org-stub";
+import type { ManualClock } from "../../support/fakes";
+import { stubOrganizationWalk } from "../../support/org-stub";
 
 /**
  * The walk over an organization of 5,000 accounts in 300 OUs, 5 levels deep, whose API throttles
@@ -13,25 +13,7 @@ import { StubOrganization } from "../../support/org-stub";
  */
 const credentials = { accessKeyId: "a", secretAccessKey: "s", sessionToken: "t" };
 
-function setup(callsPerSecond: number) {
-  const clock = new ManualClock(new Date("2026-12-03T10:00:00.000Z"));
-  const org = new StubOrganization({
-    accounts: 5_000,
-    ous: 300,
-    levels: 5,
-    apiRate: 2,
-    apiBurst: 5,
-    clock,
-  });
-  const walk = new OrganizationWalk({
-    pages: org,
-    clock,
-    sleep: async (ms) => clock.advance(ms),
-    callsPerSecond,
-    maxBackoffMs: 8_000,
-  });
-  return { clock, org, walk };
-}
+const setup = stubOrganizationWalk;
 
 /** Runs the walk in invocations of `slice` ms of (virtual) time until it is done. */
 async function walkAll(
