@@ -3,11 +3,13 @@
  * with the state of the last run (every request to it is recorded in .local/emulator-state.jsonl
  * and replayed at the next start; `npm start -- --fresh` starts empty),
  * creates the table, the template bucket (with the tenant template) and the registration topic,
- * stores the bootstrap admin key, serves the API with serverless-offline,
+ * stores the bootstrap admin key, serves the API with serverless-offline (with the Lambda relay,
+ * scripts/lambda-relay.ts, in front of its invoke API for the functions' own Lambda calls),
  * prints where everything is, and runs until Ctrl-C.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startLambdaRelay } from "./lambda-relay";
 import {
   accessRoleSession,
   bootstrapAdminKey,
@@ -39,9 +41,12 @@ async function main() {
     );
   const moto = await startMoto(motoPort, stateFile);
   const stopAll = async () => {
+    // The relay first: the asynchronous invocations it still runs need offline and the emulator.
+    await lambdaRelay?.stop();
     await offline?.stop();
     await moto.stop();
   };
+  let lambdaRelay: Awaited<ReturnType<typeof startLambdaRelay>> | undefined;
   let offline: Awaited<ReturnType<typeof startOffline>> | undefined;
   let stopping = false;
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
@@ -60,6 +65,12 @@ async function main() {
     await bootstrapAdminKey(moto.endpoint, adminKey);
     console.log("Starting the API (bundling functions with esbuild) ...");
     const lambdaPort = Number(process.env.LAMBDA_PORT ?? port + 2);
+    // The functions' Lambda calls (AWS_ENDPOINT_URL_LAMBDA) run in offline through the relay;
+    // the emulator, where their other calls go, cannot run them.
+    lambdaRelay = await startLambdaRelay({
+      lambdaPort,
+      ...(verbose ? { log: (line: string) => console.log(`[lambda] ${line}`) } : {}),
+    });
     offline = await startOffline({
       awsEndpoint: moto.endpoint,
       session: await accessRoleSession(moto.endpoint),
@@ -71,6 +82,7 @@ async function main() {
         CP_LOCAL_CURSOR_KEY_SECRET_ARN: cursorKeySecretArn,
         // Tenant stacks' custom resources answer to the emulator (scripts/cfn_emulation.py).
         CP_LOCAL_RESPONSE_ORIGINS: new URL(moto.endpoint).origin,
+        AWS_ENDPOINT_URL_LAMBDA: lambdaRelay.url,
       },
       ...(verbose ? { log: (line: string) => console.log(`[offline] ${line}`) } : {}),
     });
@@ -84,7 +96,7 @@ async function main() {
     offline.process.on("exit", (code) => {
       if (stopping) return;
       console.error(`serverless-offline exited (${code}); stopping.`);
-      void moto.stop().then(() => process.exit(1));
+      void Promise.all([lambdaRelay?.stop(), moto.stop()]).then(() => process.exit(1));
     });
     if (adminKey.length < 32) console.warn("Warning: ADMIN_API_KEY is shorter than 32 characters.");
     // Where `npm run sweep` finds this stack.
