@@ -50,16 +50,25 @@ async function main() {
       process.env.CURSOR_KEY_SECRET_ARN ?? (await createCursorKeySecret(endpoint)),
     ...(emulatorIamOff() ? { VERIFY_NEGATIVE_PROBE: "false" } : {}),
   });
-  const { organizationSync } = await import("../shared/wiring/organizations");
-  const { systemActor } = await import("../shared/domain/audit");
-  const orgs = await organizationSync().syncAll(
-    Number.MAX_SAFE_INTEGER,
-    (tenantId, err) =>
-      console.error(`Organization sync of ${tenantId} failed: ${(err as Error).message}`),
-    systemActor(`sweep-${Date.now()}`, "organization-sync"),
+  const { organizationJobs, organizationSchedule } = await import("../shared/wiring/organizations");
+  const { QueuedLinks, drainJobs } = await import("../shared/services/organization-job");
+  // The organization jobs run here, one link after another, instead of in the job function.
+  const links = new QueuedLinks();
+  const scheduled = await organizationSchedule().schedule({
+    id: `sweep-${Date.now()}`,
+    deadlineMs: Number.MAX_SAFE_INTEGER,
+    launcher: links,
+    onFailure: (tenantId, err) =>
+      console.error(`Organization sync of ${tenantId} could not start: ${(err as Error).message}`),
+  });
+  const outcomes = await drainJobs(organizationJobs(), links, 14.5 * 60_000);
+  const finished = outcomes.filter((o) => o.outcome === "SUCCEEDED" || o.outcome === "FAILED");
+  const changes = finished.reduce(
+    (n, o) => n + ("job" in o ? o.job.progress.registered + o.job.progress.detached : 0),
+    0,
   );
   console.log(
-    `Organizations: ${orgs.synced} synced, ${orgs.failed} failed, ${orgs.changes} accounts registered or detached`,
+    `Organizations: ${scheduled.started} synced (${finished.filter((o) => o.outcome === "FAILED").length} failed), ${scheduled.notDue + scheduled.running} not due, ${changes} accounts registered or detached`,
   );
   const { healthStore, healthSweep } = await import("../shared/wiring/health");
   const started = Date.now();

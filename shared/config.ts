@@ -193,14 +193,29 @@ export function loadHealthConfig(env: Env = process.env): HealthConfig {
   };
 }
 
-/** Connected AWS Organizations (shared/services/organization-service.ts). */
+/** Connected AWS Organizations (shared/services/organization-service.ts, organization-job.ts). */
 export interface OrganizationConfig {
-  /** Member registrations and OU listings in flight at once (ORGANIZATION_CONCURRENCY, 8). */
+  /** Member registrations in flight at once (ORGANIZATION_CONCURRENCY, 8). */
   concurrency: number;
+  /**
+   * Organizations API calls a second, per organization, at most (ORGANIZATION_CALLS_PER_SECOND,
+   * 1): below the API's own rate (not published; throttling starts at a few a second), so that
+   * the tenant's own tools still have room.
+   */
+  callsPerSecond: number;
+  /** How often each organization is synced (ORGANIZATION_SYNC_PERIOD_MINUTES, 60). */
+  syncPeriodMinutes: number;
+  /** The job function's name (ORGANIZATION_JOB_FUNCTION; serverless.yml sets it). */
+  jobFunction: string;
 }
 
 export function loadOrganizationConfig(env: Env = process.env): OrganizationConfig {
-  return { concurrency: intEnv("ORGANIZATION_CONCURRENCY", 8, { min: 1, max: 64 }, env) };
+  return {
+    concurrency: intEnv("ORGANIZATION_CONCURRENCY", 8, { min: 1, max: 64 }, env),
+    callsPerSecond: intEnv("ORGANIZATION_CALLS_PER_SECOND", 1, { min: 1, max: 20 }, env),
+    syncPeriodMinutes: intEnv("ORGANIZATION_SYNC_PERIOD_MINUTES", 60, { min: 5, max: 10080 }, env),
+    jobFunction: env.ORGANIZATION_JOB_FUNCTION ?? "",
+  };
 }
 
 /** Where health and organization changes are announced. */

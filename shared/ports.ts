@@ -9,6 +9,7 @@ import type { Grant } from "./domain/grant";
 import type { AccountHealth, HealthChange } from "./domain/health";
 import type { MetricName } from "./domain/metrics";
 import type { OrganizationConnection, OrganizationMember } from "./domain/organization";
+import type { OrganizationJob } from "./domain/organization-job";
 import type { PermissionSet } from "./domain/permission-set";
 import type { ExternalIdState, Tenant } from "./domain/tenant";
 
@@ -284,6 +285,53 @@ export interface OrganizationStore {
   delete(tenantId: string): Promise<boolean>;
   /** Every connected organization, page by page (the sync's list). */
   list(page: PageRequest): Promise<Page<OrganizationConnection>>;
+}
+
+/** A link of an organization job's chain of invocations (shared/services/organization-job.ts). */
+export interface OrganizationJobLink {
+  tenantId: string;
+  jobId: string;
+  /** The chain that holds the job's lease, passed from link to link (a resumed job gets a new one). */
+  chain?: string;
+  /** The lease's sequence the link expects (its predecessor's): a link delivered twice runs once. */
+  seq?: number;
+}
+
+/** Runs a link of an organization job in a new invocation of the job function, asynchronously. */
+export interface OrganizationJobLauncher {
+  launch(link: OrganizationJobLink): Promise<void>;
+}
+
+/**
+ * A tenant's latest organization job (one item in the tenant's partition) and its saved state
+ * (what the walk listed, what is left to register): plain JSON, stored compressed and in chunks.
+ */
+export interface OrganizationJobStore {
+  get(tenantId: string): Promise<OrganizationJob | undefined>;
+  /** Puts a new job in place of the one read (`replacing`: its jobId; undefined: none). False when another took its place. */
+  start(job: OrganizationJob, replacing: string | undefined): Promise<boolean>;
+  /**
+   * Takes the RUNNING job's lease for `holder` until `untilMs`, moving its sequence on: when the
+   * lease is free or expired, or when `holder` holds it at `expectedSeq`. Undefined otherwise.
+   */
+  acquire(
+    tenantId: string,
+    jobId: string,
+    holder: string,
+    expectedSeq: number | undefined,
+    nowMs: number,
+    untilMs: number,
+  ): Promise<OrganizationJob | undefined>;
+  /** The state the job saved last (undefined: none yet). */
+  loadState(job: OrganizationJob): Promise<unknown | undefined>;
+  /**
+   * Saves the job (progress, status) and its state (undefined: drops it, the job is finished),
+   * only while the job's holder still holds it at its sequence; false when it lost the lease or the
+   * job was replaced or deleted.
+   */
+  save(job: OrganizationJob, state: unknown | undefined): Promise<boolean>;
+  /** Forgets the tenant's job (disconnect): a running chain stops at its next save. */
+  delete(tenantId: string): Promise<void>;
 }
 
 // ---- Health checks ----------------------------------------------------------------------------

@@ -1,22 +1,20 @@
 import { httpHandler } from "../../shared/http/handler";
-import { presentOrganization } from "../../shared/http/presenters";
+import { presentOrganization, presentOrganizationJob } from "../../shared/http/presenters";
 import * as routes from "../../shared/http/routes/organizations";
 import { httpDeps } from "../../shared/wiring/common";
-import { CONNECT_BUDGET_MS, organizationService } from "../../shared/wiring/organizations";
+import { organizationService } from "../../shared/wiring/organizations";
 
 export const handler = httpHandler(
   routes.connectOrganization,
   httpDeps,
   async ({ params, body, actor }) => {
-    const { organization, report, created } = await organizationService().connect(
-      params.tenantId,
-      body,
-      Date.now() + CONNECT_BUDGET_MS,
-      actor,
-    );
+    const { organization, job } = await organizationService().connect(params.tenantId, body, actor);
     return {
-      status: created ? 201 : 200,
-      body: { organization: presentOrganization(organization), report },
+      status: 202,
+      body: {
+        organization: presentOrganization(organization, job),
+        job: presentOrganizationJob(job),
+      },
     };
   },
 );

@@ -4,6 +4,7 @@ import * as routes from "../../shared/http/routes/organizations";
 import { httpDeps } from "../../shared/wiring/common";
 import { organizationRecords } from "../../shared/wiring/organizations";
 
-export const handler = httpHandler(routes.getOrganization, httpDeps, async ({ params }) => ({
-  body: presentOrganization(await organizationRecords().get(params.tenantId)),
-}));
+export const handler = httpHandler(routes.getOrganization, httpDeps, async ({ params }) => {
+  const { connection, job } = await organizationRecords().withJob(params.tenantId);
+  return { body: presentOrganization(connection, job) };
+});

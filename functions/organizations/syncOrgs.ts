@@ -1,24 +1,24 @@
 import type { Context } from "aws-lambda";
-import { systemActor } from "../../shared/domain/audit";
 import { logger } from "../../shared/logger";
-import { organizationSync } from "../../shared/wiring/organizations";
+import { organizationJobLauncher, organizationSchedule } from "../../shared/wiring/organizations";
 
 /**
- * The scheduled organization sync: re-lists every connected organization, registers new member
- * accounts (verified when their role exists), detaches the ones that left or closed, and
- * announces each change ("Organization Account Changed" on EventBridge).
+ * The organization sync's schedule: for every connected organization, starts its sync job once a
+ * period (ORGANIZATION_SYNC_PERIOD_MINUTES) and resumes a job whose chain was lost. The jobs run
+ * in the job function (organizationJob.ts).
  */
 const SAFETY_MS = 30_000;
 
 export async function handler(_event: unknown, context: Context): Promise<void> {
-  const totals = await organizationSync().syncAll(
-    Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
-    (tenantId, err) =>
-      logger.warn("organization sync failed", {
+  const totals = await organizationSchedule().schedule({
+    id: context.awsRequestId,
+    deadlineMs: Date.now() + context.getRemainingTimeInMillis() - SAFETY_MS,
+    launcher: organizationJobLauncher(),
+    onFailure: (tenantId, err) =>
+      logger.warn("organization sync could not start", {
         tenantId,
         error: err instanceof Error ? { name: err.name, message: err.message } : String(err),
       }),
-    systemActor(context.awsRequestId, "organization-sync"),
-  );
-  logger.info("organization sync finished", totals);
+  });
+  logger.info("organization sync scheduled", { ...totals });
 }

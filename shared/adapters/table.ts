@@ -30,6 +30,9 @@
  *                                        TTL; not under TENANT#, so deleting the tenant keeps it
  *   AUDIT-PLATFORM / <at>#<requestId>#<n>  an audit record of the platform's trail (GET /v1/audit)
  *   TENANT#<tenantId> / ORG              the tenant's organization; GSI1 INDEX#ORG#<shard> / <tenantId>
+ *   TENANT#<tenantId> / ORGJOB           its latest connect or sync job, with the job's lease
+ *   TENANT#<tenantId> / ORGJOB#STATE#<jobId>#<seq>#<n>  the job's saved state, gzip-compressed
+ *                                        JSON in chunks (shared/adapters/dynamo-organization-job-store.ts)
  *   RATE#<scope>#<subject> / <window start>  a rate-limit counter of one minute, expiring by TTL
  *
  * A session request reads TENANT, ACCOUNT, both GRANT items and PERMSET in one BatchGetItem.
@@ -57,6 +60,7 @@ export const keys = {
   }),
   registrationToken: (hash: string) => ({ PK: `REGTOKEN#${hash}`, SK: "REGTOKEN" }),
   organization: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: "ORG" }),
+  organizationJob: (tenantId: string) => ({ PK: `TENANT#${tenantId}`, SK: "ORGJOB" }),
   permissionSet: (name: string) => ({ PK: `PERMSET#${name}`, SK: "PERMSET" }),
   grantPartition: (service: string) => `GRANT#${service}`,
   grant: (service: string, tenantId: string) => ({

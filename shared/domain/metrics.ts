@@ -54,6 +54,12 @@ export const METRICS = {
     dimensions: ["caller"],
     meaning: "AssumeRole calls STS throttled (caller = sessions, sweep)",
   },
+  OrganizationJobs: {
+    unit: "Count",
+    dimensions: ["kind", "outcome"],
+    meaning:
+      "organization jobs (kind = CONNECT, SYNC) by outcome: STARTED, SUCCEEDED, FAILED (the tenant's to fix: the job's error says what), LAUNCH_FAILED (its first link could not be invoked: the schedule resumes it)",
+  },
   OrganizationSyncAccounts: {
     unit: "Count",
     dimensions: ["result"],

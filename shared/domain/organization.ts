@@ -1,5 +1,4 @@
 import type { Account } from "./account";
-import type { VerificationCode } from "./verification";
 
 /** A tenant's connected AWS Organization (one per tenant). */
 export interface OrganizationConnection {
@@ -48,17 +47,6 @@ export type SkipReason =
   | "CLOSED"
   | "NOT_ACTIVE";
 export type DetachReason = "LEFT_ORGANIZATION" | "OUT_OF_SCOPE" | "SUSPENDED" | "CLOSED";
-
-export interface SyncReport {
-  registered: { accountId: string; roleArn: string }[];
-  alreadyRegistered: { accountId: string }[];
-  failed: { accountId: string; code: VerificationCode; message: string }[];
-  skipped: { accountId: string; reason: SkipReason }[];
-  /** Accounts this organization registered that left it, left the chosen OUs, or closed. */
-  detached: { accountId: string; reason: DetachReason }[];
-  /** In scope but not reached before the request's time ran out: the next sync registers them. */
-  pending: { accountId: string }[];
-}
 
 export interface SyncPlan {
   register: string[];

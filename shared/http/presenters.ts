@@ -1,5 +1,6 @@
 import type { ApiKey } from "../domain/api-key";
 import type { OrganizationConnection } from "../domain/organization";
+import { type OrganizationJob, summaryOf } from "../domain/organization-job";
 import type { PermissionSet } from "../domain/permission-set";
 import { type Tenant, validExternalIds } from "../domain/tenant";
 import type { AccountView } from "../services/account-service";
@@ -30,9 +31,32 @@ export function presentAccount(account: AccountView) {
   return shown;
 }
 
-export function presentOrganization(connection: OrganizationConnection) {
-  const { version: _version, ...shown } = connection;
-  return shown;
+/** The connection with its latest job: lastSync is the last finished sync's counts. */
+export function presentOrganization(connection: OrganizationConnection, job?: OrganizationJob) {
+  const { version: _version, lastSync: stored, ...shown } = connection;
+  const lastSync = job ? summaryOf(job) : stored;
+  return {
+    ...shown,
+    ...(lastSync ? { lastSync } : {}),
+    ...(job ? { job: presentOrganizationJob(job) } : {}),
+  };
+}
+
+/** A job as the API shows it: no lease, no actor, no saved state. */
+export function presentOrganizationJob(job: OrganizationJob) {
+  return {
+    jobId: job.jobId,
+    kind: job.kind,
+    status: job.status,
+    phase: job.phase,
+    startedAt: job.startedAt,
+    updatedAt: job.updatedAt,
+    ...(job.finishedAt ? { finishedAt: job.finishedAt } : {}),
+    invocations: job.invocations,
+    progress: job.progress,
+    failures: job.failures,
+    ...(job.error ? { error: job.error } : {}),
+  };
 }
 
 export function presentPermissionSet(set: PermissionSet) {

@@ -36,7 +36,7 @@ export interface RouteDef {
    */
   rateLimit?: RateScope;
   success: {
-    status: 200 | 201 | 204;
+    status: 200 | 201 | 202 | 204;
     schema?: z.ZodMiniType;
     description: string;
     /** A second success status with the same body (e.g. 200 when a PUT-like POST changed nothing new). */

@@ -141,7 +141,7 @@ export class AccountService {
     input: RegisterInput,
     source: AccountSource,
     actor: Actor,
-    options: { requireExisting?: boolean; settingsChange?: boolean } = {},
+    options: { requireExisting?: boolean; settingsChange?: boolean; auditFailure?: boolean } = {},
   ): Promise<{ account: AccountView; created: boolean }> {
     if (options.settingsChange) return this.registerOnce(tenantId, input, source, actor, options);
     const metrics = this.deps.metrics ?? noMetrics;
@@ -161,7 +161,7 @@ export class AccountService {
     input: RegisterInput,
     source: AccountSource,
     actor: Actor,
-    options: { requireExisting?: boolean; settingsChange?: boolean },
+    options: { requireExisting?: boolean; settingsChange?: boolean; auditFailure?: boolean },
   ): Promise<{ account: AccountView; created: boolean }> {
     const role = this.parseRole(input.accountId, input.roleArn);
     const regions = [...new Set(input.regions ?? [])];
@@ -200,12 +200,14 @@ export class AccountService {
       externalIds: externalIdCandidates(tenant.externalId, existing?.acceptedExternalId, now),
     });
     if (!result.ok) {
-      // Nothing changed, but the attempt and why it failed are on record.
-      await this.deps.trail.record(actor, {
-        ...audit,
-        outcome: "FAILED",
-        code: result.failure.code,
-      });
+      // Nothing changed, but the attempt and why it failed are on record (an organization job
+      // lists its members' failures in its own record instead: see organization-job.ts).
+      if (options.auditFailure !== false)
+        await this.deps.trail.record(actor, {
+          ...audit,
+          outcome: "FAILED",
+          code: result.failure.code,
+        });
       throw new VerificationFailedError(result.failure.code, result.failure.message);
     }
 

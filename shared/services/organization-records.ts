@@ -2,8 +2,9 @@ import type { Account } from "../domain/account";
 import type { Actor } from "../domain/audit";
 import { decide } from "../domain/lifecycle";
 import { type OrganizationConnection, registeredBy } from "../domain/organization";
+import type { OrganizationJob } from "../domain/organization-job";
 import { ConflictError, NotFoundError } from "../errors";
-import type { AccountStore, OrganizationStore } from "../ports";
+import type { AccountStore, OrganizationJobStore, OrganizationStore } from "../ports";
 import { AccountRemoval } from "./account-removal";
 import type { AuditTrail } from "./audit-trail";
 import type { TenantLookup } from "./tenant-lookup";
@@ -16,6 +17,8 @@ export class OrganizationNotConnectedError extends NotFoundError {
 
 export interface OrganizationRecordsDeps {
   organizations: Omit<OrganizationStore, "list">;
+  /** The connection's latest job: read with it, forgotten when it is disconnected. */
+  jobs: Pick<OrganizationJobStore, "get" | "delete">;
   accounts: Pick<AccountStore, "get" | "list" | "delete">;
   tenants: Pick<TenantLookup, "get">;
   trail: AuditTrail;
@@ -38,6 +41,14 @@ export class OrganizationRecords {
     const connection = await this.deps.organizations.get(tenantId);
     if (!connection) throw new OrganizationNotConnectedError(tenantId);
     return connection;
+  }
+
+  /** The connection and its latest job (GET .../organizations: progress, last sync). */
+  async withJob(
+    tenantId: string,
+  ): Promise<{ connection: OrganizationConnection; job: OrganizationJob | undefined }> {
+    const connection = await this.get(tenantId);
+    return { connection, job: await this.deps.jobs.get(tenantId) };
   }
 
   /**
@@ -78,6 +89,8 @@ export class OrganizationRecords {
         await this.removal.recordDeletion(actor, account);
       }
     }
+    // The job first: its running chain stops at its next save (and finds no connection after).
+    await this.deps.jobs.delete(tenantId);
     if (!(await this.deps.organizations.delete(tenantId)))
       throw new OrganizationNotConnectedError(tenantId);
     await this.deps.trail.record(actor, {

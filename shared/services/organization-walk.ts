@@ -22,6 +22,8 @@ export interface WalkState {
   /** Calls made (throttled ones included), and how many AWS throttled. */
   calls: number;
   throttled: number;
+  /** When the last call was made (epoch ms): the pace holds across runs and invocations. */
+  lastCallMs?: number;
 }
 
 export function startWalk(scope?: string[]): WalkState {
@@ -66,7 +68,7 @@ export class OrganizationWalk {
   async run(credentials: AwsCredentials, from: WalkState, deadlineMs: number): Promise<WalkState> {
     const state: WalkState = structuredClone(from);
     const interval = 1000 / this.deps.callsPerSecond;
-    let lastCall = Number.NEGATIVE_INFINITY;
+    let lastCall = state.lastCallMs ?? Number.NEGATIVE_INFINITY;
     let backoff = 0;
     const call = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
       for (;;) {
@@ -75,6 +77,7 @@ export class OrganizationWalk {
         if (at >= deadlineMs) return undefined;
         if (at > now) await this.deps.sleep(at - now);
         lastCall = this.deps.clock.now().getTime();
+        state.lastCallMs = lastCall;
         state.calls += 1;
         try {
           const out = await fn();

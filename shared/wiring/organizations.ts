@@ -1,22 +1,23 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { AwsOrganizationGateway } from "../adapters/aws-organization-gateway";
 import { AwsTenantRoleGateway } from "../adapters/aws-tenant-role-gateway";
 import { DynamoAccountStore } from "../adapters/dynamo-account-store";
+import { DynamoOrganizationJobStore } from "../adapters/dynamo-organization-job-store";
 import {
   DynamoOrganizationRecords,
   DynamoOrganizationStore,
 } from "../adapters/dynamo-organization-store";
 import { EventBridgeEvents, ORGANIZATION_DETAIL_TYPE } from "../adapters/eventbridge-events";
+import { LambdaOrganizationJobLauncher } from "../adapters/lambda-organization-job-launcher";
 import { sdkRegionCatalog } from "../adapters/sdk-region-catalog";
-import type { ShardedIndexOptions } from "../adapters/sharded-index";
-import { realSleep, systemClock } from "../adapters/system";
+import { cryptoRandom, realSleep, systemClock } from "../adapters/system";
 import { loadEventsConfig, loadOrganizationConfig } from "../config";
 import { AccountService } from "../services/account-service";
+import { OrganizationJobs } from "../services/organization-job";
+import { OrganizationJobStarter, OrganizationSchedule } from "../services/organization-job-starter";
 import { OrganizationRecords } from "../services/organization-records";
-import {
-  OrganizationService,
-  type OrganizationServiceDeps,
-} from "../services/organization-service";
+import { OrganizationService } from "../services/organization-service";
 import { RoleVerifier } from "../services/role-verifier";
 import {
   accessConfig,
@@ -30,19 +31,46 @@ import {
   tenantLookup,
 } from "./common";
 
-/** Composition root of the organization functions (connect, read, disconnect, scheduled sync). */
-type AwsSide = Pick<
-  OrganizationServiceDeps,
-  "gateway" | "organizationsApi" | "verifier" | "publish"
-> & { memberVerifier: OrganizationServiceDeps["verifier"] };
+/** Composition root of the organization functions (connect, read, disconnect, the job, the schedule). */
+const organizationConfig = /* @__PURE__ */ once(() => loadOrganizationConfig());
 
-/** `index`: with the cursor key for the sync, which lists the organizations. */
-const organizationServiceWith = (aws: AwsSide, index?: ShardedIndexOptions) => {
+/** The AWS side of connect and the job: they assume the management role and list the organization. */
+const awsSide = () => {
+  const gateway = new AwsTenantRoleGateway();
   const access = accessConfig();
+  const verifier = (retryBudgetMs: number) =>
+    new RoleVerifier({
+      gateway,
+      clock: systemClock,
+      sleep: realSleep,
+      principal: principal(),
+      retryBudgetMs,
+      negativeProbe: access.negativeProbe,
+      defaultRegion: access.region,
+    });
+  return {
+    gateway,
+    verifier: verifier(access.verifyRetryBudgetMs),
+    memberVerifier: verifier(0),
+    // One attempt a call: the walk paces the calls and backs off when throttled itself.
+    organizationsApi: new AwsOrganizationGateway(access.partition, access.region, {
+      maxAttempts: 1,
+    }),
+  };
+};
+
+const jobStore = () => new DynamoOrganizationJobStore(documentClient(), config().tableName);
+
+/** The job function: a link of a connect or sync job. */
+export const organizationJobs = /* @__PURE__ */ once(() => {
+  const access = accessConfig();
+  const aws = awsSide();
   const accounts = new DynamoAccountStore(documentClient(), config().tableName);
-  return new OrganizationService({
+  const events = new EventBridgeEvents(new EventBridgeClient({}), loadEventsConfig().busName);
+  return new OrganizationJobs({
     metrics: metricsSink(),
-    organizations: new DynamoOrganizationStore(documentClient(), config().tableName, index),
+    jobs: jobStore(),
+    organizations: new DynamoOrganizationRecords(documentClient(), config().tableName),
     accounts,
     // Members are registered without waiting for IAM propagation: a member whose role is not
     // there yet is reported as failed, and the next sync registers it.
@@ -59,63 +87,91 @@ const organizationServiceWith = (aws: AwsSide, index?: ShardedIndexOptions) => {
     }),
     trail: auditTrail(),
     tenants: tenantLookup(),
-    verifier: aws.verifier,
     gateway: aws.gateway,
-    organizationsApi: aws.organizationsApi,
-    publish: aws.publish,
-    clock: systemClock,
-    concurrency: loadOrganizationConfig().concurrency,
-    partition: access.partition,
-    region: access.region,
-  });
-};
-
-/** The AWS side of connect and the sync: they assume the management role and list the organization. */
-const awsSide = (): AwsSide => {
-  const gateway = new AwsTenantRoleGateway();
-  const access = accessConfig();
-  const verifier = (retryBudgetMs: number) =>
-    new RoleVerifier({
-      gateway,
-      clock: systemClock,
-      sleep: realSleep,
-      principal: principal(),
-      retryBudgetMs,
-      negativeProbe: access.negativeProbe,
-      defaultRegion: access.region,
-    });
-  const events = new EventBridgeEvents(new EventBridgeClient({}), loadEventsConfig().busName);
-  return {
-    gateway,
-    verifier: verifier(access.verifyRetryBudgetMs),
-    memberVerifier: verifier(0),
-    organizationsApi: new AwsOrganizationGateway(access.partition, access.region),
+    pages: aws.organizationsApi,
     publish: (changes) =>
       events.publish(
         ORGANIZATION_DETAIL_TYPE,
         changes.map(({ at, ...detail }) => ({ at, detail: { ...detail, at } })),
       ),
-  };
-};
+    clock: systemClock,
+    sleep: realSleep,
+    random: cryptoRandom,
+    concurrency: organizationConfig().concurrency,
+    callsPerSecond: organizationConfig().callsPerSecond,
+    partition: access.partition,
+    region: access.region,
+  });
+});
 
-/** Connect (and what it shares with the sync). */
-export const organizationService = /* @__PURE__ */ once(() => organizationServiceWith(awsSide()));
-
-/** The scheduled sync: the same service, able to list the connected organizations. */
-export const organizationSync = /* @__PURE__ */ once(() =>
-  organizationServiceWith(awsSide(), listingIndex()),
+/** The schedule: lists the connected organizations (with the cursor key), starts and resumes their jobs. */
+export const organizationSchedule = /* @__PURE__ */ once(
+  () =>
+    new OrganizationSchedule({
+      organizations: new DynamoOrganizationStore(
+        documentClient(),
+        config().tableName,
+        listingIndex(),
+      ),
+      jobs: jobStore(),
+      clock: systemClock,
+      random: cryptoRandom,
+      metrics: metricsSink(),
+      periodMinutes: organizationConfig().syncPeriodMinutes,
+    }),
 );
+
+/** How a job's links are invoked: the job function, asynchronously. */
+export const organizationJobLauncher = /* @__PURE__ */ once(
+  () =>
+    new LambdaOrganizationJobLauncher(
+      new LambdaClient({}),
+      organizationConfig().jobFunction ||
+        `${process.env.SERVICE_NAME ?? "cross-account-control-plane"}-organizationJob`,
+    ),
+);
+
+/** Connect: verifies and describes while the caller waits, then starts the CONNECT job. */
+export const organizationService = /* @__PURE__ */ once(() => {
+  const access = accessConfig();
+  const aws = awsSide();
+  return new OrganizationService({
+    organizations: new DynamoOrganizationRecords(documentClient(), config().tableName),
+    members: new AccountService({
+      accounts: new DynamoAccountStore(documentClient(), config().tableName),
+      tenants: tenantLookup(),
+      verifier: aws.memberVerifier,
+      trail: auditTrail(),
+      clock: systemClock,
+      partition: access.partition,
+      controlPlaneAccountId: access.controlPlaneAccountId,
+      regions: sdkRegionCatalog,
+    }),
+    trail: auditTrail(),
+    tenants: tenantLookup(),
+    verifier: aws.verifier,
+    gateway: aws.gateway,
+    organizationsApi: aws.organizationsApi,
+    jobs: new OrganizationJobStarter({
+      jobs: jobStore(),
+      clock: systemClock,
+      random: cryptoRandom,
+      metrics: metricsSink(),
+    }),
+    launcher: organizationJobLauncher(),
+    clock: systemClock,
+    region: access.region,
+  });
+});
 
 /** Read and disconnect: DynamoDB only, so their bundles carry no STS, Organizations or EventBridge client. */
 export const organizationRecords = /* @__PURE__ */ once(
   () =>
     new OrganizationRecords({
       organizations: new DynamoOrganizationRecords(documentClient(), config().tableName),
+      jobs: jobStore(),
       accounts: new DynamoAccountStore(documentClient(), config().tableName),
       tenants: tenantLookup(),
       trail: auditTrail(),
     }),
 );
-
-/** How long POST .../organizations registers members before it answers (API Gateway: 29 s). */
-export const CONNECT_BUDGET_MS = 20_000;

@@ -15,7 +15,7 @@ export const connectOrganization = {
   method: "POST",
   path: "/v1/tenants/{tenantId}/organizations",
   summary:
-    "Connect the tenant's AWS Organization: verify the management role, register every ACTIVE member account",
+    "Connect the tenant's AWS Organization: verify the management role, then a job registers every ACTIVE member account",
   tag: "organizations",
   auth: ["admin", "tenant"],
   tenantScoped: true,
@@ -29,13 +29,10 @@ export const connectOrganization = {
     organizationalUnitIds: "INVALID_ORGANIZATIONAL_UNIT_ID",
   },
   success: {
-    status: 201,
+    status: 202,
     schema: s.ConnectOrganizationResponse,
-    description: "Connected; the report says what happened to each member account.",
-    alternate: {
-      status: 200,
-      description: "Was already connected: settings updated and the organization synced again.",
-    },
+    description:
+      "Connected (or, connected already, its settings updated); a CONNECT job lists the organization and registers its members. GET .../organizations shows its progress.",
   },
   errors: /* @__PURE__ */ errorTable(
     RATE_LIMITED,
@@ -57,7 +54,7 @@ export const connectOrganization = {
     { 409: ["ORGANIZATION_ALREADY_CONNECTED", "CONCURRENT_MODIFICATION"] },
     { 415: ["UNSUPPORTED_MEDIA_TYPE"] },
     { 422: VERIFICATION_CODES },
-    { 422: ["NOT_AN_ORGANIZATION", "NOT_MANAGEMENT_ACCOUNT", "ORGANIZATIONAL_UNIT_NOT_FOUND"] },
+    { 422: ["NOT_AN_ORGANIZATION", "NOT_MANAGEMENT_ACCOUNT"] },
     UNAVAILABLE,
   ),
 } as const satisfies RouteDef;
@@ -66,7 +63,8 @@ export const getOrganization = {
   operationId: "getOrganization",
   method: "GET",
   path: "/v1/tenants/{tenantId}/organizations",
-  summary: "Read the tenant's organization connection: last sync time and counts",
+  summary:
+    "Read the tenant's organization connection: its latest job's progress, the last sync's counts",
   tag: "organizations",
   auth: ["admin", "tenant"],
   tenantScoped: true,

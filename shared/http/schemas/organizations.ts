@@ -53,6 +53,64 @@ const Counts = object({
   pending: int(),
 });
 
+const FailureCode = zEnum(VERIFICATION_CODES);
+
+export const OrganizationJob = doc(
+  object({
+    jobId: described(string(), "The job's ID, issued when it starts."),
+    kind: described(
+      zEnum(["CONNECT", "SYNC"]),
+      "CONNECT: started by POST .../organizations; SYNC: by the schedule.",
+    ),
+    status: described(
+      zEnum(["RUNNING", "SUCCEEDED", "FAILED"]),
+      "FAILED: stopped on something the tenant must fix (error says what); the next sync tries again.",
+    ),
+    phase: described(
+      zEnum(["LISTING", "REGISTERING", "DETACHING", "DONE"]),
+      "LISTING the organization (paced below its API's rate), REGISTERING new members, DETACHING leavers.",
+    ),
+    startedAt: Timestamp,
+    updatedAt: described(
+      Timestamp,
+      "When the job last saved its progress (every 30 s while it runs).",
+    ),
+    finishedAt: optional(Timestamp),
+    invocations: described(int(), "Invocations of the job function so far."),
+    progress: object({
+      calls: described(int(), "Organizations API calls made, throttled ones included."),
+      throttled: described(int(), "Calls AWS throttled (each retried after a backoff)."),
+      listed: described(int(), "Accounts the organization listed so far."),
+      members: described(
+        int(),
+        "Once listed: member accounts in scope (the management account excluded).",
+      ),
+      toRegister: described(int(), "Once planned: members to register."),
+      registered: int(),
+      alreadyRegistered: int(),
+      failed: described(int(), "Registrations refused (the member role missing, most often)."),
+      skipped: described(int(), "Members not ACTIVE, and the management account."),
+      detached: described(
+        int(),
+        "Accounts this organization registered that left it, left the chosen OUs or closed: no longer brokered.",
+      ),
+      pending: described(
+        int(),
+        "Not registered because AWS or the table was unavailable: the next sync registers them.",
+      ),
+    }),
+    failures: described(
+      array(object({ accountId: AccountId, code: FailureCode, message: string() })),
+      "The first 100 registrations refused, with registration's reason code.",
+    ),
+    error: described(
+      optional(object({ code: string(), message: string() })),
+      "Why a FAILED job stopped (ACCESS_DENIED, ORGANIZATIONAL_UNIT_NOT_FOUND, NOT_AN_ORGANIZATION, ...).",
+    ),
+  }),
+  { id: "OrganizationJob" },
+);
+
 export const Organization = doc(
   object({
     tenantId: TenantId,
@@ -62,52 +120,22 @@ export const Organization = doc(
     organizationalUnitIds: optional(array(string())),
     organizationId: optional(string()),
     connectedAt: Timestamp,
-    lastSync: described(optional(Counts), "The last sync: when, and what it found and did."),
+    lastSync: described(
+      optional(Counts),
+      "The last finished sync (or connect): when, and what it found and did.",
+    ),
+    job: described(
+      optional(OrganizationJob),
+      "The latest connect or sync job: running (with its progress so far) or finished.",
+    ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
   }),
   { id: "Organization" },
 );
 
-export const SyncReport = doc(
-  object({
-    registered: array(object({ accountId: AccountId, roleArn: string() })),
-    alreadyRegistered: array(object({ accountId: AccountId })),
-    failed: described(
-      array(object({ accountId: AccountId, code: zEnum(VERIFICATION_CODES), message: string() })),
-      "Registration failed, with registration's reason code (the role missing, most often).",
-    ),
-    skipped: array(
-      object({
-        accountId: AccountId,
-        reason: zEnum([
-          "MANAGEMENT_ACCOUNT",
-          "SUSPENDED",
-          "PENDING_CLOSURE",
-          "CLOSED",
-          "NOT_ACTIVE",
-        ]),
-      }),
-    ),
-    detached: described(
-      array(
-        object({
-          accountId: AccountId,
-          reason: zEnum(["LEFT_ORGANIZATION", "OUT_OF_SCOPE", "SUSPENDED", "CLOSED"]),
-        }),
-      ),
-      "Accounts this organization registered that left it, left the chosen OUs or closed: no longer brokered.",
-    ),
-    pending: described(
-      array(object({ accountId: AccountId })),
-      "In scope, not reached before the request's time ran out: the next sync registers them.",
-    ),
-  }),
-  { id: "OrganizationSyncReport" },
-);
-
 export const ConnectOrganizationResponse = doc(
-  object({ organization: Organization, report: SyncReport }),
+  object({ organization: Organization, job: OrganizationJob }),
   { id: "ConnectOrganizationResponse" },
 );
 
