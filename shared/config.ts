@@ -213,7 +213,7 @@ export function loadOrganizationConfig(env: Env = process.env): OrganizationConf
   return {
     concurrency: intEnv("ORGANIZATION_CONCURRENCY", 8, { min: 1, max: 64 }, env),
     callsPerSecond: intEnv("ORGANIZATION_CALLS_PER_SECOND", 1, { min: 1, max: 20 }, env),
-    syncPeriodMinutes: intEnv("ORGANIZATION_SYNC_PERIOD_MINUTES", 60, { min: 5, max: 10080 }, env),
+    syncPeriodMinutes: intEnv("ORGANIZATION_SYNC_PERIOD_MINUTES", 60, { min: 0, max: 10080 }, env),
     jobFunction: env.ORGANIZATION_JOB_FUNCTION ?? "",
   };
 }

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import {
   DeleteCommand,
@@ -13,9 +14,13 @@ import { rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, withoutTableAttributes } from "./gsi1";
 import { keys } from "./table";
 
-/** Where the saved state is: its chunks' sequence, how many, their compressed size. */
+/**
+ * Where the saved state is: the save's own id (never reused, so that no save overwrites the
+ * chunks another one wrote, even a link that lost the lease without knowing), how many chunks,
+ * their compressed size.
+ */
 interface StateRef {
-  seq: number;
+  save: string;
   chunks: number;
   bytes: number;
 }
@@ -32,9 +37,9 @@ const conditionFailed = (err: unknown) =>
 
 /**
  * The tenant's latest organization job: TENANT#<id> / ORGJOB, with its lease, and its saved
- * state as gzip-compressed JSON in chunks TENANT#<id> / ORGJOB#STATE#<jobId>#<seq>#<n> (a job of
- * 5,000 members saves about 20 KB). New chunks are written first, under the saving link's
- * sequence; the job item then points at them in one conditional update (only the lease's holder at
+ * state as gzip-compressed JSON in chunks TENANT#<id> / ORGJOB#STATE#<jobId>#<save>#<n> (a job of
+ * 5,000 members saves about 20 KB). New chunks are written first, under a new save id; the job
+ * item then points at them in one conditional update (only the lease's holder at
  * its sequence), and the older chunks are deleted. A save that lost the lease leaves its chunks
  * to expire by TTL. In the tenant's partition: deleting the tenant deletes them.
  */
@@ -122,7 +127,7 @@ export class DynamoOrganizationJobStore implements OrganizationJobStore {
             KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
             ExpressionAttributeValues: {
               ":pk": keys.tenantPartition(job.tenantId),
-              ":prefix": chunkPrefix(job.jobId, ref.seq),
+              ":prefix": chunkPrefix(job.jobId, ref.save),
             },
             ConsistentRead: true,
             ...(start ? { ExclusiveStartKey: start } : {}),
@@ -146,20 +151,21 @@ export class DynamoOrganizationJobStore implements OrganizationJobStore {
       if (state !== undefined) {
         const data = gzipSync(JSON.stringify(state));
         const chunks = Math.max(1, Math.ceil(data.length / this.chunkBytes));
+        const save = `${String(job.seq).padStart(8, "0")}-${randomBytes(6).toString("hex")}`;
         const expiresAt = Math.floor(Date.now() / 1000) + CHUNK_TTL_SECONDS;
         for (let n = 0; n < chunks; n++)
           await this.doc.send(
             new PutCommand({
               TableName: this.tableName,
               Item: {
-                ...this.chunkKey(job, job.seq, n),
+                ...this.chunkKey(job, save, n),
                 type: "ORGANIZATION_JOB_STATE",
                 data: data.subarray(n * this.chunkBytes, (n + 1) * this.chunkBytes),
                 expiresAt,
               },
             }),
           );
-        ref = { seq: job.seq, chunks, bytes: data.length };
+        ref = { save, chunks, bytes: data.length };
       }
       await this.doc.send(
         new PutCommand({
@@ -180,7 +186,7 @@ export class DynamoOrganizationJobStore implements OrganizationJobStore {
     }
     if (ref) (job as StoredJob).state = ref;
     else delete (job as StoredJob).state;
-    if (previous && previous.seq !== ref?.seq) await this.dropChunks(job, previous);
+    if (previous && previous.save !== ref?.save) await this.dropChunks(job, previous);
     return true;
   }
 
@@ -199,10 +205,10 @@ export class DynamoOrganizationJobStore implements OrganizationJobStore {
     return (job as StoredJob).state?.bytes ?? 0;
   }
 
-  private chunkKey(job: OrganizationJob, seq: number, n: number) {
+  private chunkKey(job: OrganizationJob, save: string, n: number) {
     return {
       PK: keys.tenantPartition(job.tenantId),
-      SK: `${chunkPrefix(job.jobId, seq)}${String(n).padStart(4, "0")}`,
+      SK: `${chunkPrefix(job.jobId, save)}${String(n).padStart(4, "0")}`,
     };
   }
 
@@ -211,13 +217,12 @@ export class DynamoOrganizationJobStore implements OrganizationJobStore {
     await batchDelete(
       this.doc,
       this.tableName,
-      Array.from({ length: ref.chunks }, (_, n) => this.chunkKey(job, ref.seq, n)),
+      Array.from({ length: ref.chunks }, (_, n) => this.chunkKey(job, ref.save, n)),
     ).catch(() => undefined);
   }
 }
 
-const chunkPrefix = (jobId: string, seq: number) =>
-  `ORGJOB#STATE#${jobId}#${String(seq).padStart(8, "0")}#`;
+const chunkPrefix = (jobId: string, save: string) => `ORGJOB#STATE#${jobId}#${save}#`;
 
 const toJob = (item: Record<string, unknown>) =>
   withoutTableAttributes(item) as unknown as OrganizationJob;

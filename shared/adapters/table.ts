@@ -31,7 +31,7 @@
  *   AUDIT-PLATFORM / <at>#<requestId>#<n>  an audit record of the platform's trail (GET /v1/audit)
  *   TENANT#<tenantId> / ORG              the tenant's organization; GSI1 INDEX#ORG#<shard> / <tenantId>
  *   TENANT#<tenantId> / ORGJOB           its latest connect or sync job, with the job's lease
- *   TENANT#<tenantId> / ORGJOB#STATE#<jobId>#<seq>#<n>  the job's saved state, gzip-compressed
+ *   TENANT#<tenantId> / ORGJOB#STATE#<jobId>#<save>#<n>  the job's saved state, gzip-compressed
  *                                        JSON in chunks (shared/adapters/dynamo-organization-job-store.ts)
  *   RATE#<scope>#<subject> / <window start>  a rate-limit counter of one minute, expiring by TTL
  *

@@ -17,6 +17,9 @@ import {
   type OrganizationStore,
 } from "../ports";
 
+/** How long a new job waits for its first link before the schedule resumes it. */
+export const FIRST_LINK_GRACE_MS = 5 * 60_000;
+
 interface StarterDeps {
   jobs: Pick<OrganizationJobStore, "get" | "start">;
   clock: Clock;
@@ -51,8 +54,8 @@ export class OrganizationJobStarter {
   /**
    * Starts a job for the connection in place of the latest one (`replacing`, which a running
    * chain then gives up at its next save), and launches its first link. Undefined when another
-   * request started one first. A launch that fails leaves the job to the schedule (its lease is
-   * free, so the next run resumes it).
+   * request started one first. A launch that fails leaves the job to the schedule (which resumes
+   * it FIRST_LINK_GRACE_MS later).
    */
   async start(
     connection: OrganizationConnection,
@@ -78,7 +81,8 @@ export class OrganizationJobStarter {
       actor,
       ...(previous ? { previous } : {}),
       seq: 0,
-      leaseUntilMs: 0,
+      // No holder: its first link takes it. The schedule resumes it only if that link is lost.
+      leaseUntilMs: this.deps.clock.now().getTime() + FIRST_LINK_GRACE_MS,
     };
     if (!(await this.deps.jobs.start(job, replacing?.jobId))) return undefined;
     metrics.count("OrganizationJobs", 1, { kind, outcome: "STARTED" });

@@ -5,6 +5,7 @@ import { DynamoAuditStore } from "../../shared/adapters/dynamo-audit-store";
 import { DynamoBrokerStore } from "../../shared/adapters/dynamo-broker-store";
 import { createDocumentClient } from "../../shared/adapters/dynamo-client";
 import { DynamoGrantStore } from "../../shared/adapters/dynamo-grant-store";
+import { DynamoOrganizationJobStore } from "../../shared/adapters/dynamo-organization-job-store";
 import { DynamoOrganizationStore } from "../../shared/adapters/dynamo-organization-store";
 import { DynamoPermissionSetStore } from "../../shared/adapters/dynamo-permission-set-store";
 import { DynamoRegistrationTokenStore } from "../../shared/adapters/dynamo-registration-token-store";
@@ -25,6 +26,7 @@ async function dynamoPorts(): Promise<ModelPorts> {
     accounts: new DynamoAccountStore(doc, table),
     tokens: new DynamoRegistrationTokenStore(doc, table),
     organizations: new DynamoOrganizationStore(doc, table),
+    jobs: new DynamoOrganizationJobStore(doc, table),
     audit: new DynamoAuditStore(doc, table, 3600),
     grants: new DynamoGrantStore(doc, table),
     permissionSets: new DynamoPermissionSetStore(doc, table),

@@ -1,3 +1,4 @@
+import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import {
   CloseAccountCommand,
   CreateAccountCommand,
@@ -8,16 +9,15 @@ import {
   OrganizationsClient,
   RemoveAccountFromOrganizationCommand,
 } from "@aws-sdk/client-organizations";
-import { beforeAll, describe, expect, it } from "vitest";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LOCAL_REGION } from "../../scripts/local-stack";
-import { DynamoOrganizationStore } from "../../shared/adapters/dynamo-organization-store";
-import { systemActor } from "../../shared/domain/audit";
-import { organizationService } from "../../shared/wiring/organizations";
+import type { OrganizationJobLink } from "../../shared/ports";
 import { api } from "../support/api";
 import { grantedService, otherTenantKey } from "../support/brokering";
 import { captureEvents } from "../support/events";
 import { asFunction } from "../support/function-iam";
-import { seedKey, useFreshTable } from "../support/table";
+import { seedKey, snapshot, useFreshTable } from "../support/table";
 import { CONTROL_PLANE_PATTERN, deployTenantStack, tenantAdmin } from "../support/tenant-account";
 
 /**
@@ -25,7 +25,9 @@ import { CONTROL_PLANE_PATTERN, deployTenantStack, tenantAdmin } from "../suppor
  * with OUs and member accounts; the member role deployed (with each account's own credentials)
  * in some of them; connected through the API; then changed the way organizations change, and
  * synced. What moto cannot do: run the StackSet (it accepts the template and creates no
- * instances), so the member role is deployed account by account, as the StackSet would.
+ * instances), so the member role is deployed account by account, as the StackSet would; and
+ * run a Lambda function: the job function's asynchronous invocations are caught (Lambda's Invoke,
+ * mocked) and run here, in order, each as an invocation of the job function under its own role.
  */
 const MANAGEMENT = "930000000001";
 const MEMBER_ROLE = "CrossAccountControlPlaneAccess";
@@ -39,6 +41,54 @@ let ouA1: string;
 let ouB: string;
 const m: Record<string, string> = {};
 let captured: Awaited<ReturnType<typeof captureEvents>>;
+let table: string;
+
+// Paced at 5 calls a second (1 in AWS), and a sync each time the schedule runs (every hour in AWS).
+process.env.ORGANIZATION_CALLS_PER_SECOND = "5";
+process.env.ORGANIZATION_SYNC_PERIOD_MINUTES = "0";
+const lambda = mockClient(LambdaClient);
+const links: OrganizationJobLink[] = [];
+lambda
+  .on(InvokeCommand)
+  .callsFake((input: { FunctionName: string; Payload: Uint8Array | string }) => {
+    expect(input.FunctionName).toMatch(/organizationJob$/);
+    links.push(JSON.parse(Buffer.from(input.Payload as Uint8Array).toString("utf8")));
+    return { StatusCode: 202 };
+  });
+afterAll(() => lambda.restore());
+
+/**
+ * Runs the queued job links (and those they queue) as the job function, each invocation with
+ * `remainingMs` (it keeps 30 s for its last save and the next link): the outcomes' log lines are
+ * not checked, the job's record is.
+ */
+async function runJobs(remainingMs = 600_000): Promise<number> {
+  const { handler } = await import("../../functions/organizations/organizationJob");
+  let invocations = 0;
+  for (let link = links.shift(); link; link = links.shift()) {
+    invocations += 1;
+    const current = link;
+    await asFunction("organizationJob", () =>
+      handler(current, {
+        awsRequestId: `job-${invocations}`,
+        getRemainingTimeInMillis: () => remainingMs,
+      } as never),
+    );
+  }
+  return invocations;
+}
+
+/** GET .../organizations as the admin. */
+const read = async () =>
+  (await api({ method: "GET", path: `/v1/tenants/${tenantId}/organizations`, key: admin })).body;
+
+/** The schedule function, as EventBridge runs it. */
+async function schedule() {
+  const { handler } = await import("../../functions/organizations/syncOrgs");
+  await asFunction("syncOrgs", () =>
+    handler({}, { awsRequestId: "schedule", getRemainingTimeInMillis: () => 600_000 } as never),
+  );
+}
 
 async function createMember(name: string, parent: string): Promise<string> {
   const out = await org.send(
@@ -85,7 +135,7 @@ async function account(accountId: string) {
 }
 
 beforeAll(async () => {
-  const table = await useFreshTable("organizations");
+  table = await useFreshTable("organizations");
   admin = (await seedKey(table, { role: "admin" })).secret;
   const t = await api({ method: "POST", path: "/v1/tenants", key: admin, body: { name: "Org" } });
   tenantId = t.body.tenantId;
@@ -141,71 +191,66 @@ describe("AWS Organizations on the emulator", () => {
     );
   });
 
-  it("connect: the whole organization, the management account skipped", async () => {
+  it("connect answers 202 with a job; the job registers the whole organization, the management account skipped", async () => {
     const res = await connect();
-    expect(res.status).toBe(201);
-    const role = (id: string) => `arn:aws:iam::${id}:role/${MEMBER_ROLE}`;
-    expect(res.body.report).toEqual({
-      registered: sorted(
-        [m.a, m.a1, m.b, m.top].map((id) => ({
-          accountId: id as string,
-          roleArn: role(id as string),
-        })),
-      ),
-      alreadyRegistered: [],
-      failed: [
-        {
-          accountId: m.noRole,
-          code: "ACCESS_DENIED",
-          message: expect.any(String),
-        },
-      ],
-      skipped: expect.arrayContaining([
-        { accountId: MANAGEMENT, reason: "MANAGEMENT_ACCOUNT" },
-        { accountId: m.closed, reason: "SUSPENDED" },
-      ]),
-      detached: [],
-      pending: [],
-    });
-    expect(res.body.report.skipped).toHaveLength(2);
+    expect(res.status).toBe(202);
+    expect(res.body.job).toMatchObject({ kind: "CONNECT", status: "RUNNING", phase: "LISTING" });
     expect(res.body.organization).toMatchObject({
       managementAccountId: MANAGEMENT,
-      memberRoleName: MEMBER_ROLE,
-      lastSync: { members: 6, registered: 4, failed: 1, skipped: 2, detached: 0, pending: 0 },
+      job: { jobId: res.body.job.jobId },
     });
+    expect(links).toEqual([{ tenantId, jobId: res.body.job.jobId }]);
+
+    expect(await runJobs()).toBe(1);
+    const organization = await read();
+    expect(organization.job).toMatchObject({
+      jobId: res.body.job.jobId,
+      status: "SUCCEEDED",
+      phase: "DONE",
+      progress: { members: 6, registered: 4, failed: 1, skipped: 2, detached: 0, pending: 0 },
+      failures: [{ accountId: m.noRole, code: "ACCESS_DENIED", message: expect.any(String) }],
+    });
+    expect(organization.lastSync).toMatchObject({ members: 6, registered: 4, failed: 1 });
     expect(await account(m.a as string)).toMatchObject({
       status: "VERIFIED",
       source: { kind: "organization", managementAccountId: MANAGEMENT },
     });
+    expect((await account(MANAGEMENT)).error.code).toBe("ACCOUNT_NOT_FOUND");
     expect((await captured.drain()).map((e) => [e.accountId, e.change]).sort()).toEqual(
       [m.a, m.a1, m.b, m.top].map((id) => [id, "REGISTERED"]).sort(),
     );
   });
 
-  it("connect again with chosen OUs: idempotent, child OUs included, the rest detached", async () => {
+  it("connect again with chosen OUs: the job resumes across invocations, child OUs included, the rest detached", async () => {
     const res = await connect([ouA]);
-    expect(res.status).toBe(200);
-    expect(res.body.report).toEqual({
-      registered: [],
-      alreadyRegistered: ids([{ accountId: m.a as string }, { accountId: m.a1 as string }]).map(
-        (accountId) => ({ accountId }),
-      ),
-      failed: [{ accountId: m.noRole, code: "ACCESS_DENIED", message: expect.any(String) }],
-      skipped: [{ accountId: m.closed, reason: "SUSPENDED" }],
-      detached: sorted([
-        { accountId: m.b as string, reason: "OUT_OF_SCOPE" },
-        { accountId: m.top as string, reason: "OUT_OF_SCOPE" },
-      ]),
-      pending: [],
+    expect(res.status).toBe(202);
+    // Half a second of work an invocation: the walk (5 calls at 5 a second) needs several.
+    const invocations = await runJobs(30_500);
+    expect(invocations).toBeGreaterThan(1);
+    const { job } = await read();
+    expect(job).toMatchObject({
+      jobId: res.body.job.jobId,
+      status: "SUCCEEDED",
+      invocations,
+      progress: { registered: 0, alreadyRegistered: 2, failed: 1, skipped: 1, detached: 2 },
     });
+    expect(job.progress.calls).toBe(5); // ListAccounts, and ListChildren twice for ouA and ouA1
     expect(await account(m.b as string)).toMatchObject({
       status: "DETACHED",
       detached: { reason: "OUT_OF_SCOPE" },
     });
-    await captured.drain();
+    expect((await account(m.top as string)).detached.reason).toBe("OUT_OF_SCOPE");
+    expect(
+      (await captured.drain()).map((e) => [e.accountId, e.change, e.reason ?? null]).sort(),
+    ).toEqual(
+      [
+        [m.b, "DETACHED", "OUT_OF_SCOPE"],
+        [m.top, "DETACHED", "OUT_OF_SCOPE"],
+      ].sort(),
+    );
   });
 
-  it("sync after the organization changed: new account registered, leavers detached", async () => {
+  it("the scheduled sync after the organization changed: new account registered, leavers detached", async () => {
     m.added = await createMember("added", ouA1);
     await deployMemberRole(m.added);
     await deployMemberRole(m.noRole as string); // fixed since: registered now
@@ -215,35 +260,20 @@ describe("AWS Organizations on the emulator", () => {
     await org.send(new CloseAccountCommand({ AccountId: m.a1 }));
     await org.send(new RemoveAccountFromOrganizationCommand({ AccountId: m.b }));
 
-    const connection = await new DynamoOrganizationStore(
-      // biome-ignore lint/suspicious/noExplicitAny: the same document client the service uses
-      (await import("../../shared/wiring/common")).documentClient() as any,
-      process.env.TABLE_NAME as string,
-    ).get(tenantId);
-    const report = await organizationService().sync(
-      connection as NonNullable<typeof connection>,
-      Number.MAX_SAFE_INTEGER,
-      systemActor("sync-test", "organization-sync"),
-    );
-    expect(report).toEqual({
-      registered: sorted([
-        { accountId: m.added, roleArn: `arn:aws:iam::${m.added}:role/${MEMBER_ROLE}` },
-        { accountId: m.noRole as string, roleArn: `arn:aws:iam::${m.noRole}:role/${MEMBER_ROLE}` },
-      ]),
-      alreadyRegistered: [],
-      failed: [],
-      skipped: sorted([
-        { accountId: m.closed as string, reason: "SUSPENDED" },
-        { accountId: m.a1 as string, reason: "SUSPENDED" },
-      ]),
-      detached: sorted([
-        { accountId: m.a as string, reason: "OUT_OF_SCOPE" },
-        { accountId: m.a1 as string, reason: "SUSPENDED" },
-      ]),
-      pending: [],
+    await schedule();
+    expect(links).toHaveLength(1);
+    await runJobs();
+    const { job, lastSync } = await read();
+    expect(job).toMatchObject({
+      kind: "SYNC",
+      status: "SUCCEEDED",
+      progress: { registered: 2, alreadyRegistered: 0, failed: 0, skipped: 2, detached: 2 },
+      failures: [],
     });
+    expect(lastSync).toMatchObject({ registered: 2, detached: 2 });
     // m.b left the organization while already detached (out of scope): nothing more to do.
     expect((await account(m.b as string)).detached.reason).toBe("OUT_OF_SCOPE");
+    expect((await account(m.a1 as string)).detached.reason).toBe("SUSPENDED");
     expect(
       (await captured.drain()).map((e) => [e.accountId, e.change, e.reason ?? null]).sort(),
     ).toEqual(
@@ -254,20 +284,23 @@ describe("AWS Organizations on the emulator", () => {
         [m.a1, "DETACHED", "SUSPENDED"],
       ].sort(),
     );
+  });
 
-    // The scheduled function does the same for every connected organization: nothing changed since.
-    const { handler } = await import("../../functions/organizations/syncOrgs");
-    await asFunction("syncOrgs", () =>
-      handler({}, { getRemainingTimeInMillis: () => 600_000 } as never),
-    );
-    expect(await captured.drain()).toEqual([]);
-    const read = await api({
-      method: "GET",
-      path: `/v1/tenants/${tenantId}/organizations`,
-      key: admin,
+  it("a second sync with no changes writes nothing but its own job record", async () => {
+    const outsideTheJob = async () =>
+      (await snapshot(table)).filter((item) => !item.includes('"SK":{"S":"ORGJOB'));
+    const before = await outsideTheJob();
+    await schedule();
+    await runJobs();
+    const { job } = await read();
+    expect(job).toMatchObject({
+      kind: "SYNC",
+      status: "SUCCEEDED",
+      progress: { registered: 0, alreadyRegistered: 2, detached: 0 },
     });
-    expect(read.status).toBe(200);
-    expect(read.body.lastSync).toMatchObject({ registered: 0, detached: 0, alreadyRegistered: 2 });
+    // No account, no audit record, no connection change, no event.
+    expect(await outsideTheJob()).toEqual(before);
+    expect(await captured.drain()).toEqual([]);
   });
 
   it("a detached account is never brokered; a registered member is", async () => {

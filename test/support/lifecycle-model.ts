@@ -10,12 +10,14 @@ import { expect } from "vitest";
 import type { Account } from "../../shared/domain/account";
 import { type Actor, type AuditRecord, systemActor } from "../../shared/domain/audit";
 import type { OrganizationConnection } from "../../shared/domain/organization";
+import type { OrganizationJob } from "../../shared/domain/organization-job";
 import type { Tenant } from "../../shared/domain/tenant";
 import type {
   AccountStore,
   AuditStore,
   BrokerStore,
   GrantStore,
+  OrganizationJobStore,
   OrganizationStore,
   PermissionSetStore,
   RegistrationTokenStore,
@@ -25,6 +27,9 @@ import { AccountService } from "../../shared/services/account-service";
 import { AuditTrail } from "../../shared/services/audit-trail";
 import { EmergencyBrake } from "../../shared/services/emergency-brake";
 import { hashRegistrationToken } from "../../shared/services/onboarding-service";
+import { drainJobs, OrganizationJobs, QueuedLinks } from "../../shared/services/organization-job";
+import { OrganizationJobStarter } from "../../shared/services/organization-job-starter";
+import { OrganizationRecords } from "../../shared/services/organization-records";
 import { OrganizationService } from "../../shared/services/organization-service";
 import { RegistrationService } from "../../shared/services/registration-service";
 import type { RoleVerifier } from "../../shared/services/role-verifier";
@@ -39,6 +44,7 @@ export interface ModelPorts {
   accounts: AccountStore;
   tokens: RegistrationTokenStore;
   organizations: OrganizationStore;
+  jobs: OrganizationJobStore;
   audit: AuditStore;
   grants: GrantStore;
   permissionSets: PermissionSetStore;
@@ -71,7 +77,14 @@ export interface World {
   registration: RegistrationService;
   brake: EmergencyBrake;
   broker: SessionBroker;
-  organizations: OrganizationService;
+  organizations: {
+    service: OrganizationService;
+    jobs: OrganizationJobs;
+    starter: OrganizationJobStarter;
+    records: OrganizationRecords;
+    /** The jobs' links, run in the command that queued them. */
+    links: QueuedLinks;
+  };
   /** Whether each account's role lets the control plane in (verification succeeds). */
   roleWorks: Map<string, boolean>;
   /** The organization's ACTIVE members (besides its management account). */
@@ -162,32 +175,66 @@ export async function buildWorld(ports: ModelPorts): Promise<World> {
     clock,
     defaultRegion: "us-east-1",
   });
-  const organizations = new OrganizationService({
-    organizations: ports.organizations,
-    accounts: ports.accounts,
-    members: accounts,
-    trail,
-    tenants,
-    verifier,
-    gateway: {
-      assumeRole: session,
-      callerIdentity: async () => ({ account: "", arn: "" }),
-      roleTrustPolicy: async () => ({}),
-    },
-    organizationsApi: {
-      describe: async () => ({ organizationId: "o-model", managementAccountId: MANAGEMENT }),
-      accounts: async () => [
-        { accountId: MANAGEMENT, state: "ACTIVE" },
-        ...[...members].map((accountId) => ({ accountId, state: "ACTIVE" })),
-      ],
-      children: async () => [],
-    },
-    publish: async () => undefined,
-    clock,
-    concurrency: 2,
-    partition: "aws",
-    region: "us-east-1",
-  });
+  const gateway = {
+    assumeRole: session,
+    callerIdentity: async () => ({ account: "", arn: "" }),
+    roleTrustPolicy: async () => ({}),
+  };
+  const random = new SequenceRandom();
+  const starter = new OrganizationJobStarter({ jobs: ports.jobs, clock, random });
+  const organizations = {
+    service: new OrganizationService({
+      organizations: ports.organizations,
+      members: accounts,
+      trail,
+      tenants,
+      verifier,
+      gateway,
+      organizationsApi: {
+        describe: async () => ({ organizationId: "o-model", managementAccountId: MANAGEMENT }),
+      },
+      jobs: starter,
+      launcher: { launch: async () => undefined },
+      clock,
+      region: "us-east-1",
+    }),
+    jobs: new OrganizationJobs({
+      jobs: ports.jobs,
+      organizations: ports.organizations,
+      accounts: ports.accounts,
+      members: accounts,
+      trail,
+      tenants,
+      gateway,
+      // The whole organization: one page of ListAccounts.
+      pages: {
+        accountsPage: async () => ({
+          members: [
+            { accountId: MANAGEMENT, state: "ACTIVE" },
+            ...[...members].map((accountId) => ({ accountId, state: "ACTIVE" })),
+          ],
+        }),
+        childrenPage: async () => ({ ids: [] }),
+      },
+      publish: async () => undefined,
+      clock,
+      sleep: async (ms) => clock.advance(ms),
+      random,
+      concurrency: 2,
+      callsPerSecond: 1000,
+      partition: "aws",
+      region: "us-east-1",
+    }),
+    starter,
+    records: new OrganizationRecords({
+      organizations: ports.organizations,
+      jobs: ports.jobs,
+      accounts: ports.accounts,
+      tenants,
+      trail,
+    }),
+    links: new QueuedLinks(),
+  };
 
   const admin: Actor = { requestId: "setup", keyId: "key_admin", keyRole: "admin" };
   const tenant = await tenants.create("Model", admin);
@@ -244,6 +291,8 @@ interface Observed {
   tenant?: Tenant;
   accounts: Map<string, Account>;
   organization?: OrganizationConnection;
+  /** The organization's latest job. */
+  job?: OrganizationJob;
   records: AuditRecord[];
 }
 
@@ -273,10 +322,12 @@ async function observe(w: World): Promise<Observed> {
   );
   const tenant = await ports.tenants.get(tenantId);
   const organization = await ports.organizations.get(tenantId);
+  const job = await ports.jobs.get(tenantId);
   return {
     ...(tenant ? { tenant } : {}),
     accounts: new Map(accounts.map((a) => [a.accountId, a])),
     ...(organization ? { organization } : {}),
+    ...(job ? { job } : {}),
     records: [...tenantTrail, ...platformTrail],
   };
 }
@@ -348,9 +399,18 @@ async function checkInvariants(
   ).length;
   if (JSON.stringify(before.tenant) !== JSON.stringify(after.tenant)) changes += 1;
   if (JSON.stringify(before.organization) !== JSON.stringify(after.organization)) changes += 1;
+  // An organization job that changed accounts ends with one ORGANIZATION_SYNC summary (a job
+  // that changed nothing writes none).
+  const job = after.job;
+  if (
+    job?.status === "SUCCEEDED" &&
+    (job.jobId !== before.job?.jobId || before.job?.status !== "SUCCEEDED") &&
+    job.progress.registered + job.progress.detached > 0
+  )
+    changes += 1;
   const records = changeRecords(newRecords(before, after));
-  // An organization's connect or sync changes its connection and accounts; each account change has
-  // its own record, and the connection's change is the connect or sync record.
+  // An organization's connect changes its connection and the job its accounts; each account
+  // change has its own record, the connection's change is the connect record.
   expect(records.length, `${where}: ${JSON.stringify(records.map((r) => r.action))}`).toBe(changes);
   for (const r of records) {
     expect(r.keyId, where).toBeTruthy();
@@ -519,21 +579,25 @@ export const lifecycleCommands = [
   ),
   fc.constant(
     new LifecycleCommand("organization connect or sync", async (w, _m, actor) => {
+      const { service, jobs, starter, records: _r, links } = w.organizations;
       const connection = await w.ports.organizations.get(w.tenantId);
       if (connection) {
-        const report = await w.organizations.sync(connection, Number.MAX_SAFE_INTEGER, actor);
-        if (process.env.MODEL_DEBUG) console.log("sync", JSON.stringify(report));
-      } else
-        await w.organizations.connect(
+        const latest = await w.ports.jobs.get(w.tenantId);
+        await starter.start(connection, "SYNC", latest, actor, links);
+      } else {
+        const { job } = await service.connect(
           w.tenantId,
           {
             managementAccountId: MANAGEMENT,
             managementRoleArn: roleArn(MANAGEMENT),
             memberRoleName: "Access",
           },
-          Number.MAX_SAFE_INTEGER,
           actor,
         );
+        await links.launch({ tenantId: w.tenantId, jobId: job.jobId });
+      }
+      const outcomes = await drainJobs(jobs, links, 600_000);
+      if (process.env.MODEL_DEBUG) console.log("sync", JSON.stringify(outcomes));
       return {};
     }),
   ),
@@ -542,7 +606,7 @@ export const lifecycleCommands = [
       new LifecycleCommand(
         `organization disconnect (remove accounts: ${removeAccounts})`,
         async (w, _m, actor) => {
-          await w.organizations.disconnect(w.tenantId, removeAccounts, actor);
+          await w.organizations.records.disconnect(w.tenantId, removeAccounts, actor);
           return {};
         },
       ),

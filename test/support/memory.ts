@@ -16,6 +16,7 @@ import {
 } from "../../shared/domain/errors";
 import { ALL_TENANTS, type Grant } from "../../shared/domain/grant";
 import type { OrganizationConnection } from "../../shared/domain/organization";
+import type { OrganizationJob } from "../../shared/domain/organization-job";
 import type { PermissionSet } from "../../shared/domain/permission-set";
 import type { ExternalIdState, Tenant } from "../../shared/domain/tenant";
 import { ConflictError, TenantNotFoundError } from "../../shared/errors";
@@ -32,6 +33,7 @@ import type {
   IdempotencyRecord,
   IdempotencyStore,
   MetricsSink,
+  OrganizationJobStore,
   OrganizationStore,
   Page,
   PageRequest,
@@ -216,6 +218,79 @@ export class MemoryOrganizationStore implements OrganizationStore {
   }
   async list(page: PageRequest) {
     return paged([...this.connections.values()], page);
+  }
+}
+
+/**
+ * The latest organization job per tenant, with the DynamoDB store's conditions (start in place of
+ * the job read, the lease's fencing sequence, saves only by the holder at its sequence). The state
+ * is kept as JSON text, as the table keeps it (compressed there), and every write is counted.
+ */
+export class MemoryOrganizationJobStore implements OrganizationJobStore {
+  readonly jobs = new Map<string, OrganizationJob>();
+  readonly states = new Map<string, string>();
+  writes = 0;
+  stateWrites = 0;
+  constructor(tenants?: MemoryTenantStore) {
+    tenants?.onPurge.push((tenantId) => {
+      this.jobs.delete(tenantId);
+      this.states.delete(tenantId);
+    });
+  }
+  async get(tenantId: string) {
+    const job = this.jobs.get(tenantId);
+    return job && clone(job);
+  }
+  async start(job: OrganizationJob, replacing: string | undefined) {
+    const stored = this.jobs.get(job.tenantId);
+    if (replacing === undefined ? stored !== undefined : stored?.jobId !== replacing) return false;
+    this.writes += 1;
+    this.jobs.set(job.tenantId, clone(job));
+    this.states.delete(job.tenantId);
+    return true;
+  }
+  async acquire(
+    tenantId: string,
+    jobId: string,
+    holder: string,
+    expectedSeq: number | undefined,
+    nowMs: number,
+    untilMs: number,
+  ) {
+    const job = this.jobs.get(tenantId);
+    if (!job || job.jobId !== jobId || job.status !== "RUNNING") return undefined;
+    const free = job.holder === undefined || job.leaseUntilMs < nowMs;
+    const next = expectedSeq !== undefined && job.holder === holder && job.seq === expectedSeq;
+    if (!free && !next) return undefined;
+    this.writes += 1;
+    Object.assign(job, { holder, leaseUntilMs: untilMs, seq: job.seq + 1 });
+    return clone(job);
+  }
+  async loadState(job: OrganizationJob) {
+    const text = this.jobs.get(job.tenantId)?.jobId === job.jobId && this.states.get(job.tenantId);
+    return text ? (JSON.parse(text) as unknown) : undefined;
+  }
+  async save(job: OrganizationJob, state: unknown | undefined) {
+    const stored = this.jobs.get(job.tenantId);
+    if (
+      !stored ||
+      stored.jobId !== job.jobId ||
+      stored.holder !== job.holder ||
+      stored.seq !== job.seq
+    )
+      return false;
+    this.writes += 1;
+    this.jobs.set(job.tenantId, clone(job));
+    if (state === undefined) this.states.delete(job.tenantId);
+    else {
+      this.stateWrites += 1;
+      this.states.set(job.tenantId, JSON.stringify(state));
+    }
+    return true;
+  }
+  async delete(tenantId: string) {
+    this.jobs.delete(tenantId);
+    this.states.delete(tenantId);
   }
 }
 

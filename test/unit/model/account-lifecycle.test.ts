@@ -5,6 +5,7 @@ import {
   MemoryAuditStore,
   MemoryBrokerStore,
   MemoryGrantStore,
+  MemoryOrganizationJobStore,
   MemoryOrganizationStore,
   MemoryPermissionSetStore,
   MemoryRegistrationTokenStore,
@@ -17,6 +18,7 @@ async function memoryPorts() {
   const accounts = new MemoryAccountStore(tenants);
   const tokens = new MemoryRegistrationTokenStore(tenants);
   const organizations = new MemoryOrganizationStore(tenants);
+  const jobs = new MemoryOrganizationJobStore(tenants);
   const grants = new MemoryGrantStore(tenants);
   const permissionSets = new MemoryPermissionSetStore();
   return {
@@ -24,6 +26,7 @@ async function memoryPorts() {
     accounts,
     tokens,
     organizations,
+    jobs,
     audit: new MemoryAuditStore(),
     grants,
     permissionSets,
@@ -37,6 +40,7 @@ async function memoryPorts() {
           .map((a) => a.accountId),
         ...[...tokens.tokens.values()].filter((t) => t.tenantId === tenantId).map(() => "token"),
         ...(organizations.connections.has(tenantId) ? ["organization"] : []),
+        ...(jobs.jobs.has(tenantId) ? ["organization job"] : []),
         ...[...grants.grants.values()].filter((g) => g.tenantId === tenantId).map((g) => g.grantId),
       ];
     },
