@@ -124,9 +124,6 @@ const connect = (organizationalUnitIds?: string[]) =>
     },
   });
 
-const ids = (xs: { accountId: string }[]) => xs.map((x) => x.accountId).sort();
-const sorted = <T extends { accountId: string }>(xs: T[]) =>
-  [...xs].sort((a, b) => a.accountId.localeCompare(b.accountId));
 
 async function account(accountId: string) {
   return (
