@@ -124,7 +124,6 @@ const connect = (organizationalUnitIds?: string[]) =>
     },
   });
 
-
 async function account(accountId: string) {
   return (
     await api({ method: "GET", path: `/v1/tenants/${tenantId}/accounts/${accountId}`, key: admin })
