@@ -528,13 +528,13 @@ export interface paths {
             cookie?: never;
         };
         /**
-         * Read the tenant's organization connection: last sync time and counts
+         * Read the tenant's organization connection: its latest job's progress, the last sync's counts
          * @description Authorization: roles: admin, tenant (a tenant key: its own tenant only).
          */
         get: operations["getOrganization"];
         put?: never;
         /**
-         * Connect the tenant's AWS Organization: verify the management role, register every ACTIVE member account
+         * Connect the tenant's AWS Organization: verify the management role, then a job registers every ACTIVE member account
          * @description Authorization: roles: admin, tenant (a tenant key: its own tenant only).
          */
         post: operations["connectOrganization"];
@@ -563,16 +563,10 @@ export interface components {
              * @enum {string}
              */
             status: "VERIFIED" | "FAILED" | "DETACHED";
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             verifiedAt?: string;
             lastVerification: {
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T10:00:00.000Z
-                 */
+                /** @description When the job last saved its progress (every 30 s while it runs). */
                 at: string;
                 /** @enum {string} */
                 code?: "ACCESS_DENIED" | "ROLE_NOT_FOUND" | "ACCOUNT_MISMATCH" | "TRUST_POLICY_TOO_BROAD" | "EXTERNAL_ID_NOT_REQUIRED" | "EXTERNAL_ID_MISMATCH" | "REGION_DISABLED" | "THROTTLED";
@@ -587,19 +581,13 @@ export interface components {
             };
             /** @description Set while the emergency brake is on: the role's deny policy is attached and no session is brokered. */
             frozen?: {
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T10:00:00.000Z
-                 */
+                /** @description When the job last saved its progress (every 30 s while it runs). */
                 at: string;
                 keyId: string;
             };
             /** @description Set when status is DETACHED: why the organization's sync stopped brokering the account. */
             detached?: {
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T10:00:00.000Z
-                 */
+                /** @description When the job last saved its progress (every 30 s while it runs). */
                 at: string;
                 /** @enum {string} */
                 reason: "LEFT_ORGANIZATION" | "OUT_OF_SCOPE" | "SUSPENDED" | "CLOSED";
@@ -608,15 +596,9 @@ export interface components {
             health?: {
                 /** @enum {string} */
                 state: "HEALTHY" | "DEGRADED" | "UNHEALTHY";
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T10:00:00.000Z
-                 */
+                /** @description When the job last saved its progress (every 30 s while it runs). */
                 since: string;
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T10:00:00.000Z
-                 */
+                /** @description When the job last saved its progress (every 30 s while it runs). */
                 lastCheckedAt: string;
                 latencyMs: number;
                 consecutiveFailures: number;
@@ -628,15 +610,9 @@ export interface components {
              * @enum {string}
              */
             externalIdStatus?: "CURRENT" | "PREVIOUS" | "EXPIRED";
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             updatedAt: string;
         };
         AccountHealth: {
@@ -650,15 +626,9 @@ export interface components {
             health?: {
                 /** @enum {string} */
                 state: "HEALTHY" | "DEGRADED" | "UNHEALTHY";
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T10:00:00.000Z
-                 */
+                /** @description When the job last saved its progress (every 30 s while it runs). */
                 since: string;
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T10:00:00.000Z
-                 */
+                /** @description When the job last saved its progress (every 30 s while it runs). */
                 lastCheckedAt: string;
                 latencyMs: number;
                 consecutiveFailures: number;
@@ -667,10 +637,7 @@ export interface components {
             };
             /** @description The most recent checks, newest first. */
             history: {
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T10:00:00.000Z
-                 */
+                /** @description When the job last saved its progress (every 30 s while it runs). */
                 at: string;
                 /** @enum {string} */
                 state: "HEALTHY" | "DEGRADED" | "UNHEALTHY";
@@ -693,15 +660,9 @@ export interface components {
             tenantId?: components["schemas"]["TenantId"];
             service?: components["schemas"]["ServiceName"];
             description?: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             revokedAt?: string;
         };
         ApiKeyList: {
@@ -716,10 +677,7 @@ export interface components {
         };
         AuditRecord: {
             requestId: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             at: string;
             /** @description The acting API key; "stack" for a stack's message, "system" for scheduled work. */
             keyId: string;
@@ -746,10 +704,7 @@ export interface components {
             region?: string;
             sessionName?: string;
             sourceIdentity?: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             expiration?: string;
             cacheHit?: boolean;
             /** @enum {string} */
@@ -807,7 +762,7 @@ export interface components {
         };
         ConnectOrganizationResponse: {
             organization: components["schemas"]["Organization"];
-            report: components["schemas"]["OrganizationSyncReport"];
+            job: components["schemas"]["OrganizationJob"];
         };
         CreateApiKeyRequest: {
             role: components["schemas"]["ApiKeyRole"];
@@ -823,15 +778,9 @@ export interface components {
             tenantId?: components["schemas"]["TenantId"];
             service?: components["schemas"]["ServiceName"];
             description?: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             revokedAt?: string;
             /** @description The secret. Shown only in this response; store it now. */
             apiKey: string;
@@ -871,16 +820,9 @@ export interface components {
             externalId: string;
             /** @enum {string} */
             status: "CURRENT" | "PREVIOUS";
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             validFrom?: string;
-            /**
-             * Format: date-time
-             * @description For a PREVIOUS external ID: when it stops being accepted.
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description For a PREVIOUS external ID: when it stops being accepted. */
             validUntil?: string;
         };
         Grant: {
@@ -889,10 +831,7 @@ export interface components {
             tenantId: string;
             permissionSets: string[];
             maxDurationSeconds: number;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             createdAt: string;
         };
         /** @example grt_01jf3m9x7k2q8r5t6v4w0y1z2a */
@@ -912,22 +851,12 @@ export interface components {
                 UNHEALTHY: number;
             };
             checked: number;
-            /**
-             * Format: date-time
-             * @description The oldest previous check among the accounts the last sweep saw.
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description The oldest previous check among the accounts the last sweep saw. */
             oldestCheck?: string;
             lastSweep?: {
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T10:00:00.000Z
-                 */
+                /** @description When the job last saved its progress (every 30 s while it runs). */
                 startedAt: string;
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T10:00:00.000Z
-                 */
+                /** @description When the job last saved its progress (every 30 s while it runs). */
                 finishedAt: string;
                 durationMs: number;
             };
@@ -951,10 +880,7 @@ export interface components {
                 /** @description Bound to this tenant; registers accounts until registrationTokenExpiresAt. */
                 RegistrationToken: string;
             };
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             registrationTokenExpiresAt: string;
         };
         Organization: {
@@ -964,17 +890,11 @@ export interface components {
             memberRoleName: string;
             organizationalUnitIds?: string[];
             organizationId?: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             connectedAt: string;
-            /** @description The last sync: when, and what it found and did. */
+            /** @description The last finished sync (or connect): when, and what it found and did. */
             lastSync?: {
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T10:00:00.000Z
-                 */
+                /** @description When the job last saved its progress (every 30 s while it runs). */
                 at: string;
                 /** @description Member accounts in scope (the management account excluded). */
                 members: number;
@@ -985,47 +905,73 @@ export interface components {
                 detached: number;
                 pending: number;
             };
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description The latest connect or sync job: running (with its progress so far) or finished. */
+            job?: components["schemas"]["OrganizationJob"];
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             updatedAt: string;
         };
-        OrganizationSyncReport: {
-            registered: {
-                accountId: components["schemas"]["AccountId"];
-                roleArn: string;
-            }[];
-            alreadyRegistered: {
-                accountId: components["schemas"]["AccountId"];
-            }[];
-            /** @description Registration failed, with registration's reason code (the role missing, most often). */
-            failed: {
+        OrganizationJob: {
+            /** @description The job's ID, issued when it starts. */
+            jobId: string;
+            /**
+             * @description CONNECT: started by POST .../organizations; SYNC: by the schedule.
+             * @enum {string}
+             */
+            kind: "CONNECT" | "SYNC";
+            /**
+             * @description FAILED: stopped on something the tenant must fix (error says what); the next sync tries again.
+             * @enum {string}
+             */
+            status: "RUNNING" | "SUCCEEDED" | "FAILED";
+            /**
+             * @description LISTING the organization (paced below its API's rate), REGISTERING new members, DETACHING leavers.
+             * @enum {string}
+             */
+            phase: "LISTING" | "REGISTERING" | "DETACHING" | "DONE";
+            /** @description When the job last saved its progress (every 30 s while it runs). */
+            startedAt: string;
+            /** @description When the job last saved its progress (every 30 s while it runs). */
+            updatedAt: string;
+            /** @description When the job last saved its progress (every 30 s while it runs). */
+            finishedAt?: string;
+            /** @description Invocations of the job function so far. */
+            invocations: number;
+            progress: {
+                /** @description Organizations API calls made, throttled ones included. */
+                calls: number;
+                /** @description Calls AWS throttled (each retried after a backoff). */
+                throttled: number;
+                /** @description Accounts the organization listed so far. */
+                listed: number;
+                /** @description Once listed: member accounts in scope (the management account excluded). */
+                members: number;
+                /** @description Once planned: members to register. */
+                toRegister: number;
+                registered: number;
+                alreadyRegistered: number;
+                /** @description Registrations refused (the member role missing, most often). */
+                failed: number;
+                /** @description Members not ACTIVE, and the management account. */
+                skipped: number;
+                /** @description Accounts this organization registered that left it, left the chosen OUs or closed: no longer brokered. */
+                detached: number;
+                /** @description Not registered because AWS or the table was unavailable: the next sync registers them. */
+                pending: number;
+            };
+            /** @description The first 100 registrations refused, with registration's reason code. */
+            failures: {
                 accountId: components["schemas"]["AccountId"];
                 /** @enum {string} */
                 code: "ACCESS_DENIED" | "ROLE_NOT_FOUND" | "ACCOUNT_MISMATCH" | "TRUST_POLICY_TOO_BROAD" | "EXTERNAL_ID_NOT_REQUIRED" | "EXTERNAL_ID_MISMATCH" | "REGION_DISABLED" | "THROTTLED";
                 message: string;
             }[];
-            skipped: {
-                accountId: components["schemas"]["AccountId"];
-                /** @enum {string} */
-                reason: "MANAGEMENT_ACCOUNT" | "SUSPENDED" | "PENDING_CLOSURE" | "CLOSED" | "NOT_ACTIVE";
-            }[];
-            /** @description Accounts this organization registered that left it, left the chosen OUs or closed: no longer brokered. */
-            detached: {
-                accountId: components["schemas"]["AccountId"];
-                /** @enum {string} */
-                reason: "LEFT_ORGANIZATION" | "OUT_OF_SCOPE" | "SUSPENDED" | "CLOSED";
-            }[];
-            /** @description In scope, not reached before the request's time ran out: the next sync registers them. */
-            pending: {
-                accountId: components["schemas"]["AccountId"];
-            }[];
+            /** @description Why a FAILED job stopped (ACCESS_DENIED, ORGANIZATIONAL_UNIT_NOT_FOUND, NOT_AN_ORGANIZATION, ...). */
+            error?: {
+                code: string;
+                message: string;
+            };
         };
         PatchAccountRequest: {
             /** @description A new role ARN in the same account; verified before it replaces the current one. */
@@ -1039,15 +985,9 @@ export interface components {
                 [key: string]: unknown;
             };
             description?: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             updatedAt: string;
         };
         PermissionSetList: {
@@ -1088,10 +1028,7 @@ export interface components {
                 accessKeyId: string;
                 secretAccessKey: string;
                 sessionToken: string;
-                /**
-                 * Format: date-time
-                 * @example 2026-11-23T10:00:00.000Z
-                 */
+                /** @description When the job last saved its progress (every 30 s while it runs). */
                 expiration: string;
             };
             assumedRoleArn: string;
@@ -1104,24 +1041,15 @@ export interface components {
             status: "ACTIVE";
             /** @description While true, no session is issued for this tenant. */
             suspended: boolean;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             suspendedAt?: string;
             /** @description The current external ID; put it in the tenant role's trust policy. */
             externalId: string;
             /** @description Every external ID a trust policy may use now: the current one, and a rotated-out one during its overlap. */
             externalIds: components["schemas"]["ExternalIdView"][];
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             createdAt: string;
-            /**
-             * Format: date-time
-             * @example 2026-11-23T10:00:00.000Z
-             */
+            /** @description When the job last saved its progress (every 30 s while it runs). */
             updatedAt: string;
         };
         /**
@@ -4117,17 +4045,8 @@ export interface operations {
             };
         };
         responses: {
-            /** @description Was already connected: settings updated and the organization synced again. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ConnectOrganizationResponse"];
-                };
-            };
-            /** @description Connected; the report says what happened to each member account. */
-            201: {
+            /** @description Connected (or, connected already, its settings updated); a CONNECT job lists the organization and registers its members. GET .../organizations shows its progress. */
+            202: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4189,7 +4108,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The role did not verify; nothing was stored. The code says why, the message what to do. Codes: ACCESS_DENIED, ROLE_NOT_FOUND, ACCOUNT_MISMATCH, TRUST_POLICY_TOO_BROAD, EXTERNAL_ID_NOT_REQUIRED, EXTERNAL_ID_MISMATCH, REGION_DISABLED, THROTTLED, NOT_AN_ORGANIZATION, NOT_MANAGEMENT_ACCOUNT, ORGANIZATIONAL_UNIT_NOT_FOUND. */
+            /** @description The role did not verify; nothing was stored. The code says why, the message what to do. Codes: ACCESS_DENIED, ROLE_NOT_FOUND, ACCOUNT_MISMATCH, TRUST_POLICY_TOO_BROAD, EXTERNAL_ID_NOT_REQUIRED, EXTERNAL_ID_MISMATCH, REGION_DISABLED, THROTTLED, NOT_AN_ORGANIZATION, NOT_MANAGEMENT_ACCOUNT. */
             422: {
                 headers: {
                     [name: string]: unknown;

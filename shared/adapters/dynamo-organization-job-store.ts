@@ -1,7 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import {
-  DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
@@ -11,7 +10,7 @@ import type { OrganizationJob } from "../domain/organization-job";
 import type { OrganizationJobStore } from "../ports";
 import { batchDelete } from "./batch";
 import { rethrowDynamo } from "./dynamo-errors";
-import { getConsistent, withoutTableAttributes } from "./gsi1";
+import { DynamoOrganizationJobRecords, toOrganizationJob } from "./dynamo-organization-job-records";
 import { keys } from "./table";
 
 /**
@@ -44,15 +43,18 @@ const conditionFailed = (err: unknown) =>
  * to expire by TTL. In the tenant's partition: deleting the tenant deletes them.
  */
 export class DynamoOrganizationJobStore implements OrganizationJobStore {
+  private readonly records: DynamoOrganizationJobRecords;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly chunkBytes = STATE_CHUNK_BYTES,
-  ) {}
+  ) {
+    this.records = new DynamoOrganizationJobRecords(doc, tableName);
+  }
 
-  async get(tenantId: string): Promise<OrganizationJob | undefined> {
-    const item = await getConsistent(this.doc, this.tableName, keys.organizationJob(tenantId));
-    return item ? toJob(item) : undefined;
+  get(tenantId: string): Promise<OrganizationJob | undefined> {
+    return this.records.get(tenantId);
   }
 
   async start(job: OrganizationJob, replacing: string | undefined): Promise<boolean> {
@@ -107,7 +109,7 @@ export class DynamoOrganizationJobStore implements OrganizationJobStore {
           ReturnValues: "ALL_NEW",
         }),
       );
-      return out.Attributes ? toJob(out.Attributes) : undefined;
+      return out.Attributes ? toOrganizationJob(out.Attributes) : undefined;
     } catch (err) {
       if (conditionFailed(err)) return undefined;
       rethrowDynamo(err);
@@ -190,14 +192,8 @@ export class DynamoOrganizationJobStore implements OrganizationJobStore {
     return true;
   }
 
-  async delete(tenantId: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({ TableName: this.tableName, Key: keys.organizationJob(tenantId) }),
-      );
-    } catch (err) {
-      rethrowDynamo(err);
-    }
+  delete(tenantId: string): Promise<void> {
+    return this.records.delete(tenantId);
   }
 
   /** The saved state's size, for the bench and the tests. */
@@ -223,6 +219,3 @@ export class DynamoOrganizationJobStore implements OrganizationJobStore {
 }
 
 const chunkPrefix = (jobId: string, save: string) => `ORGJOB#STATE#${jobId}#${save}#`;
-
-const toJob = (item: Record<string, unknown>) =>
-  withoutTableAttributes(item) as unknown as OrganizationJob;

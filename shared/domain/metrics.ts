@@ -64,7 +64,7 @@ export const METRICS = {
     unit: "Count",
     dimensions: ["result"],
     meaning:
-      "member accounts per sync result (registered, alreadyRegistered, failed, skipped, detached, pending)",
+      "member accounts per finished organization job, by result (registered, failed, detached, pending)",
   },
   Freezes: { unit: "Count", dimensions: [], meaning: "accounts frozen by the emergency brake" },
 } as const;

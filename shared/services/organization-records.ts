@@ -2,18 +2,14 @@ import type { Account } from "../domain/account";
 import type { Actor } from "../domain/audit";
 import { decide } from "../domain/lifecycle";
 import { type OrganizationConnection, registeredBy } from "../domain/organization";
-import type { OrganizationJob } from "../domain/organization-job";
-import { ConflictError, NotFoundError } from "../errors";
+import { ConflictError } from "../errors";
 import type { AccountStore, OrganizationJobStore, OrganizationStore } from "../ports";
 import { AccountRemoval } from "./account-removal";
 import type { AuditTrail } from "./audit-trail";
+import { OrganizationNotConnectedError, OrganizationReader } from "./organization-reader";
 import type { TenantLookup } from "./tenant-lookup";
 
-export class OrganizationNotConnectedError extends NotFoundError {
-  constructor(tenantId: string) {
-    super("ORGANIZATION_NOT_CONNECTED", `Tenant ${tenantId} has no connected organization`);
-  }
-}
+export { OrganizationNotConnectedError };
 
 export interface OrganizationRecordsDeps {
   organizations: Omit<OrganizationStore, "list">;
@@ -31,24 +27,20 @@ export interface OrganizationRecordsDeps {
  */
 export class OrganizationRecords {
   private readonly removal: AccountRemoval;
+  private readonly reader: OrganizationReader;
 
   constructor(private readonly deps: OrganizationRecordsDeps) {
     this.removal = new AccountRemoval(deps);
+    this.reader = new OrganizationReader(deps);
   }
 
-  async get(tenantId: string): Promise<OrganizationConnection> {
-    await this.deps.tenants.get(tenantId);
-    const connection = await this.deps.organizations.get(tenantId);
-    if (!connection) throw new OrganizationNotConnectedError(tenantId);
-    return connection;
+  get(tenantId: string): Promise<OrganizationConnection> {
+    return this.reader.get(tenantId);
   }
 
-  /** The connection and its latest job (GET .../organizations: progress, last sync). */
-  async withJob(
-    tenantId: string,
-  ): Promise<{ connection: OrganizationConnection; job: OrganizationJob | undefined }> {
-    const connection = await this.get(tenantId);
-    return { connection, job: await this.deps.jobs.get(tenantId) };
+  /** See OrganizationReader.withJob. */
+  withJob(tenantId: string) {
+    return this.reader.withJob(tenantId);
   }
 
   /**

@@ -14,7 +14,7 @@ import type {
 import type { AccountService } from "./account-service";
 import type { AuditTrail } from "./audit-trail";
 import type { OrganizationJobStarter } from "./organization-job-starter";
-import { OrganizationNotConnectedError } from "./organization-records";
+import { OrganizationNotConnectedError } from "./organization-reader";
 import { asTenantError, organizationSession } from "./organization-session";
 import type { RoleVerifier } from "./role-verifier";
 import type { TenantLookup } from "./tenant-lookup";

@@ -3,6 +3,7 @@ import { LambdaClient } from "@aws-sdk/client-lambda";
 import { AwsOrganizationGateway } from "../adapters/aws-organization-gateway";
 import { AwsTenantRoleGateway } from "../adapters/aws-tenant-role-gateway";
 import { DynamoAccountStore } from "../adapters/dynamo-account-store";
+import { DynamoOrganizationJobRecords } from "../adapters/dynamo-organization-job-records";
 import { DynamoOrganizationJobStore } from "../adapters/dynamo-organization-job-store";
 import {
   DynamoOrganizationRecords,
@@ -16,6 +17,7 @@ import { loadEventsConfig, loadOrganizationConfig } from "../config";
 import { AccountService } from "../services/account-service";
 import { OrganizationJobs } from "../services/organization-job";
 import { OrganizationJobStarter, OrganizationSchedule } from "../services/organization-job-starter";
+import { OrganizationReader } from "../services/organization-reader";
 import { OrganizationRecords } from "../services/organization-records";
 import { OrganizationService } from "../services/organization-service";
 import { RoleVerifier } from "../services/role-verifier";
@@ -164,12 +166,22 @@ export const organizationService = /* @__PURE__ */ once(() => {
   });
 });
 
+/** GET .../organizations: the connection and its job, two GetItems. */
+export const organizationReader = /* @__PURE__ */ once(
+  () =>
+    new OrganizationReader({
+      organizations: new DynamoOrganizationRecords(documentClient(), config().tableName),
+      jobs: new DynamoOrganizationJobRecords(documentClient(), config().tableName),
+      tenants: tenantLookup(),
+    }),
+);
+
 /** Read and disconnect: DynamoDB only, so their bundles carry no STS, Organizations or EventBridge client. */
 export const organizationRecords = /* @__PURE__ */ once(
   () =>
     new OrganizationRecords({
       organizations: new DynamoOrganizationRecords(documentClient(), config().tableName),
-      jobs: jobStore(),
+      jobs: new DynamoOrganizationJobRecords(documentClient(), config().tableName),
       accounts: new DynamoAccountStore(documentClient(), config().tableName),
       tenants: tenantLookup(),
       trail: auditTrail(),

@@ -104,7 +104,7 @@ describe("packaged control plane", () => {
       "createSession",
       "healthSweep",
       "connectOrganization",
-      "syncOrgs",
+      "organizationJob",
     ],
     iam: [
       "registerAccount",
@@ -115,9 +115,9 @@ describe("packaged control plane", () => {
       "registration",
       "healthSweep",
       "connectOrganization",
-      "syncOrgs",
+      "organizationJob",
     ],
-    organizations: ["connectOrganization", "syncOrgs"],
+    organizations: ["connectOrganization", "organizationJob"],
     // The functions that list across pages read the cursor key (shared/wiring/common.ts).
     secretsmanager: ["listTenants", "listApiKeys", "listGrants", "healthSweep", "syncOrgs"],
   };
@@ -311,8 +311,9 @@ describe("packaged control plane", () => {
     const configs = Object.values(template.Resources).filter(
       (r) => r.Type === "AWS::Lambda::EventInvokeConfig",
     );
-    // The health sweep and the organization sync (registration's events carry its token: no copy kept).
-    expect(configs).toHaveLength(2);
+    // The health sweep, the organization sync's schedule and the organization job (registration's
+    // events carry its token: no copy kept).
+    expect(configs).toHaveLength(3);
     for (const config of configs) {
       const fnName = (config.Properties.FunctionName as { Ref: string }).Ref;
       const statements = roleStatements(fnName);

@@ -85,6 +85,7 @@ describe("serverless.yml", () => {
       "disconnectOrganization",
       "freezeAccount",
       "healthSweep",
+      "organizationJob",
       "patchAccount",
       "putPermissionSet",
       "registerAccount",

@@ -17,116 +17,125 @@ import { VERIFICATION_CODES } from "../../domain/verification";
 import { RoleArnText } from "./accounts";
 import { AccountId, described, doc, matching, TenantId, Timestamp } from "./common";
 
-/** AWS Organizations: connecting a tenant's organization. */
-const ParentId = described(
-  union([matching(ROOT_ID_PATTERN), matching(OU_ID_PATTERN)]),
+/**
+ * AWS Organizations: connecting a tenant's organization. Every call is marked pure, so that a
+ * function's bundle keeps only the schemas its route uses (esbuild does not carry zod/mini's own
+ * annotations across modules): disconnect carries none of the job's.
+ */
+const ParentId = /* @__PURE__ */ described(
+  /* @__PURE__ */ union([
+    /* @__PURE__ */ matching(ROOT_ID_PATTERN),
+    /* @__PURE__ */ matching(OU_ID_PATTERN),
+  ]),
   "A root (r-...) or organizational unit (ou-...) ID.",
 );
 
-export const ConnectOrganizationRequest = doc(
-  strictObject({
+export const ConnectOrganizationRequest = /* @__PURE__ */ doc(
+  /* @__PURE__ */ strictObject({
     managementAccountId: AccountId,
-    managementRoleArn: described(
+    managementRoleArn: /* @__PURE__ */ described(
       RoleArnText,
       "The role infra/org-management-role.yaml created in the management account; its account must be managementAccountId.",
     ),
-    memberRoleName: described(
-      matching(ROLE_NAME_PATTERN),
+    memberRoleName: /* @__PURE__ */ described(
+      /* @__PURE__ */ matching(ROLE_NAME_PATTERN),
       "The member role's name in every member account (the StackSet's MemberRoleName).",
     ),
-    organizationalUnitIds: described(
-      optional(array(ParentId).check(minLength(1), maxLength(100))),
+    organizationalUnitIds: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(
+        /* @__PURE__ */ array(ParentId).check(
+          /* @__PURE__ */ minLength(1),
+          /* @__PURE__ */ maxLength(100),
+        ),
+      ),
       "Only the accounts under these roots or OUs, child OUs included. Absent: the whole organization.",
     ),
   }),
   { id: "ConnectOrganizationRequest" },
 );
 
-const Counts = object({
+const Counts = /* @__PURE__ */ object({
   at: Timestamp,
-  members: described(int(), "Member accounts in scope (the management account excluded)."),
-  registered: int(),
-  alreadyRegistered: int(),
-  failed: int(),
-  skipped: int(),
-  detached: int(),
-  pending: int(),
+  members: /* @__PURE__ */ described(
+    /* @__PURE__ */ int(),
+    "Member accounts in scope (the management account excluded).",
+  ),
+  registered: /* @__PURE__ */ int(),
+  alreadyRegistered: /* @__PURE__ */ int(),
+  failed: /* @__PURE__ */ int(),
+  skipped: /* @__PURE__ */ int(),
+  detached: /* @__PURE__ */ int(),
+  pending: /* @__PURE__ */ int(),
 });
 
-const FailureCode = zEnum(VERIFICATION_CODES);
-
-export const OrganizationJob = doc(
-  object({
-    jobId: described(string(), "The job's ID, issued when it starts."),
-    kind: described(
-      zEnum(["CONNECT", "SYNC"]),
-      "CONNECT: started by POST .../organizations; SYNC: by the schedule.",
+/** Terse on purpose: every organization function bundles these strings (docs/usage.md explains). */
+export const OrganizationJob = /* @__PURE__ */ doc(
+  /* @__PURE__ */ object({
+    jobId: /* @__PURE__ */ string(),
+    kind: /* @__PURE__ */ described(
+      /* @__PURE__ */ zEnum(["CONNECT", "SYNC"]),
+      "CONNECT: by POST; SYNC: by the schedule.",
     ),
-    status: described(
-      zEnum(["RUNNING", "SUCCEEDED", "FAILED"]),
-      "FAILED: stopped on something the tenant must fix (error says what); the next sync tries again.",
+    status: /* @__PURE__ */ described(
+      /* @__PURE__ */ zEnum(["RUNNING", "SUCCEEDED", "FAILED"]),
+      "FAILED: the tenant's to fix (see error); the next sync retries.",
     ),
-    phase: described(
-      zEnum(["LISTING", "REGISTERING", "DETACHING", "DONE"]),
-      "LISTING the organization (paced below its API's rate), REGISTERING new members, DETACHING leavers.",
-    ),
+    phase: /* @__PURE__ */ zEnum(["LISTING", "REGISTERING", "DETACHING", "DONE"]),
     startedAt: Timestamp,
-    updatedAt: described(
-      Timestamp,
-      "When the job last saved its progress (every 30 s while it runs).",
-    ),
-    finishedAt: optional(Timestamp),
-    invocations: described(int(), "Invocations of the job function so far."),
-    progress: object({
-      calls: described(int(), "Organizations API calls made, throttled ones included."),
-      throttled: described(int(), "Calls AWS throttled (each retried after a backoff)."),
-      listed: described(int(), "Accounts the organization listed so far."),
-      members: described(
-        int(),
-        "Once listed: member accounts in scope (the management account excluded).",
+    updatedAt: /* @__PURE__ */ described(Timestamp, "Last saved progress (every 30 s)."),
+    finishedAt: /* @__PURE__ */ optional(Timestamp),
+    invocations: /* @__PURE__ */ int(),
+    progress: /* @__PURE__ */ object({
+      calls: /* @__PURE__ */ described(
+        /* @__PURE__ */ int(),
+        "Organizations API calls, throttled ones included.",
       ),
-      toRegister: described(int(), "Once planned: members to register."),
-      registered: int(),
-      alreadyRegistered: int(),
-      failed: described(int(), "Registrations refused (the member role missing, most often)."),
-      skipped: described(int(), "Members not ACTIVE, and the management account."),
-      detached: described(
-        int(),
-        "Accounts this organization registered that left it, left the chosen OUs or closed: no longer brokered.",
-      ),
-      pending: described(
-        int(),
-        "Not registered because AWS or the table was unavailable: the next sync registers them.",
-      ),
+      throttled: /* @__PURE__ */ int(),
+      listed: /* @__PURE__ */ int(),
+      members: /* @__PURE__ */ int(),
+      toRegister: /* @__PURE__ */ int(),
+      registered: /* @__PURE__ */ int(),
+      alreadyRegistered: /* @__PURE__ */ int(),
+      failed: /* @__PURE__ */ int(),
+      skipped: /* @__PURE__ */ int(),
+      detached: /* @__PURE__ */ int(),
+      pending: /* @__PURE__ */ int(),
     }),
-    failures: described(
-      array(object({ accountId: AccountId, code: FailureCode, message: string() })),
-      "The first 100 registrations refused, with registration's reason code.",
+    failures: /* @__PURE__ */ described(
+      /* @__PURE__ */ array(
+        /* @__PURE__ */ object({
+          accountId: AccountId,
+          code: /* @__PURE__ */ zEnum(VERIFICATION_CODES),
+          message: /* @__PURE__ */ string(),
+        }),
+      ),
+      "The first 100 refused registrations.",
     ),
-    error: described(
-      optional(object({ code: string(), message: string() })),
-      "Why a FAILED job stopped (ACCESS_DENIED, ORGANIZATIONAL_UNIT_NOT_FOUND, NOT_AN_ORGANIZATION, ...).",
+    error: /* @__PURE__ */ optional(
+      /* @__PURE__ */ object({ code: /* @__PURE__ */ string(), message: /* @__PURE__ */ string() }),
     ),
   }),
   { id: "OrganizationJob" },
 );
 
-export const Organization = doc(
-  object({
+export const Organization = /* @__PURE__ */ doc(
+  /* @__PURE__ */ object({
     tenantId: TenantId,
     managementAccountId: AccountId,
-    managementRoleArn: string(),
-    memberRoleName: string(),
-    organizationalUnitIds: optional(array(string())),
-    organizationId: optional(string()),
-    connectedAt: Timestamp,
-    lastSync: described(
-      optional(Counts),
-      "The last finished sync (or connect): when, and what it found and did.",
+    managementRoleArn: /* @__PURE__ */ string(),
+    memberRoleName: /* @__PURE__ */ string(),
+    organizationalUnitIds: /* @__PURE__ */ optional(
+      /* @__PURE__ */ array(/* @__PURE__ */ string()),
     ),
-    job: described(
-      optional(OrganizationJob),
-      "The latest connect or sync job: running (with its progress so far) or finished.",
+    organizationId: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    connectedAt: Timestamp,
+    lastSync: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(Counts),
+      "The last finished sync's counts.",
+    ),
+    job: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(OrganizationJob),
+      "The latest connect or sync job.",
     ),
     createdAt: Timestamp,
     updatedAt: Timestamp,
@@ -134,14 +143,16 @@ export const Organization = doc(
   { id: "Organization" },
 );
 
-export const ConnectOrganizationResponse = doc(
-  object({ organization: Organization, job: OrganizationJob }),
+export const ConnectOrganizationResponse = /* @__PURE__ */ doc(
+  /* @__PURE__ */ object({ organization: Organization, job: OrganizationJob }),
   { id: "ConnectOrganizationResponse" },
 );
 
-export const DisconnectQuery = strictObject({
-  removeAccounts: described(
-    optional(union([literal("true"), literal("false")])),
+export const DisconnectQuery = /* @__PURE__ */ strictObject({
+  removeAccounts: /* @__PURE__ */ described(
+    /* @__PURE__ */ optional(
+      /* @__PURE__ */ union([/* @__PURE__ */ literal("true"), /* @__PURE__ */ literal("false")]),
+    ),
     "true: also deregister every account the organization registered. Default: they stay.",
   ),
 });
