@@ -563,10 +563,10 @@ export interface components {
              * @enum {string}
              */
             status: "VERIFIED" | "FAILED" | "DETACHED";
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             verifiedAt?: string;
             lastVerification: {
-                /** @description When the job last saved its progress (every 30 s while it runs). */
+                /** @description Last saved progress (every 30 s). */
                 at: string;
                 /** @enum {string} */
                 code?: "ACCESS_DENIED" | "ROLE_NOT_FOUND" | "ACCOUNT_MISMATCH" | "TRUST_POLICY_TOO_BROAD" | "EXTERNAL_ID_NOT_REQUIRED" | "EXTERNAL_ID_MISMATCH" | "REGION_DISABLED" | "THROTTLED";
@@ -581,13 +581,13 @@ export interface components {
             };
             /** @description Set while the emergency brake is on: the role's deny policy is attached and no session is brokered. */
             frozen?: {
-                /** @description When the job last saved its progress (every 30 s while it runs). */
+                /** @description Last saved progress (every 30 s). */
                 at: string;
                 keyId: string;
             };
             /** @description Set when status is DETACHED: why the organization's sync stopped brokering the account. */
             detached?: {
-                /** @description When the job last saved its progress (every 30 s while it runs). */
+                /** @description Last saved progress (every 30 s). */
                 at: string;
                 /** @enum {string} */
                 reason: "LEFT_ORGANIZATION" | "OUT_OF_SCOPE" | "SUSPENDED" | "CLOSED";
@@ -596,9 +596,9 @@ export interface components {
             health?: {
                 /** @enum {string} */
                 state: "HEALTHY" | "DEGRADED" | "UNHEALTHY";
-                /** @description When the job last saved its progress (every 30 s while it runs). */
+                /** @description Last saved progress (every 30 s). */
                 since: string;
-                /** @description When the job last saved its progress (every 30 s while it runs). */
+                /** @description Last saved progress (every 30 s). */
                 lastCheckedAt: string;
                 latencyMs: number;
                 consecutiveFailures: number;
@@ -610,9 +610,9 @@ export interface components {
              * @enum {string}
              */
             externalIdStatus?: "CURRENT" | "PREVIOUS" | "EXPIRED";
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             createdAt: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             updatedAt: string;
         };
         AccountHealth: {
@@ -626,9 +626,9 @@ export interface components {
             health?: {
                 /** @enum {string} */
                 state: "HEALTHY" | "DEGRADED" | "UNHEALTHY";
-                /** @description When the job last saved its progress (every 30 s while it runs). */
+                /** @description Last saved progress (every 30 s). */
                 since: string;
-                /** @description When the job last saved its progress (every 30 s while it runs). */
+                /** @description Last saved progress (every 30 s). */
                 lastCheckedAt: string;
                 latencyMs: number;
                 consecutiveFailures: number;
@@ -637,7 +637,7 @@ export interface components {
             };
             /** @description The most recent checks, newest first. */
             history: {
-                /** @description When the job last saved its progress (every 30 s while it runs). */
+                /** @description Last saved progress (every 30 s). */
                 at: string;
                 /** @enum {string} */
                 state: "HEALTHY" | "DEGRADED" | "UNHEALTHY";
@@ -660,9 +660,9 @@ export interface components {
             tenantId?: components["schemas"]["TenantId"];
             service?: components["schemas"]["ServiceName"];
             description?: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             createdAt: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             revokedAt?: string;
         };
         ApiKeyList: {
@@ -677,7 +677,7 @@ export interface components {
         };
         AuditRecord: {
             requestId: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             at: string;
             /** @description The acting API key; "stack" for a stack's message, "system" for scheduled work. */
             keyId: string;
@@ -704,7 +704,7 @@ export interface components {
             region?: string;
             sessionName?: string;
             sourceIdentity?: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             expiration?: string;
             cacheHit?: boolean;
             /** @enum {string} */
@@ -778,9 +778,9 @@ export interface components {
             tenantId?: components["schemas"]["TenantId"];
             service?: components["schemas"]["ServiceName"];
             description?: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             createdAt: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             revokedAt?: string;
             /** @description The secret. Shown only in this response; store it now. */
             apiKey: string;
@@ -820,7 +820,7 @@ export interface components {
             externalId: string;
             /** @enum {string} */
             status: "CURRENT" | "PREVIOUS";
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             validFrom?: string;
             /** @description For a PREVIOUS external ID: when it stops being accepted. */
             validUntil?: string;
@@ -831,7 +831,7 @@ export interface components {
             tenantId: string;
             permissionSets: string[];
             maxDurationSeconds: number;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             createdAt: string;
         };
         /** @example grt_01jf3m9x7k2q8r5t6v4w0y1z2a */
@@ -854,9 +854,9 @@ export interface components {
             /** @description The oldest previous check among the accounts the last sweep saw. */
             oldestCheck?: string;
             lastSweep?: {
-                /** @description When the job last saved its progress (every 30 s while it runs). */
+                /** @description Last saved progress (every 30 s). */
                 startedAt: string;
-                /** @description When the job last saved its progress (every 30 s while it runs). */
+                /** @description Last saved progress (every 30 s). */
                 finishedAt: string;
                 durationMs: number;
             };
@@ -880,7 +880,7 @@ export interface components {
                 /** @description Bound to this tenant; registers accounts until registrationTokenExpiresAt. */
                 RegistrationToken: string;
             };
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             registrationTokenExpiresAt: string;
         };
         Organization: {
@@ -890,11 +890,11 @@ export interface components {
             memberRoleName: string;
             organizationalUnitIds?: string[];
             organizationId?: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             connectedAt: string;
-            /** @description The last finished sync (or connect): when, and what it found and did. */
+            /** @description The last finished sync's counts. */
             lastSync?: {
-                /** @description When the job last saved its progress (every 30 s while it runs). */
+                /** @description Last saved progress (every 30 s). */
                 at: string;
                 /** @description Member accounts in scope (the management account excluded). */
                 members: number;
@@ -905,69 +905,55 @@ export interface components {
                 detached: number;
                 pending: number;
             };
-            /** @description The latest connect or sync job: running (with its progress so far) or finished. */
+            /** @description The latest connect or sync job. */
             job?: components["schemas"]["OrganizationJob"];
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             createdAt: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             updatedAt: string;
         };
         OrganizationJob: {
-            /** @description The job's ID, issued when it starts. */
             jobId: string;
             /**
-             * @description CONNECT: started by POST .../organizations; SYNC: by the schedule.
+             * @description CONNECT: by POST; SYNC: by the schedule.
              * @enum {string}
              */
             kind: "CONNECT" | "SYNC";
             /**
-             * @description FAILED: stopped on something the tenant must fix (error says what); the next sync tries again.
+             * @description FAILED: the tenant's to fix (see error); the next sync retries.
              * @enum {string}
              */
             status: "RUNNING" | "SUCCEEDED" | "FAILED";
-            /**
-             * @description LISTING the organization (paced below its API's rate), REGISTERING new members, DETACHING leavers.
-             * @enum {string}
-             */
+            /** @enum {string} */
             phase: "LISTING" | "REGISTERING" | "DETACHING" | "DONE";
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             startedAt: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             updatedAt: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             finishedAt?: string;
-            /** @description Invocations of the job function so far. */
             invocations: number;
             progress: {
-                /** @description Organizations API calls made, throttled ones included. */
+                /** @description Organizations API calls, throttled ones included. */
                 calls: number;
-                /** @description Calls AWS throttled (each retried after a backoff). */
                 throttled: number;
-                /** @description Accounts the organization listed so far. */
                 listed: number;
-                /** @description Once listed: member accounts in scope (the management account excluded). */
                 members: number;
-                /** @description Once planned: members to register. */
                 toRegister: number;
                 registered: number;
                 alreadyRegistered: number;
-                /** @description Registrations refused (the member role missing, most often). */
                 failed: number;
-                /** @description Members not ACTIVE, and the management account. */
                 skipped: number;
-                /** @description Accounts this organization registered that left it, left the chosen OUs or closed: no longer brokered. */
                 detached: number;
-                /** @description Not registered because AWS or the table was unavailable: the next sync registers them. */
                 pending: number;
             };
-            /** @description The first 100 registrations refused, with registration's reason code. */
+            /** @description The first 100 refused registrations. */
             failures: {
                 accountId: components["schemas"]["AccountId"];
                 /** @enum {string} */
                 code: "ACCESS_DENIED" | "ROLE_NOT_FOUND" | "ACCOUNT_MISMATCH" | "TRUST_POLICY_TOO_BROAD" | "EXTERNAL_ID_NOT_REQUIRED" | "EXTERNAL_ID_MISMATCH" | "REGION_DISABLED" | "THROTTLED";
                 message: string;
             }[];
-            /** @description Why a FAILED job stopped (ACCESS_DENIED, ORGANIZATIONAL_UNIT_NOT_FOUND, NOT_AN_ORGANIZATION, ...). */
             error?: {
                 code: string;
                 message: string;
@@ -985,9 +971,9 @@ export interface components {
                 [key: string]: unknown;
             };
             description?: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             createdAt: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             updatedAt: string;
         };
         PermissionSetList: {
@@ -1028,7 +1014,7 @@ export interface components {
                 accessKeyId: string;
                 secretAccessKey: string;
                 sessionToken: string;
-                /** @description When the job last saved its progress (every 30 s while it runs). */
+                /** @description Last saved progress (every 30 s). */
                 expiration: string;
             };
             assumedRoleArn: string;
@@ -1041,15 +1027,15 @@ export interface components {
             status: "ACTIVE";
             /** @description While true, no session is issued for this tenant. */
             suspended: boolean;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             suspendedAt?: string;
             /** @description The current external ID; put it in the tenant role's trust policy. */
             externalId: string;
             /** @description Every external ID a trust policy may use now: the current one, and a rotated-out one during its overlap. */
             externalIds: components["schemas"]["ExternalIdView"][];
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             createdAt: string;
-            /** @description When the job last saved its progress (every 30 s while it runs). */
+            /** @description Last saved progress (every 30 s). */
             updatedAt: string;
         };
         /**
