@@ -8,8 +8,12 @@
  * (test/support/org-stub.ts: pages of 20, a token bucket, TooManyRequestsException).
  */
 import { pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import type { OrganizationJob } from "../shared/domain/organization-job";
 import { startWalk, type WalkState } from "../shared/services/organization-walk";
-import { stubOrganizationWalk } from "../test/support/org-stub";
+import { ManualClock } from "../test/support/fakes";
+import { organizationJobWorld } from "../test/support/org-job";
+import { StubOrganization, stubOrganizationWalk } from "../test/support/org-stub";
 
 const credentials = { accessKeyId: "a", secretAccessKey: "s", sessionToken: "t" };
 /** What one invocation of the sync function walks before it hands on (15 min less a margin). */
@@ -65,6 +69,89 @@ export async function organizationWalk() {
   ];
 }
 
+/**
+ * The whole job (connect, then a sync with nothing changed) over the same organization, walked
+ * from the root, through the real services (registrations, lifecycle table, audit) over in-memory
+ * stores: invocations of 14.5 minutes, calls, throttled calls, virtual time, the saved state's
+ * size (JSON and gzip, as the table stores it), and what the second sync writes.
+ */
+async function jobScenario(callsPerSecond: number) {
+  const clock = new ManualClock(new Date("2026-12-03T10:00:00.000Z"));
+  const org = new StubOrganization({
+    accounts: 5_000,
+    ous: 300,
+    levels: 5,
+    apiRate: 2,
+    apiBurst: 5,
+    clock,
+  });
+  const w = await organizationJobWorld({ org, clock, callsPerSecond, concurrency: 8 });
+  let peakJson = 0;
+  let peakGzip = 0;
+  const save = w.jobs.save.bind(w.jobs);
+  w.jobs.save = async (job, state) => {
+    if (state !== undefined) {
+      const text = JSON.stringify(state);
+      if (text.length > peakJson) {
+        peakJson = text.length;
+        peakGzip = gzipSync(text).length;
+      }
+    }
+    return save(job, state);
+  };
+  const started = clock.now().getTime();
+  const wallStart = performance.now();
+  await w.connect([org.root]);
+  const first = await w.drain();
+  const wallMs = performance.now() - wallStart;
+  const job = (first.at(-1) as { job: OrganizationJob }).job;
+  const seconds = (clock.now().getTime() - started) / 1000;
+  const firstWrites = { jobRecord: w.jobs.writes, stateSaves: w.jobs.stateWrites };
+  const before = {
+    accounts: w.writes.accounts.n,
+    audit: w.writes.audit.n,
+    organization: w.writes.organizations.n,
+    events: w.events.length,
+    jobRecord: w.jobs.writes,
+  };
+  await w.startSync();
+  const again = ((await w.drain()).at(-1) as { job: OrganizationJob }).job;
+  return {
+    accounts: org.members.length,
+    ous: org.levelOf.size - 1,
+    apiRatePerSecond: 2,
+    callsPerSecond,
+    status: job.status,
+    invocations: job.invocations,
+    calls: job.progress.calls,
+    throttled: job.progress.throttled,
+    registered: job.progress.registered,
+    skipped: job.progress.skipped,
+    virtualSeconds: +seconds.toFixed(1),
+    wallMs: Math.round(wallMs),
+    peakStateJsonBytes: peakJson,
+    peakStateGzipBytes: peakGzip,
+    jobRecordWrites: firstWrites.jobRecord,
+    stateSaves: firstWrites.stateSaves,
+    secondSync: {
+      invocations: again.invocations,
+      alreadyRegistered: again.progress.alreadyRegistered,
+      accountWrites: w.writes.accounts.n - before.accounts,
+      auditWrites: w.writes.audit.n - before.audit,
+      organizationWrites: w.writes.organizations.n - before.organization,
+      events: w.events.length - before.events,
+      jobRecordWrites: w.jobs.writes - before.jobRecord,
+    },
+  };
+}
+
+export async function organizationJob() {
+  return [await jobScenario(1), await jobScenario(5)];
+}
+
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  void organizationWalk().then((r) => console.log(JSON.stringify(r, null, 2)));
+  void (async () => {
+    console.log(JSON.stringify(await organizationWalk(), null, 2));
+    console.log(JSON.stringify(await organizationJob(), null, 2));
+  })();
 }

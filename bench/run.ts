@@ -11,7 +11,8 @@
  *     scenario): time against N/R, one worker's peak memory, items read.
  *  6. Partition heat (bench/heat.ts): capacity units per partition key per second, index keys
  *     included, for the sweep of 1,000,000 accounts, 1,000 sessions/s and 200 registrations/s.
- *  7. The organization walk (bench/org.ts): 5,000 accounts, 300 OUs, 5 levels, a throttling API.
+ *  7. The organization walk and job (bench/org.ts): 5,000 accounts, 300 OUs, 5 levels, a
+ *     throttling API; the job's invocations, calls, saved state and the writes of a second sync.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -25,7 +26,7 @@ import { build } from "esbuild";
 import { parse } from "yaml";
 import { ROOT } from "../scripts/local-stack";
 import { hashApiKey } from "../shared/domain/api-key";
-import { organizationWalk } from "./org";
+import { organizationJob, organizationWalk } from "./org";
 
 const sls = parse(readFileSync(join(ROOT, "serverless.yml"), "utf8"));
 const esb = sls.custom.esbuild;
@@ -364,6 +365,7 @@ async function main() {
     healthSweep: sweeps(),
     partitionHeat: heat(),
     organizationWalk: await organizationWalk(),
+    organizationJob: await organizationJob(),
   };
   writeFileSync(join(ROOT, "bench/results.json"), `${JSON.stringify(results, null, 2)}\n`);
   console.log(JSON.stringify(results, null, 2));

@@ -37,7 +37,7 @@ const conditionFailed = (err: unknown) =>
 /**
  * The tenant's latest organization job: TENANT#<id> / ORGJOB, with its lease, and its saved
  * state as gzip-compressed JSON in chunks TENANT#<id> / ORGJOB#STATE#<jobId>#<save>#<n> (a job of
- * 5,000 members saves about 20 KB). New chunks are written first, under a new save id; the job
+ * 5,000 members saves 27 KB of 316 KB of JSON). New chunks are written first, under a new save id; the job
  * item then points at them in one conditional update (only the lease's holder at
  * its sequence), and the older chunks are deleted. A save that lost the lease leaves its chunks
  * to expire by TTL. In the tenant's partition: deleting the tenant deletes them.
