@@ -62,13 +62,13 @@ async function main() {
       console.error(`Organization sync of ${tenantId} could not start: ${(err as Error).message}`),
   });
   const outcomes = await drainJobs(organizationJobs(), links, 14.5 * 60_000);
-  const finished = outcomes.filter((o) => o.outcome === "SUCCEEDED" || o.outcome === "FAILED");
-  const changes = finished.reduce(
+  const ended = (outcome: string) => outcomes.filter((o) => o.outcome === outcome);
+  const changes = ended("SUCCEEDED").reduce(
     (n, o) => n + ("job" in o ? o.job.progress.registered + o.job.progress.detached : 0),
     0,
   );
   console.log(
-    `Organizations: ${scheduled.started} synced (${finished.filter((o) => o.outcome === "FAILED").length} failed), ${scheduled.notDue + scheduled.running} not due, ${changes} accounts registered or detached`,
+    `Organizations: ${ended("SUCCEEDED").length} synced, ${ended("FAILED").length + scheduled.failed} failed, ${changes} accounts registered or detached`,
   );
   const { healthStore, healthSweep } = await import("../shared/wiring/health");
   const started = Date.now();

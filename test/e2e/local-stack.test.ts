@@ -2,10 +2,16 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
+import {
+  CreateAccountCommand,
+  CreateOrganizationCommand,
+  OrganizationsClient,
+} from "@aws-sdk/client-organizations";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildCli } from "../../scripts/build-cli";
-import { freePort, ROOT, stopChild } from "../../scripts/local-stack";
-import { createRole, trustPolicy } from "../support/tenant-account";
+import { freePort, LOCAL_REGION, ROOT, stopChild } from "../../scripts/local-stack";
+import { createRole, tenantAdmin, trustPolicy } from "../support/tenant-account";
 
 /**
  * What a newcomer does: `npm start` (scripts/start.ts), read the three lines it prints, then use
@@ -631,4 +637,79 @@ describe("npm start again: the data survives a restart", () => {
       new RegExp(`^arn:aws:sts::${accountId}:assumed-role/CrossAccountControlPlaneAccess/kept-`),
     );
   }, 180_000);
+});
+
+describe("an organization connected through npm start", () => {
+  it("connect answers 202, and the job function runs (through the local Lambda relay) to its end", async () => {
+    const headers = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
+    const tenant = (await (
+      await fetch(url("/v1/tenants"), {
+        method: "POST",
+        headers,
+        body: JSON.stringify({ name: "Organization" }),
+      })
+    ).json()) as { tenantId: string; externalId: string };
+    process.env.AWS_ENDPOINT_URL = lines["AWS endpoint"];
+    const management = "913000000001";
+    const credentials = await tenantAdmin(management);
+    const org = new OrganizationsClient({
+      endpoint: lines["AWS endpoint"],
+      region: LOCAL_REGION,
+      credentials,
+    });
+    await org.send(new CreateOrganizationCommand({ FeatureSet: "ALL" }));
+    // One member, whose member role was never deployed: its registration is refused.
+    await org.send(new CreateAccountCommand({ AccountName: "m", Email: "m@example.com" }));
+    const roleArn = await createRole(management, "OrgReader", trustPolicy(tenant.externalId));
+    await new IAMClient({
+      endpoint: lines["AWS endpoint"],
+      region: LOCAL_REGION,
+      credentials,
+    }).send(
+      new PutRolePolicyCommand({
+        RoleName: "OrgReader",
+        PolicyName: "ReadOrganization",
+        PolicyDocument: JSON.stringify({
+          Version: "2012-10-17",
+          Statement: [
+            {
+              Effect: "Allow",
+              Action: ["organizations:List*", "organizations:Describe*"],
+              Resource: "*",
+            },
+          ],
+        }),
+      }),
+    );
+    const path = `/v1/tenants/${tenant.tenantId}/organizations`;
+    const connected = await fetch(url(path), {
+      method: "POST",
+      headers,
+      body: JSON.stringify({
+        managementAccountId: management,
+        managementRoleArn: roleArn,
+        memberRoleName: "Access",
+      }),
+    });
+    const body = (await connected.json()) as { job: { jobId: string; status: string } };
+    expect(connected.status, JSON.stringify(body)).toBe(202);
+    expect(body.job.status).toBe("RUNNING");
+    // The job runs in serverless-offline, invoked through the relay: poll as a client would.
+    let job: Record<string, unknown> = {};
+    for (let i = 0; i < 120; i++) {
+      const read = (await (await fetch(url(path), { headers })).json()) as {
+        job: Record<string, unknown>;
+      };
+      job = read.job;
+      if (job.status !== "RUNNING") break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(job, output.slice(-4000)).toMatchObject({
+      jobId: body.job.jobId,
+      status: "SUCCEEDED",
+      phase: "DONE",
+      invocations: 1,
+      progress: { listed: 2, members: 1, registered: 0, failed: 1, skipped: 1 },
+    });
+  }, 120_000);
 });
