@@ -137,13 +137,22 @@ export interface RegionCatalog {
   partitionOf(region: string): string;
 }
 
+/**
+ * A condition an account write carries: here, that the organization job making it still holds its
+ * lease (the job, its holder and sequence unchanged). Checked atomically with the write.
+ */
+export interface WriteGuard {
+  organizationJob: { tenantId: string; jobId: string; holder: string; seq: number };
+}
+
 export interface AccountStore {
   /**
    * Creates the account when `expectedVersion` is undefined (only while the tenant is ACTIVE, and
-   * only if it does not exist), else replaces it if the stored version still matches.
+   * only if it does not exist), else replaces it if the stored version still matches; with a
+   * guard, only while the guard holds (else OrganizationJobLostError, nothing written).
    * Throws StaleAccountError (changed or created concurrently) or TenantNotFoundError.
    */
-  put(account: Account, expectedVersion: number | undefined): Promise<void>;
+  put(account: Account, expectedVersion: number | undefined, guard?: WriteGuard): Promise<void>;
   get(tenantId: string, accountId: string): Promise<Account | undefined>;
   list(tenantId: string, page: PageRequest): Promise<Page<Account>>;
   /** Records that STS refused the role while brokering: FAILED until verified again. */

@@ -7,7 +7,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { Account } from "../domain/account";
 import { StaleAccountError } from "../domain/errors";
-import type { AccountStore, Page, PageRequest } from "../ports";
+import type { AccountStore, Page, PageRequest, WriteGuard } from "../ports";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, withoutTableAttributes } from "./gsi1";
@@ -29,7 +29,11 @@ export class DynamoAccountStore implements AccountStore {
     private readonly indexShards: number = indexShardCount(),
   ) {}
 
-  async put(account: Account, expectedVersion: number | undefined): Promise<void> {
+  async put(
+    account: Account,
+    expectedVersion: number | undefined,
+    guard?: WriteGuard,
+  ): Promise<void> {
     const item = {
       ...keys.account(account.tenantId, account.accountId),
       ...indexKeys(
@@ -46,6 +50,7 @@ export class DynamoAccountStore implements AccountStore {
       tenantId: account.tenantId,
       expectedVersion,
       stale: () => new StaleAccountError(account.accountId),
+      ...(guard ? { guard } : {}),
     });
   }
 

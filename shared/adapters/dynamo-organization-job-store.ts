@@ -1,15 +1,16 @@
 import { randomBytes } from "node:crypto";
 import { gunzipSync, gzipSync } from "node:zlib";
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
   PutCommand,
   QueryCommand,
+  TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { OrganizationJob } from "../domain/organization-job";
 import type { OrganizationJobStore } from "../ports";
-import { batchDelete } from "./batch";
-import { rethrowDynamo } from "./dynamo-errors";
+import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { DynamoOrganizationJobRecords, toOrganizationJob } from "./dynamo-organization-job-records";
 import { keys } from "./table";
 
@@ -60,19 +61,38 @@ export class DynamoOrganizationJobStore implements OrganizationJobStore {
   async start(job: OrganizationJob, replacing: string | undefined): Promise<boolean> {
     try {
       await this.doc.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: { ...keys.organizationJob(job.tenantId), type: "ORGANIZATION_JOB", ...job },
-          ConditionExpression:
-            replacing === undefined ? "attribute_not_exists(PK)" : "jobId = :replacing",
-          ...(replacing === undefined
-            ? {}
-            : { ExpressionAttributeValues: { ":replacing": replacing } }),
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { ...keys.organizationJob(job.tenantId), type: "ORGANIZATION_JOB", ...job },
+                ConditionExpression:
+                  replacing === undefined ? "attribute_not_exists(PK)" : "jobId = :replacing",
+                ...(replacing === undefined
+                  ? {}
+                  : { ExpressionAttributeValues: { ":replacing": replacing } }),
+              },
+            },
+            // Only for a connection that is there, and not being disconnected.
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: keys.organization(job.tenantId),
+                ConditionExpression: "attribute_exists(PK) AND attribute_not_exists(disconnecting)",
+              },
+            },
+          ],
         }),
       );
       return true;
     } catch (err) {
-      if (conditionFailed(err)) return false;
+      if (
+        cancellationReasons(err)?.some(
+          (r) => r === "ConditionalCheckFailed" || r === "TransactionConflict",
+        )
+      )
+        return false;
       rethrowDynamo(err);
     }
   }
@@ -209,12 +229,14 @@ export class DynamoOrganizationJobStore implements OrganizationJobStore {
   }
 
   private async dropChunks(job: OrganizationJob, ref: StateRef): Promise<void> {
-    // Best effort: what stays expires by TTL.
-    await batchDelete(
-      this.doc,
-      this.tableName,
-      Array.from({ length: ref.chunks }, (_, n) => this.chunkKey(job, ref.save, n)),
-    ).catch(() => undefined);
+    // One DeleteItem a chunk (one, most often): the job's role needs no BatchWriteItem, which
+    // would let it put any item of the partition. Best effort: what stays expires by TTL.
+    for (let n = 0; n < ref.chunks; n++)
+      await this.doc
+        .send(
+          new DeleteCommand({ TableName: this.tableName, Key: this.chunkKey(job, ref.save, n) }),
+        )
+        .catch(() => undefined);
   }
 }
 

@@ -35,6 +35,16 @@ export class StaleAccountError extends ConflictError {
   }
 }
 
+/**
+ * A write guarded by an organization job's lease was refused: the job was replaced, disconnected
+ * or taken over by another chain. The chain that made it stops; nothing was written.
+ */
+export class OrganizationJobLostError extends ConflictError {
+  constructor(jobId: string) {
+    super("CONCURRENT_MODIFICATION", `Organization job ${jobId} no longer holds its lease`);
+  }
+}
+
 /** The organization connection changed (or appeared) between read and write. Retryable. */
 export class StaleOrganizationError extends ConflictError {
   constructor(tenantId: string) {

@@ -12,6 +12,11 @@ export interface OrganizationConnection {
   organizationId?: string;
   connectedAt: string;
   lastSync?: SyncSummary;
+  /**
+   * Set when a disconnect starts (and kept if it fails part way, so that its retry finishes it):
+   * no job starts or runs for this connection any more.
+   */
+  disconnecting?: string;
   createdAt: string;
   updatedAt: string;
   version: number;

@@ -33,7 +33,7 @@ export function presentAccount(account: AccountView) {
 
 /** The connection with its latest job: lastSync is the last finished sync's counts. */
 export function presentOrganization(connection: OrganizationConnection, job?: OrganizationJob) {
-  const { version: _version, lastSync: stored, ...shown } = connection;
+  const { version: _version, lastSync: stored, disconnecting: _d, ...shown } = connection;
   const lastSync = job ? summaryOf(job) : stored;
   return {
     ...shown,

@@ -14,6 +14,7 @@ import {
   type Page,
   type PageRequest,
   type RegionCatalog,
+  type WriteGuard,
 } from "../ports";
 import { AccountQueries, type AccountView } from "./account-queries";
 import { AccountRemoval } from "./account-removal";
@@ -141,7 +142,13 @@ export class AccountService {
     input: RegisterInput,
     source: AccountSource,
     actor: Actor,
-    options: { requireExisting?: boolean; settingsChange?: boolean; auditFailure?: boolean } = {},
+    options: {
+      requireExisting?: boolean;
+      settingsChange?: boolean;
+      auditFailure?: boolean;
+      /** The write's guard (an organization job's lease): written only while it holds. */
+      guard?: WriteGuard;
+    } = {},
   ): Promise<{ account: AccountView; created: boolean }> {
     if (options.settingsChange) return this.registerOnce(tenantId, input, source, actor, options);
     const metrics = this.deps.metrics ?? noMetrics;
@@ -161,7 +168,12 @@ export class AccountService {
     input: RegisterInput,
     source: AccountSource,
     actor: Actor,
-    options: { requireExisting?: boolean; settingsChange?: boolean; auditFailure?: boolean },
+    options: {
+      requireExisting?: boolean;
+      settingsChange?: boolean;
+      auditFailure?: boolean;
+      guard?: WriteGuard;
+    },
   ): Promise<{ account: AccountView; created: boolean }> {
     const role = this.parseRole(input.accountId, input.roleArn);
     const regions = [...new Set(input.regions ?? [])];
@@ -251,7 +263,7 @@ export class AccountService {
       version: (existing?.version ?? 0) + 1,
     };
     try {
-      await this.deps.accounts.put(account, existing?.version);
+      await this.deps.accounts.put(account, existing?.version, options.guard);
     } catch (err) {
       if (err instanceof StaleAccountError) {
         throw new ConflictError(

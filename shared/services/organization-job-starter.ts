@@ -146,6 +146,11 @@ export class OrganizationSchedule {
           totals.deferred += 1;
           continue;
         }
+        // Being disconnected: its job is gone and none starts.
+        if (connection.disconnecting) {
+          totals.notDue += 1;
+          continue;
+        }
         try {
           const job = await this.deps.jobs.get(connection.tenantId);
           switch (scheduleDecision(job, now, periodMs)) {

@@ -1,14 +1,25 @@
 import type { Account } from "../domain/account";
 import { type Actor, accountFields, systemActor } from "../domain/audit";
-import { RoleAccessError, StaleAccountError, VerificationFailedError } from "../domain/errors";
+import {
+  OrganizationJobLostError,
+  RoleAccessError,
+  StaleAccountError,
+  VerificationFailedError,
+} from "../domain/errors";
 import { decide } from "../domain/lifecycle";
-import { type DetachReason, type OrganizationConnection, planSync } from "../domain/organization";
-import { LISTED_FAILURES, type OrganizationJob } from "../domain/organization-job";
+import {
+  type DetachReason,
+  type OrganizationConnection,
+  planSync,
+  registeredBy,
+} from "../domain/organization";
+import { emptyProgress, LISTED_FAILURES, type OrganizationJob } from "../domain/organization-job";
 import type { RandomSource } from "../domain/random";
 import type { VerificationCode } from "../domain/verification";
-import { AppError, ServiceUnavailableError, UnprocessableError } from "../errors";
+import { AppError, NotFoundError, ServiceUnavailableError, UnprocessableError } from "../errors";
 import {
   type AccountStore,
+  type AwsCredentials,
   type Clock,
   type MetricsSink,
   noMetrics,
@@ -19,6 +30,7 @@ import {
   type OrganizationStore,
   type Sleep,
   type TenantRoleGateway,
+  type WriteGuard,
 } from "../ports";
 import type { AccountService } from "./account-service";
 import type { AuditTrail } from "./audit-trail";
@@ -45,6 +57,11 @@ export interface OrganizationJobState {
   register: string[];
   retry: string[];
   detach: { accountId: string; reason: DetachReason }[];
+  /**
+   * Changes made and saved, not yet announced: published after the save that records them, and
+   * again after a crash before the next save (at least once).
+   */
+  changes: OrganizationChange[];
   /** Whom the job acts for: the connecting caller, or the schedule. */
   actor: Actor;
 }
@@ -123,20 +140,24 @@ export class OrganizationJobs {
       return { outcome: "SKIPPED", reason: "not the running job, or another link holds it" };
     job.invocations += 1;
     const connection = await this.deps.organizations.get(job.tenantId);
-    if (!connection)
+    if (!connection || connection.disconnecting)
       return this.fail(job, {
         code: "ORGANIZATION_NOT_CONNECTED",
         message: "The organization was disconnected",
       });
-    const state =
-      ((await jobs.loadState(job)) as OrganizationJobState | undefined) ??
-      newState(connection, job.actor);
-    const run = new JobRun(this.deps, job, state, connection, chain);
+    let state = (await jobs.loadState(job)) as OrganizationJobState | undefined;
+    if (!state) {
+      // No saved state: a new job, or one whose state is lost (its chunks expired): it starts
+      // over (registrations are idempotent), rather than finishing an empty plan.
+      if (job.phase !== "LISTING" || job.progress.calls > 0)
+        Object.assign(job, { phase: "LISTING", progress: emptyProgress(), failures: [] });
+      state = newState(connection, job.actor);
+    }
+    const run = new JobRun(this.deps, job, state, connection);
     try {
       const done = await run.go(deadlineMs);
       if (!done) {
-        if (!(await run.checkpoint()))
-          return { outcome: "LOST", reason: "the job was replaced, disconnected or taken over" };
+        if (!(await run.checkpoint())) return lost();
         await invocation.launcher.launch({
           tenantId: job.tenantId,
           jobId: job.jobId,
@@ -145,12 +166,9 @@ export class OrganizationJobs {
         });
         return { outcome: "CONTINUED", job };
       }
-      return (await run.finish())
-        ? { outcome: "SUCCEEDED", job }
-        : { outcome: "LOST", reason: "the job was replaced, disconnected or taken over" };
+      return (await run.finish()) ? { outcome: "SUCCEEDED", job } : lost();
     } catch (err) {
-      if (err instanceof LostLease)
-        return { outcome: "LOST", reason: "the job was replaced, disconnected or taken over" };
+      if (err instanceof LostLease || err instanceof OrganizationJobLostError) return lost();
       const tenantError = asJobError(err);
       // Transient (throttled STS, the table, Organizations down): the lease expires and the
       // schedule resumes the job from its last save.
@@ -165,8 +183,7 @@ export class OrganizationJobs {
   ): Promise<OrganizationJobOutcome> {
     const at = this.deps.clock.now().toISOString();
     Object.assign(job, { status: "FAILED", phase: "DONE", error, updatedAt: at, finishedAt: at });
-    if (!(await this.deps.jobs.save(job, undefined)))
-      return { outcome: "LOST", reason: "the job was replaced, disconnected or taken over" };
+    if (!(await this.deps.jobs.save(job, undefined))) return lost();
     (this.deps.metrics ?? noMetrics).count("OrganizationJobs", 1, {
       kind: job.kind,
       outcome: "FAILED",
@@ -174,6 +191,11 @@ export class OrganizationJobs {
     return { outcome: "FAILED", job };
   }
 }
+
+const lost = (): OrganizationJobOutcome => ({
+  outcome: "LOST",
+  reason: "the job was replaced, disconnected or taken over",
+});
 
 function newState(
   connection: OrganizationConnection,
@@ -184,32 +206,53 @@ function newState(
     register: [],
     retry: [],
     detach: [],
+    changes: [],
     actor: actor ?? systemActor("organization-job", "organization-sync"),
   };
 }
 
-/** What stops a job for good: the tenant's to fix. Undefined: transient, resume later. */
+/**
+ * What stops a job for good: the tenant's to fix (the management role refused, an OU that is
+ * gone, the tenant deleted). Undefined: transient (throttling, an expired session, AWS or the
+ * table unavailable), resumed later.
+ */
 function asJobError(err: unknown): { code: string; message: string } | undefined {
-  if (err instanceof VerificationFailedError || err instanceof UnprocessableError)
+  if (
+    err instanceof VerificationFailedError ||
+    err instanceof UnprocessableError ||
+    err instanceof NotFoundError
+  )
     return { code: err.code, message: err.message };
-  if (err instanceof RoleAccessError && err.code !== "THROTTLED")
+  if (err instanceof RoleAccessError && err.code !== "THROTTLED" && err.code !== "EXPIRED_TOKEN")
     return { code: err.code, message: err.message };
   return undefined;
 }
 
+/** How long a management-role session is used before the next segment takes a new one. */
+const SESSION_REFRESH_MS = 10 * 60_000;
+
 /** One invocation's work on a job. */
 class JobRun {
-  private changes: OrganizationChange[] = [];
   private lastSaveMs: number;
+  private session: { credentials: AwsCredentials; at: number } | undefined;
+  private readonly guard: WriteGuard;
 
   constructor(
     private readonly deps: OrganizationJobsDeps,
     private readonly job: OrganizationJob,
     private readonly state: OrganizationJobState,
     private readonly connection: OrganizationConnection,
-    readonly chain: string,
   ) {
     this.lastSaveMs = deps.clock.now().getTime();
+    // Every account write is conditional on this link still holding the job's lease.
+    this.guard = {
+      organizationJob: {
+        tenantId: job.tenantId,
+        jobId: job.jobId,
+        holder: job.holder as string,
+        seq: job.seq,
+      },
+    };
   }
 
   private get now() {
@@ -220,16 +263,24 @@ class JobRun {
     return this.lastSaveMs + (this.deps.checkpointMs ?? 30_000);
   }
 
+  /** A management-role session, renewed before its 15 minutes run out. */
+  private async credentials(): Promise<AwsCredentials> {
+    if (this.session && this.now - this.session.at < SESSION_REFRESH_MS)
+      return this.session.credentials;
+    const tenant = await this.deps.tenants.get(this.job.tenantId);
+    const credentials = await organizationSession(
+      this.deps,
+      tenant,
+      this.connection.managementRoleArn,
+    );
+    this.session = { credentials, at: this.now };
+    return credentials;
+  }
+
   /** Works until done (true) or the deadline (false), saving on the way. */
   async go(deadlineMs: number): Promise<boolean> {
     const { job, state } = this;
     if (job.phase === "LISTING") {
-      const tenant = await this.deps.tenants.get(job.tenantId);
-      const credentials = await organizationSession(
-        this.deps,
-        tenant,
-        this.connection.managementRoleArn,
-      );
       const walk = new OrganizationWalk({
         pages: this.deps.pages,
         clock: this.deps.clock,
@@ -240,7 +291,11 @@ class JobRun {
       while (state.walk.phase !== "DONE") {
         // Until the invocation's end or the next save, whichever comes first.
         const last = deadlineMs <= this.nextSaveMs;
-        state.walk = await walk.run(credentials, state.walk, last ? deadlineMs : this.nextSaveMs);
+        state.walk = await walk.run(
+          await this.credentials(),
+          state.walk,
+          last ? deadlineMs : this.nextSaveMs,
+        );
         job.progress.calls = state.walk.calls;
         job.progress.throttled = state.walk.throttled;
         job.progress.listed = state.walk.members.length;
@@ -274,22 +329,30 @@ class JobRun {
         break;
       }
       await this.detach(next.accountId, next.reason);
+      if (this.now >= this.nextSaveMs && !(await this.checkpoint())) throw new LostLease();
     }
     return true;
   }
 
-  /** Publishes the changes so far and saves the job and its state: false when the lease is lost. */
+  /**
+   * Saves the job and its state (the changes not yet announced included), then announces them:
+   * false when the lease is lost (nothing announced).
+   */
   async checkpoint(): Promise<boolean> {
-    await this.flush();
     this.job.updatedAt = this.deps.clock.now().toISOString();
     this.lastSaveMs = this.now;
-    return this.deps.jobs.save(this.job, this.state);
+    if (!(await this.deps.jobs.save(this.job, this.state))) return false;
+    await this.announce();
+    return true;
   }
 
-  /** The job done: its record, the changes announced, one audit record when something changed. */
+  /**
+   * The job done: saved with what is left to announce, announced, one audit record when
+   * something changed, then the job's end. A chain that lost the job says nothing.
+   */
   async finish(): Promise<boolean> {
     const { job } = this;
-    await this.flush();
+    if (!(await this.checkpoint())) return false;
     const p = job.progress;
     if (p.registered + p.detached > 0)
       await this.deps.trail.record(this.state.actor, {
@@ -309,11 +372,11 @@ class JobRun {
     return true;
   }
 
-  private async flush() {
-    if (this.changes.length === 0) return;
-    const changes = this.changes;
-    this.changes = [];
-    await this.deps.publish(changes);
+  /** Publishes the saved changes; the next save records them as sent. */
+  private async announce() {
+    if (this.state.changes.length === 0) return;
+    await this.deps.publish(this.state.changes);
+    this.state.changes = [];
   }
 
   /** From what the walk listed and the tenant's accounts: what to register and detach. */
@@ -329,8 +392,24 @@ class JobRun {
     const p = job.progress;
     p.listed = state.walk.members.length;
     p.skipped = plan.skipped.length;
-    p.alreadyRegistered = plan.alreadyRegistered.length;
     p.toRegister = plan.register.length;
+    // What this job did in a segment whose save was lost (before the plan, which was lost too):
+    // counted and announced now.
+    const byId = new Map(accounts.map((a) => [a.accountId, a]));
+    p.alreadyRegistered = 0;
+    for (const accountId of plan.alreadyRegistered) {
+      const account = byId.get(accountId) as Account;
+      if (this.changedByThisJob(account, account.createdAt)) {
+        p.toRegister += 1;
+        p.registered += 1;
+        this.change(accountId, "REGISTERED");
+      } else p.alreadyRegistered += 1;
+    }
+    for (const account of accounts)
+      if (account.status === "DETACHED" && this.changedByThisJob(account, account.detached?.at)) {
+        p.detached += 1;
+        this.change(account.accountId, "DETACHED", account.detached?.reason);
+      }
     p.members =
       plan.register.length +
       plan.alreadyRegistered.length +
@@ -345,15 +424,32 @@ class JobRun {
     job.phase = "REGISTERING";
   }
 
+  /**
+   * Whether this job changed the account already, in a segment whose save was lost: an account
+   * of this organization created (registered first), or detached, since the job started. (A
+   * DETACHED account it registered again in such a segment counts as already registered.)
+   */
+  private changedByThisJob(account: Account, at: string | undefined): boolean {
+    return (
+      registeredBy(account, this.connection.managementAccountId) &&
+      at !== undefined &&
+      at > this.job.startedAt
+    );
+  }
+
   private async registerMember(entry: string) {
     const { job, state } = this;
     const lastTry = entry.startsWith("retry:");
     const accountId = lastTry ? entry.slice("retry:".length) : entry;
     const p = job.progress;
     const existing = await this.deps.accounts.get(job.tenantId, accountId);
-    // Registered since the plan (by an earlier link that did not save, or another way).
     if (existing && existing.status !== "DETACHED") {
-      p.alreadyRegistered += 1;
+      // Registered by this job before a crash lost the save that counted it: counted and
+      // announced now. Otherwise registered another way since the plan.
+      if (this.changedByThisJob(existing, existing.createdAt)) {
+        p.registered += 1;
+        this.change(accountId, "REGISTERED");
+      } else p.alreadyRegistered += 1;
       return;
     }
     const roleArn = `arn:${this.deps.partition}:iam::${accountId}:role/${this.connection.memberRoleName}`;
@@ -363,11 +459,13 @@ class JobRun {
         { accountId, roleArn },
         { kind: "organization", managementAccountId: this.connection.managementAccountId },
         state.actor,
-        { auditFailure: false },
+        { auditFailure: false, guard: this.guard },
       );
       p.registered += 1;
       this.change(accountId, "REGISTERED");
     } catch (err) {
+      // The job is no longer this chain's: stop, nothing more is written.
+      if (err instanceof OrganizationJobLostError) throw err;
       // One account's failure never stops the others.
       if (err instanceof VerificationFailedError) {
         p.failed += 1;
@@ -389,6 +487,14 @@ class JobRun {
     const managementAccountId = this.connection.managementAccountId;
     const account = await this.deps.accounts.get(job.tenantId, accountId);
     if (!account) return;
+    if (account.status === "DETACHED") {
+      // Detached by this job before a crash lost the save that counted it.
+      if (this.changedByThisJob(account, account.detached?.at)) {
+        job.progress.detached += 1;
+        this.change(accountId, "DETACHED", account.detached?.reason ?? reason);
+      }
+      return;
+    }
     const decision = decide(account, "ORG_LEAVE", { kind: "organization", managementAccountId });
     if (!decision.allowed || decision.to === "ABSENT") return;
     const at = this.deps.clock.now().toISOString();
@@ -402,6 +508,7 @@ class JobRun {
           version: account.version + 1,
         },
         account.version,
+        this.guard,
       );
     } catch (err) {
       if (err instanceof StaleAccountError) return; // changed meanwhile: the next sync sees it
@@ -418,7 +525,7 @@ class JobRun {
   }
 
   private change(accountId: string, change: "REGISTERED" | "DETACHED", reason?: DetachReason) {
-    this.changes.push({
+    this.state.changes.push({
       tenantId: this.job.tenantId,
       managementAccountId: this.connection.managementAccountId,
       accountId,

@@ -3,7 +3,7 @@ import type { Actor } from "../domain/audit";
 import { decide } from "../domain/lifecycle";
 import { type OrganizationConnection, registeredBy } from "../domain/organization";
 import { ConflictError } from "../errors";
-import type { AccountStore, OrganizationJobStore, OrganizationStore } from "../ports";
+import type { AccountStore, Clock, OrganizationJobStore, OrganizationStore } from "../ports";
 import { AccountRemoval } from "./account-removal";
 import type { AuditTrail } from "./audit-trail";
 import { OrganizationNotConnectedError, OrganizationReader } from "./organization-reader";
@@ -18,6 +18,7 @@ export interface OrganizationRecordsDeps {
   accounts: Pick<AccountStore, "get" | "list" | "delete">;
   tenants: Pick<TenantLookup, "get">;
   trail: AuditTrail;
+  clock: Clock;
 }
 
 /**
@@ -45,22 +46,23 @@ export class OrganizationRecords {
 
   /**
    * Stops syncing; with removeAccounts, also deregisters every account the organization registered.
-   * With removeAccounts, the organization's accounts go first and the connection last, so that a
-   * failure part way leaves it connected and the retry finishes the job. A frozen account is never
-   * removed: the whole request is refused (409 ACCOUNT_FROZEN) before anything changes.
+   * The connection is marked `disconnecting` and its job deleted first (so no job writes any
+   * more), then the accounts go, and the connection last, so that a failure part way leaves it
+   * connected and the retry finishes it. A frozen account is never removed: the whole request is
+   * refused (409 ACCOUNT_FROZEN) before anything changes.
    */
   async disconnect(tenantId: string, removeAccounts: boolean, actor: Actor): Promise<void> {
     const connection = await this.get(tenantId);
-    if (removeAccounts) {
-      const by = {
-        kind: "organization",
-        managementAccountId: connection.managementAccountId,
-      } as const;
+    const by = {
+      kind: "organization",
+      managementAccountId: connection.managementAccountId,
+    } as const;
+    // All or nothing: the lifecycle table decides for every account before anything changes (it
+    // refuses a frozen one).
+    const decideAll = async () => {
       const own = (await this.allAccounts(tenantId)).filter((a) =>
         registeredBy(a, by.managementAccountId),
       );
-      // All or nothing: the lifecycle table decides for every account before any is removed
-      // (it refuses a frozen one).
       const decided = own.map((account) => ({ account, d: decide(account, "ORG_REMOVE", by) }));
       const refused = decided.filter(({ d }) => !d.allowed);
       const first = refused[0]?.d;
@@ -70,7 +72,22 @@ export class OrganizationRecords {
           `Accounts ${refused.map(({ account }) => account.accountId).join(", ")} cannot be removed (${first.code}); unfreeze them, or disconnect without removing accounts`,
         );
       }
-      for (const { account } of decided) {
+      return decided;
+    };
+    if (removeAccounts) await decideAll();
+    // Jobs stop first: none starts for a connection being disconnected, and the running one's
+    // next account write is refused once its job item is gone (the write is guarded by its lease).
+    if (!connection.disconnecting) {
+      const at = this.deps.clock.now().toISOString();
+      await this.deps.organizations.put(
+        { ...connection, disconnecting: at, updatedAt: at, version: connection.version + 1 },
+        connection.version,
+      );
+    }
+    await this.deps.jobs.delete(tenantId);
+    if (removeAccounts) {
+      // Read again now that no job writes: what a job registered meanwhile goes too.
+      for (const { account } of await decideAll()) {
         // Decided on the version read; a change meanwhile is a conflict to retry.
         if (!(await this.deps.accounts.delete(tenantId, account.accountId, account.version))) {
           throw new ConflictError(
@@ -81,8 +98,7 @@ export class OrganizationRecords {
         await this.removal.recordDeletion(actor, account);
       }
     }
-    // The job first: its running chain stops at its next save (and finds no connection after).
-    await this.deps.jobs.delete(tenantId);
+    // Last, so that a disconnect that failed part way is finished by its retry.
     if (!(await this.deps.organizations.delete(tenantId)))
       throw new OrganizationNotConnectedError(tenantId);
     await this.deps.trail.record(actor, {
@@ -91,6 +107,7 @@ export class OrganizationRecords {
       managementAccountId: connection.managementAccountId,
     });
   }
+
   /** Every account of the tenant, page by page. */
   async allAccounts(tenantId: string): Promise<Account[]> {
     const all: Account[] = [];

@@ -1,5 +1,6 @@
 import { RoleAccessError } from "../domain/errors";
 import type { OrganizationMember } from "../domain/organization";
+import { ServiceUnavailableError } from "../errors";
 import type { AwsCredentials, Clock, OrganizationPages, Sleep } from "../ports";
 
 /**
@@ -24,6 +25,8 @@ export interface WalkState {
   throttled: number;
   /** When the last call was made (epoch ms): the pace holds across runs and invocations. */
   lastCallMs?: number;
+  /** The wait before the next call after a refusal (doubling): kept across runs too. */
+  backoffMs?: number;
 }
 
 export function startWalk(scope?: string[]): WalkState {
@@ -46,8 +49,10 @@ export function startWalk(scope?: string[]): WalkState {
 /**
  * Lists an organization's accounts (and, for a scoped connection, walks its chosen OUs down to
  * their accounts) one page at a time, paced below the Organizations API's rate, until a deadline:
- * then it returns where it is, and the next invocation goes on from there. A throttled call is
- * retried after a backoff that doubles (up to maxBackoffMs) and counted; it never fails the walk.
+ * then it returns where it is, and the next invocation goes on from there. A throttled call (or
+ * one AWS could not answer: a 5xx, a reset connection) is retried after a backoff that doubles
+ * (up to maxBackoffMs, kept in the state across runs); throttled ones are counted. Neither fails
+ * the walk.
  * Calls: ceil(accounts / 20) pages of ListAccounts, plus, scoped, two ListChildren pages or more
  * per OU in scope, plus the throttled retries.
  */
@@ -69,7 +74,7 @@ export class OrganizationWalk {
     const state: WalkState = structuredClone(from);
     const interval = 1000 / this.deps.callsPerSecond;
     let lastCall = state.lastCallMs ?? Number.NEGATIVE_INFINITY;
-    let backoff = 0;
+    let backoff = state.backoffMs ?? 0;
     const call = async <T>(fn: () => Promise<T>): Promise<T | undefined> => {
       for (;;) {
         const now = this.deps.clock.now().getTime();
@@ -82,11 +87,15 @@ export class OrganizationWalk {
         try {
           const out = await fn();
           backoff = 0;
+          delete state.backoffMs;
           return out;
         } catch (err) {
-          if (!(err instanceof RoleAccessError && err.code === "THROTTLED")) throw err;
-          state.throttled += 1;
+          const throttled = err instanceof RoleAccessError && err.code === "THROTTLED";
+          // Throttled, or AWS unavailable for a moment (a 5xx, a reset connection): wait, retry.
+          if (!throttled && !(err instanceof ServiceUnavailableError)) throw err;
+          if (throttled) state.throttled += 1;
           backoff = Math.min(this.deps.maxBackoffMs, Math.max(interval, backoff * 2));
+          state.backoffMs = backoff;
         }
       }
     };

@@ -185,5 +185,6 @@ export const organizationRecords = /* @__PURE__ */ once(
       accounts: new DynamoAccountStore(documentClient(), config().tableName),
       tenants: tenantLookup(),
       trail: auditTrail(),
+      clock: systemClock,
     }),
 );

@@ -1,9 +1,13 @@
-import { QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
 import { dynamoClient } from "../../scripts/local-stack";
+import { DynamoAccountStore } from "../../shared/adapters/dynamo-account-store";
 import { createDocumentClient } from "../../shared/adapters/dynamo-client";
 import { DynamoOrganizationJobStore } from "../../shared/adapters/dynamo-organization-job-store";
+import { DynamoTenantStore } from "../../shared/adapters/dynamo-tenant-store";
 import { keys } from "../../shared/adapters/table";
+import type { Account } from "../../shared/domain/account";
+import { OrganizationJobLostError } from "../../shared/domain/errors";
 import { emptyProgress, type OrganizationJob } from "../../shared/domain/organization-job";
 import { endpoint, useFreshTable } from "../support/table";
 
@@ -58,9 +62,30 @@ beforeAll(async () => {
   table = await useFreshTable("orgjobs");
 });
 
+/** The tenant's connection item, as connect writes it (a job starts only while it is there). */
+const putConnection = () =>
+  doc().send(
+    new PutCommand({
+      TableName: table,
+      Item: { ...keys.organization(TENANT), type: "ORGANIZATION", tenantId: TENANT, version: 1 },
+    }),
+  );
+
 describe("DynamoOrganizationJobStore on the emulator", () => {
-  it("starts a job only in place of the one read", async () => {
+  it("starts a job only in place of the one read, and only for a connection not being disconnected", async () => {
     const store = new DynamoOrganizationJobStore(doc(), table);
+    expect(await store.start(newJob("job_a"), undefined)).toBe(false); // no connection
+    await putConnection();
+    await doc().send(
+      new UpdateCommand({
+        TableName: table,
+        Key: keys.organization(TENANT),
+        UpdateExpression: "SET disconnecting = :at",
+        ExpressionAttributeValues: { ":at": "2026-12-03T10:00:00.000Z" },
+      }),
+    );
+    expect(await store.start(newJob("job_a"), undefined)).toBe(false); // being disconnected
+    await putConnection();
     expect(await store.start(newJob("job_a"), undefined)).toBe(true);
     expect(await store.start(newJob("job_b"), undefined)).toBe(false); // one exists
     expect(await store.start(newJob("job_b"), "job_x")).toBe(false); // not the one read
@@ -141,5 +166,72 @@ describe("DynamoOrganizationJobStore on the emulator", () => {
     expect(await store.loadState((await store.get(TENANT)) as OrganizationJob)).toBeUndefined();
     // Only the lost save's chunk stays, and it expires (TTL).
     expect(await chunkKeys()).toHaveLength(1);
+  });
+
+  it("guards account writes with the job's lease: refused, writing nothing, once the job is gone or taken", async () => {
+    const tenants = new DynamoTenantStore(doc(), table);
+    const tenantId = "tnt_guarded";
+    await tenants.create({
+      tenantId,
+      name: "Guarded",
+      status: "ACTIVE",
+      externalId: {
+        current: "cpx-guarded-00000000000000000000000",
+        currentSince: "2026-12-03T10:00:00.000Z",
+      },
+      createdAt: "2026-12-03T10:00:00.000Z",
+      updatedAt: "2026-12-03T10:00:00.000Z",
+      version: 1,
+    });
+    await doc().send(
+      new PutCommand({
+        TableName: table,
+        Item: { ...keys.organization(tenantId), type: "ORGANIZATION", tenantId, version: 1 },
+      }),
+    );
+    const store = new DynamoOrganizationJobStore(doc(), table);
+    await store.start({ ...newJob("job_g"), tenantId }, undefined);
+    const job = (await store.acquire(
+      tenantId,
+      "job_g",
+      "c",
+      undefined,
+      2_000,
+      9_000,
+    )) as OrganizationJob;
+    const guard = { organizationJob: { tenantId, jobId: "job_g", holder: "c", seq: job.seq } };
+    const accounts = new DynamoAccountStore(doc(), table);
+    const account = (id: string, version: number): Account => ({
+      tenantId,
+      accountId: id,
+      roleArn: `arn:aws:iam::${id}:role/Access`,
+      partition: "aws",
+      regions: [],
+      status: "VERIFIED",
+      lastVerification: { at: "x" },
+      source: { kind: "organization", managementAccountId: "999999999999" },
+      createdAt: "x",
+      updatedAt: "x",
+      version,
+    });
+    await accounts.put(account("300000000001", 1), undefined, guard); // holds: written
+    // Another chain takes the lease (expired): this one's writes are refused, create and update.
+    await store.acquire(tenantId, "job_g", "other", undefined, 10_000, 20_000);
+    await expect(accounts.put(account("300000000002", 1), undefined, guard)).rejects.toBeInstanceOf(
+      OrganizationJobLostError,
+    );
+    await expect(accounts.put(account("300000000001", 2), 1, guard)).rejects.toBeInstanceOf(
+      OrganizationJobLostError,
+    );
+    expect(await accounts.get(tenantId, "300000000002")).toBeUndefined();
+    expect((await accounts.get(tenantId, "300000000001"))?.version).toBe(1);
+    // And once the job is deleted (disconnect).
+    await store.delete(tenantId);
+    const other = {
+      organizationJob: { ...guard.organizationJob, holder: "other", seq: job.seq + 1 },
+    };
+    await expect(accounts.put(account("300000000003", 1), undefined, other)).rejects.toBeInstanceOf(
+      OrganizationJobLostError,
+    );
   });
 });

@@ -232,6 +232,7 @@ export async function buildWorld(ports: ModelPorts): Promise<World> {
       accounts: ports.accounts,
       tenants,
       trail,
+      clock,
     }),
     links: new QueuedLinks(),
   };

@@ -8,6 +8,7 @@ import type { ApiKey } from "../../shared/domain/api-key";
 import { type Actor, type AuditRecord, auditTrailOf } from "../../shared/domain/audit";
 import {
   ExternalIdTakenError,
+  OrganizationJobLostError,
   RoleAccessError,
   StaleAccountError,
   StaleOrganizationError,
@@ -43,6 +44,7 @@ import type {
   RegistrationTokenStore,
   TenantRoleGateway,
   TenantStore,
+  WriteGuard,
 } from "../../shared/ports";
 
 const clone = <T>(v: T): T => structuredClone(v);
@@ -119,14 +121,18 @@ const accountKey = (tenantId: string, accountId: string) => `${tenantId}/${accou
 
 export class MemoryAccountStore implements AccountStore {
   readonly accounts = new Map<string, Account>();
+  /** Whether a write's guard holds (the organization job store's lease); unset: a guard fails. */
+  guardHolds?: (guard: WriteGuard) => boolean;
   constructor(private readonly tenants: MemoryTenantStore) {
     tenants.onPurge.push((tenantId) => {
       for (const [k, a] of this.accounts) if (a.tenantId === tenantId) this.accounts.delete(k);
     });
   }
-  async put(account: Account, expectedVersion: number | undefined) {
+  async put(account: Account, expectedVersion: number | undefined, guard?: WriteGuard) {
     const key = accountKey(account.tenantId, account.accountId);
     const stored = this.accounts.get(key);
+    if (guard && !this.guardHolds?.(guard))
+      throw new OrganizationJobLostError(guard.organizationJob.jobId);
     if (expectedVersion === undefined) {
       this.tenants.requireActive(account.tenantId);
       if (stored) throw new StaleAccountError(account.accountId);
@@ -231,7 +237,11 @@ export class MemoryOrganizationJobStore implements OrganizationJobStore {
   readonly states = new Map<string, string>();
   writes = 0;
   stateWrites = 0;
-  constructor(tenants?: MemoryTenantStore) {
+  /** `organizations`: a job starts only for a connection that is there and not disconnecting. */
+  constructor(
+    tenants?: MemoryTenantStore,
+    private readonly organizations?: MemoryOrganizationStore,
+  ) {
     tenants?.onPurge.push((tenantId) => {
       this.jobs.delete(tenantId);
       this.states.delete(tenantId);
@@ -244,6 +254,8 @@ export class MemoryOrganizationJobStore implements OrganizationJobStore {
   async start(job: OrganizationJob, replacing: string | undefined) {
     const stored = this.jobs.get(job.tenantId);
     if (replacing === undefined ? stored !== undefined : stored?.jobId !== replacing) return false;
+    const connection = this.organizations?.connections.get(job.tenantId);
+    if (this.organizations && (!connection || connection.disconnecting)) return false;
     this.writes += 1;
     this.jobs.set(job.tenantId, clone(job));
     this.states.delete(job.tenantId);
@@ -291,6 +303,12 @@ export class MemoryOrganizationJobStore implements OrganizationJobStore {
   async delete(tenantId: string) {
     this.jobs.delete(tenantId);
     this.states.delete(tenantId);
+  }
+  /** What DynamoDB's ConditionCheck on the job item decides for a guarded write. */
+  holds(guard: WriteGuard): boolean {
+    const g = guard.organizationJob;
+    const job = this.jobs.get(g.tenantId);
+    return job?.jobId === g.jobId && job.holder === g.holder && job.seq === g.seq;
   }
 }
 

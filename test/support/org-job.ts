@@ -75,7 +75,8 @@ export async function organizationJobWorld(options: {
   );
   const audit = counted(auditStore, ["write"], writes.audit);
   const organizations = counted(organizationStore, ["put", "delete"], writes.organizations);
-  const jobs = new MemoryOrganizationJobStore(tenantStore);
+  const jobs = new MemoryOrganizationJobStore(tenantStore, organizationStore);
+  accountStore.guardHolds = (guard) => jobs.holds(guard);
   const trail = new AuditTrail({ audit, clock });
   const random = new SequenceRandom();
   const tenants = new TenantService({
@@ -173,7 +174,14 @@ export async function organizationJobWorld(options: {
     random,
     periodMinutes: options.periodMinutes ?? 60,
   });
-  const records = new OrganizationRecords({ organizations, jobs, accounts, tenants, trail });
+  const records = new OrganizationRecords({
+    organizations,
+    jobs,
+    accounts,
+    tenants,
+    trail,
+    clock,
+  });
   const tenant = await tenants.create("Org", admin);
   const connectInput = (organizationalUnitIds?: string[]) => ({
     managementAccountId: MANAGEMENT,
@@ -201,8 +209,9 @@ export async function organizationJobWorld(options: {
       service.connect(tenant.tenantId, connectInput(organizationalUnitIds), admin),
     /** Runs the queued links (and those they queue) as invocations of `remainingMs`. */
     drain: (remainingMs = 14.5 * 60_000) => drainJobs(jobRunner, links, remainingMs),
-    /** A sync started now, as the schedule would (whatever its period). */
+    /** A sync started a minute later, as the schedule would (whatever its period). */
     startSync: async () => {
+      clock.advance(60_000);
       const connection = (await organizationStore.get(tenant.tenantId)) as OrganizationConnection;
       return starter.start(
         connection,

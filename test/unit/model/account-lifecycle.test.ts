@@ -18,7 +18,8 @@ async function memoryPorts() {
   const accounts = new MemoryAccountStore(tenants);
   const tokens = new MemoryRegistrationTokenStore(tenants);
   const organizations = new MemoryOrganizationStore(tenants);
-  const jobs = new MemoryOrganizationJobStore(tenants);
+  const jobs = new MemoryOrganizationJobStore(tenants, organizations);
+  accounts.guardHolds = (guard) => jobs.holds(guard);
   const grants = new MemoryGrantStore(tenants);
   const permissionSets = new MemoryPermissionSetStore();
   return {

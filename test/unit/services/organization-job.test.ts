@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { OrganizationJob } from "../../../shared/domain/organization-job";
+import { ServiceUnavailableError } from "../../../shared/errors";
 import type { OrganizationJobOutcome } from "../../../shared/services/organization-job";
 import { ManualClock } from "../../support/fakes";
 import { MANAGEMENT, organizationJobWorld } from "../../support/org-job";
@@ -484,5 +485,144 @@ describe("the issue's organization: 5,000 accounts in 300 OUs, 5 levels, the API
     const again = lastJob(await w.drain()) as OrganizationJob;
     expect(again.progress).toMatchObject({ registered: 0, alreadyRegistered: 4_900, detached: 0 });
     expect([w.writes.accounts.n, w.writes.audit.n, w.events.length]).toEqual(before);
+  });
+});
+
+describe("attacked: disconnects, crashes and faults in the middle of a job", () => {
+  const actor = { requestId: "r", keyId: "key_admin", keyRole: "admin" } as const;
+
+  it("disconnect with removeAccounts while the job registers: no account of the organization stays", async () => {
+    const w = await world({ accounts: 40 });
+    await w.connect();
+    const put = w.accountStore.put.bind(w.accountStore);
+    let n = 0;
+    w.accountStore.put = async (...args: Parameters<typeof put>) => {
+      await put(...args);
+      if (++n === 4) await w.records.disconnect(w.tenantId, true, actor);
+    };
+    const done = await w.drain();
+    expect(outcomes(done)).toEqual(["LOST"]);
+    expect(w.organizationStore.connections.size).toBe(0);
+    expect([...w.registered().values()].filter((a) => a.source.kind === "organization")).toEqual(
+      [],
+    );
+    // Its writes after the disconnect were refused: nothing was announced for them either.
+    expect(w.events).toEqual([]);
+  });
+
+  it("disconnect while the job detaches: no account is detached after it", async () => {
+    const w = await world();
+    await w.connect();
+    await w.drain();
+    w.org.members.splice(0, 10); // 10 members left the organization
+    w.events.splice(0);
+    await w.startSync();
+    const put = w.accountStore.put.bind(w.accountStore);
+    let n = 0;
+    w.accountStore.put = async (...args: Parameters<typeof put>) => {
+      await put(...args);
+      w.clock.advance(10_000); // 10 s a detach: past the 30 s between saves
+      if (++n === 1) await w.records.disconnect(w.tenantId, false, actor);
+    };
+    expect(outcomes(await w.drain())).toEqual(["LOST"]);
+    expect([...w.registered().values()].filter((a) => a.status === "DETACHED")).toHaveLength(1);
+    const syncs = w.auditStore.records.filter((r) => r.action === "ORGANIZATION_SYNC");
+    expect(syncs).toHaveLength(1); // the connect's; none for the sync that was stopped
+  });
+
+  it("a crash between saves: the resumed job counts and announces what the lost segment did", async () => {
+    const w = await world();
+    await w.connect();
+    w.clock.advance(1_000); // the first link runs a second after connect
+    const get = w.accountStore.get.bind(w.accountStore);
+    let n = 0;
+    w.accountStore.get = async (tenantId: string, accountId: string) => {
+      if (++n === 17) throw new ServiceUnavailableError("DynamoDB is throttling");
+      return get(tenantId, accountId);
+    };
+    await expect(w.drain()).rejects.toBeInstanceOf(ServiceUnavailableError);
+    const before = w.registered().size;
+    expect(before).toBeGreaterThan(0);
+    w.links.links.splice(0); // the link failed: no next link
+    w.clock.advance(14.5 * 60_000 + 61_000); // its lease expires
+    await w.schedule.schedule({ id: "s", deadlineMs: Number.MAX_SAFE_INTEGER, launcher: w.links });
+    const job = lastJob(await w.drain()) as OrganizationJob;
+    expect(job.status).toBe("SUCCEEDED");
+    expect(job.progress).toMatchObject({ registered: 12, alreadyRegistered: 0, toRegister: 12 });
+    expect(ids(w.events.map((e) => e.accountId))).toEqual(ids(w.registered().keys()));
+    expect(w.events).toHaveLength(12);
+  });
+
+  it("a failed announcement is announced again: events at least once", async () => {
+    const w = await world();
+    let failures = 1;
+    const publish = w.jobRunner as unknown as {
+      deps: { publish: (c: unknown[]) => Promise<void> };
+    };
+    const real = publish.deps.publish;
+    publish.deps.publish = async (changes) => {
+      if (failures-- > 0) throw new ServiceUnavailableError("EventBridge is unavailable");
+      return real(changes);
+    };
+    await w.connect();
+    await expect(w.drain()).rejects.toBeInstanceOf(ServiceUnavailableError);
+    w.links.links.splice(0);
+    w.clock.advance(14.5 * 60_000 + 61_000);
+    await w.schedule.schedule({ id: "s", deadlineMs: Number.MAX_SAFE_INTEGER, launcher: w.links });
+    expect(outcomes(await w.drain())).toEqual(["SUCCEEDED"]);
+    expect(ids(new Set(w.events.map((e) => e.accountId)))).toEqual(ids(w.registered().keys()));
+  });
+
+  it("a job whose saved state is lost starts over instead of finishing an empty plan", async () => {
+    const w = await world({ accounts: 200, ous: 20 });
+    await w.connect(["r-stub"]);
+    await w.jobRunner.runLink(w.links.links.shift() as never, {
+      id: "first",
+      remainingMs: 40_000,
+      launcher: w.links,
+    });
+    w.jobs.states.clear(); // the chunks expired
+    const job = lastJob(await w.drain()) as OrganizationJob;
+    expect(job.status).toBe("SUCCEEDED");
+    expect(w.registered().size).toBe(w.org.members.filter((m) => m.state === "ACTIVE").length);
+    expect(job.progress.calls).toBeGreaterThan(0);
+  });
+
+  it("no job starts for a connection being disconnected, or gone", async () => {
+    const w = await world();
+    await w.connect();
+    await w.drain();
+    const connection = w.organizationStore.connections.get(w.tenantId);
+    w.organizationStore.connections.set(w.tenantId, {
+      ...(connection as NonNullable<typeof connection>),
+      disconnecting: "2026-12-03T10:00:00.000Z",
+    });
+    w.clock.advance(61 * 60_000);
+    const deadlineMs = Number.MAX_SAFE_INTEGER;
+    expect(await w.schedule.schedule({ id: "s", deadlineMs, launcher: w.links })).toMatchObject({
+      started: 0,
+    });
+    expect(await w.startSync()).toBeUndefined(); // refused by the store as well
+    const latest = (await w.jobs.get(w.tenantId)) as OrganizationJob;
+    w.organizationStore.connections.delete(w.tenantId);
+    expect(await w.jobs.start({ ...latest, jobId: "job_after" }, latest.jobId)).toBe(false);
+  });
+
+  it("Organizations unavailable for a moment: the walk waits and retries, the job goes on", async () => {
+    const clock = new ManualClock(new Date("2026-12-03T10:00:00.000Z"));
+    const org = smallOrg(clock);
+    let faults = 3;
+    const pages = {
+      accountsPage: async (c: never, token?: string) => {
+        if (faults-- > 0) throw new ServiceUnavailableError("Organizations answered 503");
+        return org.accountsPage(c, token);
+      },
+      childrenPage: org.childrenPage.bind(org),
+    };
+    const w = await organizationJobWorld({ org: pages, clock });
+    await w.connect();
+    const job = lastJob(await w.drain()) as OrganizationJob;
+    expect(job).toMatchObject({ status: "SUCCEEDED", progress: { calls: 4, throttled: 0 } });
+    expect(w.registered().size).toBe(12);
   });
 });
