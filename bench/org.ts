@@ -92,10 +92,8 @@ async function jobScenario(callsPerSecond: number) {
   w.jobs.save = async (job, state) => {
     if (state !== undefined) {
       const text = JSON.stringify(state);
-      if (text.length > peakJson) {
-        peakJson = text.length;
-        peakGzip = gzipSync(text).length;
-      }
+      peakJson = Math.max(peakJson, text.length);
+      peakGzip = Math.max(peakGzip, gzipSync(text).length);
     }
     return save(job, state);
   };
