@@ -1,6 +1,6 @@
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { Context } from "aws-lambda";
-import { LambdaSweepContinuation } from "../../shared/adapters/lambda-sweep-continuation";
+import { LambdaAsyncInvoke } from "../../shared/adapters/lambda-async-invoke";
 import { logger } from "../../shared/logger";
 import type { SweepLink } from "../../shared/ports";
 import { healthSweepChain } from "../../shared/wiring/health";
@@ -25,7 +25,7 @@ export async function handler(event: SweepLink, context: Context): Promise<void>
   const result = await healthSweepChain().runLink(link, {
     id: context.awsRequestId,
     remainingMs: context.getRemainingTimeInMillis(),
-    continuation: new LambdaSweepContinuation(lambda, context.invokedFunctionArn),
+    continuation: new LambdaAsyncInvoke(lambda, context.invokedFunctionArn),
   });
   switch (result.outcome) {
     case "SKIPPED":

@@ -34,6 +34,7 @@ import {
 } from "../ports";
 import type { AccountService } from "./account-service";
 import type { AuditTrail } from "./audit-trail";
+import { allAccountsOf } from "./organization-records";
 import { organizationSession } from "./organization-session";
 import { OrganizationWalk, startWalk, type WalkState } from "./organization-walk";
 import type { TenantLookup } from "./tenant-lookup";
@@ -342,8 +343,12 @@ class JobRun {
     this.job.updatedAt = this.deps.clock.now().toISOString();
     this.lastSaveMs = this.now;
     if (!(await this.deps.jobs.save(this.job, this.state))) return false;
-    await this.announce();
-    return true;
+    if (this.state.changes.length === 0) return true;
+    await this.deps.publish(this.state.changes);
+    // Announced: saved as such, so that the next link does not announce them again (only a
+    // crash between the two saves does).
+    this.state.changes = [];
+    return this.deps.jobs.save(this.job, this.state);
   }
 
   /**
@@ -372,17 +377,10 @@ class JobRun {
     return true;
   }
 
-  /** Publishes the saved changes; the next save records them as sent. */
-  private async announce() {
-    if (this.state.changes.length === 0) return;
-    await this.deps.publish(this.state.changes);
-    this.state.changes = [];
-  }
-
   /** From what the walk listed and the tenant's accounts: what to register and detach. */
   private async plan() {
     const { job, state } = this;
-    const accounts = await this.allAccounts();
+    const accounts = await allAccountsOf(this.deps.accounts, this.job.tenantId);
     const plan = planSync({
       managementAccountId: this.connection.managementAccountId,
       members: state.walk.members,
@@ -533,21 +531,6 @@ class JobRun {
       ...(reason ? { reason } : {}),
       at: this.deps.clock.now().toISOString(),
     });
-  }
-
-  /** Every account of the tenant, page by page. */
-  private async allAccounts(): Promise<Account[]> {
-    const all: Account[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.accounts.list(this.job.tenantId, {
-        limit: 100,
-        ...(cursor ? { cursor } : {}),
-      });
-      all.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return all;
   }
 }
 

@@ -109,17 +109,22 @@ export class OrganizationRecords {
   }
 
   /** Every account of the tenant, page by page. */
-  async allAccounts(tenantId: string): Promise<Account[]> {
-    const all: Account[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.deps.accounts.list(tenantId, {
-        limit: 100,
-        ...(cursor ? { cursor } : {}),
-      });
-      all.push(...page.items);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return all;
+  allAccounts(tenantId: string): Promise<Account[]> {
+    return allAccountsOf(this.deps.accounts, tenantId);
   }
+}
+
+/** Every account of a tenant, page by page (organization plans and disconnects read them all). */
+export async function allAccountsOf(
+  accounts: Pick<AccountStore, "list">,
+  tenantId: string,
+): Promise<Account[]> {
+  const all: Account[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await accounts.list(tenantId, { limit: 100, ...(cursor ? { cursor } : {}) });
+    all.push(...page.items);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return all;
 }

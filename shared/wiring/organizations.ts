@@ -10,7 +10,7 @@ import {
   DynamoOrganizationStore,
 } from "../adapters/dynamo-organization-store";
 import { EventBridgeEvents, ORGANIZATION_DETAIL_TYPE } from "../adapters/eventbridge-events";
-import { LambdaOrganizationJobLauncher } from "../adapters/lambda-organization-job-launcher";
+import { LambdaAsyncInvoke } from "../adapters/lambda-async-invoke";
 import { sdkRegionCatalog } from "../adapters/sdk-region-catalog";
 import { cryptoRandom, realSleep, systemClock } from "../adapters/system";
 import { loadEventsConfig, loadOrganizationConfig } from "../config";
@@ -61,6 +61,25 @@ const awsSide = () => {
   };
 };
 
+/** Registration of member accounts, as any account's (the lifecycle table, the audit trail). */
+const memberRegistration = (
+  accounts: DynamoAccountStore,
+  verifier: ReturnType<typeof awsSide>["memberVerifier"],
+) => {
+  const access = accessConfig();
+  return new AccountService({
+    metrics: metricsSink(),
+    accounts,
+    tenants: tenantLookup(),
+    verifier,
+    trail: auditTrail(),
+    clock: systemClock,
+    partition: access.partition,
+    controlPlaneAccountId: access.controlPlaneAccountId,
+    regions: sdkRegionCatalog,
+  });
+};
+
 const jobStore = () => new DynamoOrganizationJobStore(documentClient(), config().tableName);
 
 /** The job function: a link of a connect or sync job. */
@@ -76,17 +95,7 @@ export const organizationJobs = /* @__PURE__ */ once(() => {
     accounts,
     // Members are registered without waiting for IAM propagation: a member whose role is not
     // there yet is reported as failed, and the next sync registers it.
-    members: new AccountService({
-      metrics: metricsSink(),
-      accounts,
-      tenants: tenantLookup(),
-      verifier: aws.memberVerifier,
-      trail: auditTrail(),
-      clock: systemClock,
-      partition: access.partition,
-      controlPlaneAccountId: access.controlPlaneAccountId,
-      regions: sdkRegionCatalog,
-    }),
+    members: memberRegistration(accounts, aws.memberVerifier),
     trail: auditTrail(),
     tenants: tenantLookup(),
     gateway: aws.gateway,
@@ -126,7 +135,7 @@ export const organizationSchedule = /* @__PURE__ */ once(
 /** How a job's links are invoked: the job function, asynchronously. */
 export const organizationJobLauncher = /* @__PURE__ */ once(
   () =>
-    new LambdaOrganizationJobLauncher(
+    new LambdaAsyncInvoke(
       new LambdaClient({}),
       organizationConfig().jobFunction ||
         `${process.env.SERVICE_NAME ?? "cross-account-control-plane"}-organizationJob`,
@@ -139,16 +148,11 @@ export const organizationService = /* @__PURE__ */ once(() => {
   const aws = awsSide();
   return new OrganizationService({
     organizations: new DynamoOrganizationRecords(documentClient(), config().tableName),
-    members: new AccountService({
-      accounts: new DynamoAccountStore(documentClient(), config().tableName),
-      tenants: tenantLookup(),
-      verifier: aws.memberVerifier,
-      trail: auditTrail(),
-      clock: systemClock,
-      partition: access.partition,
-      controlPlaneAccountId: access.controlPlaneAccountId,
-      regions: sdkRegionCatalog,
-    }),
+    // For parseRole only: the management role's ARN checked as any account's.
+    members: memberRegistration(
+      new DynamoAccountStore(documentClient(), config().tableName),
+      aws.memberVerifier,
+    ),
     trail: auditTrail(),
     tenants: tenantLookup(),
     verifier: aws.verifier,

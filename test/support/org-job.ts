@@ -61,6 +61,8 @@ export async function organizationJobWorld(options: {
   concurrency?: number;
   checkpointMs?: number;
   periodMinutes?: number;
+  /** How long verifying a member's role takes (virtual time; default none). */
+  verifyMs?: number;
 }) {
   const { clock } = options;
   const tenantStore = new MemoryTenantStore();
@@ -89,6 +91,7 @@ export async function organizationJobWorld(options: {
   const roles = new Map<string, RoleOutcome>();
   const verifier = {
     verify: async (input: { accountId: string; externalIds: readonly string[] }) => {
+      if (options.verifyMs) clock.advance(options.verifyMs);
       const at = clock.now().toISOString();
       const outcome = roles.get(input.accountId) ?? "ok";
       if (outcome === "unavailable-once") roles.set(input.accountId, "ok");

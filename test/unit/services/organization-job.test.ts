@@ -245,6 +245,20 @@ describe("the organization job", () => {
     expect(many.jobs.stateWrites).toBeGreaterThan(chained.length);
   });
 
+  it("registrations spread over many invocations: each change announced once, each counted once", async () => {
+    const clock = new ManualClock(new Date("2026-12-03T10:00:00.000Z"));
+    const org = smallOrg(clock, { accounts: 60 });
+    // 1 s a verification, 4 at a time (each advances the clock); 59 ACTIVE (every 50th SUSPENDED).
+    const w = await organizationJobWorld({ org, clock, verifyMs: 1_000 });
+    await w.connect();
+    const done = await w.drain(35_000); // 5 s of work an invocation
+    expect(done.length).toBeGreaterThan(3);
+    const job = lastJob(done) as OrganizationJob;
+    expect(job.progress).toMatchObject({ registered: 59, alreadyRegistered: 0, toRegister: 59 });
+    expect(w.events).toHaveLength(59);
+    expect(new Set(w.events.map((e) => e.accountId)).size).toBe(59);
+  });
+
   it("a link delivered twice runs once", async () => {
     const w = await world({ accounts: 200, ous: 20 });
     await w.connect(["r-stub"]);
