@@ -11,9 +11,8 @@ import { pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
 import type { OrganizationJob } from "../shared/domain/organization-job";
 import { startWalk, type WalkState } from "../shared/services/organization-walk";
-import { ManualClock } from "../test/support/fakes";
 import { organizationJobWorld } from "../test/support/org-job";
-import { StubOrganization, stubOrganizationWalk } from "../test/support/org-stub";
+import { issueOrganization, stubOrganizationWalk } from "../test/support/org-stub";
 
 const credentials = { accessKeyId: "a", secretAccessKey: "s", sessionToken: "t" };
 /** What one invocation of the sync function walks before it hands on (15 min less a margin). */
@@ -28,18 +27,7 @@ async function scenario(options: { callsPerSecond: number; scoped: boolean }) {
     invocations += 1;
     state = await walk.run(credentials, state, clock.now().getTime() + INVOCATION_MS);
   }
-  const pagesOf = (n: number) => Math.max(1, Math.ceil(n / 20));
-  const pageCalls =
-    pagesOf(org.members.length) +
-    (options.scoped
-      ? [...org.levelOf.keys()].reduce(
-          (sum, p) =>
-            sum +
-            pagesOf(org.accountsOf.get(p)?.length ?? 0) +
-            pagesOf(org.ousOf.get(p)?.length ?? 0),
-          0,
-        )
-      : 0);
+  const pageCalls = org.pageCalls(options.scoped);
   const seconds = (clock.now().getTime() - started) / 1000;
   return {
     accounts: org.members.length,
@@ -76,15 +64,7 @@ export async function organizationWalk() {
  * size (JSON and gzip, as the table stores it), and what the second sync writes.
  */
 async function jobScenario(callsPerSecond: number) {
-  const clock = new ManualClock(new Date("2026-12-03T10:00:00.000Z"));
-  const org = new StubOrganization({
-    accounts: 5_000,
-    ous: 300,
-    levels: 5,
-    apiRate: 2,
-    apiBurst: 5,
-    clock,
-  });
+  const { clock, org } = issueOrganization();
   const w = await organizationJobWorld({ org, clock, callsPerSecond, concurrency: 8 });
   let peakJson = 0;
   let peakGzip = 0;

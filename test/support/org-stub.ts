@@ -68,6 +68,20 @@ export class StubOrganization implements OrganizationPages {
     map.set(key, list);
   }
 
+  /**
+   * The calls a walk needs with no throttling: pages of 20 of ListAccounts and, walked from the
+   * root, of ListChildren (both types) for every parent, at least one page each.
+   */
+  pageCalls(fromRoot: boolean): number {
+    const pages = (n: number) => Math.max(1, Math.ceil(n / 20));
+    const children = [...this.levelOf.keys()].reduce(
+      (sum, p) =>
+        sum + pages(this.accountsOf.get(p)?.length ?? 0) + pages(this.ousOf.get(p)?.length ?? 0),
+      0,
+    );
+    return pages(this.members.length) + (fromRoot ? children : 0);
+  }
+
   /** Every account under `parent`, its child OUs' included. */
   under(parent: string): string[] {
     return [
@@ -126,10 +140,10 @@ export class StubOrganization implements OrganizationPages {
 }
 
 /**
- * The issue's organization (5,000 accounts, 300 OUs, 5 levels; the API at 2 calls a second, burst
- * 5) and a walk over it paced at `callsPerSecond`, in virtual time: a sleep moves the clock.
+ * The issue's organization: 5,000 accounts, 300 OUs, 5 levels; the API at 2 calls a second,
+ * burst 5; on a manual clock.
  */
-export function stubOrganizationWalk(callsPerSecond: number) {
+export function issueOrganization() {
   const clock = new ManualClock(new Date("2026-12-03T10:00:00.000Z"));
   const org = new StubOrganization({
     accounts: 5_000,
@@ -139,6 +153,15 @@ export function stubOrganizationWalk(callsPerSecond: number) {
     apiBurst: 5,
     clock,
   });
+  return { clock, org };
+}
+
+/**
+ * The issue's organization and a walk over it paced at `callsPerSecond`, in virtual time: a
+ * sleep moves the clock.
+ */
+export function stubOrganizationWalk(callsPerSecond: number) {
+  const { clock, org } = issueOrganization();
   const walk = new OrganizationWalk({
     pages: org,
     clock,

@@ -4,7 +4,7 @@ import { ServiceUnavailableError } from "../../../shared/errors";
 import type { OrganizationJobOutcome } from "../../../shared/services/organization-job";
 import { ManualClock } from "../../support/fakes";
 import { MANAGEMENT, organizationJobWorld } from "../../support/org-job";
-import { StubOrganization } from "../../support/org-stub";
+import { issueOrganization, StubOrganization } from "../../support/org-stub";
 
 /**
  * Connect, the organization job and the schedule over in-memory stores with the real services;
@@ -433,30 +433,12 @@ describe("the organization job", () => {
 describe("the issue's organization: 5,000 accounts in 300 OUs, 5 levels, the API at 2 calls/s", () => {
   /** The stub organization and a world around it, the job paced at `callsPerSecond`. */
   async function big(callsPerSecond: number) {
-    const clock = new ManualClock(new Date("2026-12-03T10:00:00.000Z"));
-    const org = new StubOrganization({
-      accounts: 5_000,
-      ous: 300,
-      levels: 5,
-      apiRate: 2,
-      apiBurst: 5,
-      clock,
-    });
+    const { clock, org } = issueOrganization();
     const w = await organizationJobWorld({ org, clock, callsPerSecond, concurrency: 8 });
     return { ...w, org };
   }
-  /** Pages of 20, at least one per parent listed: the calls a walk from the root needs. */
-  const pageCalls = (org: StubOrganization) => {
-    const pages = (n: number) => Math.max(1, Math.ceil(n / 20));
-    return (
-      pages(org.members.length) +
-      [...org.levelOf.keys()].reduce(
-        (sum, p) =>
-          sum + pages(org.accountsOf.get(p)?.length ?? 0) + pages(org.ousOf.get(p)?.length ?? 0),
-        0,
-      )
-    );
-  };
+  /** The calls a walk from the root needs: pages of 20, at least one per parent listed. */
+  const pageCalls = (org: StubOrganization) => org.pageCalls(true);
 
   it("paced below the API's rate: every page once, none throttled, across invocations", async () => {
     const w = await big(1);
