@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: figures for docs/performance.md, written to bench/results.json.
  *  1. Bundle size of every function, built with the esbuild options serverless.yml uses.
- *  2. Cold-load ratio: time for node to load a bundle / time for bare node (median of runs).
+ *  2. Cold loads (bench/cold-start.ts): on the pinned Lambda runtime's Node.js, bare node, the
+ *     bundle's plain load, its load through the entry module with its V8 code cache, and the
+ *     naive reference bundle, for the broker and getTenant; every API function with its cache.
  *  3. Warm per-request overhead of the HTTP stack (auth, validation, handler, error mapping)
  *     against zero-latency DynamoDB stubs, and DynamoDB reads per request.
  *  4. The session broker: warm overhead on a cache hit and a miss (zero-latency DynamoDB and STS
@@ -26,15 +28,12 @@ import { build } from "esbuild";
 import { parse } from "yaml";
 import { ROOT } from "../scripts/local-stack";
 import { hashApiKey } from "../shared/domain/api-key";
+import { coldStarts } from "./cold-start";
 import { organizationJob, organizationWalk } from "./org";
 
 const sls = parse(readFileSync(join(ROOT, "serverless.yml"), "utf8"));
 const esb = sls.custom.esbuild;
 
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)] as number;
-}
 function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] as number;
@@ -81,28 +80,6 @@ async function naiveReference(out: string) {
     logLevel: "error",
   });
   return { bytes: statSync(file).size, file };
-}
-
-/**
- * Median wall time of `node -e <script>` for each script, the scripts taking turns run after run,
- * so that the machine's drift affects them all alike.
- */
-function timeNodes(scripts: Record<string, string>, runs: number): Record<string, number> {
-  const times: Record<string, number[]> = Object.fromEntries(
-    Object.keys(scripts).map((k) => [k, []]),
-  );
-  for (let i = 0; i < runs; i++) {
-    for (const [name, script] of Object.entries(scripts)) {
-      const t0 = performance.now();
-      const r = spawnSync(process.execPath, ["-e", script], {
-        stdio: "ignore",
-        env: { PATH: process.env.PATH ?? "" },
-      });
-      if (r.status !== 0) throw new Error(`node -e ${script} failed`);
-      times[name]?.push(performance.now() - t0);
-    }
-  }
-  return Object.fromEntries(Object.entries(times).map(([k, v]) => [k, median(v)]));
 }
 
 async function warmOverhead() {
@@ -316,21 +293,12 @@ async function main() {
   const sizes = Object.fromEntries(
     Object.entries(built).map(([k, v]) => [k, +(v.bytes / 1024).toFixed(1)]),
   );
-  const runs = 21;
-  const req = (file: string | undefined) => `require(${JSON.stringify(file as string)})`;
-  const loads = timeNodes(
-    {
-      bare: "0",
-      getTenant: req(built.getTenant?.file),
-      broker: req(built.createSession?.file),
-      naive: req(built.naiveReference?.file),
-    },
-    runs,
-  );
-  const bare = loads.bare as number;
-  const load = loads.getTenant as number;
-  const brokerLoad = loads.broker as number;
-  const naiveLoad = loads.naive as number;
+  const apiFunctions = Object.entries(
+    sls.functions as Record<string, { events?: { http?: unknown }[] }>,
+  )
+    .filter(([, fn]) => (fn.events ?? []).some((e) => e.http))
+    .map(([name]) => name);
+  const cold = await coldStarts(mkdtempSync(join(tmpdir(), "cp-cold-")), built, apiFunctions, 21);
   const warm = await warmOverhead();
   const broker = await brokerOverhead();
   const lifetime = await stsCallsPerLifetime();
@@ -338,27 +306,11 @@ async function main() {
     date: new Date().toISOString(),
     node: process.version,
     bundleKB: sizes,
-    coldLoad: {
-      function: "getTenant",
-      bareNodeMs: +bare.toFixed(1),
-      loadBundleMs: +load.toFixed(1),
-      ratio: +(load / bare).toFixed(2),
-      runs,
-    },
+    // Issue #17: cold loads on the pinned runtime's Node.js, with and without the code cache.
+    coldStart: cold,
     warmGetTenant: warm,
     broker: {
       bundleKB: sizes.createSession,
-      coldLoad: {
-        bareNodeMs: +bare.toFixed(1),
-        loadBundleMs: +brokerLoad.toFixed(1),
-        ratio: +(brokerLoad / bare).toFixed(2),
-        // The issue measured this naive bundle at about 2.2 on its machine.
-        naiveReference: {
-          bundleKB: sizes.naiveReference,
-          loadBundleMs: +naiveLoad.toFixed(1),
-          ratio: +(naiveLoad / bare).toFixed(2),
-        },
-      },
       warm: broker,
       stsCallsPerKeyPerLifetime: lifetime,
     },

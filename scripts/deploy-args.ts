@@ -30,6 +30,31 @@ export function parseDeployArgs(argv: string[], env: NodeJS.ProcessEnv = process
   return { stage, region, stackName: `cross-account-control-plane-${stage}` };
 }
 
+/** infra/lambda-runtime.json: the pinned Lambda runtime the code caches are built for. */
+export interface LambdaRuntimePin {
+  runtime: string;
+  architecture: string;
+  node: string;
+  runtimeVersionArns: Record<string, string>;
+}
+
+/**
+ * The runtime version a deploy to `region` pins its functions to (serverless.yml reads the same
+ * file). A region without one recorded is refused: deploying there would either fail in
+ * CloudFormation or, pinned to another version, load every function without its code cache.
+ */
+export function pinnedRuntimeVersionArn(region: string, pin: LambdaRuntimePin): string {
+  const arn = pin.runtimeVersionArns[region];
+  const how =
+    `record in infra/lambda-runtime.json, under runtimeVersionArns."${region}", the runtime version ` +
+    `ARN of ${pin.runtime} that runs Node.js ${pin.node} (docs/operations.md, "The Lambda runtime")`;
+  if (!arn) throw new Error(`no runtime version pinned for ${region}: ${how}`);
+  const pattern = new RegExp(`^arn:aws[a-z-]*:lambda:${region}::runtime:[0-9a-f]{64}$`);
+  if (!pattern.test(arn))
+    throw new Error(`${arn} is not a runtime version ARN of ${region}: ${how}`);
+  return arn;
+}
+
 function parse(args: string[]) {
   return parseArgs({
     args,

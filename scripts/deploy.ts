@@ -4,10 +4,11 @@
  * permissions in infra/deployer-policy.json (docs/operations.md, "Deploying").
  */
 import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { S3Client } from "@aws-sdk/client-s3";
-import { parseDeployArgs } from "./deploy-args";
+import { type LambdaRuntimePin, parseDeployArgs, pinnedRuntimeVersionArn } from "./deploy-args";
 import { ROOT } from "./local-stack";
 import { publishTemplate } from "./publish-template";
 
@@ -23,6 +24,11 @@ export async function stackOutputs(
 
 async function main() {
   const args = parseDeployArgs(process.argv.slice(2));
+  const pin = JSON.parse(
+    readFileSync(join(ROOT, "infra/lambda-runtime.json"), "utf8"),
+  ) as LambdaRuntimePin;
+  // Before anything is built: serverless.yml takes the same ARN from the same file.
+  pinnedRuntimeVersionArn(args.region, pin);
   const osls = spawnSync(
     process.execPath,
     [

