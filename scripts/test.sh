@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # `npm test`: everything a change must pass. Installs what it needs (the Python environment with
-# moto and cfn-lint), then lint + format, type check, and every vitest suite (unit, integration on
-# moto, infra packaging + cfn-lint, contract, end to end through `npm start`).
+# moto and cfn-lint; the pinned Lambda runtime's Node.js and, off arm64, Debian's emulator, for the
+# code caches), then lint + format, type check, and every vitest suite (unit, integration on moto,
+# infra packaging + cfn-lint + the code caches on the runtime, contract, end to end through
+# `npm start`).
 # Ends with one line of totals: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -15,6 +17,7 @@ check() {
 }
 
 bash scripts/ensure-venv.sh || { echo "0 passed, 1 failed"; exit 1; }
+bash scripts/ensure-lambda-node.sh || { echo "0 passed, 1 failed"; exit 1; }
 check "lint and format (biome)" npx --no-install biome check --error-on-warnings .
 check "type check (tsc)" npx --no-install tsc -p .
 echo "== tests (vitest)"

@@ -9,8 +9,8 @@
  * the source's length, but not the payload: a corrupted payload can crash the process). V8 may
  * still reject a cache made by another V8 version or with other flags (a runtime other than the
  * pinned one). Either way the bundle loads from its source, as a plain `require` would: the
- * handler behaves the same, and one log line (field `codeCache`: missing, digest, rejected or
- * error) with the metric `CodeCacheRejected` (embedded metric format) tells the operator.
+ * handler behaves the same, and one log line (field `codeCache`: missing, digest or rejected)
+ * with the metric `CodeCacheRejected` (embedded metric format) tells the operator.
  *
  * Plain CommonJS with only Node.js built-ins: it runs before anything else in the function.
  */
@@ -98,16 +98,8 @@ function load(dir, bundle, digest, parent) {
     cachedData = undefined;
     reason = "digest";
   }
-  let script;
-  try {
-    script = compile(source, filename, cachedData);
-  } catch (err) {
-    // Only a cache can make a source that compiles fail to compile: try once more without it.
-    if (!cachedData) throw err;
-    cachedData = undefined;
-    reason = "error";
-    script = compile(source, filename, undefined);
-  }
+  // V8 does not throw on a cache it cannot use: it compiles the source and says it rejected it.
+  const script = compile(source, filename, cachedData);
   if (cachedData && script.cachedDataRejected) reason = "rejected";
   globalThis[STATUS] = { status: reason ? "not-used" : "accepted", reason, bundle: filename };
   if (reason) report(reason, filename);
