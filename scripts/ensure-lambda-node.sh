@@ -7,11 +7,17 @@
 #     cpu; the lock file's integrity is checked all the same.
 #  2. On a machine that is not arm64: Debian's user-mode emulator (qemu-user-static) and the arm64
 #     C libraries Node.js links against (libc6, libstdc++6, libgcc-s1 -arm64-cross), unpacked into
-#     .tools/qemu-arm64 with apt-get download and dpkg-deb: nothing is installed system-wide.
+#     .tools/qemu-arm64 with apt-get download and dpkg-deb: no package is installed (as root,
+#     `apt-get update` refreshes the machine's package lists once if it has none).
+# Packaging therefore needs Linux: arm64, or x64 with Debian's packages (docs/operations.md).
 # Re-installs only when the lock file changes (a stamp, as scripts/ensure-venv.sh does).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+if [ "$(uname -s)" != "Linux" ]; then
+  echo "ensure-lambda-node: packaging builds each function's code cache with the Lambda runtime's Node.js for Linux; this machine runs $(uname -s) (docs/operations.md, \"The Lambda runtime\")" >&2
+  exit 1
+fi
 lock=infra/lambda-node/package-lock.json
 stamp=infra/lambda-node/node_modules/.lock.sha256
 want=$(sha256sum "$lock" | cut -d' ' -f1)
@@ -34,9 +40,14 @@ fi
 echo "Unpacking Debian's qemu-user-static and the arm64 C libraries into $qemu ..." >&2
 rm -rf "$qemu" && mkdir -p "$qemu/debs"
 # apt-get download reads the package lists; on a machine that has none yet, fetch them once.
-if ! (cd "$qemu/debs" && apt-get download $packages > /dev/null 2>&1); then
-  apt-get update -qq > /dev/null
-  (cd "$qemu/debs" && apt-get download $packages > /dev/null 2>&1)
+log="$PWD/$qemu/apt.log"
+if ! (cd "$qemu/debs" && apt-get download $packages > "$log" 2>&1); then
+  apt-get update -qq >> "$log" 2>&1 || true
+  if ! (cd "$qemu/debs" && apt-get download $packages >> "$log" 2>&1); then
+    cat "$log" >&2
+    echo "ensure-lambda-node: apt-get download $packages failed (above)" >&2
+    exit 1
+  fi
 fi
 for deb in "$qemu"/debs/*.deb; do
   case "$deb" in
@@ -44,5 +55,9 @@ for deb in "$qemu"/debs/*.deb; do
     *) dpkg-deb -x "$deb" "$qemu" ;;
   esac
 done
-rm -rf "$qemu/debs"
+rm -rf "$qemu/debs" "$log"
+if ! "$qemu/usr/bin/qemu-aarch64-static" -version > /dev/null; then
+  echo "ensure-lambda-node: $qemu/usr/bin/qemu-aarch64-static does not run" >&2
+  exit 1
+fi
 echo "$packages" > "$qemu/.packages"

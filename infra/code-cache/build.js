@@ -4,11 +4,11 @@
  * Used by the packaging plugin (infra/plugins/code-cache.js), the packaging tests and the bench.
  */
 const { execFileSync, execFile } = require("node:child_process");
-const { createHash } = require("node:crypto");
 const { mkdtempSync, readFileSync, rmSync, writeFileSync } = require("node:fs");
 const { tmpdir } = require("node:os");
 const { join } = require("node:path");
 const { promisify } = require("node:util");
+const { digestOf } = require("./loader.js");
 
 const ROOT = join(__dirname, "../..");
 const RUNTIME = JSON.parse(readFileSync(join(ROOT, "infra/lambda-runtime.json"), "utf8"));
@@ -93,7 +93,8 @@ function warmUpEnv(functionEnv = {}) {
 
 /**
  * Produces the code cache of `source` (a function's bundle) as Lambda's Node.js will load it, in a
- * process of its own. Returns the cache and its SHA-256 (hex). `runner` and `flags` replace the
+ * process of its own. Returns the cache and the digest its entry module checks (the SHA-256 of the
+ * bundle and the cache together). `runner` and `flags` replace the
  * pinned Node.js and Lambda's flags (tests: the Node.js running them, with its own flags).
  * @param {Buffer | string} source
  * @param {{ memoryMb?: number, arch?: string, env?: Record<string, unknown>, flags?: string[],
@@ -113,23 +114,31 @@ async function produceCache(
     await promisify(execFile)(
       command,
       [...args, ...(flags ?? lambdaNodeFlags(memoryMb ?? 1024)), PRODUCE, bundle, cacheFile],
-      { env: warmUpEnv(env), maxBuffer: 16 * 1024 * 1024 },
+      // A bundle that left a timer or a handle open would keep its warm-up alive: produce.js
+      // exits once the cache is written, and a warm-up that takes two minutes is stopped.
+      { env: warmUpEnv(env), maxBuffer: 16 * 1024 * 1024, timeout: 120_000, killSignal: "SIGKILL" },
     );
     const cache = readFileSync(cacheFile);
-    return { cache, digest: sha256(cache) };
+    return { cache, digest: digestOf(Buffer.from(source), cache) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-function sha256(buffer) {
-  return createHash("sha256").update(buffer).digest("hex");
-}
-
-/** The entry module: the loader, then the call that loads `bundle` with the cache of `digest`. */
+/**
+ * The entry module: the loader, then the call that loads `bundle` when it and its cache have
+ * `digest`. The loader's own exports line is left out; the last line tells Node.js's CommonJS
+ * lexer that the module exports `handler` (as esbuild's own output does), for a runtime that
+ * loads the handler with `import()`.
+ */
 function entrySource(bundle, digest) {
-  const call = `module.exports = load(__dirname, ${JSON.stringify(bundle)}, ${JSON.stringify(digest)}, module);\n`;
-  return `${readFileSync(LOADER, "utf8")}\n${call}`;
+  const loader = readFileSync(LOADER, "utf8");
+  const exportsLine = /^module\.exports = \{[^}]*\};\n$/m;
+  if (!exportsLine.test(loader)) throw new Error("infra/code-cache/loader.js: no exports line");
+  const call =
+    `module.exports = load(__dirname, ${JSON.stringify(bundle)}, ${JSON.stringify(digest)}, module);\n` +
+    "0 && (module.exports = { handler });\n";
+  return loader.replace(exportsLine, call);
 }
 
 module.exports = {
@@ -138,6 +147,6 @@ module.exports = {
   nodeCommand,
   produceCache,
   entrySource,
-  sha256,
+  digestOf,
   warmUpEnv,
 };

@@ -4,11 +4,11 @@
  * `<name>.bundle.js`). It loads the bundle with the V8 code cache that packaging produced for it
  * (`<name>.bundle.js.cache`), so V8 neither parses nor compiles what the cache holds.
  *
- * The cache is used only when it is the one packaging made: its SHA-256 is written into the entry
- * module, and a cache that differs is not handed to V8 at all (V8 checks its version, its flags and
- * the source's length, but not the payload: a corrupted payload can crash the process). V8 may
- * still reject a cache made by another V8 version or with other flags (a runtime other than the
- * pinned one). Either way the bundle loads from its source, as a plain `require` would: the
+ * The cache is used only with the bundle packaging made it for: the SHA-256 of the two is written
+ * into the entry module, and a pair that differs is not handed to V8 at all. (V8 checks the
+ * cache's V8 version and build, its flags and the source's length, but neither the payload (a
+ * corrupted one can crash the process) nor the source itself.) V8 may still reject a cache made
+ * by another build of V8 or with other flags (a runtime other than the pinned one). Either way the bundle loads from its source, as a plain `require` would: the
  * handler behaves the same, and one log line (field `codeCache`: missing, digest or rejected)
  * with the metric `CodeCacheRejected` (embedded metric format) tells the operator.
  *
@@ -26,29 +26,51 @@ const METRIC = "CodeCacheRejected";
 const NAMESPACE = "CrossAccountControlPlane";
 
 /**
- * Compiles the bundle's source as `require` would (the same wrapper, so that a cache made by
- * `createCachedData` on this script is accepted), with or without the cache.
+ * The wrapper `require` puts around a CommonJS module, written out (not `Module.wrap`, which a
+ * tracing agent may patch) and ending its first line before the source, so that with
+ * `lineOffset: -1` the bundle's lines and columns in stack traces are those of a plain `require`.
+ * The cache is made on exactly this script (produce.js calls `compile` too).
  */
+const HEAD = "(function (exports, require, module, __filename, __dirname) {\n";
+const TAIL = "\n})";
+
+/** Compiles the bundle's source as `require` would, with or without the cache. */
 function compile(source, filename, cachedData) {
-  return new vm.Script(Module.wrap(source), {
+  return new vm.Script(HEAD + source + TAIL, {
     filename,
+    lineOffset: -1,
     cachedData,
-    // Bundles keep a few `import("node:...")` of built-ins; without this they would throw. (Node.js
-    // 22 keeps it for a script from a cache, Node.js 20 does not; it warns once that the constant
-    // is experimental.)
+    // Bundles keep a few `import("node:...")` of built-ins (the SDK's http handler for http://
+    // endpoints, Powertools' context store when Lambda runs several requests at once); without
+    // this they would throw. Node.js 22 keeps it for a script from a cache (Node.js 20 does not),
+    // and prints once, when the first such import() runs, that the constant is experimental.
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
   });
 }
 
-/** Runs the compiled bundle as the module `filename`; returns its exports. */
+/**
+ * Runs the compiled bundle as the module `filename`, registered in `require.cache` as `require`
+ * registers a module (removed again if it throws); returns its exports.
+ */
 function run(script, filename, dir, parent) {
   const mod = new Module(filename, parent);
   mod.filename = filename;
-  mod.paths = [];
-  const wrapper = script.runInThisContext();
-  wrapper.call(mod.exports, mod.exports, Module.createRequire(filename), mod, filename, dir);
+  mod.paths = Module._nodeModulePaths(dir);
+  Module._cache[filename] = mod;
+  try {
+    const wrapper = script.runInThisContext();
+    wrapper.call(mod.exports, mod.exports, Module.createRequire(filename), mod, filename, dir);
+  } catch (err) {
+    delete Module._cache[filename];
+    throw err;
+  }
   mod.loaded = true;
   return mod.exports;
+}
+
+/** The digest an entry module names: of the bundle and its cache together, in that order. */
+function digestOf(source, cache) {
+  return createHash("sha256").update(source).update(cache).digest("hex");
 }
 
 /** One line for the operator: a log field and the metric, in CloudWatch's embedded metric format. */
@@ -81,12 +103,13 @@ function report(reason, filename) {
 }
 
 /**
- * Loads `<dir>/<bundle>` with `<dir>/<bundle>.cache` when that file's SHA-256 is `digest`.
- * Returns the bundle's exports (the handler).
+ * Loads `<dir>/<bundle>` with `<dir>/<bundle>.cache` when the two together have the SHA-256
+ * `digest` (V8 would take a cache made for another bundle of the same length, and run a mix of
+ * both). Returns the bundle's exports (the handler).
  */
 function load(dir, bundle, digest, parent) {
   const filename = join(dir, bundle);
-  const source = readFileSync(filename, "utf8");
+  const bytes = readFileSync(filename);
   let cachedData;
   let reason;
   try {
@@ -94,16 +117,16 @@ function load(dir, bundle, digest, parent) {
   } catch {
     reason = "missing";
   }
-  if (cachedData && createHash("sha256").update(cachedData).digest("hex") !== digest) {
+  if (cachedData && digestOf(bytes, cachedData) !== digest) {
     cachedData = undefined;
     reason = "digest";
   }
   // V8 does not throw on a cache it cannot use: it compiles the source and says it rejected it.
-  const script = compile(source, filename, cachedData);
+  const script = compile(bytes.toString("utf8"), filename, cachedData);
   if (cachedData && script.cachedDataRejected) reason = "rejected";
   globalThis[STATUS] = { status: reason ? "not-used" : "accepted", reason, bundle: filename };
   if (reason) report(reason, filename);
   return run(script, filename, dir, parent);
 }
 
-module.exports = { load, compile, run, STATUS, METRIC, NAMESPACE };
+module.exports = { load, compile, run, digestOf, STATUS, METRIC, NAMESPACE };

@@ -35,4 +35,6 @@ if (typeof exported.handler !== "function") {
 // Module-level promises settle first: what they compile belongs in the cache as well.
 setImmediate(() => {
   writeFileSync(resolve(cacheArg), script.createCachedData());
+  // Whatever the bundle's module-level code left running (a timer, a socket pool) ends here.
+  process.exit(0);
 });

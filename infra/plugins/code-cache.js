@@ -22,22 +22,44 @@ const CONCURRENCY = 2;
 class CodeCache {
   constructor(serverless) {
     this.serverless = serverless;
-    this.hooks = { "after:package:createDeploymentArtifacts": () => this.addCaches() };
+    this.hooks = {
+      "after:package:createDeploymentArtifacts": () => this.addCaches(),
+      "before:deploy:deploy": () => this.refuseUnpinned(),
+    };
+  }
+
+  /**
+   * A deploy to a region without a recorded runtime version would upload everything and then fail
+   * in CloudFormation (the ARN serverless.yml falls back to names no runtime): stop first.
+   * (npm run deploy checks the same before it builds anything.)
+   */
+  refuseUnpinned() {
+    const arn = this.serverless.service.provider.runtimeManagement?.arn ?? "";
+    if (arn.endsWith(":runtime:unrecorded")) {
+      const region = this.serverless.service.provider.region;
+      throw new Error(
+        `code-cache: no runtime version is recorded for ${region} in infra/lambda-runtime.json (docs/operations.md, "The Lambda runtime")`,
+      );
+    }
   }
 
   async addCaches() {
     const service = this.serverless.service;
     const provider = service.provider;
     const names = service.getAllFunctions();
-    const jobs = names.map(
-      (name) => () => this.addCache(name, service.getFunction(name), provider),
-    );
     const started = Date.now();
     let next = 0;
+    let failed = false;
     const worker = async () => {
-      while (next < jobs.length) {
-        const job = jobs[next++];
-        await job();
+      while (next < names.length && !failed) {
+        const name = names[next++];
+        try {
+          await this.addCache(name, service.getFunction(name), provider);
+        } catch (err) {
+          // The other worker stops at its next function; the error names this one.
+          failed = true;
+          throw new Error(`code-cache: ${name}: ${err.message}`, { cause: err });
+        }
       }
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));

@@ -3,10 +3,13 @@
  * Runs under the pinned Lambda Node.js (test/infra/code-cache.test.ts): loads each packaged
  * function through its entry module, as Lambda does, and prints one JSON line per function: what
  * happened to its code cache (infra/code-cache/loader.js records it), whether it exports a
- * handler, and, for an API function, the answer to a request without credentials (401, decided
- * before any AWS call).
+ * handler (to `require`, and as a named export to `import()`, as newer Lambda runtime clients
+ * load a handler), and, for an API function, the answer to a request without credentials (401,
+ * decided before any AWS call).
  * Usage: node <flags> code-cache-check.cjs '<[{"entry": "...", "http": true}]>'
  */
+const { pathToFileURL } = require("node:url");
+
 const STATUS = Symbol.for("cross-account-control-plane.codeCache");
 
 async function check({ entry, http }) {
@@ -18,6 +21,7 @@ async function check({ entry, http }) {
     cache: status?.status,
     reason: status?.reason,
     handler: typeof exported.handler,
+    imported: typeof (await import(pathToFileURL(entry).href)).handler,
   };
   if (http && typeof exported.handler === "function") {
     const response = await exported.handler(

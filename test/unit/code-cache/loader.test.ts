@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import {
+  digestOf,
   entrySource,
   lambdaNodeFlags,
   produceCache,
-  sha256,
 } from "../../../infra/code-cache/build.js";
 import { load, METRIC, NAMESPACE, STATUS } from "../../../infra/code-cache/loader.js";
 import { METRICS, METRICS_NAMESPACE } from "../../../shared/domain/metrics";
@@ -56,43 +56,58 @@ describe("loading a bundle with its code cache", () => {
   /** Each way the cache can be, what the loader makes of it, and what it reports. */
   const cases: {
     name: string;
-    prepare: (cacheFile: string, good: Buffer) => string | Promise<string>;
+    /** Writes the cache (or not) and returns the digest the entry module names. */
+    prepare: (cacheFile: string, good: Buffer, bundle: Buffer) => string | Promise<string>;
     status: string;
     reason?: string;
   }[] = [
     {
       name: "the cache packaging made: accepted, nothing reported",
-      prepare: (file, good) => {
+      prepare: (file, good, bundle) => {
         writeFileSync(file, good);
-        return sha256(good);
+        return digestOf(bundle, good);
       },
       status: "accepted",
     },
     {
       name: "no cache file: loaded from the source",
-      prepare: (_file, good) => sha256(good),
+      prepare: (_file, good, bundle) => digestOf(bundle, good),
       status: "not-used",
       reason: "missing",
     },
     {
       name: "a cache whose bytes changed: refused before V8 sees it",
-      prepare: (file, good) => {
+      prepare: (file, good, bundle) => {
         const bad = Buffer.from(good);
         bad.fill(0xa5, Math.floor(bad.length / 2), Math.floor(bad.length / 2) + 8);
         writeFileSync(file, bad);
-        return sha256(good);
+        return digestOf(bundle, good);
+      },
+      status: "not-used",
+      reason: "digest",
+    },
+    {
+      // V8 compares only the source's length: it would run the cached functions of the old
+      // bundle and compile the rest from the new one.
+      name: "a bundle changed after packaging, same length: its cache refused",
+      prepare: (file, good, bundle) => {
+        writeFileSync(file, good);
+        const changed = bundle.toString("utf8").replace("maxLength: 64", "maxLength: 99");
+        expect(changed.length).toBe(bundle.length);
+        writeFileSync(join(dir, BUNDLE), changed);
+        return digestOf(bundle, good);
       },
       status: "not-used",
       reason: "digest",
     },
     {
       name: "an intact cache of another source: V8 rejects it",
-      prepare: async (file) => {
+      prepare: async (file, _good, bundle) => {
         const other = join(dir, "other.js");
         writeFileSync(other, 'exports.handler = async () => ({ statusCode: 204, body: "" });\n');
         const foreign = await produce(other);
         writeFileSync(file, foreign);
-        return sha256(foreign);
+        return digestOf(bundle, foreign);
       },
       status: "not-used",
       reason: "rejected",
@@ -101,7 +116,11 @@ describe("loading a bundle with its code cache", () => {
 
   it.each(cases)("$name", async ({ prepare, status: expected, reason }) => {
     const good = await produce(join(dir, BUNDLE));
-    const digest = await prepare(join(dir, `${BUNDLE}.cache`), good);
+    const digest = await prepare(
+      join(dir, `${BUNDLE}.cache`),
+      good,
+      readFileSync(join(dir, BUNDLE)),
+    );
     lines.length = 0;
 
     const exported = load(dir, BUNDLE, digest, module);
@@ -149,12 +168,38 @@ describe("loading a bundle with its code cache", () => {
   it("writes an entry module that loads its bundle with the cache of the digest it names", async () => {
     const good = await produce(join(dir, BUNDLE));
     writeFileSync(join(dir, `${BUNDLE}.cache`), good);
-    writeFileSync(join(dir, "entry.js"), entrySource(BUNDLE, sha256(good)));
+    writeFileSync(
+      join(dir, "entry.js"),
+      entrySource(BUNDLE, digestOf(readFileSync(join(dir, BUNDLE)), good)),
+    );
 
     const exported = require(join(dir, "entry.js"));
 
     expect(status()).toMatchObject({ status: "accepted" });
+    expect(Object.keys(exported)).toEqual(["handler"]);
     await expect(invoke(exported, { name: "ok" })).resolves.toMatchObject({ statusCode: 200 });
+    // The bundle is a module of require's, as if required itself.
+    expect(require.cache[join(dir, BUNDLE)]?.exports).toBe(exported);
+  });
+
+  it("reports an error's line and column in the bundle as a plain require does", async () => {
+    const source = `"use strict";exports.handler=async()=>{throw new Error("at ${loads}")};\n`;
+    writeFileSync(join(dir, "plain.js"), source);
+    writeFileSync(join(dir, BUNDLE), source);
+    const good = await produce(join(dir, BUNDLE));
+    writeFileSync(join(dir, `${BUNDLE}.cache`), good);
+    const where = async (handler: () => Promise<unknown>, file: string) => {
+      const err = (await handler().catch((e: Error) => e)) as Error;
+      return err.stack?.split("\n")[1]?.match(new RegExp(`${file}:(\\d+:\\d+)`))?.[1];
+    };
+
+    const loaded = load(dir, BUNDLE, digestOf(Buffer.from(source), good), module);
+    const plain = require(join(dir, "plain.js"));
+
+    expect(status()).toMatchObject({ status: "accepted" });
+    const column = `1:${source.indexOf("new Error") + 1}`;
+    expect(await where(loaded.handler, BUNDLE)).toBe(column);
+    expect(await where(plain.handler, "plain.js")).toBe(column);
   });
 });
 
