@@ -100,10 +100,10 @@ async function packaged(
 
 /**
  * Where a load through the entry module spends its time, inside one fresh process: reading the
- * source, reading the cache and checking its SHA-256, compiling (from the cache, or from the
+ * source, reading the cache and checking the SHA-256 of both, compiling (from the cache, or from the
  * source for comparison), and running the module-level code. Medians of `runs` processes.
  */
-function phases(runner: Runner, flags: string[], dir: string, runs: number) {
+export function phases(runner: Runner, flags: string[], dir: string, runs: number) {
   const script = `
     const { readFileSync } = require("node:fs");
     const { createHash } = require("node:crypto");
@@ -111,10 +111,11 @@ function phases(runner: Runner, flags: string[], dir: string, runs: number) {
     const file = ${JSON.stringify(join(dir, "fn.bundle.js"))};
     const withCache = process.argv[1] === "cache";
     const t0 = performance.now();
-    const source = readFileSync(file, "utf8");
+    const bytes = readFileSync(file);
+    const source = bytes.toString("utf8");
     const t1 = performance.now();
     const cache = withCache ? readFileSync(file + ".cache") : undefined;
-    if (cache) createHash("sha256").update(cache).digest("hex");
+    if (cache) createHash("sha256").update(bytes).update(cache).digest("hex");
     const t2 = performance.now();
     const script = compile(source, file, cache);
     if (withCache && script.cachedDataRejected) process.exit(3);

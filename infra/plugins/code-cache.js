@@ -86,7 +86,16 @@ class CodeCache {
     const memoryMb = Number(fn.memorySize ?? provider.memorySize ?? 1024);
     const { cache, digest } = await produceCache(source, {
       memoryMb,
-      env: { ...provider.environment, ...fn.environment },
+      // The function's environment, and what Lambda sets that module-level code may read.
+      env: {
+        ...provider.environment,
+        ...fn.environment,
+        AWS_LAMBDA_FUNCTION_NAME: fn.name ?? name,
+        AWS_LAMBDA_FUNCTION_MEMORY_SIZE: memoryMb,
+        AWS_EXECUTION_ENV: `AWS_Lambda_${RUNTIME.runtime}`,
+        LAMBDA_TASK_ROOT: "/var/task",
+        _HANDLER: fn.handler,
+      },
     });
     const bundle = `${basename(file, ".js")}.bundle.js`;
     const dir = file.slice(0, file.length - basename(file).length);
