@@ -48,21 +48,21 @@ class CodeCache {
     const provider = service.provider;
     const names = service.getAllFunctions();
     const started = Date.now();
-    let next = 0;
-    let failed = false;
-    const worker = async () => {
-      while (next < names.length && !failed) {
-        const name = names[next++];
-        try {
-          await this.addCache(name, service.getFunction(name), provider);
-        } catch (err) {
-          // The other worker stops at its next function; the error names this one.
-          failed = true;
-          throw new Error(`code-cache: ${name}: ${err.message}`, { cause: err });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+    const { default: pLimit } = await import("p-limit");
+    const limit = pLimit(CONCURRENCY);
+    await Promise.all(
+      names.map((name) =>
+        limit(async () => {
+          try {
+            await this.addCache(name, service.getFunction(name), provider);
+          } catch (err) {
+            // No other warm-up starts; the error names this function.
+            limit.clearQueue();
+            throw new Error(`code-cache: ${name}: ${err.message}`, { cause: err });
+          }
+        }),
+      ),
+    );
     this.serverless.cli.log(
       `code-cache: ${names.length} functions, Node.js ${RUNTIME.node} ${RUNTIME.architecture}, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
     );

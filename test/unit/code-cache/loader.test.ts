@@ -9,6 +9,7 @@ import {
   produceCache,
 } from "../../../infra/code-cache/build.js";
 import { load, METRIC, NAMESPACE, STATUS } from "../../../infra/code-cache/loader.js";
+import CodeCache from "../../../infra/plugins/code-cache.js";
 import { METRICS, METRICS_NAMESPACE } from "../../../shared/domain/metrics";
 
 /**
@@ -200,6 +201,32 @@ describe("loading a bundle with its code cache", () => {
     const column = `1:${source.indexOf("new Error") + 1}`;
     expect(await where(loaded.handler, BUNDLE)).toBe(column);
     expect(await where(plain.handler, "plain.js")).toBe(column);
+  });
+});
+
+describe("the warm-up that makes a cache", () => {
+  it("fails when the bundle opens a connection while it loads", async () => {
+    const runner = { command: process.execPath, args: [] };
+    const source = readFileSync(join(FIXTURES, "connects-at-load.js"));
+    await expect(produceCache(source, { runner, flags: [] })).rejects.toThrow(
+      "the bundle opened a connection while loading",
+    );
+  });
+});
+
+describe("deploying without a pinned runtime version", () => {
+  const plugin = (arn: string | undefined) =>
+    new CodeCache({
+      service: { provider: { region: "eu-west-1", runtimeManagement: arn && { arn } } },
+    });
+  it("is refused before CloudFormation when serverless.yml fell back to no version", () => {
+    expect(() =>
+      plugin("arn:aws:lambda:eu-west-1::runtime:unrecorded").hooks["before:deploy:deploy"](),
+    ).toThrow("no runtime version is recorded for eu-west-1");
+  });
+  it("goes ahead with a recorded version", () => {
+    const arn = `arn:aws:lambda:eu-west-1::runtime:${"a".repeat(64)}`;
+    expect(() => plugin(arn).hooks["before:deploy:deploy"]()).not.toThrow();
   });
 });
 
