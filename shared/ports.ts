@@ -57,6 +57,10 @@ export interface TenantStore {
 export interface ApiKeyStore {
   /** Stores a key by the hash of its secret; a tenant key only while its tenant is ACTIVE. */
   create(key: ApiKey, secretHash: string): Promise<void>;
+  /**
+   * The key as last written, revocation included (strongly consistent: authentication of every
+   * request that changes state rests on it).
+   */
   findByHash(secretHash: string): Promise<ApiKey | undefined>;
   get(keyId: string): Promise<ApiKey | undefined>;
   list(page: PageRequest): Promise<Page<ApiKey>>;

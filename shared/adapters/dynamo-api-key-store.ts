@@ -85,6 +85,10 @@ export class DynamoApiKeyStore implements ApiKeyStore {
     }
   }
 
+  /**
+   * One strongly consistent GetItem on the key's own item (under 4 KB: one read capacity unit):
+   * a revocation is seen as soon as its UpdateItem returned.
+   */
   async findByHash(secretHash: string): Promise<ApiKey | undefined> {
     const item = await getConsistent(this.doc, this.tableName, keys.apiKey(secretHash));
     return item === undefined ? undefined : toApiKey(item);

@@ -16,8 +16,12 @@ import { EmptyRequest } from "./schemas/common";
 import { rejectForbiddenFields, validatePart } from "./validate";
 
 export interface HttpDeps {
-  /** Resolves a bearer secret to its caller; throws UnauthenticatedError. */
-  authenticate: (secret: string | undefined) => Promise<Caller>;
+  /**
+   * Resolves a bearer secret to its caller; throws UnauthenticatedError. `allowCached`: a
+   * verification cached in the container may answer (read-only routes only, see `keyCacheAllowed`);
+   * otherwise the key's record is read, so a revocation holds from the moment it was answered.
+   */
+  authenticate: (secret: string | undefined, options: { allowCached: boolean }) => Promise<Caller>;
   /** Counts a request against its route's rate limit; throws RateLimitedError over it. */
   admit: (scope: RateScope, subject: string) => Promise<void>;
   maxBodyBytes: number;
@@ -61,6 +65,15 @@ export function actorOf(caller: Caller, requestId: string): Actor {
     keyRole: caller.role,
     ...(caller.service === undefined ? {} : { service: caller.service }),
   };
+}
+
+/**
+ * Whether a route may authenticate from the container's key cache: only GET routes, which change
+ * nothing. Every other method (POST, PUT, PATCH, DELETE: issuing credentials, every change) reads
+ * the key's record on each request, so a key revoked anywhere is refused on the next one.
+ */
+export function keyCacheAllowed(route: Pick<RouteDef, "method">): boolean {
+  return route.method === "GET";
 }
 
 /** Printable ASCII, 1 to 255 characters: a UUID, a ULID, or any opaque token a client makes up. */
@@ -114,7 +127,9 @@ export function httpHandler<R extends RouteDef>(
       logger.appendKeys({ method: route.method, route: route.operationId });
       let caller: Caller | undefined;
       if (route.auth !== "public") {
-        caller = await deps().authenticate(parseBearer(event.headers?.authorization));
+        caller = await deps().authenticate(parseBearer(event.headers?.authorization), {
+          allowCached: keyCacheAllowed(route),
+        });
         logger.appendKeys({ keyId: caller.keyId, role: caller.role });
         requireRole(caller, route.auth);
       }

@@ -16,7 +16,11 @@ export interface ApiKeyServiceDeps {
   trail: AuditTrail;
   clock: Clock;
   random: RandomSource;
-  /** How long a verified key is trusted from this container's memory; 0 disables the cache. */
+  /**
+   * How long a verified key may be trusted from this container's memory by requests that allow it
+   * (reads: `authenticate(secret, { allowCached: true })`); 0 disables the cache. Every other
+   * request reads the key's record.
+   */
   cacheTtlSeconds: number;
   /** Upper bound on cached keys per container. */
   cacheMaxEntries?: number;
@@ -27,6 +31,16 @@ export interface NewApiKey {
   tenantId?: string;
   service?: string;
   description?: string;
+}
+
+export interface AuthenticateOptions {
+  /**
+   * Whether a verified key cached in this container (for up to `cacheTtlSeconds`) may answer.
+   * Only for requests that change nothing: a revocation made through another container reaches
+   * this one only when the entry expires. Without it (the default), the key's record is read
+   * (`findByHash`, strongly consistent), so a revocation holds from the moment it was answered.
+   */
+  allowCached?: boolean;
 }
 
 interface CacheEntry {
@@ -107,13 +121,22 @@ export class ApiKeyService {
     return key;
   }
 
-  /** The caller behind a bearer secret; UnauthenticatedError for a missing, unknown or revoked key. */
-  async authenticate(secret: string | undefined): Promise<Caller> {
+  /**
+   * The caller behind a bearer secret; UnauthenticatedError for a missing, unknown or revoked key.
+   * Reads the key's record (strongly consistent) unless `allowCached` lets a cached verification
+   * answer; a read refreshes this container's entry, or drops it when the key is gone or revoked.
+   */
+  async authenticate(
+    secret: string | undefined,
+    options: AuthenticateOptions = {},
+  ): Promise<Caller> {
     if (secret === undefined) throw new UnauthenticatedError();
     const hash = hashApiKey(secret);
     const nowMs = this.deps.clock.now().getTime();
-    const cached = this.cache.get(hash);
-    if (cached !== undefined && cached.expiresAtMs > nowMs) return cached.caller;
+    if (options.allowCached === true) {
+      const cached = this.cache.get(hash);
+      if (cached !== undefined && cached.expiresAtMs > nowMs) return cached.caller;
+    }
     this.cache.delete(hash);
 
     const key = await this.deps.keys.findByHash(hash);

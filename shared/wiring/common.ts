@@ -106,7 +106,7 @@ export const rateLimiter = /* @__PURE__ */ once(
 );
 
 export const httpDeps = /* @__PURE__ */ once<HttpDeps>(() => ({
-  authenticate: (secret) => apiKeyService().authenticate(secret),
+  authenticate: (secret, options) => apiKeyService().authenticate(secret, options),
   admit: (scope, subject) => rateLimiter().admit(scope, subject),
   maxBodyBytes: config().maxBodyBytes,
 }));

@@ -46,21 +46,74 @@ describe("ApiKeyService.authenticate", () => {
     expect(keys.lookups.join()).not.toContain(SECRET);
   });
 
-  it("caches a verified key in the container until the TTL passes", async () => {
+  it("answers a read that allows the cache from it until the TTL passes", async () => {
     const s = service(30);
-    await s.authenticate(SECRET);
+    await s.authenticate(SECRET, { allowCached: true });
     clock.advance(29_000);
-    await s.authenticate(SECRET);
+    await s.authenticate(SECRET, { allowCached: true });
     expect(keys.lookups).toHaveLength(1);
     clock.advance(2_000);
+    await s.authenticate(SECRET, { allowCached: true });
+    expect(keys.lookups).toHaveLength(2);
+  });
+
+  it.each([
+    ["without options", undefined],
+    ["with allowCached false", { allowCached: false }],
+  ])("reads the key on every request %s, cached or not", async (_case, options) => {
+    const s = service(300);
+    await s.authenticate(SECRET, { allowCached: true });
+    await s.authenticate(SECRET, options);
+    await s.authenticate(SECRET, options);
+    expect(keys.lookups).toHaveLength(3);
+  });
+
+  it("refuses a key revoked through another container at once where the cache is not allowed", async () => {
+    const here = service(300);
+    const elsewhere = service(300);
+    await here.authenticate(SECRET, { allowCached: true });
+    await elsewhere.revoke("key_1", testActor());
+    clock.advance(1_000);
+    // A read may still pass from this container's cache (the documented window)...
+    await expect(here.authenticate(SECRET, { allowCached: true })).resolves.toMatchObject({
+      keyId: "key_1",
+    });
+    // ...a request that changes state reads the record, and is refused,
+    await expect(here.authenticate(SECRET)).rejects.toBeInstanceOf(UnauthenticatedError);
+    // and from then on this container's reads are refused too.
+    await expect(here.authenticate(SECRET, { allowCached: true })).rejects.toBeInstanceOf(
+      UnauthenticatedError,
+    );
+  });
+
+  it("trusts a cached entry for reads no longer than the TTL after its record was read", async () => {
+    const here = service(30);
+    await here.authenticate(SECRET, { allowCached: true });
+    await service(30).revoke("key_1", testActor());
+    clock.advance(29_999);
+    await here.authenticate(SECRET, { allowCached: true });
+    clock.advance(1);
+    await expect(here.authenticate(SECRET, { allowCached: true })).rejects.toBeInstanceOf(
+      UnauthenticatedError,
+    );
+  });
+
+  it("refreshes the cached entry from a read of the record", async () => {
+    const s = service(30);
+    await s.authenticate(SECRET, { allowCached: true });
+    clock.advance(20_000);
     await s.authenticate(SECRET);
+    expect(keys.lookups).toHaveLength(2);
+    clock.advance(20_000);
+    // 40 s after the first read, 20 s after the second: still cached.
+    await s.authenticate(SECRET, { allowCached: true });
     expect(keys.lookups).toHaveLength(2);
   });
 
   it("does not cache with a TTL of 0", async () => {
     const s = service(0);
-    await s.authenticate(SECRET);
-    await s.authenticate(SECRET);
+    await s.authenticate(SECRET, { allowCached: true });
+    await s.authenticate(SECRET, { allowCached: true });
     expect(keys.lookups).toHaveLength(2);
   });
 
@@ -78,9 +131,11 @@ describe("ApiKeyService.authenticate", () => {
 
   it("revocation through this container drops the key from its cache at once", async () => {
     const s = service(300);
-    await s.authenticate(SECRET);
+    await s.authenticate(SECRET, { allowCached: true });
     await s.revoke("key_1", testActor());
-    await expect(s.authenticate(SECRET)).rejects.toBeInstanceOf(UnauthenticatedError);
+    await expect(s.authenticate(SECRET, { allowCached: true })).rejects.toBeInstanceOf(
+      UnauthenticatedError,
+    );
   });
 
   it("bounds the cache", async () => {
@@ -88,7 +143,7 @@ describe("ApiKeyService.authenticate", () => {
     for (const [i, secret] of ["cpk_one-secret", "cpk_two-secret", "cpk_three-secret"].entries())
       await keys.create({ ...KEY, keyId: `key_${i + 2}` }, hashApiKey(secret));
     for (const secret of ["cpk_one-secret", "cpk_two-secret", "cpk_three-secret", "cpk_one-secret"])
-      await s.authenticate(secret);
+      await s.authenticate(secret, { allowCached: true });
     // "one" was evicted when "three" arrived, so it was looked up twice.
     expect(keys.lookups).toHaveLength(4);
   });
