@@ -42,7 +42,11 @@ export interface ControlPlaneConfig {
   tableName: string;
   /** How long a rotated-out external ID keeps working, so tenants can update their stacks. */
   externalIdOverlapSeconds: number;
-  /** How long a verified API key stays cached in a warm container (revocation lag, at most). */
+  /**
+   * How long a warm container trusts an API key it verified, on GET routes only: a key revoked
+   * through another container may still read for that long. The broker and every route that
+   * changes state read the key's record on each request.
+   */
   apiKeyCacheTtlSeconds: number;
   /** Largest request body accepted, in bytes. */
   maxBodyBytes: number;
