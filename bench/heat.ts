@@ -85,6 +85,7 @@ import { RegistrationService } from "../shared/services/registration-service";
 import { RoleVerifier } from "../shared/services/role-verifier";
 import { type BrokeredSession, SessionBroker } from "../shared/services/session-broker";
 import { SessionCache } from "../shared/services/session-cache";
+import type { StackConfirmation } from "../shared/services/stack-confirmation";
 import { TenantLookup } from "../shared/services/tenant-lookup";
 import { trustPolicy } from "../test/support/tenant-account";
 import {
@@ -950,6 +951,10 @@ export async function registrationHeat(options: RegistrationHeatOptions = {}) {
     trail,
     clock,
     extraResponseOrigins: [],
+    tenants: new DynamoTenantReader(table.doc, TABLE),
+    // The stack's own word is read through its role (STS and CloudFormation, not the table).
+    confirmation: { confirm: async () => ({ ok: true }) } as unknown as StackConfirmation,
+    confirmRetryBudgetMs: 0,
   });
 
   // Set-up, not counted: one onboarding link's token per registration, made an hour before.

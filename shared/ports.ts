@@ -11,7 +11,8 @@ import type { MetricName } from "./domain/metrics";
 import type { OrganizationConnection, OrganizationMember } from "./domain/organization";
 import type { OrganizationJob } from "./domain/organization-job";
 import type { PermissionSet } from "./domain/permission-set";
-import type { ExternalIdState, Tenant } from "./domain/tenant";
+import type { StackView } from "./domain/stack-message";
+import type { ExternalIdState, RotationAccount, Tenant } from "./domain/tenant";
 
 export interface Clock {
   now(): Date;
@@ -46,6 +47,11 @@ export interface TenantStore {
    * StaleTenantError on a concurrent change, ExternalIdTakenError on collision.
    */
   updateExternalId(tenant: Tenant, next: ExternalIdState, updatedAt: string): Promise<Tenant>;
+  /**
+   * Every account of the tenant, with only what the rotation rule reads (status and the external
+   * ID its role last accepted): one strongly consistent paged read of the tenant's accounts.
+   */
+  rotationAccounts(tenantId: string): Promise<RotationAccount[]>;
   /** Sets or clears suspension; undefined when the tenant does not exist (or is being deleted). */
   setSuspended(tenantId: string, suspended: boolean, at: string): Promise<Tenant | undefined>;
   /** Marks the tenant DELETING (no new children can attach); false if it did not exist. */
@@ -104,6 +110,19 @@ export interface TenantRoleGateway {
   roleTrustPolicy(credentials: AwsCredentials, roleName: string, region: string): Promise<unknown>;
 }
 
+/**
+ * Reads one CloudFormation stack through a tenant role's session (cloudformation:DescribeStacks on
+ * the stack, which the tenant template allows the role). Undefined when no stack has that ID.
+ * Errors are RoleAccessError.
+ */
+export interface StackReader {
+  describe(
+    credentials: AwsCredentials,
+    stackId: string,
+    region: string,
+  ): Promise<StackView | undefined>;
+}
+
 /** The emergency brake's IAM calls, through the role's own session. Errors are RoleAccessError. */
 export interface RoleBrakeGateway {
   attach(
@@ -145,15 +164,21 @@ export interface RegionCatalog {
  * A condition an account write carries: here, that the organization job making it still holds its
  * lease (the job, its holder and sequence unchanged). Checked atomically with the write.
  */
-export interface WriteGuard {
-  organizationJob: { tenantId: string; jobId: string; holder: string; seq: number };
-}
+export type WriteGuard =
+  | { organizationJob: { tenantId: string; jobId: string; holder: string; seq: number } }
+  /**
+   * A stack's Create: the registration token is bound to the stack in the same transaction, only if
+   * it is unbound or bound to that stack already (else RegistrationTokenSpentError, nothing
+   * written). A registration that fails leaves the token as it was.
+   */
+  | { registrationToken: { tokenHash: string; stackId: string; at: string } };
 
 export interface AccountStore {
   /**
    * Creates the account when `expectedVersion` is undefined (only while the tenant is ACTIVE, and
    * only if it does not exist), else replaces it if the stored version still matches; with a
-   * guard, only while the guard holds (else OrganizationJobLostError, nothing written).
+   * guard, only while the guard holds (else OrganizationJobLostError or
+   * RegistrationTokenSpentError, nothing written).
    * Throws StaleAccountError (changed or created concurrently) or TenantNotFoundError.
    */
   put(account: Account, expectedVersion: number | undefined, guard?: WriteGuard): Promise<void>;

@@ -3,14 +3,30 @@ import {
   PutCommand,
   TransactWriteCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { OrganizationJobLostError } from "../domain/errors";
+import { OrganizationJobLostError, RegistrationTokenSpentError } from "../domain/errors";
 import { TenantNotFoundError } from "../errors";
 import type { WriteGuard } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { keys, tenantIsActive } from "./table";
 
-/** The guard as a transaction's ConditionCheck: the organization job still holds its lease. */
-function guardCheck(tableName: string, guard: WriteGuard) {
+/**
+ * The guard as a transaction's item: a ConditionCheck that the organization job still holds its
+ * lease, or the registration token bound to the stack (an Update on the token's own item).
+ */
+function guardItem(tableName: string, guard: WriteGuard) {
+  if ("registrationToken" in guard) {
+    const t = guard.registrationToken;
+    return {
+      Update: {
+        TableName: tableName,
+        Key: keys.registrationToken(t.tokenHash),
+        UpdateExpression: "SET boundStackId = :stack, boundAt = if_not_exists(boundAt, :at)",
+        ConditionExpression:
+          "attribute_exists(PK) AND (attribute_not_exists(boundStackId) OR boundStackId = :stack)",
+        ExpressionAttributeValues: { ":stack": t.stackId, ":at": t.at },
+      },
+    };
+  }
   const g = guard.organizationJob;
   return {
     ConditionCheck: {
@@ -20,6 +36,13 @@ function guardCheck(tableName: string, guard: WriteGuard) {
       ExpressionAttributeValues: { ":job": g.jobId, ":holder": g.holder, ":seq": g.seq },
     },
   };
+}
+
+/** What a guard that no longer holds is, as an error. */
+export function guardLost(guard: WriteGuard): Error {
+  return "registrationToken" in guard
+    ? new RegistrationTokenSpentError()
+    : new OrganizationJobLostError(guard.organizationJob.jobId);
 }
 
 /**
@@ -41,7 +64,7 @@ export async function putVersioned(
     guard?: WriteGuard;
   },
 ): Promise<void> {
-  const guard = options.guard ? [guardCheck(tableName, options.guard)] : [];
+  const guard = options.guard ? [guardItem(tableName, options.guard)] : [];
   // Where the guard's check is among the transaction's items (for its cancellation reason).
   const guardAt = options.expectedVersion === undefined ? 2 : 1;
   try {
@@ -90,7 +113,7 @@ export async function putVersioned(
   } catch (err) {
     const reasons = cancellationReasons(err);
     if (options.guard && reasons?.[guardAt] === "ConditionalCheckFailed")
-      throw new OrganizationJobLostError(options.guard.organizationJob.jobId);
+      throw guardLost(options.guard);
     if (options.expectedVersion === undefined && reasons?.[1] === "ConditionalCheckFailed")
       throw new TenantNotFoundError(options.tenantId);
     if (

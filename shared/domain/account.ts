@@ -14,6 +14,11 @@ export interface AccountSource {
   kind: "api" | "cloudformation" | "organization";
   /** For cloudformation: the stack that registered it; only that stack's Delete deregisters it. */
   stackId?: string;
+  /**
+   * For cloudformation: the version of infra/tenant-role.yaml the stack last reported
+   * (TENANT_TEMPLATE_VERSION); 1 for stacks that reported none.
+   */
+  templateVersion?: number;
   /** For organization: the management account of the organization that registered it. */
   managementAccountId?: string;
 }

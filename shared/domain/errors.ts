@@ -45,6 +45,19 @@ export class OrganizationJobLostError extends ConflictError {
   }
 }
 
+/**
+ * A stack's Create presented a registration token that another stack has used: nothing was
+ * written. Whoever can read a quick-create link can launch it, but only one stack binds its token.
+ */
+export class RegistrationTokenSpentError extends ConflictError {
+  constructor() {
+    super(
+      "REGISTRATION_TOKEN_SPENT",
+      "this registration token was used by another stack; create the stack from a fresh onboarding link",
+    );
+  }
+}
+
 /** The organization connection changed (or appeared) between read and write. Retryable. */
 export class StaleOrganizationError extends ConflictError {
   constructor(tenantId: string) {

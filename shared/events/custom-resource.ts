@@ -1,4 +1,12 @@
-import { array, maxLength, minLength, object, optional, string, enum as zEnum } from "zod/mini";
+import {
+  maxLength,
+  minLength,
+  object,
+  optional,
+  strictObject,
+  string,
+  enum as zEnum,
+} from "zod/mini";
 
 /**
  * A CloudFormation custom resource request, as delivered through SNS (the Message of each record).
@@ -12,13 +20,17 @@ export const CustomResourceRequest = object({
   LogicalResourceId: string().check(minLength(1), maxLength(256)),
   PhysicalResourceId: optional(string().check(maxLength(1024))),
   ResourceType: optional(string().check(maxLength(256))),
+  // Exactly what infra/tenant-role.yaml's custom resource sends (CloudFormation adds ServiceToken):
+  // a property no template sends (Regions, say) makes the request malformed.
   ResourceProperties: optional(
-    object({
+    strictObject({
+      ServiceToken: optional(string().check(maxLength(2048))),
       RegistrationToken: optional(string().check(maxLength(256))),
       AccountId: optional(string().check(maxLength(64))),
       RoleArn: optional(string().check(maxLength(2048))),
       StackRegion: optional(string().check(maxLength(64))),
-      Regions: optional(array(string().check(maxLength(64))).check(maxLength(30))),
+      /** Since template version 2; version 1 sent none. */
+      TemplateVersion: optional(string().check(maxLength(8))),
     }),
   ),
 });

@@ -1,11 +1,29 @@
-import type { Account } from "../domain/account";
+import type { Account, AccountSource } from "../domain/account";
+import { TENANT_TEMPLATE_VERSION } from "../domain/stack-message";
 import { type ExternalIdStatus, externalIdStatus, type Tenant } from "../domain/tenant";
 import { AccountNotFoundError } from "../errors";
 import type { AccountStore, Clock, Page, PageRequest } from "../ports";
 import type { TenantLookup } from "./tenant-lookup";
 
 /** An account as the API shows it. */
-export type AccountView = Account & { externalIdStatus?: ExternalIdStatus };
+export type AccountView = Account & {
+  externalIdStatus?: ExternalIdStatus;
+  source: AccountSource & { templateUpdateRequired?: boolean };
+};
+
+/**
+ * A stack's source with its template version (1 when it reported none) and whether the stack must
+ * be updated to the current template before its messages can be confirmed.
+ */
+function sourceView(source: AccountSource): AccountView["source"] {
+  if (source.kind !== "cloudformation") return source;
+  const templateVersion = source.templateVersion ?? 1;
+  return {
+    ...source,
+    templateVersion,
+    templateUpdateRequired: templateVersion < TENANT_TEMPLATE_VERSION,
+  };
+}
 
 /**
  * Reading a tenant's accounts: no lifecycle, no audit, no AWS call but DynamoDB, so the read
@@ -48,6 +66,11 @@ export class AccountQueries {
       account.acceptedExternalId,
       this.deps.clock.now(),
     );
-    return status === undefined ? account : { ...account, externalIdStatus: status };
+    const source = sourceView(account.source);
+    return {
+      ...account,
+      ...(source === account.source ? {} : { source }),
+      ...(status === undefined ? {} : { externalIdStatus: status }),
+    };
   }
 }

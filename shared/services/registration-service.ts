@@ -1,17 +1,33 @@
 import type * as z from "zod/mini";
+import type { Account } from "../domain/account";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../domain/arn";
 import type { Actor } from "../domain/audit";
-import { VerificationFailedError } from "../domain/errors";
+import { RegistrationTokenSpentError, VerificationFailedError } from "../domain/errors";
+import type { StackMessage } from "../domain/stack-message";
+import { externalIdCandidates } from "../domain/tenant";
 import { AppError } from "../errors";
 import { CustomResourceRequest, type CustomResourceResponse } from "../events/custom-resource";
-import type { Clock, CustomResourceResponder, RegistrationTokenStore } from "../ports";
+import type {
+  Clock,
+  CustomResourceResponder,
+  RegistrationTokenRecord,
+  RegistrationTokenStore,
+  TenantStore,
+} from "../ports";
 import type { AccountService } from "./account-service";
 import type { AuditTrail } from "./audit-trail";
 import { hashRegistrationToken } from "./onboarding-service";
+import type { StackConfirmation } from "./stack-confirmation";
 
 export interface RegistrationServiceDeps {
   accounts: AccountService;
   tokens: RegistrationTokenStore;
+  /** The tenant's external IDs, to ask its stack through its role (any status: a Delete still counts). */
+  tenants: Pick<TenantStore, "get">;
+  /** Asks the stack whether it sent the message: nothing changes without its word. */
+  confirmation: StackConfirmation;
+  /** How long a Create or an Update keeps asking (a role created seconds ago takes a while to work). */
+  confirmRetryBudgetMs: number;
   responder: CustomResourceResponder;
   trail: AuditTrail;
   clock: Clock;
@@ -41,6 +57,33 @@ export const UNBOUND_TOKENS_BEFORE = "2026-12-02T07:34:10.000Z";
 function physicalId(accountId: string | undefined): string {
   return `cp-registration-${accountId && ACCOUNT_ID_PATTERN.test(accountId) ? accountId : "invalid"}`;
 }
+
+/**
+ * Whether the token is this stack's: bound to it, or (for tokens created before tokens were bound
+ * to stacks) unbound while the account this stack registered is younger than the token. A token
+ * made since is never adopted this way: an unused link must not adopt someone else's stack.
+ */
+function ownedBy(
+  token: RegistrationTokenRecord,
+  stackId: string,
+  account: Account | undefined,
+): boolean {
+  if (token.boundStackId !== undefined) return token.boundStackId === stackId;
+  return (
+    account !== undefined &&
+    token.createdAt < UNBOUND_TOKENS_BEFORE &&
+    token.createdAt <= account.createdAt
+  );
+}
+
+/** The template version a message reports; version 1 sent none. */
+function templateVersionOf(raw: string | undefined): number {
+  const n = raw === undefined ? 1 : Number(raw);
+  return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : 1;
+}
+
+/** How long a Delete keeps asking its stack (a deleted role is not coming back). */
+const DELETE_CONFIRM_BUDGET_MS = 10_000;
 
 /**
  * The custom resource in a tenant's stack reports here (through SNS). Create registers and
@@ -129,7 +172,8 @@ export class RegistrationService {
         RequestId: req.RequestId,
         LogicalResourceId: req.LogicalResourceId,
         PhysicalResourceId: req.PhysicalResourceId ?? physicalId(req.ResourceProperties?.AccountId),
-        Status: "FAILED",
+        // Nothing changed; a Delete still succeeds, so that the stack can always be deleted.
+        Status: req.RequestType === "Delete" ? "SUCCESS" : "FAILED",
         Reason:
           "INTERNAL_ERROR: the control plane could not process the request; retry the stack operation later",
       });
@@ -188,68 +232,117 @@ export class RegistrationService {
     }
 
     // The token is anyone's who can read the stack's parameters (the link's parameters cannot be
-    // hidden), so it is bound to the first stack that used it: only that stack's messages act.
-    let ownStack = token.boundStackId === req.StackId;
-    if (
-      !ownStack &&
-      token.boundStackId === undefined &&
-      req.RequestType !== "Create" &&
-      token.createdAt < UNBOUND_TOKENS_BEFORE
-    ) {
-      // A stack that registered its account before tokens were bound to stacks: the account
-      // record (registered by this stack, after the token existed) shows the token was this
-      // stack's, so it is bound to it now. A token made since is never bound this way: an unused
-      // link must not adopt someone else's stack.
+    // hidden), so it is bound to the first stack that registered with it: only that stack's
+    // messages act. And anyone who can read the stack can publish a message naming it, so no
+    // message acts before the stack itself confirms it (StackConfirmation).
+    const message: StackMessage = {
+      requestType: req.RequestType,
+      stackId: req.StackId,
+      ...(props.RegistrationToken === undefined
+        ? {}
+        : { registrationToken: props.RegistrationToken }),
+      ...(props.RoleArn === undefined ? {} : { roleArn: props.RoleArn }),
+      ...(props.StackRegion === undefined ? {} : { stackRegion: props.StackRegion }),
+    };
+    const confirm = async (roleArn: string, acceptedExternalId: string | undefined) => {
+      const tenant = await this.deps.tenants.get(token.tenantId);
+      if (!tenant) return { ok: false as const, code: "TENANT_NOT_FOUND", message: "no tenant" };
+      return this.deps.confirmation.confirm({
+        message,
+        roleArn,
+        externalIds: externalIdCandidates(
+          tenant.externalId,
+          acceptedExternalId,
+          this.deps.clock.now(),
+        ),
+        retryBudgetMs:
+          req.RequestType === "Delete" ? DELETE_CONFIRM_BUDGET_MS : this.deps.confirmRetryBudgetMs,
+      });
+    };
+    const unconfirmed = (c: { code: string; message: string }) =>
+      refuse(
+        `${c.code}: the control plane could not confirm this request with the stack: ${c.message}`,
+      );
+
+    const spent = () =>
+      refuse(
+        `REGISTRATION_TOKEN_SPENT: this registration token belongs to another stack; ${req.RequestType === "Create" ? "create the stack from a fresh onboarding link" : "only that stack's messages are accepted"}`,
+      );
+    if (req.RequestType === "Delete") {
+      // Only the stack that registered the account (its token bound to it) deregisters it, and only
+      // when the stack confirms that it is being deleted. Delete always answers SUCCESS, so that a
+      // stack can always be deleted: an unconfirmed one leaves the account (its health check then
+      // shows the role gone; an admin removes it).
       const account = await this.deps.accounts.stackAccount(
         token.tenantId,
         props.AccountId,
         req.StackId,
       );
-      if (account && token.createdAt <= account.createdAt) {
-        const at = this.deps.clock.now().toISOString();
-        ownStack = await this.deps.tokens.bind(tokenHash as string, req.StackId, at);
-      }
-    }
-    if (req.RequestType === "Delete") {
-      // Only the stack the token is bound to, and that registered the account, deregisters it.
-      // Anything else has nothing to remove; Delete always succeeds, so a stack can be deleted.
-      if (ownStack)
-        await this.deps.accounts.deregisterStack(
-          token.tenantId,
-          props.AccountId,
-          req.StackId,
-          actor,
-        );
+      if (!account || !ownedBy(token, req.StackId, account))
+        return this.answer(req.ResponseURL, req.StackId, { ...base, Status: "SUCCESS" });
+      const confirmed = await confirm(account.roleArn, account.acceptedExternalId);
+      if (!confirmed.ok) return unconfirmed(confirmed);
+      await this.deps.accounts.deregisterStack(token.tenantId, props.AccountId, req.StackId, actor);
       return this.answer(req.ResponseURL, req.StackId, { ...base, Status: "SUCCESS" });
     }
-    if (req.RequestType === "Update" && !ownStack) {
-      return refuse(
-        "REGISTRATION_TOKEN_SPENT: this registration token belongs to another stack; only that stack's updates are accepted",
+    if (!props.RoleArn) return refuse("INVALID_ROLE_ARN: RoleArn is missing");
+    if (req.RequestType === "Update") {
+      const account = await this.deps.accounts.stackAccount(
+        token.tenantId,
+        props.AccountId,
+        req.StackId,
       );
-    }
-    if (req.RequestType === "Create") {
+      if (!ownedBy(token, req.StackId, account)) return spent();
+      const confirmed = await confirm(props.RoleArn, account?.acceptedExternalId);
+      if (!confirmed.ok) return unconfirmed(confirmed);
+      // A stack of the days before tokens were bound: its token is bound to it now.
+      if (
+        token.boundStackId === undefined &&
+        !(await this.deps.tokens.bind(
+          tokenHash as string,
+          req.StackId,
+          this.deps.clock.now().toISOString(),
+        ))
+      )
+        return spent();
+    } else {
       if (Date.parse(token.validUntil) <= this.deps.clock.now().getTime()) {
         return refuse(
           "REGISTRATION_TOKEN_EXPIRED: the onboarding link has expired; create the stack from a fresh link",
         );
       }
-      const at = this.deps.clock.now().toISOString();
-      if (!(await this.deps.tokens.bind(tokenHash as string, req.StackId, at))) {
-        return refuse(
-          "REGISTRATION_TOKEN_SPENT: this registration token was used by another stack; create the stack from a fresh onboarding link",
-        );
-      }
+      // Refused early when spent already; otherwise bound only with a registration that succeeds.
+      if (token.boundStackId !== undefined && token.boundStackId !== req.StackId) return spent();
+      const confirmed = await confirm(props.RoleArn, undefined);
+      if (!confirmed.ok) return unconfirmed(confirmed);
     }
-    const regions = [...(props.StackRegion ? [props.StackRegion] : []), ...(props.Regions ?? [])];
+    const regions = props.StackRegion ? [props.StackRegion] : [];
     if (regions.some((r) => !REGION_PATTERN.test(r)))
       return refuse("INVALID_REGION: a region name is not valid");
     try {
       const { account } = await this.deps.accounts.register(
         token.tenantId,
-        { accountId: props.AccountId, roleArn: props.RoleArn ?? "", regions },
-        { kind: "cloudformation", stackId: req.StackId },
+        { accountId: props.AccountId, roleArn: props.RoleArn, regions },
+        {
+          kind: "cloudformation",
+          stackId: req.StackId,
+          templateVersion: templateVersionOf(props.TemplateVersion),
+        },
         actor,
-        { requireExisting: req.RequestType === "Update" },
+        {
+          requireExisting: req.RequestType === "Update",
+          ...(req.RequestType === "Create"
+            ? {
+                guard: {
+                  registrationToken: {
+                    tokenHash: tokenHash as string,
+                    stackId: req.StackId,
+                    at: this.deps.clock.now().toISOString(),
+                  },
+                },
+              }
+            : {}),
+        },
       );
       return this.answer(req.ResponseURL, req.StackId, {
         ...base,
@@ -260,6 +353,7 @@ export class RegistrationService {
     } catch (err) {
       // A failed verification is on record already (the registration's own record).
       if (err instanceof VerificationFailedError) return fail(`${err.code}: ${err.message}`);
+      if (err instanceof RegistrationTokenSpentError) return spent();
       if (err instanceof AppError) return refuse(`${err.code}: ${err.message}`);
       return fail(
         "INTERNAL_ERROR: the control plane could not register the account; retry the stack operation later",

@@ -1,8 +1,10 @@
 import { AwsRoleBrakeGateway } from "../adapters/aws-role-brake-gateway";
+import { AwsStackReader } from "../adapters/aws-stack-reader";
 import { AwsStsGateway } from "../adapters/aws-sts-gateway";
 import { AwsTenantRoleGateway } from "../adapters/aws-tenant-role-gateway";
 import { DynamoAccountStore } from "../adapters/dynamo-account-store";
 import { DynamoRegistrationTokenStore } from "../adapters/dynamo-registration-token-store";
+import { DynamoTenantReader } from "../adapters/dynamo-tenant-store";
 import { HttpCustomResourceResponder } from "../adapters/http-custom-resource-responder";
 import { sdkRegionCatalog } from "../adapters/sdk-region-catalog";
 import { cryptoRandom, realSleep, systemClock } from "../adapters/system";
@@ -14,6 +16,7 @@ import { EmergencyBrake } from "../services/emergency-brake";
 import { OnboardingService } from "../services/onboarding-service";
 import { RegistrationService } from "../services/registration-service";
 import { RoleVerifier } from "../services/role-verifier";
+import { StackConfirmation } from "../services/stack-confirmation";
 import {
   accessConfig,
   auditStore,
@@ -112,6 +115,14 @@ export const registrationService = /* @__PURE__ */ once(
       trail: auditTrail(),
       clock: systemClock,
       extraResponseOrigins: onboardingEnv().extraResponseOrigins,
+      tenants: new DynamoTenantReader(documentClient(), config().tableName),
+      confirmation: new StackConfirmation({
+        gateway: new AwsStsGateway(),
+        stacks: new AwsStackReader(),
+        clock: systemClock,
+        sleep: realSleep,
+      }),
+      confirmRetryBudgetMs: accessConfig().verifyRetryBudgetMs,
     }),
 );
 

@@ -35,6 +35,7 @@ import { RegistrationService } from "../../shared/services/registration-service"
 import type { RoleVerifier } from "../../shared/services/role-verifier";
 import { type BrokeredSession, SessionBroker } from "../../shared/services/session-broker";
 import { SessionCache } from "../../shared/services/session-cache";
+import type { StackConfirmation } from "../../shared/services/stack-confirmation";
 import { TenantService } from "../../shared/services/tenant-service";
 import { ManualClock, SequenceRandom } from "./fakes";
 
@@ -141,6 +142,11 @@ export async function buildWorld(ports: ModelPorts): Promise<World> {
     trail,
     clock,
     extraResponseOrigins: [RESPONSE_ORIGIN],
+    tenants: ports.tenants,
+    // The model's stacks send their own messages: every one is confirmed (forged messages are
+    // test/unit/services/registration-service.test.ts's and the onboarding suite's).
+    confirmation: { confirm: async () => ({ ok: true }) } as unknown as StackConfirmation,
+    confirmRetryBudgetMs: 0,
   });
   const session = async () => ({
     accessKeyId: "ASIA",

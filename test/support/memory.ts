@@ -3,12 +3,13 @@
  * DynamoDB adapters (versions, tenant must be ACTIVE, tokens bound once). For service tests and
  * the model-based tests; adapter behaviour itself is tested against the emulator.
  */
+
+import { guardLost } from "../../shared/adapters/versioned-put";
 import type { Account } from "../../shared/domain/account";
 import type { ApiKey } from "../../shared/domain/api-key";
 import { type Actor, type AuditRecord, auditTrailOf } from "../../shared/domain/audit";
 import {
   ExternalIdTakenError,
-  OrganizationJobLostError,
   RoleAccessError,
   StaleAccountError,
   StaleOrganizationError,
@@ -128,17 +129,25 @@ export class MemoryAccountStore implements AccountStore {
       for (const [k, a] of this.accounts) if (a.tenantId === tenantId) this.accounts.delete(k);
     });
   }
+  /** The registration tokens a stack's Create binds in the same write (its guard). */
+  tokens?: MemoryRegistrationTokenStore;
   async put(account: Account, expectedVersion: number | undefined, guard?: WriteGuard) {
     const key = accountKey(account.tenantId, account.accountId);
     const stored = this.accounts.get(key);
-    if (guard && !this.guardHolds?.(guard))
-      throw new OrganizationJobLostError(guard.organizationJob.jobId);
+    if (guard && "organizationJob" in guard && !this.guardHolds?.(guard)) throw guardLost(guard);
+    if (guard && "registrationToken" in guard) {
+      const t = guard.registrationToken;
+      if (!this.tokens?.canBind(t.tokenHash, t.stackId)) throw guardLost(guard);
+    }
     if (expectedVersion === undefined) {
       this.tenants.requireActive(account.tenantId);
       if (stored) throw new StaleAccountError(account.accountId);
     } else if (stored?.version !== expectedVersion) {
       throw new StaleAccountError(account.accountId);
     }
+    // As one transaction: the token is bound only with the write.
+    if (guard && "registrationToken" in guard)
+      await this.tokens?.bind(guard.registrationToken.tokenHash, guard.registrationToken.stackId);
     this.accounts.set(key, clone(account));
   }
   async get(tenantId: string, accountId: string) {
@@ -190,6 +199,10 @@ export class MemoryRegistrationTokenStore implements RegistrationTokenStore {
   async find(hash: string) {
     const t = this.tokens.get(hash);
     return t && clone(t);
+  }
+  canBind(hash: string, stackId: string): boolean {
+    const t = this.tokens.get(hash);
+    return t !== undefined && (t.boundStackId === undefined || t.boundStackId === stackId);
   }
   async bind(hash: string, stackId: string) {
     const t = this.tokens.get(hash);
@@ -306,6 +319,7 @@ export class MemoryOrganizationJobStore implements OrganizationJobStore {
   }
   /** What DynamoDB's ConditionCheck on the job item decides for a guarded write. */
   holds(guard: WriteGuard): boolean {
+    if (!("organizationJob" in guard)) return false;
     const g = guard.organizationJob;
     const job = this.jobs.get(g.tenantId);
     return job?.jobId === g.jobId && job.holder === g.holder && job.seq === g.seq;

@@ -1,5 +1,6 @@
 import {
   array,
+  boolean,
   int,
   maxLength,
   minLength,
@@ -94,6 +95,14 @@ export const Account = doc(
     source: object({
       kind: zEnum(["api", "cloudformation", "organization"]),
       stackId: optional(string()),
+      templateVersion: described(
+        optional(int()),
+        "For kind cloudformation: the version of the tenant role template the stack last reported (1: sent none).",
+      ),
+      templateUpdateRequired: described(
+        optional(boolean()),
+        "For kind cloudformation: true while the stack runs an older template than the current one. Its updates and deletion cannot be confirmed, so they change nothing here: update the stack to the current template.",
+      ),
       managementAccountId: described(
         optional(AccountId),
         "For kind organization: the management account of the organization that registered it.",

@@ -20,6 +20,7 @@ async function memoryPorts() {
   const organizations = new MemoryOrganizationStore(tenants);
   const jobs = new MemoryOrganizationJobStore(tenants, organizations);
   accounts.guardHolds = (guard) => jobs.holds(guard);
+  accounts.tokens = tokens;
   const grants = new MemoryGrantStore(tenants);
   const permissionSets = new MemoryPermissionSetStore();
   return {

@@ -2,12 +2,15 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { ROOT } from "../../../scripts/local-stack";
+import { RegistrationTokenSpentError } from "../../../shared/domain/errors";
 import { BadRequestError, ServiceUnavailableError } from "../../../shared/errors";
-import type { RegistrationTokenRecord } from "../../../shared/ports";
+import type { RegistrationTokenRecord, WriteGuard } from "../../../shared/ports";
 import type { AccountService } from "../../../shared/services/account-service";
 import { AuditTrail } from "../../../shared/services/audit-trail";
 import { hashRegistrationToken } from "../../../shared/services/onboarding-service";
 import { RegistrationService } from "../../../shared/services/registration-service";
+import type { Confirmation, StackConfirmation } from "../../../shared/services/stack-confirmation";
+import { aTenant } from "../../support/domain";
 import { ManualClock } from "../../support/fakes";
 import { MemoryAuditStore } from "../../support/memory";
 
@@ -22,6 +25,8 @@ function setup(
     register?: () => Promise<unknown>;
     /** The account registered by the message's stack, as the store has it. */
     stackAccount?: { createdAt: string };
+    /** What the stack says of the message (StackConfirmation); confirmed by default. */
+    confirm?: Confirmation;
   } = {},
 ) {
   const clock = new ManualClock(new Date("2026-11-23T10:00:00.000Z"));
@@ -33,37 +38,54 @@ function setup(
     createdAt: "2026-11-23T09:00:00.000Z",
     ...options.token,
   };
-  const accounts = {
-    register: vi.fn(
-      options.register ??
-        (async () => ({
-          account: { accountId: "444455556666", status: "VERIFIED" },
-          created: true,
-        })),
-    ),
-    deregisterStack: vi.fn(async () => true),
-    stackAccount: vi.fn(async () => options.stackAccount),
+  const bind = (stackId: string) => {
+    if (record.boundStackId !== undefined && record.boundStackId !== stackId) return false;
+    record.boundStackId = stackId;
+    return true;
   };
+  const accounts = {
+    register: vi.fn(async (...args: unknown[]) => {
+      const registered = await (options.register ?? (async () => undefined))();
+      // As the store's transaction does: the token is bound with the write, or nothing is written.
+      const guard = (args[4] as { guard?: WriteGuard }).guard;
+      if (guard && "registrationToken" in guard && !bind(guard.registrationToken.stackId))
+        throw new RegistrationTokenSpentError();
+      return (
+        registered ?? { account: { accountId: "444455556666", status: "VERIFIED" }, created: true }
+      );
+    }),
+    deregisterStack: vi.fn(async () => true),
+    stackAccount: vi.fn(async () =>
+      options.stackAccount
+        ? { ...options.stackAccount, roleArn: STORED_ROLE, acceptedExternalId: "cpx-a" }
+        : undefined,
+    ),
+  };
+  const confirm = vi.fn(async () => options.confirm ?? { ok: true as const });
   const service = new RegistrationService({
     accounts: accounts as unknown as AccountService,
     tokens: {
       create: async () => undefined,
       find: async (hash) =>
         options.token === null || hash !== hashRegistrationToken(TOKEN) ? undefined : { ...record },
-      bind: async (_hash, stackId) => {
-        if (record.boundStackId !== undefined && record.boundStackId !== stackId) return false;
-        record.boundStackId = stackId;
-        return true;
-      },
+      bind: async (_hash, stackId) => bind(stackId),
     },
     responder: { send: async (url, body) => void sent.push({ url, body: JSON.parse(body) }) },
     trail: new AuditTrail({ audit, clock }),
     clock,
     extraResponseOrigins: [],
+    tenants: { get: async () => aTenant({ tenantId: "tnt_a" }) },
+    confirmation: { confirm } as unknown as StackConfirmation,
+    confirmRetryBudgetMs: 60_000,
   });
-  return { service, sent, accounts, clock, record, audit };
+  return { service, sent, accounts, clock, record, audit, confirm };
 }
 
+/** The role the store has for the stack's account (a Delete asks through it, not the message's). */
+const STORED_ROLE = "arn:aws:iam::444455556666:role/Stored";
+const GUARD = {
+  guard: { registrationToken: expect.objectContaining({ stackId: request.StackId }) },
+};
 const OTHER_STACK = "arn:aws:cloudformation:us-east-1:444455556666:stack/Made-Up/0000";
 const CN_STACK = "arn:aws-cn:cloudformation:cn-north-1:444455556666:stack/S/1";
 const EU_STACK = "arn:aws:cloudformation:eu-west-1:444455556666:stack/S/1";
@@ -152,9 +174,9 @@ describe("RegistrationService", () => {
         roleArn: request.ResourceProperties.RoleArn,
         regions: ["us-east-1"],
       },
-      { kind: "cloudformation", stackId: request.StackId },
+      { kind: "cloudformation", stackId: request.StackId, templateVersion: 2 },
       { requestId: request.RequestId, keyId: "stack", keyRole: "stack", stackId: request.StackId },
-      { requireExisting: false },
+      { requireExisting: false, ...GUARD },
     );
     expect(sent[0]?.body).toMatchObject({
       Status: "SUCCESS",
@@ -287,7 +309,7 @@ describe("RegistrationService", () => {
     expect(accounts.register).toHaveBeenCalledWith(
       "tnt_a",
       expect.objectContaining({ accountId: "444455556666" }),
-      { kind: "cloudformation", stackId: request.StackId },
+      { kind: "cloudformation", stackId: request.StackId, templateVersion: 2 },
       expect.objectContaining({ keyRole: "stack" }),
       { requireExisting: true },
     );
@@ -353,6 +375,143 @@ describe("RegistrationService", () => {
     });
     await service.handle(JSON.stringify(request));
     expect(String(sent[0]?.body.Reason).length).toBeLessThanOrEqual(1000);
+  });
+
+  describe("a message its stack does not confirm (forged by anyone who can read the stack)", () => {
+    const forged: Confirmation = {
+      ok: false,
+      code: "STACK_STATE_MISMATCH",
+      message: "the stack is CREATE_COMPLETE",
+    };
+    it.each([
+      ["Delete", "SUCCESS"],
+      ["Update", "FAILED"],
+      ["Create", "FAILED"],
+    ] as const)("%s changes nothing, answers %s and is audited", async (type, status) => {
+      const { service, sent, accounts, audit, record } = setup({
+        token: type === "Create" ? {} : { boundStackId: request.StackId },
+        stackAccount: { createdAt: "2026-11-23T09:30:00.000Z" },
+        confirm: forged,
+      });
+      await service.handle(
+        JSON.stringify({ ...request, RequestType: type, PhysicalResourceId: "cp-registration-x" }),
+      );
+      expect(sent[0]?.body).toMatchObject({
+        Status: status,
+        Reason: expect.stringMatching(/^STACK_STATE_MISMATCH: /),
+      });
+      expect(accounts.register).not.toHaveBeenCalled();
+      expect(accounts.deregisterStack).not.toHaveBeenCalled();
+      // A refused Create spends no token: the tenant's real stack can still use it.
+      if (type === "Create") expect(record.boundStackId).toBeUndefined();
+      expect(audit.records).toEqual([
+        expect.objectContaining({
+          action: "STACK_MESSAGE",
+          outcome: "REFUSED",
+          code: "STACK_STATE_MISMATCH",
+          tenantId: "tnt_a",
+          stackId: request.StackId,
+          target: type,
+        }),
+      ]);
+    });
+
+    it("a Delete is asked through the role the account is registered with, not the message's", async () => {
+      const { service, confirm } = setup({
+        token: { boundStackId: request.StackId },
+        stackAccount: { createdAt: "2026-11-23T09:30:00.000Z" },
+      });
+      await service.handle(JSON.stringify({ ...request, RequestType: "Delete" }));
+      expect(confirm).toHaveBeenCalledWith(
+        expect.objectContaining({
+          roleArn: STORED_ROLE,
+          externalIds: ["cpx-a"],
+          message: expect.objectContaining({ requestType: "Delete", stackId: request.StackId }),
+        }),
+      );
+    });
+
+    it("a Create is asked through the message's role, with the tenant's external IDs", async () => {
+      const { service, confirm } = setup();
+      await service.handle(JSON.stringify(request));
+      expect(confirm).toHaveBeenCalledWith(
+        expect.objectContaining({
+          roleArn: request.ResourceProperties.RoleArn,
+          externalIds: ["cpx-a"],
+          message: {
+            requestType: "Create",
+            stackId: request.StackId,
+            registrationToken: TOKEN,
+            roleArn: request.ResourceProperties.RoleArn,
+            stackRegion: "us-east-1",
+          },
+        }),
+      );
+    });
+  });
+
+  it("a Create whose registration fails leaves the token unbound; the next Create of the tenant's stack registers", async () => {
+    let fail = true;
+    const { service, sent, record } = setup({
+      register: async () => {
+        if (fail) throw new BadRequestError("CONTROL_PLANE_ACCOUNT", "the control plane's own");
+        return undefined;
+      },
+    });
+    await service.handle(JSON.stringify({ ...request, StackId: OTHER_STACK }));
+    expect(sent[0]?.body.Reason).toMatch(/^CONTROL_PLANE_ACCOUNT/);
+    expect(record.boundStackId).toBeUndefined();
+    fail = false;
+    await service.handle(JSON.stringify(request));
+    expect(sent[1]?.body.Status).toBe("SUCCESS");
+    expect(record.boundStackId).toBe(request.StackId);
+  });
+
+  it("a Create that loses the race for the token is refused as spent", async () => {
+    const { service, sent, record } = setup({
+      register: async () => {
+        // Another stack bound it between the read and the write.
+        record.boundStackId = OTHER_STACK;
+        return undefined;
+      },
+    });
+    await service.handle(JSON.stringify(request));
+    expect(sent[0]?.body).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^REGISTRATION_TOKEN_SPENT/),
+    });
+  });
+
+  it.each([
+    ["Regions", ["eu-west-1"]],
+    ["SomethingElse", "x"],
+  ])("refuses a message with a property no template sends (%s)", async (name, value) => {
+    const { service, sent, accounts, confirm } = setup();
+    await service.handle(
+      JSON.stringify({
+        ...request,
+        ResourceProperties: { ...request.ResourceProperties, [name]: value },
+      }),
+    );
+    expect(sent[0]?.body).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^INVALID_REQUEST/),
+    });
+    expect(accounts.register).not.toHaveBeenCalled();
+    expect(confirm).not.toHaveBeenCalled();
+  });
+
+  it("a Delete that fails unexpectedly still answers SUCCESS (the stack can be deleted), changing nothing", async () => {
+    const { service, sent, accounts } = setup({
+      token: { boundStackId: request.StackId },
+      stackAccount: { createdAt: "2026-11-23T09:30:00.000Z" },
+    });
+    accounts.deregisterStack.mockRejectedValueOnce(new ServiceUnavailableError("busy"));
+    await service.handle(JSON.stringify({ ...request, RequestType: "Delete" }));
+    expect(sent[0]?.body).toMatchObject({
+      Status: "SUCCESS",
+      Reason: expect.stringMatching(/^INTERNAL_ERROR/),
+    });
   });
 
   it("ignores a message that is not JSON, without throwing", async () => {

@@ -1,0 +1,89 @@
+import { RoleAccessError } from "../domain/errors";
+import {
+  checkStackMessage,
+  type StackMessage,
+  type StackRefusal,
+  stackReadPolicy,
+  stackRegion,
+} from "../domain/stack-message";
+import { isTransient } from "../domain/verification";
+import type { Clock, Sleep, StackReader, TenantRoleGateway } from "../ports";
+import { assumeTenantRole } from "./tenant-role-access";
+
+export interface StackConfirmationDeps {
+  gateway: Pick<TenantRoleGateway, "assumeRole">;
+  stacks: StackReader;
+  clock: Clock;
+  sleep: Sleep;
+}
+
+export type Confirmation =
+  | { ok: true }
+  | { ok: false; code: StackRefusal | "STACK_UNREADABLE"; message: string };
+
+const FIRST_BACKOFF_MS = 1000;
+const MAX_BACKOFF_MS = 10_000;
+
+/**
+ * Asks the stack whether it sent a message. Anyone who can read a tenant's stack (every session
+ * brokered under ReadOnlyAccess) knows its ID and its registration token and can publish to the
+ * registration topic; only CloudFormation can put the stack in the state in which it sends that
+ * request. So before a message changes anything, the control plane assumes the tenant's role (with
+ * the tenant's external ID, a session that may only describe that stack) and checks what
+ * DescribeStacks says of it (checkStackMessage). When the stack cannot be read (the role deleted
+ * or changed by hand, an external ID that expired, a stack of template version 1 whose role may
+ * not read it), nothing is confirmed.
+ */
+export class StackConfirmation {
+  constructor(private readonly deps: StackConfirmationDeps) {}
+
+  async confirm(input: {
+    message: StackMessage;
+    /** The role to ask through: the message's for a Create or an Update, the stored one for a Delete. */
+    roleArn: string;
+    externalIds: readonly string[];
+    /** How long to keep retrying failures that pass (a role created seconds ago, throttling). */
+    retryBudgetMs: number;
+  }): Promise<Confirmation> {
+    const region = stackRegion(input.message.stackId) ?? "";
+    const started = this.deps.clock.now().getTime();
+    let backoff = FIRST_BACKOFF_MS;
+    for (;;) {
+      try {
+        const session = await assumeTenantRole(
+          this.deps.gateway,
+          {
+            roleArn: input.roleArn,
+            sessionName: `cp-stack-${this.deps.clock.now().getTime().toString(36)}`,
+            durationSeconds: 900,
+            region,
+            sourceIdentity: "control-plane",
+            tags: [{ key: "cp:purpose", value: "stack-message" }],
+            policy: stackReadPolicy(input.message.stackId),
+          },
+          input.externalIds,
+        );
+        const stack = await this.deps.stacks.describe(
+          session.credentials,
+          input.message.stackId,
+          region,
+        );
+        return checkStackMessage(input.message, stack);
+      } catch (err) {
+        if (!(err instanceof RoleAccessError)) throw err;
+        const elapsed = this.deps.clock.now().getTime() - started;
+        const passes =
+          err.code !== "EXPIRED_TOKEN" && err.code !== "INVALID_REQUEST" && isTransient(err.code);
+        if (!passes || elapsed + backoff > input.retryBudgetMs) {
+          return {
+            ok: false,
+            code: "STACK_UNREADABLE",
+            message: `the stack could not be read through its role (${err.code}); a stack of template version 1 must be updated to the current template first`,
+          };
+        }
+        await this.deps.sleep(backoff);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+    }
+  }
+}
