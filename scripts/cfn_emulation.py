@@ -14,10 +14,21 @@ leaves it in CREATE_IN_PROGRESS. Here, as on AWS:
   rolls the stack back: its resources are deleted (the custom resource gets a Delete request, with
   the PhysicalResourceId it answered) and the stack ends in ROLLBACK_COMPLETE, so a retry is not
   blocked by what the failed attempt created. Late or repeated answers change nothing.
-- Delete (the stack's deletion or rollback): a Delete request is published; the stack does not
-  wait for its answer.
+- Delete (the stack's deletion, or a rollback): the stack waits in DELETE_IN_PROGRESS (or
+  ROLLBACK_IN_PROGRESS), every other resource still in place, until the custom resource answers;
+  then the rest is deleted and the stack ends DELETE_COMPLETE (ROLLBACK_COMPLETE). A FAILED answer
+  ends it DELETE_FAILED (ROLLBACK_FAILED), as on AWS.
+- Update (an UpdateStack that changes the custom resource's properties, a new template version for
+  one): the other resources are updated first (the custom resource depends on them); the request,
+  with OldResourceProperties and the PhysicalResourceId, is published and the stack waits in
+  UPDATE_IN_PROGRESS. SUCCESS completes it; FAILED rolls the whole stack back to its template and
+  parameters before the update, sends the custom resource an Update back to its old properties
+  while the stack is UPDATE_ROLLBACK_IN_PROGRESS, and ends UPDATE_ROLLBACK_COMPLETE.
+- An answer counts only for the request the stack is waiting for (its RequestId, its resource):
+  late, repeated or made-up answers change nothing.
 
-Updates of SNS-backed custom resources are not modelled.
+So the control plane's check of a message against its stack (shared/domain/stack-message.ts) sees
+the states it sees on AWS, and a message published by anyone else finds the stack in another.
 
 2. Deleting a stack (or rolling it back) deletes its IAM managed policies. moto leaves them
 behind, so a second stack creating a policy of the same name (the tenant template's
@@ -47,9 +58,18 @@ def _publish(topic_arn: str, event: dict[str, Any]) -> None:
         print(f"custom resource: could not publish to {topic_arn}: {err!r}", file=sys.stderr, flush=True)
 
 
+def _sns_resources(stack: Any) -> list[Any]:
+    """The stack's SNS-backed custom resources that still exist."""
+    return [
+        r
+        for r in stack.custom_resources.values()
+        if getattr(r, "sns", None) is not None and not r.sns.get("deleted")
+    ]
+
+
 def install(host: str, port: int) -> None:
     from moto.cloudformation.custom_model import CustomModel
-    from moto.cloudformation.models import cloudformation_backends
+    from moto.cloudformation.models import Stack, cloudformation_backends
     from moto.cloudformation.responses import CloudFormationResponse
 
     RESPONSE_BASE["url"] = f"http://{host}:{port}"
@@ -71,21 +91,93 @@ def install(host: str, port: int) -> None:
             "resource_type": kwargs["ResourceType"],
             "properties": properties,
             "physical_id": None,
+            "pending": None,
         }
         stack = cloudformation_backends[account_id][region_name].get_stack(stack_id)
         stack.add_custom_resource(resource)
         _publish(token, _request(resource, "Create"))
         return resource
 
+    def update(cls, original_resource, new_resource_name, cloudformation_json, account_id, region_name):  # type: ignore[no-untyped-def]
+        # The properties change in place; the request is published once the stack's other
+        # resources are updated (stack_update below), as CloudFormation updates dependencies first.
+        sns = getattr(original_resource, "sns", None)
+        if sns is None:
+            return original_resource
+        properties = cloudformation_json["Properties"]
+        if properties != sns["properties"]:
+            if not sns.get("rolling_back"):
+                sns["old_properties"] = sns["properties"]
+            sns["properties"] = properties
+        return original_resource
+
     def delete(self, account_id: str, region_name: str) -> None:  # type: ignore[no-untyped-def]
+        # Reached through the stack's resource map once the stack's Delete was answered (then a
+        # no-op), or when an update removes the resource: then the request goes out, unanswered.
         sns = getattr(self, "sns", None)
-        if sns is not None:
+        if sns is not None and not sns.get("deleted"):
+            sns["deleted"] = True
             _publish(sns["token"], _request(self, "Delete"))
 
     CustomModel.create_from_cloudformation_json = classmethod(create)  # type: ignore[method-assign,assignment]
+    CustomModel.update_from_cloudformation_json = classmethod(update)  # type: ignore[method-assign,assignment]
     CustomModel.delete = delete  # type: ignore[attr-defined]
 
-    original_answer = CloudFormationResponse.process_cfn_response
+    original_stack_delete = Stack.delete
+
+    def stack_delete(self) -> None:  # type: ignore[no-untyped-def]
+        waiting = _sns_resources(self)
+        if not waiting or self.status in ("DELETE_IN_PROGRESS", "DELETE_COMPLETE"):
+            return original_stack_delete(self)
+        # The custom resources depend on everything else: they go first, and the stack waits.
+        self.status = "DELETE_IN_PROGRESS"
+        self._add_stack_event("DELETE_IN_PROGRESS", resource_status_reason="User Initiated")
+        for resource in waiting:
+            _publish(resource.sns["token"], _request(resource, "Delete"))
+
+    Stack.delete = stack_delete  # type: ignore[method-assign]
+
+    original_stack_update = Stack.update
+
+    def stack_update(self, template, role_arn=None, parameters=None, tags=None):  # type: ignore[no-untyped-def]
+        before = {
+            "template": self.template,
+            "role_arn": self.role_arn,
+            "parameters": dict(self.resource_map.input_parameters),
+        }
+        original_stack_update(self, template, role_arn, parameters=parameters, tags=tags)
+        changed = [r for r in _sns_resources(self) if "old_properties" in r.sns]
+        if not changed:
+            return
+        self.status = "UPDATE_IN_PROGRESS"
+        self.events.pop()  # moto's UPDATE_COMPLETE: not yet
+        self.cp_before_update = before  # type: ignore[attr-defined]
+        for resource in changed:
+            old = resource.sns.pop("old_properties")
+            _publish(resource.sns["token"], _request(resource, "Update", old))
+
+    Stack.update = stack_update  # type: ignore[method-assign]
+
+    def finish_delete(stack: Any, final: str) -> None:
+        stack.resource_map.delete()
+        stack.status = final
+        stack._add_stack_event(final)
+
+    def roll_back_update(stack: Any, resource: Any, reason: str) -> None:
+        stack._add_stack_event("UPDATE_FAILED", resource_status_reason=f"{resource.logical_id}: {reason}")
+        before = stack.cp_before_update
+        failed_properties = resource.sns["properties"]
+        resource.sns["rolling_back"] = True
+        try:
+            original_stack_update(
+                stack, before["template"], before["role_arn"], parameters=before["parameters"]
+            )
+        finally:
+            resource.sns["rolling_back"] = False
+        stack.events.pop()  # moto's UPDATE_COMPLETE
+        stack.status = "UPDATE_ROLLBACK_IN_PROGRESS"
+        stack._add_stack_event("UPDATE_ROLLBACK_IN_PROGRESS", resource_status_reason=reason)
+        _publish(resource.sns["token"], _request(resource, "Update", failed_properties, rollback=True))
 
     def process_cfn_response(self):  # type: ignore[no-untyped-def]
         stack_id = self._get_param("StackId")
@@ -98,32 +190,59 @@ def install(host: str, port: int) -> None:
             except Exception:
                 continue
         resource = stack.custom_resources.get(logical_id) if stack is not None else None
-        if (
-            stack is None
-            or resource is None
-            or getattr(resource, "sns", None) is None
-            or stack.status != "CREATE_IN_PROGRESS"
-            or resource.is_created()
-        ):
-            if resource is not None and getattr(resource, "sns", None) is None:
-                return original_answer(self)
-            return 200, {"status": 200}, json.dumps("{}")
-        resource.sns["physical_id"] = self._get_param("PhysicalResourceId")
-        if self._get_param("Status") == "SUCCESS":
-            resource.set_data(self._get_param("Data") or {})
-            stack.verify_readiness()
-            return 200, {"status": 200}, json.dumps("{}")
+        if resource is not None and getattr(resource, "sns", None) is None:
+            return original_answer(self)
+        ignored = 200, {"status": 200}, json.dumps("{}")
+        pending = resource.sns.get("pending") if resource is not None else None
+        # Only the answer to the request the stack waits for counts.
+        if pending is None or pending["request_id"] != self._get_param("RequestId"):
+            return ignored
+        resource.sns["pending"] = None
+        status = self._get_param("Status")
         reason = self._get_param("Reason") or "The custom resource answered FAILED"
-        stack._add_stack_event("CREATE_FAILED", resource_status_reason=f"{logical_id}: {reason}")
-        stack.status = "ROLLBACK_IN_PROGRESS"
-        stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=reason)
-        try:
-            stack.resource_map.delete()
-        finally:
-            stack.status = "ROLLBACK_COMPLETE"
-            stack._add_stack_event("ROLLBACK_COMPLETE")
-        return 200, {"status": 200}, json.dumps("{}")
+        kind = pending["type"]
+        if kind == "Create" and stack.status == "CREATE_IN_PROGRESS":
+            resource.sns["physical_id"] = self._get_param("PhysicalResourceId")
+            if status == "SUCCESS":
+                resource.set_data(self._get_param("Data") or {})
+                stack.verify_readiness()
+                return ignored
+            stack._add_stack_event("CREATE_FAILED", resource_status_reason=f"{logical_id}: {reason}")
+            stack.status = "ROLLBACK_IN_PROGRESS"
+            stack._add_stack_event("ROLLBACK_IN_PROGRESS", resource_status_reason=reason)
+            _publish(resource.sns["token"], _request(resource, "Delete"))
+            return ignored
+        if kind == "Delete" and stack.status in ("DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"):
+            rollback = stack.status == "ROLLBACK_IN_PROGRESS"
+            if status != "SUCCESS":
+                stack.status = "ROLLBACK_FAILED" if rollback else "DELETE_FAILED"
+                stack._add_stack_event(stack.status, resource_status_reason=f"{logical_id}: {reason}")
+                return ignored
+            resource.sns["deleted"] = True
+            if any(r.sns.get("pending") for r in _sns_resources(stack)):
+                return ignored
+            if rollback:
+                # Rolled back: the stack keeps no resources (moto would build them again, lazily).
+                finish_delete(stack, "ROLLBACK_COMPLETE")
+            else:
+                finish_delete(stack, "DELETE_COMPLETE")
+            return ignored
+        if kind == "Update" and stack.status == "UPDATE_IN_PROGRESS":
+            if status == "SUCCESS":
+                resource.set_data(self._get_param("Data") or resource.data)
+                stack._add_stack_event("UPDATE_COMPLETE_CLEANUP_IN_PROGRESS")
+                stack.status = "UPDATE_COMPLETE"
+                stack._add_stack_event("UPDATE_COMPLETE")
+            else:
+                roll_back_update(stack, resource, reason)
+            return ignored
+        if kind == "UpdateRollback" and stack.status == "UPDATE_ROLLBACK_IN_PROGRESS":
+            stack.status = "UPDATE_ROLLBACK_COMPLETE" if status == "SUCCESS" else "UPDATE_ROLLBACK_FAILED"
+            stack._add_stack_event(stack.status)
+            return ignored
+        return ignored
 
+    original_answer = CloudFormationResponse.process_cfn_response
     CloudFormationResponse.process_cfn_response = process_cfn_response  # type: ignore[method-assign]
 
     # 2. A managed policy created by a stack goes with it: detached from every principal, its
@@ -149,19 +268,26 @@ def install(host: str, port: int) -> None:
                 yield cloudformation_backends[account_id][region]
 
 
-def _request(resource: Any, request_type: str) -> dict[str, Any]:
+def _request(
+    resource: Any, request_type: str, old_properties: dict[str, Any] | None = None, rollback: bool = False
+) -> dict[str, Any]:
+    """The request for the resource, which the stack now waits for."""
     sns = resource.sns
     region = sns["stack_id"].split(":")[3]
+    request_id = str(mock_random.uuid4())
     event: dict[str, Any] = {
         "RequestType": request_type,
         "ServiceToken": sns["token"],
         "ResponseURL": f"{RESPONSE_BASE['url']}/cloudformation_{region}/cfnresponse?stack={sns['stack_id']}",
         "StackId": sns["stack_id"],
-        "RequestId": str(mock_random.uuid4()),
+        "RequestId": request_id,
         "LogicalResourceId": resource.logical_id,
         "ResourceType": sns["resource_type"],
         "ResourceProperties": sns["properties"],
     }
     if request_type != "Create":
         event["PhysicalResourceId"] = sns["physical_id"] or resource.resource_name
+    if old_properties is not None:
+        event["OldResourceProperties"] = old_properties
+    sns["pending"] = {"request_id": request_id, "type": "UpdateRollback" if rollback else request_type}
     return event

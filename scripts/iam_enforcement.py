@@ -535,6 +535,14 @@ def _iam_resource(response, caller: Principal) -> str:
     return arn or "*"
 
 
+def _stack_resource(response) -> str:
+    """The stack a CloudFormation call names, as IAM sees it: its ARN when the call gives one (a
+    stack ID); "*" otherwise (a stack name: the emulator does not resolve it)."""
+    q = getattr(response, "querystring", {}) or {}
+    name = (q.get("StackName") or [""])[0]
+    return name if name.startswith("arn:") else "*"
+
+
 def _roles_of(account: str):
     from moto.iam.models import iam_backends
 
@@ -679,7 +687,12 @@ def install() -> None:
             # Only an AssumeRole that was just decided may hand its source identity and tags to
             # the session moto creates next.
             _pending.clear()
-            res = _iam_resource(self, caller) if action.startswith("iam:") else resource
+            if action.startswith("iam:"):
+                res = _iam_resource(self, caller)
+            elif action.startswith("cloudformation:"):
+                res = _stack_resource(self)
+            else:
+                res = resource
             check_call(caller, action, res or "*", _extra_keys(self))
         except Denied as denied:
             refuse(self, denied.message)

@@ -180,7 +180,9 @@ export async function main(argv: string[]): Promise<number> {
       })),
     }),
   );
-  const done = await waitWhile(cfn, name, "CREATE_IN_PROGRESS", 180_000);
+  // A refused Create rolls the stack back, which waits for the custom resource's Delete in turn.
+  await waitWhile(cfn, name, "CREATE_IN_PROGRESS", 180_000);
+  const done = await waitWhile(cfn, name, "ROLLBACK_IN_PROGRESS", 60_000);
   if (done?.StackStatus !== "CREATE_COMPLETE") {
     console.error(`Stack ${name}: ${done?.StackStatus}: ${await failureReason(cfn, name)}`);
     return 1;

@@ -49,6 +49,7 @@ export class StackConfirmation {
     const started = this.deps.clock.now().getTime();
     let backoff = FIRST_BACKOFF_MS;
     for (;;) {
+      let assumed = false;
       try {
         const session = await assumeTenantRole(
           this.deps.gateway,
@@ -63,6 +64,7 @@ export class StackConfirmation {
           },
           input.externalIds,
         );
+        assumed = true;
         const stack = await this.deps.stacks.describe(
           session.credentials,
           input.message.stackId,
@@ -78,7 +80,9 @@ export class StackConfirmation {
           return {
             ok: false,
             code: "STACK_UNREADABLE",
-            message: `the stack could not be read through its role (${err.code}); a stack of template version 1 must be updated to the current template first`,
+            message: assumed
+              ? `the role may not read its stack (${err.code}): a stack of template version 1 must be updated to the current template first`
+              : `the control plane could not assume the stack's role (${err.code})`,
           };
         }
         await this.deps.sleep(backoff);

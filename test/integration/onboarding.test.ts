@@ -2,6 +2,12 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
+import {
+  CloudFormationClient,
+  CreateStackCommand,
+  DeleteStackCommand,
+  DescribeStacksCommand,
+} from "@aws-sdk/client-cloudformation";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { SNSEvent } from "aws-lambda";
@@ -12,6 +18,7 @@ import type { CustomResourceResponse } from "../../shared/events/custom-resource
 import { api } from "../support/api";
 import { grantedService } from "../support/brokering";
 import { asFunction } from "../support/function-iam";
+import { type RegistrationTopic, registrationTopic } from "../support/registration-topic";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
 import { createRole, deployTenantStack, trustPolicy } from "../support/tenant-account";
 
@@ -29,6 +36,8 @@ const TENANT_ACCOUNT = "444455556666";
 type Answer = CustomResourceResponse;
 
 let listener: Server;
+let listenerOrigin: string;
+let topic: RegistrationTopic;
 let responseUrl: string;
 const answers: Answer[] = [];
 let table: string;
@@ -42,6 +51,19 @@ function snsEvent(request: unknown): SNSEvent {
   const envelope = fixture("sns-event.json");
   envelope.Records[0].Sns.Message = JSON.stringify(request);
   return envelope;
+}
+
+/**
+ * The next message the emulator's CloudFormation published, delivered with its answer passing
+ * through this file's listener (recorded, then sent on to CloudFormation, so the stack goes on).
+ */
+async function deliverReal(): Promise<{ message: Record<string, unknown>; answer?: Answer }> {
+  const { message } = await topic.next();
+  const answer = await deliver({
+    ...message,
+    ResponseURL: `${listenerOrigin}/forward?to=${encodeURIComponent(String(message.ResponseURL))}`,
+  });
+  return { message, ...(answer ? { answer } : {}) };
 }
 
 async function deliver(request: Record<string, unknown>): Promise<Answer | undefined> {
@@ -59,7 +81,13 @@ beforeAll(async () => {
     });
     req.on("end", () => {
       if (req.method === "PUT") answers.push(JSON.parse(body));
-      res.writeHead(200).end();
+      // An answer to a message the emulator's CloudFormation sent goes on to it (see deliverReal).
+      const to = new URL(req.url ?? "/", "http://x").searchParams.get("to");
+      if (req.method !== "PUT" || !to) return void res.writeHead(200).end();
+      void fetch(to, { method: "PUT", body }).then(
+        () => res.writeHead(200).end(),
+        () => res.writeHead(502).end(),
+      );
     });
   });
   await new Promise<void>((r) => listener.listen(0, "127.0.0.1", r));
@@ -67,6 +95,8 @@ beforeAll(async () => {
   responseUrl = `${origin}/cloudformation-response?X-Amz-Signature=abc`;
   // Loaded by the wiring on first use, so set before any handler runs.
   process.env.CUSTOM_RESOURCE_RESPONSE_ORIGINS = origin;
+  listenerOrigin = origin;
+  topic = await registrationTopic("cp-registration-onboarding");
   process.env.TEMPLATE_URL = `https://${BUCKET}.s3.${LOCAL_REGION}.amazonaws.com/tenant-role.yaml`;
 
   const s3 = new S3Client({
@@ -81,7 +111,10 @@ beforeAll(async () => {
   admin = (await seedKey(table, { role: "admin" })).secret;
 });
 
-afterAll(() => new Promise<void>((r) => listener.close(() => r())));
+afterAll(async () => {
+  await topic.close();
+  await new Promise<void>((r) => listener.close(() => r()));
+});
 beforeEach(() => {
   answers.length = 0;
 });
@@ -142,40 +175,54 @@ describe("onboarding through the CloudFormation link", () => {
       6.9 * 24 * 3600 * 1000,
     );
 
-    // The tenant admin launches it (the template read from S3, where the link points).
-    const {
-      RegistrationTopicArn: _topic,
-      RegistrationToken: token,
-      ...stackParams
-    } = link.parameters;
-    const stack = await deployTenantStack(TENANT_ACCOUNT, link.stackName, stackParams, {
-      templateUrl: link.templateUrl,
+    // The tenant admin launches it (the template read from S3, where the link points), with every
+    // parameter of the link: its custom resource reports to the registration topic.
+    const cfn = new CloudFormationClient({
+      endpoint: process.env.AWS_ENDPOINT_URL,
+      region: LOCAL_REGION,
+      credentials: { accessKeyId: TENANT_ACCOUNT, secretAccessKey: "testing" },
     });
-    expect(stack.roleArn).toBe(
-      `arn:aws:iam::${TENANT_ACCOUNT}:role/CrossAccountControlPlaneAccess`,
+    const { StackId: stackId } = await cfn.send(
+      new CreateStackCommand({
+        StackName: link.stackName,
+        TemplateURL: link.templateUrl,
+        Capabilities: ["CAPABILITY_NAMED_IAM"],
+        Parameters: Object.entries({
+          ...link.parameters,
+          RegistrationTopicArn: topic.topicArn,
+        }).map(([ParameterKey, ParameterValue]) => ({
+          ParameterKey,
+          ParameterValue: String(ParameterValue),
+        })),
+      }),
     );
+    const status = async () =>
+      (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0]?.StackStatus;
+    expect(await status()).toBe("CREATE_IN_PROGRESS");
 
     // The custom resource reports back.
-    const create = {
-      ...fixture("custom-resource-request.json"),
-      ResponseURL: responseUrl,
-      StackId: stack.stackId,
+    const { message: create, answer: created } = await deliverReal();
+    const roleArn = `arn:aws:iam::${TENANT_ACCOUNT}:role/CrossAccountControlPlaneAccess`;
+    expect(create).toMatchObject({
+      RequestType: "Create",
+      StackId: stackId,
       ResourceProperties: {
-        ...fixture("custom-resource-request.json").ResourceProperties,
-        RegistrationToken: token,
+        RegistrationToken: link.parameters.RegistrationToken,
         AccountId: TENANT_ACCOUNT,
-        RoleArn: stack.roleArn,
+        RoleArn: roleArn,
+        StackRegion: "us-east-1",
+        TemplateVersion: "2",
       },
-    };
-    const created = await deliver(create);
+    });
     expect(created).toMatchObject({
       Status: "SUCCESS",
       PhysicalResourceId: `cp-registration-${TENANT_ACCOUNT}`,
-      StackId: stack.stackId,
+      StackId: stackId,
       RequestId: create.RequestId,
       LogicalResourceId: "Registration",
       Data: { AccountId: TENANT_ACCOUNT, Status: "VERIFIED" },
     });
+    expect(await status()).toBe("CREATE_COMPLETE");
     const account = await api({
       method: "GET",
       path: `/v1/tenants/${tenant.tenantId}/accounts/${TENANT_ACCOUNT}`,
@@ -183,9 +230,9 @@ describe("onboarding through the CloudFormation link", () => {
     });
     expect(account.body).toMatchObject({
       status: "VERIFIED",
-      roleArn: stack.roleArn,
+      roleArn,
       regions: ["us-east-1"],
-      source: { kind: "cloudformation", stackId: stack.stackId },
+      source: { kind: "cloudformation", stackId, templateVersion: 2 },
     });
 
     // The account registered through the onboarding path serves brokered sessions.
@@ -217,21 +264,10 @@ describe("onboarding through the CloudFormation link", () => {
     );
     expect(brokered.body.sessionName).toMatch(/^onboarding-e2e-/);
 
-    // A stack update re-verifies.
-    const updated = await deliver({
-      ...create,
-      RequestType: "Update",
-      PhysicalResourceId: created?.PhysicalResourceId,
-      RequestId: "update-1",
-    });
-    expect(updated).toMatchObject({
-      Status: "SUCCESS",
-      PhysicalResourceId: `cp-registration-${TENANT_ACCOUNT}`,
-    });
-
     // Another stack's Delete (same token, same account) does not deregister it.
     const foreign = await deliver({
       ...create,
+      ResponseURL: responseUrl,
       RequestType: "Delete",
       PhysicalResourceId: created?.PhysicalResourceId,
       StackId: `arn:aws:cloudformation:us-east-1:${TENANT_ACCOUNT}:stack/Other/0000`,
@@ -248,17 +284,15 @@ describe("onboarding through the CloudFormation link", () => {
       ).status,
     ).toBe(200);
 
-    // Deleting the stack deregisters the account.
-    const deleted = await deliver({
-      ...create,
-      RequestType: "Delete",
-      PhysicalResourceId: created?.PhysicalResourceId,
-      RequestId: "delete-1",
-    });
+    // Deleting the stack deregisters the account: the stack waits for the answer meanwhile.
+    await cfn.send(new DeleteStackCommand({ StackName: stackId }));
+    expect(await status()).toBe("DELETE_IN_PROGRESS");
+    const { answer: deleted } = await deliverReal();
     expect(deleted).toMatchObject({
       Status: "SUCCESS",
       PhysicalResourceId: `cp-registration-${TENANT_ACCOUNT}`,
     });
+    expect(await status()).toBe("DELETE_COMPLETE");
     const gone = await api({
       method: "GET",
       path: `/v1/tenants/${tenant.tenantId}/accounts/${TENANT_ACCOUNT}`,
@@ -320,15 +354,10 @@ describe("onboarding through the CloudFormation link", () => {
       Status: "FAILED",
       Reason: expect.stringMatching(/^REGISTRATION_TOKEN_SPENT: /),
     });
-    // A Create claims the token for the made-up stack, but cannot take the account over.
+    // A Create of a stack that does not exist is refused, and spends no token.
     expect(await deliver({ ...madeUp, RequestType: "Create" })).toMatchObject({
       Status: "FAILED",
-      Reason: expect.stringMatching(/^ACCOUNT_ALREADY_REGISTERED: /),
-    });
-    // Its Update and Delete then touch nothing: the account is not that stack's.
-    expect(await deliver({ ...madeUp, RequestType: "Update" })).toMatchObject({
-      Status: "FAILED",
-      Reason: expect.stringMatching(/^ACCOUNT_ALREADY_REGISTERED: /),
+      Reason: expect.stringMatching(/^STACK_NOT_FOUND: /),
     });
     expect((await deliver({ ...madeUp, RequestType: "Delete" }))?.Status).toBe("SUCCESS");
     const after = await api({
@@ -338,17 +367,45 @@ describe("onboarding through the CloudFormation link", () => {
     });
     expect(after.status).toBe(200);
     expect(after.body.source).toEqual({ kind: "api" });
-    // The token is spent: the genuine stack, created later from the same link, is refused too.
-    expect(
-      await deliver({
-        ...madeUp,
-        RequestType: "Create",
-        StackId: `arn:aws:cloudformation:us-east-1:${accountId}:stack/Genuine/2222`,
-      }),
-    ).toMatchObject({
-      Status: "FAILED",
-      Reason: expect.stringMatching(/^REGISTRATION_TOKEN_SPENT: /),
+
+    // The genuine stack, created later from the same link, reaches registration (the token was
+    // not spent), which refuses to take the account over; the stack rolls back.
+    const cfn = new CloudFormationClient({
+      endpoint: process.env.AWS_ENDPOINT_URL,
+      region: LOCAL_REGION,
+      credentials: { accessKeyId: accountId, secretAccessKey: "testing" },
     });
+    const { StackId: genuine } = await cfn.send(
+      new CreateStackCommand({
+        StackName: "Genuine",
+        TemplateURL: link.templateUrl,
+        Capabilities: ["CAPABILITY_NAMED_IAM"],
+        Parameters: Object.entries({
+          ...link.parameters,
+          RegistrationTopicArn: topic.topicArn,
+        }).map(([ParameterKey, ParameterValue]) => ({
+          ParameterKey,
+          ParameterValue: String(ParameterValue),
+        })),
+      }),
+    );
+    expect((await deliverReal()).answer).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^ACCOUNT_ALREADY_REGISTERED: /),
+    });
+    // The rollback's Delete, confirmed by the stack, removes nothing that is not the stack's.
+    expect((await deliverReal()).answer?.Status).toBe("SUCCESS");
+    const rolledBack = await cfn.send(new DescribeStacksCommand({ StackName: genuine }));
+    expect(rolledBack.Stacks?.[0]?.StackStatus).toBe("ROLLBACK_COMPLETE");
+    expect(
+      (
+        await api({
+          method: "GET",
+          path: `/v1/tenants/${tenant.tenantId}/accounts/${accountId}`,
+          key: tenantKey,
+        })
+      ).body.source,
+    ).toEqual({ kind: "api" });
   });
 
   it("a token registers only for its own tenant", async () => {
@@ -371,9 +428,10 @@ describe("onboarding through the CloudFormation link", () => {
         StackRegion: "us-east-1",
       },
     });
+    // The stack cannot even be read: the role refuses A's external ID, as IAM does.
     expect(answer).toMatchObject({
       Status: "FAILED",
-      Reason: expect.stringMatching(/^ACCESS_DENIED: /),
+      Reason: expect.stringMatching(/^STACK_UNREADABLE: .*ACCESS_DENIED/),
     });
     for (const t of [a, b]) {
       const list = await api({

@@ -86,7 +86,7 @@ describe("StackConfirmation", () => {
     expect(await confirm(10_000)).toMatchObject({
       ok: false,
       code: "STACK_UNREADABLE",
-      message: expect.stringContaining("ACCESS_DENIED"),
+      message: "the control plane could not assume the stack's role (ACCESS_DENIED)",
     });
     expect(slept).toEqual([1000, 2000, 4000]);
     expect(reads).toEqual([]);
@@ -96,7 +96,11 @@ describe("StackConfirmation", () => {
     const { confirm } = setup(async () => {
       throw new RoleAccessError("ACCESS_DENIED", "not authorized to perform DescribeStacks");
     });
-    expect(await confirm()).toMatchObject({ ok: false, code: "STACK_UNREADABLE" });
+    expect(await confirm()).toMatchObject({
+      ok: false,
+      code: "STACK_UNREADABLE",
+      message: expect.stringContaining("template version 1 must be updated"),
+    });
   });
 
   it("a role created seconds ago is retried until it works", async () => {
