@@ -280,6 +280,46 @@ describe("a stack's messages act only when CloudFormation sent them", () => {
     });
   });
 
+  it("an update the control plane refuses rolls the stack back, and the rollback's Update is confirmed", async () => {
+    const { tenant, link: newLink } = await tenantWithLink("Rollback");
+    const owner = "431133334444";
+    const params = await newLink();
+    const stackId = await launch(owner, params);
+    await deliverNext();
+    // The stack is updated with another link's token: a token that is not this stack's, so the
+    // Update is refused and CloudFormation rolls back.
+    const other = await newLink();
+    await cfnAs(owner).send(
+      new UpdateStackCommand({
+        StackName: stackId,
+        TemplateBody: readFileSync(join(ROOT, "infra/tenant-role.yaml"), "utf8"),
+        Capabilities: ["CAPABILITY_NAMED_IAM"],
+        Parameters: Object.entries({ ...params, RegistrationToken: other.RegistrationToken }).map(
+          ([ParameterKey, ParameterValue]) => ({ ParameterKey, ParameterValue }),
+        ),
+      }),
+    );
+    expect((await describeStack(owner, stackId)).StackStatus).toBe("UPDATE_IN_PROGRESS");
+    const update = await deliverNext();
+    expect(update.ResourceProperties).toMatchObject({ RegistrationToken: other.RegistrationToken });
+    expect((await describeStack(owner, stackId)).StackStatus).toBe("UPDATE_ROLLBACK_IN_PROGRESS");
+    const rollback = await deliverNext();
+    expect(rollback).toMatchObject({
+      RequestType: "Update",
+      ResourceProperties: { RegistrationToken: params.RegistrationToken },
+      OldResourceProperties: { RegistrationToken: other.RegistrationToken },
+    });
+    expect((await describeStack(owner, stackId)).StackStatus).toBe("UPDATE_ROLLBACK_COMPLETE");
+    expect((await account(tenant.tenantId, owner)).body).toMatchObject({
+      status: "VERIFIED",
+      roleArn: `arn:aws:iam::${owner}:role/CrossAccountControlPlaneAccess`,
+      source: { stackId },
+    });
+    expect((await stackRecords(tenant.tenantId)).map((r) => r.code)).toEqual([
+      "REGISTRATION_TOKEN_SPENT",
+    ]);
+  });
+
   it("a frozen account's stack can still be read to confirm its Delete; an unfrozen one's Delete deregisters it", async () => {
     const { tenant, tenantKey, link: newLink } = await tenantWithLink("Leaving");
     const [frozen, plain] = ["431122220000", "431122220001"];
