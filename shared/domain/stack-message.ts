@@ -42,7 +42,20 @@ export type StackRefusal =
   | "STACK_REGION_MISMATCH"
   | "STACK_PARAMETERS_MISMATCH";
 
-export type StackCheck = { ok: true } | { ok: false; code: StackRefusal; message: string };
+export type StackCheck =
+  | { ok: true; status: string }
+  | { ok: false; code: StackRefusal; message: string };
+
+/**
+ * Whether a confirmed Delete removes the stack's registration. Only when the stack itself goes
+ * (its deletion, or the rollback of its creation). A Delete during an update's cleanup removes a
+ * replaced custom resource whose successor (same stack, same account) has registered again: the
+ * account stays. It is also the state any routine update of the stack passes through, so a
+ * forged Delete timed for it must change nothing.
+ */
+export function deleteDeregisters(status: string): boolean {
+  return status === "DELETE_IN_PROGRESS" || status === "ROLLBACK_IN_PROGRESS";
+}
 
 /** The region a stack ID names (arn:<partition>:cloudformation:<region>:<account>:stack/...). */
 export function stackRegion(stackId: string): string | undefined {
@@ -78,7 +91,7 @@ export function checkStackMessage(message: StackMessage, stack: StackView | unde
     if (typeof role !== "object" || role.roleName !== stack.parameters.RoleName)
       return refuse("STACK_PARAMETERS_MISMATCH", "the stack's role is not the message's role");
   }
-  return { ok: true };
+  return { ok: true, status: stack.status };
 }
 
 /**

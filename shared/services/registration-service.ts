@@ -3,7 +3,7 @@ import type { Account } from "../domain/account";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../domain/arn";
 import type { Actor } from "../domain/audit";
 import { RegistrationTokenSpentError, VerificationFailedError } from "../domain/errors";
-import type { StackMessage } from "../domain/stack-message";
+import { deleteDeregisters, type StackMessage } from "../domain/stack-message";
 import { externalIdCandidates } from "../domain/tenant";
 import { AppError } from "../errors";
 import { CustomResourceRequest, type CustomResourceResponse } from "../events/custom-resource";
@@ -246,7 +246,8 @@ export class RegistrationService {
     };
     const confirm = async (roleArn: string, acceptedExternalId: string | undefined) => {
       const tenant = await this.deps.tenants.get(token.tenantId);
-      if (!tenant) return { ok: false as const, code: "TENANT_NOT_FOUND", message: "no tenant" };
+      if (!tenant)
+        return { ok: false as const, code: "TENANT_NOT_FOUND", message: "no such tenant" };
       return this.deps.confirmation.confirm({
         message,
         roleArn,
@@ -282,7 +283,13 @@ export class RegistrationService {
         return this.answer(req.ResponseURL, req.StackId, { ...base, Status: "SUCCESS" });
       const confirmed = await confirm(account.roleArn, account.acceptedExternalId);
       if (!confirmed.ok) return unconfirmed(confirmed);
-      await this.deps.accounts.deregisterStack(token.tenantId, props.AccountId, req.StackId, actor);
+      if (deleteDeregisters(confirmed.status))
+        await this.deps.accounts.deregisterStack(
+          token.tenantId,
+          props.AccountId,
+          req.StackId,
+          actor,
+        );
       return this.answer(req.ResponseURL, req.StackId, { ...base, Status: "SUCCESS" });
     }
     if (!props.RoleArn) return refuse("INVALID_ROLE_ARN: RoleArn is missing");

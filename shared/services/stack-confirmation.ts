@@ -18,7 +18,7 @@ export interface StackConfirmationDeps {
 }
 
 export type Confirmation =
-  | { ok: true }
+  | { ok: true; status: string }
   | { ok: false; code: StackRefusal | "STACK_UNREADABLE"; message: string };
 
 const FIRST_BACKOFF_MS = 1000;

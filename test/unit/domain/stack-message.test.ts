@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { ROOT } from "../../../scripts/local-stack";
 import {
   checkStackMessage,
+  deleteDeregisters,
   STACK_STATES_FOR,
   type StackMessage,
   type StackRequestType,
@@ -52,6 +53,14 @@ describe("checkStackMessage: the stack's word on a custom resource message", () 
     );
     for (const [type, states] of Object.entries(STACK_STATES_FOR))
       for (const state of states) expect(listed).toContain(`${type}:${state}`);
+  });
+
+  it.each([
+    ["DELETE_IN_PROGRESS", true],
+    ["ROLLBACK_IN_PROGRESS", true],
+    ["UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", false],
+  ])("a confirmed Delete while %s deregisters: %s", (status, removes) => {
+    expect(deleteDeregisters(status)).toBe(removes);
   });
 
   it("the reading session may describe that one stack and nothing else", () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
 import { ROOT } from "../../../scripts/local-stack";
 import { RegistrationTokenSpentError } from "../../../shared/domain/errors";
+import { STACK_STATES_FOR } from "../../../shared/domain/stack-message";
 import { BadRequestError, ServiceUnavailableError } from "../../../shared/errors";
 import type { RegistrationTokenRecord, WriteGuard } from "../../../shared/ports";
 import type { AccountService } from "../../../shared/services/account-service";
@@ -61,7 +62,14 @@ function setup(
         : undefined,
     ),
   };
-  const confirm = vi.fn(async () => options.confirm ?? { ok: true as const });
+  // By default the stack confirms, in the state in which CloudFormation sends that request.
+  const confirm = vi.fn(
+    async (input: { message: { requestType: keyof typeof STACK_STATES_FOR } }) =>
+      options.confirm ?? {
+        ok: true as const,
+        status: STACK_STATES_FOR[input.message.requestType][0] as string,
+      },
+  );
   const service = new RegistrationService({
     accounts: accounts as unknown as AccountService,
     tokens: {
@@ -414,6 +422,18 @@ describe("RegistrationService", () => {
           target: type,
         }),
       ]);
+    });
+
+    it("a Delete during an update's cleanup is confirmed but removes nothing (a routine update passes through it)", async () => {
+      const { service, sent, accounts, audit } = setup({
+        token: { boundStackId: request.StackId },
+        stackAccount: { createdAt: "2026-11-23T09:30:00.000Z" },
+        confirm: { ok: true, status: "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS" },
+      });
+      await service.handle(JSON.stringify({ ...request, RequestType: "Delete" }));
+      expect(sent[0]?.body.Status).toBe("SUCCESS");
+      expect(accounts.deregisterStack).not.toHaveBeenCalled();
+      expect(audit.records).toEqual([]);
     });
 
     it("a Delete is asked through the role the account is registered with, not the message's", async () => {

@@ -59,7 +59,7 @@ function setup(reader: (call: number) => Promise<StackView | undefined>) {
 describe("StackConfirmation", () => {
   it("asks through the role, in the stack's region, with a session that may only describe that stack", async () => {
     const { roles, reads, confirm } = setup(async () => deleting);
-    expect(await confirm()).toEqual({ ok: true });
+    expect(await confirm()).toEqual({ ok: true, status: "DELETE_IN_PROGRESS" });
     expect(reads).toEqual([{ stackId: STACK, region: "eu-west-1" }]);
     const session = roles.assumed.at(-1);
     expect(session).toMatchObject({
@@ -106,7 +106,7 @@ describe("StackConfirmation", () => {
   it("a role created seconds ago is retried until it works", async () => {
     const { roles, confirm, slept } = setup(async () => deleting);
     roles.fail("assumeRole", "ROLE_NOT_FOUND", 2);
-    expect(await confirm(60_000)).toEqual({ ok: true });
+    expect(await confirm(60_000)).toEqual({ ok: true, status: "DELETE_IN_PROGRESS" });
     expect(slept).toEqual([1000, 2000]);
   });
 
