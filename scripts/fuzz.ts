@@ -5,7 +5,8 @@
  * key, a service key with a grant, and runs schemathesis from docs/openapi.yaml once per key
  * (admin, tenant, service). It fails on any 5xx and on any response the document does not
  * describe (status, content type, body schema). Bounded in time (FUZZ_MAX_SECONDS per key) and
- * reproducible (FUZZ_SEED). The last line is the total of generated cases.
+ * reproducible (FUZZ_SEED). The last line is the total of generated cases. Request bodies also
+ * carry unpaired UTF-16 surrogates, which hypothesis never generates (scripts/fuzz_checks.py).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";

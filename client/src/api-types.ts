@@ -576,6 +576,10 @@ export interface components {
                 /** @enum {string} */
                 kind: "api" | "cloudformation" | "organization";
                 stackId?: string;
+                /** @description For kind cloudformation: the version of the tenant role template the stack last reported (1: sent none). */
+                templateVersion?: number;
+                /** @description For kind cloudformation: true while the stack runs an older template than the current one. Its updates and deletion cannot be confirmed, so they change nothing here: update the stack to the current template. */
+                templateUpdateRequired?: boolean;
                 /** @description For kind organization: the management account of the organization that registered it. */
                 managementAccountId?: components["schemas"]["AccountId"];
             };
@@ -810,7 +814,7 @@ export interface components {
         EmptyRequest: Record<string, never>;
         Error: {
             error: {
-                /** @description Stable, machine-readable error code. */
+                /** @description Stable, machine-readable error code. Every string of a request, object keys included, must be well-formed Unicode: one with an unpaired UTF-16 surrogate is refused with INVALID_UNICODE in a body, INVALID_QUERY_PARAMETER or INVALID_PATH_PARAMETER elsewhere. */
                 code: string;
                 message: string;
             };
@@ -986,7 +990,7 @@ export interface components {
          */
         PermissionSetName: string;
         PutPermissionSetRequest: {
-            /** @description An IAM policy document used as the session policy: {"Version": "2012-10-17", "Statement": [...]}, no Principal; at most 2,048 characters without whitespace. */
+            /** @description An IAM policy document used as the session policy: {"Version": "2012-10-17", "Statement": [...]}, no Principal; at most 2,048 characters without whitespace; its keys and strings printable Latin-1 (U+0020 to U+007E, U+00A0 to U+00FF), the only characters IAM accepts in a policy. */
             policy: {
                 [key: string]: unknown;
             };
@@ -1332,7 +1336,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, EXTERNAL_ID_NOT_ACCEPTED. */
+            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, EXTERNAL_ID_NOT_ACCEPTED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1776,7 +1780,7 @@ export interface operations {
                     "application/json": components["schemas"]["CreatedApiKey"];
                 };
             };
-            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_KEY_SCOPE. */
+            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, INVALID_KEY_SCOPE. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2321,7 +2325,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_PATH_PARAMETER, INVALID_ACCOUNT_ID, INVALID_ROLE_ARN, ROLE_ARN_ACCOUNT_MISMATCH, PARTITION_MISMATCH, INVALID_REGION, CONTROL_PLANE_ACCOUNT. */
+            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, INVALID_PATH_PARAMETER, INVALID_ACCOUNT_ID, INVALID_ROLE_ARN, ROLE_ARN_ACCOUNT_MISMATCH, PARTITION_MISMATCH, INVALID_REGION, CONTROL_PLANE_ACCOUNT. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2620,7 +2624,7 @@ export interface operations {
                     "application/json": components["schemas"]["Account"];
                 };
             };
-            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_PATH_PARAMETER, INVALID_ROLE_ARN, ROLE_ARN_ACCOUNT_MISMATCH, PARTITION_MISMATCH, INVALID_REGION, CONTROL_PLANE_ACCOUNT. */
+            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, INVALID_PATH_PARAMETER, INVALID_ROLE_ARN, ROLE_ARN_ACCOUNT_MISMATCH, PARTITION_MISMATCH, INVALID_REGION, CONTROL_PLANE_ACCOUNT. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3142,7 +3146,7 @@ export interface operations {
                     "application/json": components["schemas"]["PermissionSet"];
                 };
             };
-            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_PATH_PARAMETER, INVALID_POLICY, POLICY_TOO_LARGE. */
+            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, INVALID_PATH_PARAMETER, INVALID_POLICY, POLICY_TOO_LARGE. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3446,7 +3450,7 @@ export interface operations {
                     "application/json": components["schemas"]["Grant"];
                 };
             };
-            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, UNKNOWN_PERMISSION_SET. */
+            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, UNKNOWN_PERMISSION_SET. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -3629,7 +3633,7 @@ export interface operations {
                     "application/json": components["schemas"]["Session"];
                 };
             };
-            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_DURATION, DURATION_EXCEEDS_GRANT, PERMISSION_SET_REQUIRED, UNKNOWN_PERMISSION_SET, INVALID_REGION, REGION_NOT_ENABLED, SESSION_REJECTED. */
+            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, INVALID_DURATION, DURATION_EXCEEDS_GRANT, PERMISSION_SET_REQUIRED, UNKNOWN_PERMISSION_SET, INVALID_REGION, REGION_NOT_ENABLED, SESSION_REJECTED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -4040,7 +4044,7 @@ export interface operations {
                     "application/json": components["schemas"]["ConnectOrganizationResponse"];
                 };
             };
-            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_PATH_PARAMETER, INVALID_ACCOUNT_ID, INVALID_ROLE_ARN, INVALID_ROLE_NAME, INVALID_ORGANIZATIONAL_UNIT_ID, ROLE_ARN_ACCOUNT_MISMATCH, PARTITION_MISMATCH, CONTROL_PLANE_ACCOUNT. */
+            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, INVALID_PATH_PARAMETER, INVALID_ACCOUNT_ID, INVALID_ROLE_ARN, INVALID_ROLE_NAME, INVALID_ORGANIZATIONAL_UNIT_ID, ROLE_ARN_ACCOUNT_MISMATCH, PARTITION_MISMATCH, CONTROL_PLANE_ACCOUNT. */
             400: {
                 headers: {
                     [name: string]: unknown;

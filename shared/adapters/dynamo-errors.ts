@@ -1,4 +1,4 @@
-import { ServiceUnavailableError } from "../errors";
+import { BadRequestError, ServiceUnavailableError } from "../errors";
 
 /**
  * DynamoDB failures that say "try again later": throttling (after the SDK's own retries),
@@ -25,8 +25,34 @@ export function isRetryableDynamoError(err: unknown): boolean {
   return code === "ECONNREFUSED" || code === "ECONNRESET" || code === "ETIMEDOUT";
 }
 
-/** Rethrows retryable failures as ServiceUnavailableError, anything else unchanged. */
+/**
+ * DynamoDB refusing what a request carried, as opposed to failing to serve it: an item over
+ * 400 KB, an empty string in a key, text that is not UTF-8 (ValidationException,
+ * SerializationException; in a transaction, the cancellation reason ValidationError). A client
+ * fault: retrying the same request gets the same answer, so it must never become a 503.
+ */
+const REFUSED_INPUT = /* @__PURE__ */ new Set(["ValidationException", "SerializationException"]);
+
+export function isRefusedInput(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if ((err as { $fault?: string }).$fault === "server") return false;
+  if (REFUSED_INPUT.has(err.name)) return true;
+  return cancellationReasons(err)?.includes("ValidationError") ?? false;
+}
+
+/**
+ * Rethrows retryable failures as ServiceUnavailableError, DynamoDB's refusals of the request's
+ * content as a 400 INPUT_NOT_STORABLE (validation at the boundary should have refused it first, so
+ * the error mapper logs it as unexpected, with its cause), anything else unchanged.
+ */
 export function rethrowDynamo(err: unknown): never {
+  if (isRefusedInput(err)) {
+    throw new BadRequestError(
+      "INPUT_NOT_STORABLE",
+      "The data store refused a value of this request (too large, or text it cannot store); nothing was changed",
+      { cause: err },
+    );
+  }
   if (isRetryableDynamoError(err)) {
     throw new ServiceUnavailableError("The data store is busy; retry shortly", {
       retryAfterSeconds: 1,

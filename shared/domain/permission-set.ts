@@ -28,6 +28,53 @@ const STATEMENT_KEYS = /* @__PURE__ */ new Set([
   "Condition",
 ]);
 
+/**
+ * The text IAM and STS accept in a policy document: tab, line feed, carriage return and U+0020 to
+ * U+00FF (the pattern of AssumeRole's Policy). The document is sent as compact JSON, which keeps
+ * every other character as it is, so each key and string of the policy must be printable Latin-1:
+ * U+0020 to U+007E and U+00A0 to U+00FF (the controls among them, which only a JSON escape could
+ * carry, are refused as in every other text field).
+ */
+const POLICY_TEXT = /^[\x20-\x7e\xa0-\xff]*$/;
+
+interface Place {
+  key: string | number;
+  parent: Place | undefined;
+}
+
+function placeName(place: Place | undefined): string {
+  let name = "";
+  for (let p = place; p !== undefined; p = p.parent)
+    name =
+      typeof p.key === "number" ? `[${p.key}]${name}` : `${p.parent ? "." : ""}${p.key}${name}`;
+  return name || "(root)";
+}
+
+/**
+ * Where the first key or string of the document outside POLICY_TEXT is ("Statement[0].Resource").
+ * Iterative: a Condition value may nest as deep as the body allows.
+ */
+function textOutsideIam(doc: unknown): string | undefined {
+  const stack: [unknown, Place | undefined][] = [[doc, undefined]];
+  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
+    const [v, place] = next;
+    if (typeof v === "string") {
+      if (!POLICY_TEXT.test(v)) return placeName(place);
+    } else if (Array.isArray(v)) {
+      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], { key: i, parent: place }]);
+    } else if (v && typeof v === "object") {
+      const entries = Object.entries(v);
+      for (const [key] of entries)
+        if (!POLICY_TEXT.test(key)) return `a key of ${placeName(place)}`;
+      for (let i = entries.length - 1; i >= 0; i--) {
+        const [key, child] = entries[i] as [string, unknown];
+        stack.push([child, { key, parent: place }]);
+      }
+    }
+  }
+  return undefined;
+}
+
 function stringList(v: unknown): string[] | undefined {
   if (typeof v === "string") return [v];
   if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string"))
@@ -45,6 +92,9 @@ export function policyProblem(doc: unknown): string | undefined {
       return `unknown policy element ${key}`;
   }
   if (d.Version !== "2012-10-17") return 'Version must be "2012-10-17"';
+  const outside = textOutsideIam(d);
+  if (outside !== undefined)
+    return `${outside}: IAM accepts only printable Latin-1 text in a policy (U+0020 to U+007E, U+00A0 to U+00FF)`;
   const statements = Array.isArray(d.Statement)
     ? d.Statement
     : d.Statement === undefined

@@ -28,8 +28,16 @@ function fromBodyParser(err: unknown): AppError | undefined {
 }
 
 /**
+ * Refusals that validation at the boundary should have made impossible (a dependency refused
+ * what the request carried: shared/adapters/dynamo-errors.ts). The client gets its 4xx; the log
+ * keeps them as failures, with their cause, so that the gap in validation is found and closed.
+ */
+const LOGGED_AS_FAILURES = /* @__PURE__ */ new Set(["INPUT_NOT_STORABLE"]);
+
+/**
  * The only place errors become HTTP responses. AppErrors keep their status, code and message;
  * anything else is a 500 whose body reveals nothing (the cause goes to the log only).
+ * `expected` false: the handler logs it as a failure, with the error and its cause.
  */
 export function toHttpResponse(
   err: unknown,
@@ -57,12 +65,19 @@ export function toHttpResponse(
   if (known instanceof ServiceUnavailableError || known instanceof RateLimitedError)
     headers["retry-after"] = String(known.retryAfterSeconds);
   return {
-    expected: true,
+    expected: !LOGGED_AS_FAILURES.has(known.code),
     code: known.code,
     response: {
       statusCode: known.status,
       headers,
-      body: JSON.stringify({ error: { code: known.code, message: known.message }, requestId }),
+      body: JSON.stringify({
+        error: {
+          code: known.code,
+          message: known.message,
+          ...(known.details === undefined ? {} : { details: known.details }),
+        },
+        requestId,
+      }),
     },
   };
 }

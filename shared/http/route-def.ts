@@ -77,12 +77,20 @@ export const IDEMPOTENCY_ERRORS = {
   422: "IDEMPOTENCY_KEY_REUSED",
 } as const;
 
+/**
+ * What a route with a body schema can answer about its body. INVALID_UNICODE: a string (or key)
+ * with an unpaired UTF-16 surrogate (shared/http/validate.ts). INPUT_NOT_STORABLE: DynamoDB
+ * refused what the request carried although validation let it through
+ * (shared/adapters/dynamo-errors.ts); nothing was changed.
+ */
 export const BODY_ERRORS = [
   "MALFORMED_JSON",
   "BODY_TOO_LARGE",
   "UNKNOWN_FIELD",
   "MISSING_FIELD",
   "INVALID_FIELD",
+  "INVALID_UNICODE",
+  "INPUT_NOT_STORABLE",
 ] as const;
 export const AUTH_ERRORS = { 401: ["UNAUTHENTICATED"], 403: ["FORBIDDEN"] } as const;
 export const UNAVAILABLE = { 503: ["SERVICE_UNAVAILABLE"] } as const;

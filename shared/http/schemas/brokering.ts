@@ -36,7 +36,7 @@ export const PutPermissionSetRequest = doc(
   strictObject({
     policy: described(
       record(string(), zUnknown()),
-      'An IAM policy document used as the session policy: {"Version": "2012-10-17", "Statement": [...]}, no Principal; at most 2,048 characters without whitespace.',
+      'An IAM policy document used as the session policy: {"Version": "2012-10-17", "Statement": [...]}, no Principal; at most 2,048 characters without whitespace; its keys and strings printable Latin-1 (U+0020 to U+007E, U+00A0 to U+00FF), the only characters IAM accepts in a policy.',
     ),
     description: optional(string().check(maxLength(256), regex(PRINTABLE))),
   }),

@@ -84,7 +84,10 @@ export const Health = doc(object({ status: literal("ok") }), { id: "Health" });
 export const ErrorResponse = doc(
   object({
     error: object({
-      code: described(string(), "Stable, machine-readable error code."),
+      code: described(
+        string(),
+        "Stable, machine-readable error code. Every string of a request, object keys included, must be well-formed Unicode: one with an unpaired UTF-16 surrogate is refused with INVALID_UNICODE in a body, INVALID_QUERY_PARAMETER or INVALID_PATH_PARAMETER elsewhere.",
+      ),
       message: string(),
     }),
     requestId: string(),
