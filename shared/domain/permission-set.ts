@@ -75,6 +75,10 @@ function textOutsideIam(doc: unknown): string | undefined {
   return undefined;
 }
 
+function isConditionScalar(v: unknown): boolean {
+  return typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+}
+
 function stringList(v: unknown): string[] | undefined {
   if (typeof v === "string") return [v];
   if (Array.isArray(v) && v.length > 0 && v.every((x) => typeof x === "string"))
@@ -92,6 +96,7 @@ export function policyProblem(doc: unknown): string | undefined {
       return `unknown policy element ${key}`;
   }
   if (d.Version !== "2012-10-17") return 'Version must be "2012-10-17"';
+  if (d.Id !== undefined && typeof d.Id !== "string") return "Id must be a string";
   const outside = textOutsideIam(d);
   if (outside !== undefined)
     return `${outside}: IAM accepts only printable Latin-1 text in a policy (U+0020 to U+007E, U+00A0 to U+00FF)`;
@@ -130,6 +135,12 @@ export function policyProblem(doc: unknown): string | undefined {
       for (const block of Object.values(s.Condition as Record<string, unknown>)) {
         if (!block || typeof block !== "object" || Array.isArray(block))
           return `${where}: each Condition operator needs an object`;
+        // IAM's grammar: a condition value is a string, number or boolean, or a flat list of them.
+        // Nothing deeper, so nothing later (JSON.stringify, which recurses) meets a deep value.
+        for (const value of Object.values(block as Record<string, unknown>)) {
+          if (!(Array.isArray(value) ? value : [value]).every(isConditionScalar))
+            return `${where}: a Condition value must be a string, number or boolean, or a list of them`;
+        }
       }
     }
   }

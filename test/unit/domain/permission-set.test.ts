@@ -54,3 +54,38 @@ describe("policyProblem: only the text IAM accepts in a policy (printable Latin-
     expect(problem).toMatch(/^Statement\[0\]\.Condition\.StringLike\.s3:prefix(\[0\])+: IAM/);
   });
 });
+
+describe("policyProblem: IAM's grammar bounds how deep a policy goes (flat Condition values, a string Id)", () => {
+  it("and the Id is a string (a list nested 10,000 deep would reach JSON.stringify)", () => {
+    let deep: unknown = "x";
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    expect(policyProblem({ ...policy(), Id: deep })).toBe("Id must be a string");
+    expect(policyProblem({ ...policy(), Id: "my-policy" })).toBeUndefined();
+  });
+
+  it.each([
+    ["a string", "home/*"],
+    ["a flat list of scalars", ["home/*", 42, true]],
+  ])("accepts a Condition value that is %s (IAM's grammar)", (_label, value) => {
+    expect(policyProblem(policy({ Condition: { StringLike: { "s3:prefix": value } } }))).toBe(
+      undefined,
+    );
+  });
+
+  it.each([
+    ["a nested list", ["a", ["b"]]],
+    ["an object", { a: "b" }],
+    ["null", null],
+  ])("refuses a Condition value that is %s", (_label, value) => {
+    expect(policyProblem(policy({ Condition: { StringLike: { "s3:prefix": value } } }))).toBe(
+      "Statement[0]: a Condition value must be a string, number or boolean, or a list of them",
+    );
+  });
+
+  it("refuses a Condition value nested 10,000 lists deep (JSON.stringify, in compactPolicy, would overflow its stack)", () => {
+    let deep: unknown = "x";
+    for (let i = 0; i < 10_000; i++) deep = [deep];
+    const doc = policy({ Condition: { StringLike: { "s3:prefix": deep } } });
+    expect(policyProblem(doc)).toMatch(/a Condition value must be/);
+  });
+});
