@@ -96,6 +96,12 @@ async function call(api: string, key: string, method: string, path: string, body
   return json;
 }
 
+function secretOf(created: Record<string, string>): string {
+  const secret = created.apiKey;
+  if (typeof secret !== "string" || secret === "") throw new Error("POST /v1/api-keys: no apiKey");
+  return secret;
+}
+
 /** One schemathesis run with one key; returns the number of generated cases. */
 function fuzz(api: string, who: string, key: string): { cases: number; ok: boolean } {
   const run = spawnSync(
@@ -164,12 +170,14 @@ async function main() {
   try {
     const tenant = await call(api, adminKey, "POST", "/v1/tenants", { name: "Fuzzed" });
     const tenantId = tenant.tenantId as string;
-    const tenantKey = (
-      await call(api, adminKey, "POST", "/v1/api-keys", { role: "tenant", tenantId })
-    ).secret as string;
-    const serviceKey = (
-      await call(api, adminKey, "POST", "/v1/api-keys", { role: "service", service: "fuzzer" })
-    ).secret as string;
+    // The secret is the answer's apiKey (CreatedApiKey); without it every request of a run would
+    // carry "Bearer undefined" and test nothing past authentication.
+    const tenantKey = secretOf(
+      await call(api, adminKey, "POST", "/v1/api-keys", { role: "tenant", tenantId }),
+    );
+    const serviceKey = secretOf(
+      await call(api, adminKey, "POST", "/v1/api-keys", { role: "service", service: "fuzzer" }),
+    );
     await call(api, adminKey, "PUT", "/v1/permission-sets/fuzz-read", {
       policy: {
         Version: "2012-10-17",
