@@ -5,6 +5,7 @@ import type { Actor } from "../domain/audit";
 import { RegistrationTokenSpentError, VerificationFailedError } from "../domain/errors";
 import { deleteDeregisters, type StackMessage } from "../domain/stack-message";
 import { externalIdCandidates } from "../domain/tenant";
+import { illFormedTextAt } from "../domain/text";
 import { AppError } from "../errors";
 import { CustomResourceRequest, type CustomResourceResponse } from "../events/custom-resource";
 import type {
@@ -132,7 +133,12 @@ export class RegistrationService {
     } catch {
       return { answered: false, reason: "message is not JSON" };
     }
-    const parsed = CustomResourceRequest.safeParse(json);
+    // A string that is not well-formed Unicode (a lone surrogate) cannot be stored or answered
+    // faithfully: the request is malformed, as at the API's boundary.
+    const parsed =
+      illFormedTextAt(json) === undefined
+        ? CustomResourceRequest.safeParse(json)
+        : { success: false as const };
     const responseUrl = (json as { ResponseURL?: unknown } | null)?.ResponseURL;
     if (!parsed.success) {
       // Answer what can be answered, so that the stack does not hang.

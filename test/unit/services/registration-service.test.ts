@@ -521,6 +521,25 @@ describe("RegistrationService", () => {
     expect(confirm).not.toHaveBeenCalled();
   });
 
+  it("refuses a message whose text is not well-formed Unicode (a lone surrogate) as malformed", async () => {
+    const { service, sent, accounts, confirm } = setup();
+    await service.handle(
+      JSON.stringify({
+        ...request,
+        ResourceProperties: {
+          ...request.ResourceProperties,
+          RoleArn: "arn:aws:iam::1:role/x\ud800",
+        },
+      }),
+    );
+    expect(sent[0]?.body).toMatchObject({
+      Status: "FAILED",
+      Reason: expect.stringMatching(/^INVALID_REQUEST/),
+    });
+    expect(accounts.register).not.toHaveBeenCalled();
+    expect(confirm).not.toHaveBeenCalled();
+  });
+
   it("a Delete that fails unexpectedly still answers SUCCESS (the stack can be deleted), changing nothing", async () => {
     const { service, sent, accounts } = setup({
       token: { boundStackId: request.StackId },
