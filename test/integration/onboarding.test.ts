@@ -2,12 +2,7 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import {
-  CloudFormationClient,
-  CreateStackCommand,
-  DeleteStackCommand,
-  DescribeStacksCommand,
-} from "@aws-sdk/client-cloudformation";
+import { DeleteStackCommand, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import type { SNSEvent } from "aws-lambda";
@@ -20,7 +15,14 @@ import { grantedService } from "../support/brokering";
 import { asFunction } from "../support/function-iam";
 import { type RegistrationTopic, registrationTopic } from "../support/registration-topic";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
-import { createRole, deployTenantStack, trustPolicy } from "../support/tenant-account";
+import {
+  createRole,
+  deployTenantStack,
+  launchTenantStack,
+  sessionClientConfig,
+  tenantCloudFormation,
+  trustPolicy,
+} from "../support/tenant-account";
 
 /**
  * The onboarding path end to end on the emulator: a tenant fetches its link; the template the
@@ -177,24 +179,12 @@ describe("onboarding through the CloudFormation link", () => {
 
     // The tenant admin launches it (the template read from S3, where the link points), with every
     // parameter of the link: its custom resource reports to the registration topic.
-    const cfn = new CloudFormationClient({
-      endpoint: process.env.AWS_ENDPOINT_URL,
-      region: LOCAL_REGION,
-      credentials: { accessKeyId: TENANT_ACCOUNT, secretAccessKey: "testing" },
-    });
-    const { StackId: stackId } = await cfn.send(
-      new CreateStackCommand({
-        StackName: link.stackName,
-        TemplateURL: link.templateUrl,
-        Capabilities: ["CAPABILITY_NAMED_IAM"],
-        Parameters: Object.entries({
-          ...link.parameters,
-          RegistrationTopicArn: topic.topicArn,
-        }).map(([ParameterKey, ParameterValue]) => ({
-          ParameterKey,
-          ParameterValue: String(ParameterValue),
-        })),
-      }),
+    const cfn = tenantCloudFormation(TENANT_ACCOUNT);
+    const stackId = await launchTenantStack(
+      TENANT_ACCOUNT,
+      link.stackName,
+      { ...link.parameters, RegistrationTopicArn: topic.topicArn },
+      { templateUrl: link.templateUrl },
     );
     const status = async () =>
       (await cfn.send(new DescribeStacksCommand({ StackName: stackId }))).Stacks?.[0]?.StackStatus;
@@ -249,16 +239,9 @@ describe("onboarding through the CloudFormation link", () => {
       body: { tenantId: tenant.tenantId, accountId: TENANT_ACCOUNT },
     });
     expect(brokered.status).toBe(201);
-    const c = brokered.body.credentials;
-    const identity = await new STSClient({
-      endpoint: process.env.AWS_ENDPOINT_URL,
-      region: LOCAL_REGION,
-      credentials: {
-        accessKeyId: c.accessKeyId,
-        secretAccessKey: c.secretAccessKey,
-        sessionToken: c.sessionToken,
-      },
-    }).send(new GetCallerIdentityCommand({}));
+    const identity = await new STSClient(sessionClientConfig(brokered.body.credentials)).send(
+      new GetCallerIdentityCommand({}),
+    );
     expect(identity.Arn).toBe(
       `arn:aws:sts::${TENANT_ACCOUNT}:assumed-role/CrossAccountControlPlaneAccess/${brokered.body.sessionName}`,
     );
@@ -370,24 +353,12 @@ describe("onboarding through the CloudFormation link", () => {
 
     // The genuine stack, created later from the same link, reaches registration (the token was
     // not spent), which refuses to take the account over; the stack rolls back.
-    const cfn = new CloudFormationClient({
-      endpoint: process.env.AWS_ENDPOINT_URL,
-      region: LOCAL_REGION,
-      credentials: { accessKeyId: accountId, secretAccessKey: "testing" },
-    });
-    const { StackId: genuine } = await cfn.send(
-      new CreateStackCommand({
-        StackName: "Genuine",
-        TemplateURL: link.templateUrl,
-        Capabilities: ["CAPABILITY_NAMED_IAM"],
-        Parameters: Object.entries({
-          ...link.parameters,
-          RegistrationTopicArn: topic.topicArn,
-        }).map(([ParameterKey, ParameterValue]) => ({
-          ParameterKey,
-          ParameterValue: String(ParameterValue),
-        })),
-      }),
+    const cfn = tenantCloudFormation(accountId);
+    const genuine = await launchTenantStack(
+      accountId,
+      "Genuine",
+      { ...link.parameters, RegistrationTopicArn: topic.topicArn },
+      { templateUrl: link.templateUrl },
     );
     expect((await deliverReal()).answer).toMatchObject({
       Status: "FAILED",

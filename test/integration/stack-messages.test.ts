@@ -3,7 +3,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   CloudFormationClient,
-  CreateStackCommand,
   DeleteStackCommand,
   DescribeStacksCommand,
   type Stack,
@@ -16,6 +15,11 @@ import { api } from "../support/api";
 import { asFunction } from "../support/function-iam";
 import { type RegistrationTopic, registrationTopic } from "../support/registration-topic";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
+import {
+  launchTenantStack,
+  sessionClientConfig,
+  tenantCloudFormation,
+} from "../support/tenant-account";
 
 /**
  * Messages in a stack's name, from CloudFormation and from anyone else, on the emulator: its
@@ -30,12 +34,7 @@ let topic: RegistrationTopic;
 let table: string;
 let admin: string;
 
-const cfnAs = (accountId: string) =>
-  new CloudFormationClient({
-    endpoint: process.env.AWS_ENDPOINT_URL,
-    region: LOCAL_REGION,
-    credentials: { accessKeyId: accountId, secretAccessKey: "testing" },
-  });
+const cfnAs = tenantCloudFormation;
 
 async function describeStack(accountId: string, stackId: string): Promise<Stack> {
   const out = await cfnAs(accountId).send(new DescribeStacksCommand({ StackName: stackId }));
@@ -73,24 +72,13 @@ async function link(tenantKey: string, tenantId: string): Promise<Record<string,
 }
 
 /** The tenant's admin launches the link's stack; its Create waits for the control plane. */
-async function launch(
-  accountId: string,
-  parameters: Record<string, string>,
-  templateFile = "infra/tenant-role.yaml",
-): Promise<string> {
-  const out = await cfnAs(accountId).send(
-    new CreateStackCommand({
-      StackName: `CrossAccountControlPlaneAccess-${randomUUID().slice(0, 8)}`,
-      TemplateBody: readFileSync(join(ROOT, templateFile), "utf8"),
-      Capabilities: ["CAPABILITY_NAMED_IAM"],
-      Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
-        ParameterKey,
-        ParameterValue,
-      })),
-    }),
+const launch = (accountId: string, parameters: Record<string, string>, templateFile?: string) =>
+  launchTenantStack(
+    accountId,
+    `CrossAccountControlPlaneAccess-${randomUUID().slice(0, 8)}`,
+    parameters,
+    templateFile ? { templateFile } : {},
   );
-  return out.StackId as string;
-}
 
 const account = (tenantId: string, accountId: string) =>
   api({ method: "GET", path: `/v1/tenants/${tenantId}/accounts/${accountId}`, key: admin });
@@ -159,16 +147,9 @@ describe("a stack's messages act only when CloudFormation sent them", () => {
       body: { tenantId: tenant.tenantId, accountId: victim, permissionSet: "stack-reader" },
     });
     expect(session.status).toBe(201);
-    const c = session.body.credentials;
-    const read = await new CloudFormationClient({
-      endpoint: process.env.AWS_ENDPOINT_URL,
-      region: LOCAL_REGION,
-      credentials: {
-        accessKeyId: c.accessKeyId,
-        secretAccessKey: c.secretAccessKey,
-        sessionToken: c.sessionToken,
-      },
-    }).send(new DescribeStacksCommand({ StackName: stackId }));
+    const read = await new CloudFormationClient(sessionClientConfig(session.body.credentials)).send(
+      new DescribeStacksCommand({ StackName: stackId }),
+    );
     const seen = read.Stacks?.[0];
     const token = seen?.Parameters?.find((p) => p.ParameterKey === "RegistrationToken");
     expect(token?.ParameterValue).toBe(params.RegistrationToken);

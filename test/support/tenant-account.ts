@@ -78,15 +78,41 @@ export async function deleteRole(accountId: string, roleName: string): Promise<v
   await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
 }
 
-/** Deploys infra/tenant-role.yaml in the tenant account with the given parameters; returns its outputs. */
-export async function deployTenantStack(
+/** CloudFormation as the tenant account's admin. */
+export function tenantCloudFormation(accountId: string): CloudFormationClient {
+  return new CloudFormationClient({
+    ...base(),
+    credentials: { accessKeyId: accountId, secretAccessKey: "testing" },
+  });
+}
+
+/** Where a brokered session's credentials (an API answer's `credentials`) reach the emulator. */
+export function sessionClientConfig(c: {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+}) {
+  return {
+    ...base(),
+    credentials: {
+      accessKeyId: c.accessKeyId,
+      secretAccessKey: c.secretAccessKey,
+      sessionToken: c.sessionToken,
+    },
+  };
+}
+
+/**
+ * Starts creating a stack of infra/tenant-role.yaml (or another template) in the tenant account,
+ * without waiting: a stack that registers itself waits for the control plane's answer.
+ */
+export async function launchTenantStack(
   accountId: string,
   stackName: string,
   parameters: Record<string, string>,
   template: { templateUrl?: string; templateFile?: string } = {},
-): Promise<{ stackId: string; roleArn: string; outputs: Record<string, string> }> {
-  const cfn = new CloudFormationClient({ ...base(), credentials: await tenantAdmin(accountId) });
-  const created = await cfn.send(
+): Promise<string> {
+  const created = await tenantCloudFormation(accountId).send(
     new CreateStackCommand({
       StackName: stackName,
       ...(template.templateUrl
@@ -100,10 +126,22 @@ export async function deployTenantStack(
       Capabilities: ["CAPABILITY_NAMED_IAM"],
       Parameters: Object.entries(parameters).map(([ParameterKey, ParameterValue]) => ({
         ParameterKey,
-        ParameterValue,
+        ParameterValue: String(ParameterValue),
       })),
     }),
   );
+  return created.StackId as string;
+}
+
+/** Deploys infra/tenant-role.yaml in the tenant account with the given parameters; returns its outputs. */
+export async function deployTenantStack(
+  accountId: string,
+  stackName: string,
+  parameters: Record<string, string>,
+  template: { templateUrl?: string; templateFile?: string } = {},
+): Promise<{ stackId: string; roleArn: string; outputs: Record<string, string> }> {
+  const cfn = tenantCloudFormation(accountId);
+  const created = { StackId: await launchTenantStack(accountId, stackName, parameters, template) };
   const described = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
   const stack = described.Stacks?.[0];
   if (stack?.StackStatus !== "CREATE_COMPLETE")
