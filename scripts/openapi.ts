@@ -135,7 +135,8 @@ function operation(route: RouteDef) {
     ...(route.body
       ? {
           requestBody: {
-            required: true,
+            // An optional body (rotateExternalId's): no body at all is a valid request.
+            required: !route.body.safeParse(undefined).success,
             content: { "application/json": { schema: schemaOf(route.body, "input") } },
           },
         }

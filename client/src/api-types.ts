@@ -723,6 +723,10 @@ export interface components {
             target?: string;
             registered?: number;
             detached?: number;
+            /** @description EXTERNAL_ID_ROTATE: true when the rotation was forced past accounts not yet on the current ID. */
+            forced?: boolean;
+            /** @description EXTERNAL_ID_ROTATE with forced: how many accounts had not been seen accepting the current ID. */
+            laggingAccounts?: number;
         };
         CallerView: {
             keyId: string;
@@ -817,6 +821,10 @@ export interface components {
                 /** @description Stable, machine-readable error code. Every string of a request, object keys included, must be well-formed Unicode: one with an unpaired UTF-16 surrogate is refused with INVALID_UNICODE in a body, INVALID_QUERY_PARAMETER or INVALID_PATH_PARAMETER elsewhere. */
                 code: string;
                 message: string;
+                /** @description Facts about the refusal, for some codes: ROTATION_WOULD_STRAND_ACCOUNTS gives laggingAccounts (how many) and accountIds (the first ten); the account lifecycle's 409s give state, frozen and event. */
+                details?: {
+                    [key: string]: unknown;
+                };
             };
             requestId: string;
         };
@@ -1007,6 +1015,10 @@ export interface components {
             roleArn: string;
             /** @description Regions the account is used in; verification checks STS in each. */
             regions?: components["schemas"]["Region"][];
+        };
+        RotateExternalIdRequest: {
+            /** @description Rotate even though some accounts have not been seen accepting the current external ID (they may be cut off when the previous one is dropped); recorded in the audit trail. For an organization whose StackSet update is still running. */
+            force?: boolean;
         };
         /**
          * @description Name of an internal service: 2 to 32 characters of [A-Za-z0-9_+=,.@-], starting with a letter or digit. It becomes the STS SourceIdentity and part of session names.
@@ -1581,7 +1593,11 @@ export interface operations {
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateExternalIdRequest"];
+            };
+        };
         responses: {
             /** @description The tenant with its new current external ID. */
             200: {
@@ -1592,7 +1608,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, INVALID_PATH_PARAMETER, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, EXTERNAL_ID_NOT_ACCEPTED. */
+            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, INVALID_PATH_PARAMETER, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, EXTERNAL_ID_NOT_ACCEPTED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1628,7 +1644,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Conflicts with the current state. Codes: IDEMPOTENCY_KEY_IN_USE, CONCURRENT_MODIFICATION. */
+            /** @description Conflicts with the current state. Codes: IDEMPOTENCY_KEY_IN_USE, CONCURRENT_MODIFICATION, ROTATION_WOULD_STRAND_ACCOUNTS. */
             409: {
                 headers: {
                     [name: string]: unknown;

@@ -8,8 +8,10 @@ import { tenantService } from "../../shared/wiring/tenants";
 export const handler = httpHandler(
   routes.rotateExternalId,
   httpDeps,
-  idempotent(routes.rotateExternalId, idempotencyOptions, async ({ params, actor }) => {
-    const tenant = await tenantService().rotateExternalId(params.tenantId, actor);
+  idempotent(routes.rotateExternalId, idempotencyOptions, async ({ params, body, actor }) => {
+    const tenant = await tenantService().rotateExternalId(params.tenantId, actor, {
+      force: body?.force === true,
+    });
     return { body: presentTenant(tenant, new Date()) };
   }),
 );

@@ -109,6 +109,10 @@ export interface AuditRecord {
   /** Counts of an organization sync: accounts registered and detached. */
   registered?: number;
   detached?: number;
+  /** An external-ID rotation made with `force` despite accounts not yet on the current ID. */
+  forced?: boolean;
+  /** On a forced rotation: how many accounts had not been seen accepting the current ID. */
+  laggingAccounts?: number;
 }
 
 /** Which trail a record belongs to: the platform's, or its tenant's. */

@@ -2,7 +2,7 @@ import type { Actor } from "../domain/audit";
 import { ExternalIdTakenError, StaleTenantError } from "../domain/errors";
 import { generateExternalId } from "../domain/external-id";
 import { newTenantId } from "../domain/ids";
-import { rotateExternalId, type Tenant } from "../domain/tenant";
+import { requireRotation, rotateExternalId, type Tenant } from "../domain/tenant";
 import { ConflictError, TenantNotFoundError } from "../errors";
 import type { Clock, Page, PageRequest, RandomSource, TenantStore } from "../ports";
 import type { AuditTrail } from "./audit-trail";
@@ -65,10 +65,24 @@ export class TenantService {
     return { ...result, items: result.items.filter((t) => t.status === "ACTIVE") };
   }
 
-  async rotateExternalId(tenantId: string, actor: Actor): Promise<Tenant> {
+  /**
+   * Issues a new current external ID; the current one becomes the previous, and the previous one is
+   * dropped. Refused (409 ROTATION_WOULD_STRAND_ACCOUNTS) while any of the tenant's accounts has not
+   * been seen accepting the current ID, unless `force` (audited). The check reads the accounts
+   * after the tenant, and the write is conditional on the tenant's version as read: a concurrent
+   * rotation makes it retry, and the retry finds the accounts behind the new ID.
+   */
+  async rotateExternalId(
+    tenantId: string,
+    actor: Actor,
+    options: { force?: boolean } = {},
+  ): Promise<Tenant> {
+    const force = options.force === true;
     for (let attempt = 1; ; attempt++) {
       const tenant = await this.get(tenantId);
+      const accounts = await this.deps.tenants.rotationAccounts(tenantId);
       const now = this.deps.clock.now();
+      const { lagging } = requireRotation(tenantId, tenant.externalId, accounts, now, force);
       const next = rotateExternalId(
         tenant.externalId,
         generateExternalId(this.deps.random),
@@ -77,7 +91,12 @@ export class TenantService {
       );
       try {
         const rotated = await this.deps.tenants.updateExternalId(tenant, next, now.toISOString());
-        await this.deps.trail.record(actor, { action: "EXTERNAL_ID_ROTATE", tenantId });
+        await this.deps.trail.record(actor, {
+          action: "EXTERNAL_ID_ROTATE",
+          tenantId,
+          // A forced rotation says so, and how many accounts it may have cut off.
+          ...(force ? { forced: true, laggingAccounts: lagging } : {}),
+        });
         return rotated;
       } catch (err) {
         const retryable = err instanceof StaleTenantError || err instanceof ExternalIdTakenError;

@@ -1,8 +1,11 @@
+import { GetItemCommand } from "@aws-sdk/client-dynamodb";
+import pLimit from "p-limit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { dynamoClient } from "../../scripts/local-stack";
 import { healthSweep } from "../../shared/wiring/health";
 import { api } from "../support/api";
 import { grantedService } from "../support/brokering";
-import { seedKey, useFreshTable } from "../support/table";
+import { endpoint, seedKey, useFreshTable } from "../support/table";
 import {
   CONTROL_PLANE_PATTERN,
   deployTenantStack,
@@ -22,6 +25,7 @@ const LAGGING = "930000000002";
 const overlapBefore = process.env.EXTERNAL_ID_OVERLAP_SECONDS;
 process.env.EXTERNAL_ID_OVERLAP_SECONDS = String(OVERLAP_SECONDS);
 
+let table: string;
 let admin: string;
 let tenantKey: string;
 let serviceKey: string;
@@ -52,7 +56,7 @@ const needingNewId = async () =>
 const sweep = () => healthSweep().run({ deadlineMs: Number.MAX_SAFE_INTEGER });
 
 beforeAll(async () => {
-  const table = await useFreshTable("rotation");
+  table = await useFreshTable("rotation");
   admin = (await seedKey(table, { role: "admin" })).secret;
   const t = await api({ method: "POST", path: "/v1/tenants", key: admin, body: { name: "Rotor" } });
   tenantId = t.body.tenantId;
@@ -135,5 +139,166 @@ describe("external-ID rotation on the emulator", () => {
     expect(refused.body.error.code).toBe("ACCOUNT_UNAVAILABLE");
     expect((await session(UPDATED)).status).toBe(201);
     expect((await account(UPDATED)).health).toMatchObject({ state: "HEALTHY" });
+  });
+});
+
+/**
+ * Issue 26, point 6: each rotation drops the ID before the previous one, so a second rotation
+ * (a double click, a script run twice) cut off every account whose stack still carried the first
+ * ID. A rotation now waits until every account has been seen accepting the current ID; `force`
+ * overrides it, on the record. (The overlap here is the file's few seconds: these tests read the
+ * stored tenant, not what is still valid, so they do not race it.)
+ */
+describe("a second rotation does not strand accounts", () => {
+  const FIRST = "930000000011";
+  const SECOND = "930000000012";
+  let burstTenant: string;
+  let originalId: string;
+
+  const rotate = (body?: unknown, headers?: Record<string, string>) =>
+    api({
+      method: "POST",
+      path: `/v1/tenants/${burstTenant}/external-id/rotate`,
+      key: admin,
+      ...(body === undefined ? {} : { body }),
+      ...(headers ? { headers } : {}),
+    });
+  const stored = async () => {
+    const out = await dynamoClient(endpoint()).send(
+      new GetItemCommand({
+        TableName: table,
+        Key: { PK: { S: `TENANT#${burstTenant}` }, SK: { S: "TENANT" } },
+        ConsistentRead: true,
+      }),
+    );
+    const ids = out.Item?.externalId?.M;
+    return { current: ids?.current?.S, previous: ids?.previous?.S };
+  };
+  const accountOf = async (accountId: string) =>
+    (
+      await api({
+        method: "GET",
+        path: `/v1/tenants/${burstTenant}/accounts/${accountId}`,
+        key: admin,
+      })
+    ).body;
+  const rotations = async () =>
+    (
+      await api({ method: "GET", path: `/v1/tenants/${burstTenant}/audit`, key: admin })
+    ).body.items.filter((r: { action?: string }) => r.action === "EXTERNAL_ID_ROTATE");
+
+  beforeAll(async () => {
+    const t = await api({
+      method: "POST",
+      path: "/v1/tenants",
+      key: admin,
+      body: { name: "Burst" },
+    });
+    burstTenant = t.body.tenantId;
+    originalId = t.body.externalId;
+    for (const accountId of [FIRST, SECOND]) {
+      const { roleArn } = await deployTenantStack(accountId, "BurstAccess", {
+        ExternalId: originalId,
+        ControlPlanePrincipalArn: CONTROL_PLANE_PATTERN,
+      });
+      const res = await api({
+        method: "POST",
+        path: `/v1/tenants/${burstTenant}/accounts`,
+        key: admin,
+        body: { accountId, roleArn },
+      });
+      expect(res.status).toBe(201);
+    }
+  }, 60_000);
+
+  it("24 rotations, 8 at a time: one 200, the others 409 with the code and the count; the original ID is kept", async () => {
+    const limit = pLimit(8);
+    const results = await Promise.all(
+      Array.from({ length: 24 }, (_, i) =>
+        limit(() =>
+          api({
+            method: "POST",
+            path: `/v1/tenants/${burstTenant}/external-id/rotate`,
+            key: admin,
+            // Another Idempotency-Key each time: a script run again, not a retry.
+            headers: { "Idempotency-Key": `burst-${i}` },
+            remainingMs: 60_000,
+          }),
+        ),
+      ),
+    );
+    const ok = results.filter((r) => r.status === 200);
+    expect(ok).toHaveLength(1);
+    const refused = results.filter((r) => r.status !== 200);
+    for (const r of refused) {
+      expect(r.status, JSON.stringify(r.body)).toBe(409);
+      expect(r.body.error.code).toBe("ROTATION_WOULD_STRAND_ACCOUNTS");
+      expect(r.body.error.details).toEqual({ laggingAccounts: 2, accountIds: [FIRST, SECOND] });
+    }
+    // The one rotation kept the original ID as the previous one: both stacks still work with it.
+    expect(await stored()).toEqual({ current: ok[0]?.body.externalId, previous: originalId });
+    expect(await rotations()).toHaveLength(1);
+  }, 120_000);
+
+  it("rotating again while an account has not picked up the current ID: 409, nothing changes", async () => {
+    const before = await stored();
+    const res = await rotate();
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("ROTATION_WOULD_STRAND_ACCOUNTS");
+    expect(res.body.error.details.laggingAccounts).toBe(2);
+    expect(res.body.error.message).toMatch(/^2 accounts have not been seen accepting/);
+    // `{"force": false}` is no force; a force that is not a boolean is bad input.
+    expect((await rotate({ force: false })).status).toBe(409);
+    const bad = await rotate({ force: "yes" });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe("INVALID_FIELD");
+    expect(await stored()).toEqual(before);
+    expect(await rotations()).toHaveLength(1);
+  });
+
+  it("force rotates anyway, and the audit record says it was forced and past how many accounts", async () => {
+    const before = await stored();
+    const res = await rotate({ force: true });
+    expect(res.status).toBe(200);
+    expect(res.body.externalId).not.toBe(before.current);
+    expect(await stored()).toEqual({ current: res.body.externalId, previous: before.current });
+    const [latest] = await rotations();
+    expect(latest).toMatchObject({
+      action: "EXTERNAL_ID_ROTATE",
+      outcome: "SUCCEEDED",
+      forced: true,
+      laggingAccounts: 2,
+    });
+  });
+
+  it("once every account is seen with the current ID (a verification, a health check), rotation is 200", async () => {
+    const current = (await stored()).current as string;
+    for (const accountId of [FIRST, SECOND])
+      await updateTenantStack(accountId, "BurstAccess", {
+        ExternalId: current,
+        ControlPlanePrincipalArn: CONTROL_PLANE_PATTERN,
+      });
+    // An updated stack is not enough: the control plane has to see the role accept the ID.
+    const unseen = await rotate();
+    expect(unseen.status).toBe(409);
+    expect(unseen.body.error.details.laggingAccounts).toBe(2);
+
+    const verified = await api({
+      method: "POST",
+      path: `/v1/tenants/${burstTenant}/accounts/${FIRST}/verify`,
+      key: admin,
+    });
+    expect(verified.status).toBe(200);
+    expect(verified.body.externalIdStatus).toBe("CURRENT");
+    const one = await rotate();
+    expect(one.status).toBe(409);
+    expect(one.body.error.details).toEqual({ laggingAccounts: 1, accountIds: [SECOND] });
+
+    await sweep();
+    expect((await accountOf(SECOND)).externalIdStatus).toBe("CURRENT");
+    const res = await rotate();
+    expect(res.status).toBe(200);
+    const [latest] = await rotations();
+    expect(latest.forced).toBeUndefined();
   });
 });

@@ -9,11 +9,13 @@ import fc from "fast-check";
 import { expect } from "vitest";
 import type { Account } from "../../shared/domain/account";
 import { type Actor, type AuditRecord, systemActor } from "../../shared/domain/audit";
+import { RoleAccessError } from "../../shared/domain/errors";
 import type { OrganizationConnection } from "../../shared/domain/organization";
 import type { OrganizationJob } from "../../shared/domain/organization-job";
 import type { Tenant } from "../../shared/domain/tenant";
 import type {
   AccountStore,
+  AssumeRoleRequest,
   AuditStore,
   BrokerStore,
   GrantStore,
@@ -88,6 +90,12 @@ export interface World {
   };
   /** Whether each account's role lets the control plane in (verification succeeds). */
   roleWorks: Map<string, boolean>;
+  /**
+   * The external ID each account's stack carries, the only one its role's trust policy accepts
+   * (every AssumeRole of the run, verification, session and brake, checks it). It moves only when
+   * the tenant updates the stack, to the current ID.
+   */
+  trusts: Map<string, string>;
   /** The organization's ACTIVE members (besides its management account). */
   members: Set<string>;
   requests: number;
@@ -96,6 +104,38 @@ export interface World {
 /** What the model keeps: only what the real system cannot tell us about itself. */
 export interface Model {
   tenantDeleted: boolean;
+  /** A rotation was forced: from then on an account may be cut off (stranded), on the record. */
+  forced: boolean;
+}
+
+/**
+ * The IDs a trust policy can still use: the current one and the previous one. (The run's overlap is
+ * 30 days, far longer than any run's clock moves, so the previous one never expires here: what
+ * strands an account in a run is a rotation, never the clock.)
+ */
+function usableIds(tenant: Tenant | undefined): string[] {
+  if (!tenant) return [];
+  const { current, previous } = tenant.externalId;
+  return previous === undefined ? [current] : [current, previous];
+}
+
+/** The accounts whose role trusts none of the tenant's usable IDs. */
+function cutOffAccounts(w: World, tenant: Tenant | undefined, accounts: Map<string, Account>) {
+  const usable = usableIds(tenant);
+  return [...accounts.values()].filter(
+    (a) => !usable.includes(w.trusts.get(a.accountId) as string),
+  );
+}
+
+/**
+ * Those of them that are registered (not DETACHED): stranded. A DETACHED account holds no rotation
+ * back (it is never brokered or checked, and is verified from scratch when registered again), so
+ * rotations may cut it off; its brake then answers 502 until it is registered again.
+ */
+function strandedAccounts(w: World, tenant: Tenant | undefined, accounts: Map<string, Account>) {
+  return cutOffAccounts(w, tenant, accounts)
+    .filter((a) => a.status !== "DETACHED")
+    .map((a) => a.accountId);
 }
 
 export async function buildWorld(ports: ModelPorts): Promise<World> {
@@ -110,13 +150,22 @@ export async function buildWorld(ports: ModelPorts): Promise<World> {
     trail,
     clock,
     random: new SequenceRandom(),
-    externalIdOverlapSeconds: 3600,
+    externalIdOverlapSeconds: 30 * 86400,
   });
+  // The stacks' external IDs (set below, once the tenant exists). The management account's role is
+  // not modelled: it accepts any of the tenant's IDs.
+  const trusts = new Map<string, string>();
+  /** The ID the account's role accepts among those presented, in the order presented. */
+  const accepts = (accountId: string, presented: readonly (string | undefined)[]) => {
+    const trusted = trusts.get(accountId);
+    return trusted === undefined ? presented[0] : presented.find((id) => id === trusted);
+  };
   const verifier = {
     verify: async (input: { accountId: string; externalIds: readonly string[] }) => {
       const at = clock.now().toISOString();
-      return roleWorks.get(input.accountId)
-        ? { ok: true, at, attempts: 1, externalId: input.externalIds[0] as string }
+      const externalId = accepts(input.accountId, input.externalIds);
+      return roleWorks.get(input.accountId) && externalId !== undefined
+        ? { ok: true, at, attempts: 1, externalId }
         : {
             ok: false,
             at,
@@ -148,12 +197,18 @@ export async function buildWorld(ports: ModelPorts): Promise<World> {
     confirmation: { confirm: async () => ({ ok: true }) } as unknown as StackConfirmation,
     confirmRetryBudgetMs: 0,
   });
-  const session = async () => ({
-    accessKeyId: "ASIA",
-    secretAccessKey: "s",
-    sessionToken: "t",
-    expiration: new Date(clock.now().getTime() + 3600_000),
-  });
+  const session = async (request: AssumeRoleRequest) => {
+    // STS refuses an external ID the role's trust policy does not hold (AccessDenied).
+    const accountId = request.roleArn.split(":")[4] as string;
+    if (accepts(accountId, [request.externalId]) === undefined)
+      throw new RoleAccessError("ACCESS_DENIED", `not authorized to assume ${request.roleArn}`);
+    return {
+      accessKeyId: "ASIA",
+      secretAccessKey: "s",
+      sessionToken: "t",
+      expiration: new Date(clock.now().getTime() + 3600_000),
+    };
+  };
   // IAM as the brake sees it: which roles have which managed policies attached.
   const attached = new Map<string, Set<string>>();
   const policies = (role: string) => attached.get(role) ?? attached.set(role, new Set()).get(role);
@@ -245,6 +300,8 @@ export async function buildWorld(ports: ModelPorts): Promise<World> {
 
   const admin: Actor = { requestId: "setup", keyId: "key_admin", keyRole: "admin" };
   const tenant = await tenants.create("Model", admin);
+  // Every stack is launched with the tenant's first external ID.
+  for (const accountId of ACCOUNTS) trusts.set(accountId, tenant.externalId.current);
   const tokens = new Map<string, string>();
   for (const accountId of ACCOUNTS)
     for (const n of STACKS) {
@@ -287,6 +344,7 @@ export async function buildWorld(ports: ModelPorts): Promise<World> {
     broker,
     organizations,
     roleWorks,
+    trusts,
     members,
     requests: 0,
   };
@@ -316,11 +374,15 @@ async function allPages<T>(
   return all;
 }
 
+function accountsOf(w: World): Promise<Account[]> {
+  return allPages((cursor) =>
+    w.ports.accounts.list(w.tenantId, { limit: 100, ...(cursor ? { cursor } : {}) }),
+  );
+}
+
 async function observe(w: World): Promise<Observed> {
   const { ports, tenantId } = w;
-  const accounts = await allPages((cursor) =>
-    ports.accounts.list(tenantId, { limit: 100, ...(cursor ? { cursor } : {}) }),
-  );
+  const accounts = await accountsOf(w);
   const tenantTrail = await allPages((cursor) =>
     ports.audit.list(tenantId, { limit: 100, ...(cursor ? { cursor } : {}) }),
   );
@@ -368,13 +430,27 @@ async function checkInvariants(
   model: Model,
   before: Observed,
   after: Observed,
-  step: { unfroze?: string; stack?: string; label: string },
+  step: StepEffects & { label: string },
 ) {
   const where = `after ${step.label}`;
   // Nothing of a deleted tenant remains except its audit.
   if (model.tenantDeleted) {
     expect(await w.ports.remains(w.tenantId), where).toEqual([]);
     return;
+  }
+  // No account is stranded without force: after a rotation that was not forced, every registered
+  // account's role still trusts one of the tenant's usable IDs (it was seen on the current one
+  // before, so its stack carries the new previous one, or a newer one).
+  if ((step.rotations ?? 0) > 0 && !step.forced) {
+    expect(strandedAccounts(w, after.tenant, after.accounts), `${where}: stranded`).toEqual([]);
+  }
+  // Nor by any other step: only a rotation takes an ID away.
+  if ((step.rotations ?? 0) === 0) {
+    const was = new Set(strandedAccounts(w, before.tenant, before.accounts));
+    for (const id of strandedAccounts(w, after.tenant, after.accounts))
+      expect(was.has(id) || before.accounts.get(id)?.status === "DETACHED", `${where}: ${id}`).toBe(
+        true,
+      );
   }
   for (const [accountId, was] of before.accounts) {
     const now = after.accounts.get(accountId);
@@ -404,7 +480,9 @@ async function checkInvariants(
   let changes = [...ids].filter(
     (id) => essence(before.accounts.get(id)) !== essence(after.accounts.get(id)),
   ).length;
-  if (JSON.stringify(before.tenant) !== JSON.stringify(after.tenant)) changes += 1;
+  // Each rotation of a burst has its own record.
+  if (JSON.stringify(before.tenant) !== JSON.stringify(after.tenant))
+    changes += step.rotations ?? 1;
   if (JSON.stringify(before.organization) !== JSON.stringify(after.organization)) changes += 1;
   // An organization job that changed accounts ends with one ORGANIZATION_SYNC summary (a job
   // that changed nothing writes none).
@@ -415,7 +493,18 @@ async function checkInvariants(
     job.progress.registered + job.progress.detached > 0
   )
     changes += 1;
-  const records = changeRecords(newRecords(before, after));
+  const fresh = newRecords(before, after);
+  const records = [
+    ...changeRecords(fresh),
+    // A session AWS refused marks its account FAILED: the session's record stands for that change.
+    ...fresh.filter(
+      (r) =>
+        step.denied !== undefined &&
+        r.accountId === step.denied &&
+        r.outcome === "FAILED" &&
+        r.code === "TENANT_ROLE_DENIED",
+    ),
+  ];
   // An organization's connect changes its connection and the job its accounts; each account
   // change has its own record, the connection's change is the connect record.
   expect(records.length, `${where}: ${JSON.stringify(records.map((r) => r.action))}`).toBe(changes);
@@ -427,7 +516,18 @@ async function checkInvariants(
 
 // ---- Commands ----------------------------------------------------------------------------------
 
-type Step = (w: World, model: Model, actor: Actor) => Promise<{ unfroze?: string; stack?: string }>;
+/** What a step reports about itself, for the invariants. */
+interface StepEffects {
+  unfroze?: string;
+  stack?: string;
+  /** How many rotations succeeded, and whether they were forced. */
+  rotations?: number;
+  forced?: boolean;
+  /** The account a session was refused for by AWS (TENANT_ROLE_DENIED). */
+  denied?: string;
+}
+
+type Step = (w: World, model: Model, actor: Actor) => Promise<StepEffects>;
 
 class LifecycleCommand implements fc.AsyncCommand<Model, World> {
   constructor(
@@ -442,15 +542,19 @@ class LifecycleCommand implements fc.AsyncCommand<Model, World> {
     w.clock.advance(1000);
     const actor: Actor = { requestId: `req-${w.requests}`, keyId: "key_tenant", keyRole: "tenant" };
     const before = await observe(w);
-    let effects: { unfroze?: string; stack?: string } = {};
+    const cutOff = cutOffAccounts(w, before.tenant, before.accounts);
+    let effects: StepEffects = {};
     try {
       effects = await this.step(w, model, actor);
       if (process.env.MODEL_DEBUG) console.log("ok", this.label);
     } catch (err) {
       if (process.env.MODEL_DEBUG) console.log("refused", this.label, (err as Error).message);
-      // Refusals are answers (4xx); anything else is a defect the run reports.
+      // Refusals are answers (4xx); anything else is a defect the run reports. The one exception:
+      // AWS refusing the control plane (502) while an account is cut off (the invariants below
+      // say which may be: DETACHED ones, and others only after a forced rotation).
       const status = (err as { status?: number }).status;
-      if (status === undefined || status >= 500) throw err;
+      const refusedByAws = status === 502 && cutOff.length > 0;
+      if (!refusedByAws && (status === undefined || status >= 500)) throw err;
     }
     const after = await observe(w);
     await checkInvariants(w, model, before, after, { ...effects, label: this.label });
@@ -628,15 +732,68 @@ export const lifecycleCommands = [
         },
       ),
   ),
-  fc.constant(
-    new LifecycleCommand("rotate the external ID", async (w, _m, actor) => {
-      await w.tenants.rotateExternalId(w.tenantId, actor);
-      return {};
-    }),
+  // A burst of rotations (a double click, a script run twice), with or without force. Without
+  // force, each is allowed only when every registered account was seen on the current ID.
+  fc.tuple(fc.integer({ min: 1, max: 4 }), fc.boolean()).map(
+    ([n, force]) =>
+      new LifecycleCommand(
+        `rotate ${n} time${n === 1 ? "" : "s"}${force ? " with force" : ""}`,
+        async (w, model, actor) => {
+          let rotations = 0;
+          const start = await accountsOf(w);
+          for (let i = 0; i < n; i++) {
+            const tenant = await w.ports.tenants.get(w.tenantId);
+            // The rule, restated: an account that is not DETACHED and was not seen accepting the
+            // current ID holds the rotation back.
+            const lagging = (await accountsOf(w))
+              .filter(
+                (a) =>
+                  a.status !== "DETACHED" && a.acceptedExternalId !== tenant?.externalId.current,
+              )
+              .map((a) => a.accountId)
+              .sort();
+            const outcome = await w.tenants.rotateExternalId(w.tenantId, actor, { force }).then(
+              () => undefined,
+              (err: { status?: number; code?: string; details?: unknown }) => {
+                if (err.status === undefined || err.status >= 500) throw err;
+                return err;
+              },
+            );
+            if (process.env.MODEL_DEBUG)
+              console.log("rotation", force ? "forced" : "", lagging.length, outcome?.code ?? "OK");
+            if (tenant?.status !== "ACTIVE") {
+              expect(outcome?.code).toBe("TENANT_NOT_FOUND");
+            } else if (force || lagging.length === 0) {
+              expect(outcome, JSON.stringify(outcome)).toBeUndefined();
+              rotations += 1;
+              if (lagging.length > 0) model.forced = true;
+            } else {
+              expect(outcome?.code).toBe("ROTATION_WOULD_STRAND_ACCOUNTS");
+              expect(outcome?.details).toEqual({
+                laggingAccounts: lagging.length,
+                accountIds: lagging,
+              });
+            }
+          }
+          // Without force, a tenant with registered accounts rotates at most once in a row: the
+          // first rotation leaves every one of them behind the new ID.
+          const registered = start.filter((a) => a.status !== "DETACHED");
+          if (!force && registered.length > 0) expect(rotations).toBeLessThanOrEqual(1);
+          return { rotations, forced: force };
+        },
+      ),
   ),
   account.map(
     (a) =>
-      new LifecycleCommand(`session for ${a}`, async (w) => {
+      new LifecycleCommand(`the stack of ${a} takes the current external ID`, async (w) => {
+        const tenant = await w.ports.tenants.get(w.tenantId);
+        if (tenant) w.trusts.set(a, tenant.externalId.current);
+        return {};
+      }),
+  ),
+  account.map(
+    (a) =>
+      new LifecycleCommand(`session for ${a}`, async (w, model) => {
         // No session for a frozen, unverified, detached or deleted account, or a suspended tenant.
         const tenant = await w.ports.tenants.get(w.tenantId);
         const current = await w.ports.accounts.get(w.tenantId, a);
@@ -645,6 +802,7 @@ export const lifecycleCommands = [
           !tenant.suspended &&
           current?.status === "VERIFIED" &&
           current.frozen === undefined;
+        const cutOff = !usableIds(tenant).includes(w.trusts.get(a) as string);
         const outcome = await w.broker
           .issue(
             { keyId: "key_billing", service: "billing" },
@@ -654,12 +812,20 @@ export const lifecycleCommands = [
           .then(
             () => "ISSUED",
             (err: { status?: number; code?: string }) => {
+              if (err.code === "TENANT_ROLE_DENIED") return err.code;
               if (err.status === undefined || err.status >= 500) throw err;
               return err.code;
             },
           );
-        expect(outcome === "ISSUED", `session for ${a}: ${outcome}`).toBe(allowed);
-        return {};
+        if (!allowed) expect(outcome, `session for ${a}`).not.toBe("ISSUED");
+        else if (!cutOff) expect(outcome, `session for ${a}`).toBe("ISSUED");
+        // A role that no longer trusts any usable ID: only after a forced rotation, and refused
+        // by AWS (or answered from the cache, with a session issued before).
+        else {
+          expect(model.forced, `session for ${a}: cut off without force`).toBe(true);
+          expect(["ISSUED", "TENANT_ROLE_DENIED"]).toContain(outcome);
+        }
+        return outcome === "TENANT_ROLE_DENIED" ? { denied: a } : {};
       }),
   ),
   // Rarely in the middle (what follows a deletion must find nothing), and always at the end.
@@ -697,7 +863,7 @@ export async function runLifecycleModel(
       fc.commands(lifecycleCommands, { maxCommands, size: "max" }),
       async (commands) => {
         const world = await buildWorld(await freshPorts());
-        const model: Model = { tenantDeleted: false };
+        const model: Model = { tenantDeleted: false, forced: false };
         await fc.asyncModelRun(() => ({ model, real: world }), commands);
         await deleteTenant.run(model, world);
       },

@@ -63,6 +63,8 @@ export class MemoryTenantStore implements TenantStore {
   readonly externalIds = new Map<string, string>();
   /** Called by purge, so the other stores drop what hangs off the tenant. */
   readonly onPurge: ((tenantId: string) => void)[] = [];
+  /** The tenant's accounts, as the account store has them (none without one). */
+  accountsOf: (tenantId: string) => Account[] = () => [];
 
   async create(tenant: Tenant): Promise<void> {
     if (this.externalIds.has(tenant.externalId.current)) throw new ExternalIdTakenError();
@@ -85,6 +87,13 @@ export class MemoryTenantStore implements TenantStore {
     const updated = { ...stored, externalId: next, updatedAt, version: stored.version + 1 };
     this.tenants.set(tenant.tenantId, updated);
     return clone(updated);
+  }
+  async rotationAccounts(tenantId: string) {
+    return this.accountsOf(tenantId).map(({ accountId, status, acceptedExternalId }) => ({
+      accountId,
+      status,
+      ...(acceptedExternalId === undefined ? {} : { acceptedExternalId }),
+    }));
   }
   async setSuspended(tenantId: string, suspended: boolean, at: string) {
     const stored = this.tenants.get(tenantId);
@@ -128,6 +137,8 @@ export class MemoryAccountStore implements AccountStore {
     tenants.onPurge.push((tenantId) => {
       for (const [k, a] of this.accounts) if (a.tenantId === tenantId) this.accounts.delete(k);
     });
+    tenants.accountsOf = (tenantId) =>
+      [...this.accounts.values()].filter((a) => a.tenantId === tenantId).map(clone);
   }
   /** The registration tokens a stack's Create binds in the same write (its guard). */
   tokens?: MemoryRegistrationTokenStore;

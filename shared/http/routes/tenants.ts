@@ -100,6 +100,7 @@ export const rotateExternalId = {
   tenantScoped: true,
   rateLimit: "tenant",
   params: c.TenantPath,
+  body: s.RotateExternalIdRequest,
   forbiddenFields: NO_EXTERNAL_ID,
   success: {
     status: 200,
@@ -108,19 +109,14 @@ export const rotateExternalId = {
   },
   errors: /* @__PURE__ */ errorTable(
     RATE_LIMITED,
-    {
-      400: [
-        IDEMPOTENCY_ERRORS[400],
-        "INVALID_PATH_PARAMETER",
-        "MALFORMED_JSON",
-        "BODY_TOO_LARGE",
-        "UNKNOWN_FIELD",
-        "EXTERNAL_ID_NOT_ACCEPTED",
-      ],
-    },
+    { 400: [IDEMPOTENCY_ERRORS[400], "INVALID_PATH_PARAMETER"] },
+    { 400: BODY_ERRORS },
+    { 400: ["EXTERNAL_ID_NOT_ACCEPTED"] },
     AUTH_ERRORS,
     { 404: ["TENANT_NOT_FOUND"] },
-    { 409: [IDEMPOTENCY_ERRORS[409], "CONCURRENT_MODIFICATION"] },
+    {
+      409: [IDEMPOTENCY_ERRORS[409], "CONCURRENT_MODIFICATION", "ROTATION_WOULD_STRAND_ACCOUNTS"],
+    },
     { 415: ["UNSUPPORTED_MEDIA_TYPE"] },
     { 422: [IDEMPOTENCY_ERRORS[422]] },
     UNAVAILABLE,

@@ -212,6 +212,14 @@ export const AuditRecord = doc(
     ),
     registered: optional(int()),
     detached: optional(int()),
+    forced: described(
+      optional(boolean()),
+      "EXTERNAL_ID_ROTATE: true when the rotation was forced past accounts not yet on the current ID.",
+    ),
+    laggingAccounts: described(
+      optional(int()),
+      "EXTERNAL_ID_ROTATE with forced: how many accounts had not been seen accepting the current ID.",
+    ),
   }),
   { id: "AuditRecord" },
 );

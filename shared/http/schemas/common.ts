@@ -11,9 +11,11 @@ import {
   minLength,
   object,
   optional,
+  record,
   regex,
   strictObject,
   string,
+  unknown,
   type ZodMiniType,
 } from "zod/mini";
 import { SERVICE_NAME_PATTERN } from "../../domain/api-key";
@@ -89,6 +91,10 @@ export const ErrorResponse = doc(
         "Stable, machine-readable error code. Every string of a request, object keys included, must be well-formed Unicode: one with an unpaired UTF-16 surrogate is refused with INVALID_UNICODE in a body, INVALID_QUERY_PARAMETER or INVALID_PATH_PARAMETER elsewhere.",
       ),
       message: string(),
+      details: described(
+        optional(record(string(), unknown())),
+        "Facts about the refusal, for some codes: ROTATION_WOULD_STRAND_ACCOUNTS gives laggingAccounts (how many) and accountIds (the first ten); the account lifecycle's 409s give state, frozen and event.",
+      ),
     }),
     requestId: string(),
   }),

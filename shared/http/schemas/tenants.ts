@@ -70,6 +70,19 @@ export const CreateTenantRequest = doc(
   { id: "CreateTenantRequest" },
 );
 
+/** Optional: no body (or `{}`) is a plain rotation. */
+export const RotateExternalIdRequest = optional(
+  doc(
+    strictObject({
+      force: described(
+        optional(boolean()),
+        "Rotate even though some accounts have not been seen accepting the current external ID (they may be cut off when the previous one is dropped); recorded in the audit trail. For an organization whose StackSet update is still running.",
+      ),
+    }),
+    { id: "RotateExternalIdRequest" },
+  ),
+);
+
 export const ApiKeyRole = doc(zEnum(API_KEY_ROLES), { id: "ApiKeyRole" });
 
 export const ApiKey = doc(

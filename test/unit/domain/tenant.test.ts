@@ -1,10 +1,20 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { ROOT } from "../../../scripts/local-stack";
+import type { AccountStatus } from "../../../shared/domain/account";
 import {
+  decideRotation,
   externalIdCandidates,
   externalIdStatus,
+  holdsRotation,
+  ROTATION_HOLDS,
+  type RotationAccount,
+  requireRotation,
   rotateExternalId,
   validExternalIds,
 } from "../../../shared/domain/tenant";
+import { ConflictError } from "../../../shared/errors";
 
 const T0 = new Date("2026-11-23T10:00:00.000Z");
 const HOUR = 3600_000;
@@ -87,5 +97,93 @@ describe("which external ID to present, and what an account relies on", () => {
     ["cpx-zero", during, "EXPIRED"],
   ])("recorded %s at %s → %s", (recorded, now, expected) => {
     expect(externalIdStatus(state, recorded, now)).toBe(expected);
+  });
+});
+
+describe("when a rotation would strand accounts", () => {
+  const spec = JSON.parse(
+    readFileSync(join(ROOT, "test/fixtures/rotation-holds.json"), "utf8"),
+  ) as { holds: Record<AccountStatus, Record<string, boolean>> };
+  // Rotated at T0 from cpx-one to cpx-two, with a 24-hour overlap; checked an hour later.
+  const state = rotateExternalId(
+    { current: "cpx-one", currentSince: new Date(T0.getTime() - HOUR).toISOString() },
+    "cpx-two",
+    T0,
+    24 * 3600,
+  );
+  const now = new Date(T0.getTime() + HOUR);
+  /** An accepted ID for each thing an account can have been seen accepting, at `now`. */
+  const SEEN: Record<string, string | undefined> = {
+    CURRENT: "cpx-two",
+    PREVIOUS: "cpx-one",
+    EXPIRED: "cpx-zero",
+    UNSEEN: undefined,
+  };
+  const account = (accountId: string, status: AccountStatus, seen: string): RotationAccount => ({
+    accountId,
+    status,
+    ...(SEEN[seen] === undefined ? {} : { acceptedExternalId: SEEN[seen] }),
+  });
+
+  it("the table is the one spelled out in test/fixtures/rotation-holds.json", () => {
+    expect(ROTATION_HOLDS).toEqual(spec.holds);
+  });
+
+  const cells = Object.entries(spec.holds).flatMap(([status, row]) =>
+    Object.entries(row).map(([seen, holds]) => [status as AccountStatus, seen, holds] as const),
+  );
+  it.each(cells)("a %s account seen %s holds it back: %s", (status, seen, holds) => {
+    const a = account("111111111111", status, seen);
+    expect(externalIdStatus(state, a.acceptedExternalId, now) ?? "UNSEEN").toBe(seen);
+    expect(holdsRotation(state, a, now)).toBe(holds);
+    expect(decideRotation(state, [a], now, false)).toEqual({
+      allowed: !holds,
+      lagging: holds ? 1 : 0,
+      sample: holds ? ["111111111111"] : [],
+    });
+  });
+
+  it("a status the table does not know holds it back (fail closed)", () => {
+    const odd = {
+      accountId: "1",
+      status: "PENDING" as AccountStatus,
+      acceptedExternalId: "cpx-two",
+    };
+    expect(holdsRotation(state, odd, now)).toBe(true);
+  });
+
+  it("a tenant with no accounts rotates freely", () => {
+    expect(decideRotation(state, [], now, false)).toEqual({
+      allowed: true,
+      lagging: 0,
+      sample: [],
+    });
+  });
+
+  it("counts every lagging account and names the first ten, sorted; force allows it", () => {
+    const accounts = [
+      ...Array.from({ length: 12 }, (_, i) =>
+        account(String(999999999000 - i), i % 2 ? "FAILED" : "VERIFIED", "PREVIOUS"),
+      ),
+      account("100000000000", "VERIFIED", "CURRENT"),
+      account("100000000001", "DETACHED", "PREVIOUS"),
+    ];
+    const refused = decideRotation(state, accounts, now, false);
+    expect(refused.allowed).toBe(false);
+    expect(refused.lagging).toBe(12);
+    // 999999999000 down to 999999998989: the ten lowest, in order.
+    expect(refused.sample).toEqual(Array.from({ length: 10 }, (_, i) => String(999999998989 + i)));
+    expect(decideRotation(state, accounts, now, true)).toEqual({ ...refused, allowed: true });
+    const err = (() => {
+      try {
+        requireRotation("tnt_a", state, accounts, now, false);
+      } catch (e) {
+        return e;
+      }
+    })() as ConflictError;
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err.code).toBe("ROTATION_WOULD_STRAND_ACCOUNTS");
+    expect(err.details).toEqual({ laggingAccounts: 12, accountIds: refused.sample });
+    expect(err.message).toMatch(/^12 accounts have not been seen .*, and 2 more\)/);
   });
 });

@@ -4,8 +4,14 @@ import type { ExternalIdState, Tenant } from "../../../shared/domain/tenant";
 import { ConflictError, TenantNotFoundError } from "../../../shared/errors";
 import { AuditTrail } from "../../../shared/services/audit-trail";
 import { TenantService } from "../../../shared/services/tenant-service";
+import { anAccount } from "../../support/domain";
 import { ManualClock, SequenceRandom } from "../../support/fakes";
-import { MemoryAuditStore, MemoryTenantStore, testActor } from "../../support/memory";
+import {
+  MemoryAccountStore,
+  MemoryAuditStore,
+  MemoryTenantStore,
+  testActor,
+} from "../../support/memory";
 
 /** The in-memory store, with collisions and lost races on demand. */
 class ContendedTenants extends MemoryTenantStore {
@@ -39,11 +45,13 @@ class ContendedTenants extends MemoryTenantStore {
 }
 
 let tenants: ContendedTenants;
+let accounts: MemoryAccountStore;
 let audit: MemoryAuditStore;
 let service: TenantService;
 
 beforeEach(() => {
   tenants = new ContendedTenants();
+  accounts = new MemoryAccountStore(tenants);
   audit = new MemoryAuditStore();
   const clock = new ManualClock();
   service = new TenantService({
@@ -115,5 +123,73 @@ describe("TenantService", () => {
       ["TENANT_CREATE", "key_admin", tenant.tenantId],
     ]);
     expect((await audit.list(tenant.tenantId, { limit: 10 })).items).toEqual([]);
+  });
+});
+
+describe("TenantService: a rotation waits for the accounts", () => {
+  /** A tenant with one account per entry, each seen accepting the given ID (undefined: never). */
+  async function tenantWith(...accepted: (string | "CURRENT" | undefined)[]) {
+    const tenant = await service.create("Acme", testActor());
+    let n = 0;
+    for (const id of accepted) {
+      n += 1;
+      const acceptedExternalId = id === "CURRENT" ? tenant.externalId.current : id;
+      await accounts.put(
+        anAccount(String(111111111110 + n), {
+          tenantId: tenant.tenantId,
+          ...(acceptedExternalId === undefined ? {} : { acceptedExternalId }),
+        }),
+        undefined,
+      );
+    }
+    return tenant;
+  }
+  const rotations = () => audit.records.filter((r) => r.action === "EXTERNAL_ID_ROTATE");
+
+  it("a tenant with no accounts rotates as often as it likes", async () => {
+    const tenant = await tenantWith();
+    for (let i = 0; i < 3; i++) await service.rotateExternalId(tenant.tenantId, testActor());
+    expect(rotations()).toHaveLength(3);
+    expect(rotations()[0]?.forced).toBeUndefined();
+  });
+
+  it("rotates once, then refuses with the count while an account is behind, writing nothing", async () => {
+    const tenant = await tenantWith("CURRENT", "CURRENT");
+    const rotated = await service.rotateExternalId(tenant.tenantId, testActor());
+    const err = await service.rotateExternalId(tenant.tenantId, testActor()).catch((e) => e);
+    expect(err).toBeInstanceOf(ConflictError);
+    expect(err.code).toBe("ROTATION_WOULD_STRAND_ACCOUNTS");
+    expect(err.details).toEqual({
+      laggingAccounts: 2,
+      accountIds: ["111111111111", "111111111112"],
+    });
+    expect(await tenants.get(tenant.tenantId)).toEqual(rotated);
+    expect(rotations()).toHaveLength(1);
+  });
+
+  it("an account never seen accepting an ID holds it back too", async () => {
+    const tenant = await tenantWith("CURRENT", undefined);
+    const err = await service.rotateExternalId(tenant.tenantId, testActor()).catch((e) => e);
+    expect(err.details).toEqual({ laggingAccounts: 1, accountIds: ["111111111112"] });
+  });
+
+  it("force rotates anyway, and its record says so and past how many accounts", async () => {
+    const tenant = await tenantWith("cpx-old", "CURRENT");
+    const rotated = await service.rotateExternalId(tenant.tenantId, testActor(), { force: true });
+    expect(rotated.externalId.previous).toBe(tenant.externalId.current);
+    expect(rotations()).toMatchObject([{ forced: true, laggingAccounts: 1 }]);
+  });
+
+  it("of concurrent rotations, one wins; the others retry on its version and find the accounts behind", async () => {
+    const tenant = await tenantWith("CURRENT");
+    const results = await Promise.allSettled(
+      Array.from({ length: 8 }, () => service.rotateExternalId(tenant.tenantId, testActor())),
+    );
+    expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
+    for (const r of results.filter((r) => r.status === "rejected"))
+      expect((r as PromiseRejectedResult).reason.code).toBe("ROTATION_WOULD_STRAND_ACCOUNTS");
+    // Every one read the same version first: seven lost the write and retried on the next.
+    expect(tenants.rotatedFromVersion).toEqual([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(rotations()).toHaveLength(1);
   });
 });
