@@ -719,7 +719,7 @@ export interface components {
             fromState?: string;
             /** @description The account's lifecycle state after the change. */
             toState?: string;
-            /** @description The API key, grant or permission set created or removed; the stack's request type. */
+            /** @description The API key, grant or permission set created or removed; the stack's request type; on a session refused for a tenant that does not exist (platform trail), the tenant ID it named. */
             target?: string;
             registered?: number;
             detached?: number;

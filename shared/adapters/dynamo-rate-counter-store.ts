@@ -3,7 +3,7 @@ import type { RateCounterStore } from "../ports";
 import { rethrowDynamo } from "./dynamo-errors";
 import { keys, TABLE_KEYS } from "./table";
 
-/** Rate counters in the table: RATE#<scope>#<subject> / <window start>, one conditional update each. */
+/** Rate counters in the table: RATE#<bucket>#<subject> / <window start> (rateBucketOf), one conditional update each. */
 export class DynamoRateCounterStore implements RateCounterStore {
   constructor(
     private readonly doc: DynamoDBDocumentClient,

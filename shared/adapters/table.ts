@@ -33,7 +33,7 @@
  *   TENANT#<tenantId> / ORGJOB           its latest connect or sync job, with the job's lease
  *   TENANT#<tenantId> / ORGJOB#STATE#<jobId>#<save>#<n>  the job's saved state, gzip-compressed
  *                                        JSON in chunks (shared/adapters/dynamo-organization-job-store.ts)
- *   RATE#<scope>#<subject> / <window start>  a rate-limit counter of one minute, expiring by TTL
+ *   RATE#<bucket>#<subject> / <window start>  a rate-limit counter of one minute, expiring by TTL
  *
  * A session request reads TENANT, ACCOUNT, both GRANT items and PERMSET in one BatchGetItem.
  * Pointer items carry `ref` ({PK, SK}): the item they stand for, deleted with them.

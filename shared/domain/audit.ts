@@ -104,7 +104,10 @@ export interface AuditRecord {
   /** The account's lifecycle state before and after the change. */
   fromState?: string;
   toState?: string;
-  /** What the change was about: the API key, grant or permission set it created or removed. */
+  /**
+   * What the change was about: the API key, grant or permission set it created or removed; on a
+   * session refused for a tenant that does not exist (platform trail), the tenant ID it named.
+   */
   target?: string;
   /** Counts of an organization sync: accounts registered and detached. */
   registered?: number;
@@ -122,6 +125,16 @@ export function auditTrailOf(
   if ((record.action && PLATFORM_ACTIONS.has(record.action)) || record.tenantId === undefined)
     return "PLATFORM";
   return record.tenantId;
+}
+
+/**
+ * The record of a request about a tenant that does not exist, for the platform's trail: the ID it
+ * named becomes its `target`, not its `tenantId`. Anyone can name any ID: a trail (a partition) per
+ * invented ID would grow the table at a caller's will and scatter the records where no admin looks.
+ */
+export function aboutNoTenant(record: AuditRecord): AuditRecord {
+  const { tenantId, ...rest } = record;
+  return tenantId === undefined ? rest : { ...rest, target: tenantId };
 }
 
 /** The actor's columns of a record. */

@@ -7,7 +7,7 @@ import type * as z from "zod/mini";
 import { requireRole, requireTenantAccess } from "../domain/access";
 import { type Caller, parseBearer } from "../domain/api-key";
 import type { Actor } from "../domain/audit";
-import type { RateScope } from "../domain/rate-limit";
+import { type RateBucket, rateBucketOf } from "../domain/rate-limit";
 import { BadRequestError } from "../errors";
 import { logger } from "../logger";
 import { type HttpResponse, JSON_HEADERS, toHttpResponse } from "./error-mapper";
@@ -22,8 +22,8 @@ export interface HttpDeps {
    * otherwise the key's record is read, so a revocation holds from the moment it was answered.
    */
   authenticate: (secret: string | undefined, options: { allowCached: boolean }) => Promise<Caller>;
-  /** Counts a request against its route's rate limit; throws RateLimitedError over it. */
-  admit: (scope: RateScope, subject: string) => Promise<void>;
+  /** Counts a request against its budget (`rateBucketOf`); throws RateLimitedError over it. */
+  admit: (bucket: RateBucket, subject: string) => Promise<void>;
   maxBodyBytes: number;
 }
 
@@ -173,12 +173,15 @@ export function httpHandler<R extends RouteDef>(
         );
       }
       // Last: only a request this caller may make, and that is well formed, counts.
+      // Failed requests count too, against their sender's budget only: an admin key has its own
+      // on each tenant, so a tenant's key cannot lock the platform's operators out of it.
       if (route.rateLimit !== undefined && caller !== undefined) {
-        const subject =
-          route.rateLimit === "tenant"
-            ? (params as { tenantId: string }).tenantId
-            : (caller.service ?? caller.keyId);
-        await deps().admit(route.rateLimit, subject);
+        const { bucket, subject } = rateBucketOf(
+          route.rateLimit,
+          caller,
+          (params as { tenantId?: string } | undefined)?.tenantId,
+        );
+        await deps().admit(bucket, subject);
       }
       request.context.prepared = {
         params,

@@ -32,7 +32,8 @@ export interface RouteDef {
   idempotent?: boolean;
   /**
    * Counted against a rate limit (shared/services/rate-limiter.ts): `service` per calling
-   * service, `tenant` per tenant of the path; over it, 429 RATE_LIMITED with Retry-After.
+   * service, `tenant` per tenant of the path (an admin key: per key on that tenant, rateBucketOf);
+   * over it, 429 RATE_LIMITED with Retry-After.
    */
   rateLimit?: RateScope;
   success: {

@@ -1,4 +1,4 @@
-import { RATE_WINDOW_SECONDS, type RateScope, rateWindow } from "../domain/rate-limit";
+import { RATE_WINDOW_SECONDS, type RateBucket, rateWindow } from "../domain/rate-limit";
 import { RateLimitedError } from "../errors";
 import type { Clock, RateCounterStore } from "../ports";
 
@@ -6,7 +6,10 @@ import type { Clock, RateCounterStore } from "../ports";
 export interface RateLimits {
   /** POST /v1/sessions, per calling service: its share of the control plane's STS quota. */
   sessionsPerMinute: number;
-  /** The routes that change a tenant's accounts, organization or external ID, per tenant. */
+  /**
+   * The routes that change a tenant's accounts, organization or external ID: per tenant for its
+   * own keys, and as much again per admin key on that tenant (rateBucketOf).
+   */
   tenantWritesPerMinute: number;
 }
 
@@ -20,20 +23,24 @@ export class RateLimiter {
     private readonly deps: { counters: RateCounterStore; clock: Clock; limits: RateLimits },
   ) {}
 
-  async admit(scope: RateScope, subject: string): Promise<void> {
+  /** Counts one request against `bucket`'s budget of `subject` (rateBucketOf). */
+  async admit(bucket: RateBucket, subject: string): Promise<void> {
     const limit =
-      scope === "service"
+      bucket === "service"
         ? this.deps.limits.sessionsPerMinute
         : this.deps.limits.tenantWritesPerMinute;
     if (limit <= 0) return;
     const { start, retryAfterSeconds } = rateWindow(this.deps.clock.now().getTime());
     // Kept one window past its own, then removed by the table's TTL.
     const expiresAt = Math.floor(start / 1000) + 2 * RATE_WINDOW_SECONDS;
-    if (await this.deps.counters.take(`${scope}#${subject}`, start, limit, expiresAt)) return;
+    if (await this.deps.counters.take(`${bucket}#${subject}`, start, limit, expiresAt)) return;
+    const what = {
+      service: `This service's limit of ${limit} sessions per minute`,
+      tenant: `This tenant's limit of ${limit} changes per minute`,
+      admin: `This admin key's limit of ${limit} changes per minute on this tenant`,
+    }[bucket];
     throw new RateLimitedError(
-      scope === "service"
-        ? `This service's limit of ${limit} sessions per minute is reached; retry in ${retryAfterSeconds} s`
-        : `This tenant's limit of ${limit} changes per minute is reached; retry in ${retryAfterSeconds} s`,
+      `${what} is reached; retry in ${retryAfterSeconds} s`,
       retryAfterSeconds,
     );
   }

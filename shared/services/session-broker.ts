@@ -1,4 +1,4 @@
-import type { AuditRecord } from "../domain/audit";
+import { type AuditRecord, aboutNoTenant } from "../domain/audit";
 import { RoleAccessError } from "../domain/errors";
 import {
   decideSession,
@@ -105,13 +105,15 @@ export class SessionBroker {
       accountId: req.accountId,
       outcome: "REFUSED",
     };
-    const refuse = async (err: AppError, extra: Partial<AuditRecord> = {}): Promise<never> => {
-      await this.deps.audit.write({ ...base, ...extra, outcome: "REFUSED", code: err.code });
-      throw err;
-    };
-
     // One read, one pure decision (shared/domain/session.ts); only the I/O is here.
     const state = await this.deps.store.load({ ...req, service: caller.service });
+    const refuse = async (err: AppError, extra: Partial<AuditRecord> = {}): Promise<never> => {
+      const record: AuditRecord = { ...base, ...extra, outcome: "REFUSED", code: err.code };
+      // A tenant that does not exist has no trail: its refusals go to the platform's. Known from
+      // the batch read (it reads the tenant's item whatever the grants say): no extra read.
+      await this.deps.audit.write(state.tenant ? record : aboutNoTenant(record));
+      throw err;
+    };
     const context = { now: at, defaultRegion: this.deps.defaultRegion };
     let decision = decideSession(state, req, caller, context);
     if (decision.kind === "READ_PERMISSION_SET") {

@@ -54,6 +54,42 @@ describe("rate limits", () => {
     expect((await link(b)).status).toBe(201);
   });
 
+  it("a tenant key that spends its tenant's budget on failing requests locks out only itself: each admin key has its own budget on that tenant", async () => {
+    const t = await tenant("Noisy");
+    const other = await tenant("Elsewhere");
+    const tenantKey = (await seedKey(table, { role: "tenant", tenantId: t })).secret;
+    const oncall = (await seedKey(table, { role: "admin" })).secret;
+    const remove = (key: string, tenantId = t) =>
+      api({ method: "DELETE", path: `/v1/tenants/${tenantId}/accounts/000000000000`, key });
+    await earlyInAMinute();
+    // The tenant's key spends the tenant's budget on requests that fail: they count.
+    for (let i = 0; i < 3; i++) expect((await remove(tenantKey)).status).toBe(404);
+    const locked = await remove(tenantKey);
+    expect(locked.status).toBe(429);
+    expect(locked.body.error.code).toBe("RATE_LIMITED");
+    // The platform's operator still gets through on that tenant, failing and succeeding.
+    expect((await remove(admin)).status).toBe(404);
+    expect((await link(t)).status).toBe(201);
+    // and the tenant's key is still refused: the admin's requests did not refill its budget.
+    expect((await remove(tenantKey)).status).toBe(429);
+    // An admin key's failed requests count against that key on that tenant, nobody else's.
+    expect((await remove(admin)).status).toBe(404);
+    expect((await remove(admin)).status).toBe(429);
+    expect((await remove(oncall)).status).toBe(404);
+    expect((await remove(admin, other)).status).toBe(404);
+    // One counter per budget: the tenant's, and each admin key's on that tenant.
+    const counters = (await allItems(table))
+      .map((item) => JSON.parse(item) as { PK: { S: string }; count: { N: string } })
+      .filter((item) => item.PK.S.startsWith(`RATE#`) && item.PK.S.includes(t))
+      .map((item) => [item.PK.S.replace(/#key_\w+$/, "#<key>"), Number(item.count.N)])
+      .sort();
+    expect(counters).toEqual([
+      [`RATE#admin#${t}#<key>`, 1],
+      [`RATE#admin#${t}#<key>`, 3],
+      [`RATE#tenant#${t}`, 3],
+    ]);
+  });
+
   it("sessions are limited per service; refused and malformed requests do not count", async () => {
     const t = await tenant("Brokered");
     const billing = (await seedKey(table, { role: "service", service: "billing" })).secret;

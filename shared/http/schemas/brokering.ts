@@ -208,7 +208,7 @@ export const AuditRecord = doc(
     toState: described(optional(string()), "The account's lifecycle state after the change."),
     target: described(
       optional(string()),
-      "The API key, grant or permission set created or removed; the stack's request type.",
+      "The API key, grant or permission set created or removed; the stack's request type; on a session refused for a tenant that does not exist (platform trail), the tenant ID it named.",
     ),
     registered: optional(int()),
     detached: optional(int()),

@@ -247,6 +247,68 @@ describe("SessionBroker", () => {
     expect((await storedAccount()).status).toBe("VERIFIED");
   });
 
+  // Where a refusal is recorded: the named tenant's trail when it exists (deleting included, its
+  // trail outlives it), the platform's when it does not, with the ID as the record's target.
+  const NO_TENANT = "tnt_01m842avwd7nqry6k9nnr1wgzz";
+  it.each([
+    // case, trail, calling service, tenant named, account, tenant being deleted, code
+    ["no grant, no such tenant", "PLATFORM", "prober", NO_TENANT, A, false, "NOT_GRANTED"],
+    [
+      "a grant for every tenant, no such tenant",
+      "PLATFORM",
+      "reporter",
+      NO_TENANT,
+      A,
+      false,
+      "TENANT_NOT_FOUND",
+    ],
+    ["no grant, the tenant exists", T, "prober", T, A, false, "NOT_GRANTED"],
+    [
+      "an unknown account of the tenant",
+      T,
+      "billing",
+      T,
+      "999999999999",
+      false,
+      "ACCOUNT_NOT_FOUND",
+    ],
+    ["a tenant being deleted", T, "billing", T, A, true, "TENANT_NOT_FOUND"],
+  ])(
+    "a refusal for %s goes to the %s trail",
+    async (_case, trail, service, tenantId, accountId, deleting, code) => {
+      await stores.grants.create({
+        ...grant,
+        grantId: "grt_all",
+        service: "reporter",
+        tenantId: "*",
+      });
+      if (deleting) await stores.tenants.markDeleting(T, clock.now().toISOString());
+      const err = await broker()
+        .issue({ keyId: "key_9", service }, { tenantId, accountId }, "r1")
+        .catch((e) => e);
+      expect(err.code).toBe(code);
+      expect(stores.audit.records).toHaveLength(1);
+      const platform = (await stores.audit.listPlatform({ limit: 10 })).items;
+      const tenantTrail = (await stores.audit.list(tenantId, { limit: 10 })).items;
+      const [record] = trail === "PLATFORM" ? platform : tenantTrail;
+      expect(trail === "PLATFORM" ? tenantTrail : platform).toEqual([]);
+      expect(record).toMatchObject({
+        action: "SESSION",
+        outcome: "REFUSED",
+        code,
+        service,
+        accountId,
+      });
+      if (trail === "PLATFORM") {
+        expect(record).toMatchObject({ target: tenantId });
+        expect(record).not.toHaveProperty("tenantId");
+      } else {
+        expect(record).toMatchObject({ tenantId });
+        expect(record).not.toHaveProperty("target");
+      }
+    },
+  );
+
   it("counts sessions issued (latency by cache hit or miss) and refused (by code)", async () => {
     const b = broker();
     await b.issue(caller, request, "r1");
