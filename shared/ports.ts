@@ -47,17 +47,21 @@ export interface TenantStore {
    * StaleTenantError on a concurrent change, ExternalIdTakenError on collision.
    */
   updateExternalId(tenant: Tenant, next: ExternalIdState, updatedAt: string): Promise<Tenant>;
-  /**
-   * Every account of the tenant, with only what the rotation rule reads (status and the external
-   * ID its role last accepted): one strongly consistent paged read of the tenant's accounts.
-   */
-  rotationAccounts(tenantId: string): Promise<RotationAccount[]>;
   /** Sets or clears suspension; undefined when the tenant does not exist (or is being deleted). */
   setSuspended(tenantId: string, suspended: boolean, at: string): Promise<Tenant | undefined>;
   /** Marks the tenant DELETING (no new children can attach); false if it did not exist. */
   markDeleting(tenantId: string, updatedAt: string): Promise<boolean>;
   /** Removes the tenant, its reserved external IDs and everything stored under it (API keys included). */
   purge(tenantId: string): Promise<void>;
+}
+
+/** What the rotation rule reads of a tenant's accounts (a port of its own: only rotation reads it). */
+export interface RotationAccountReader {
+  /**
+   * Every account of the tenant, with only its status and the external ID its role last accepted:
+   * one strongly consistent paged read of the tenant's accounts.
+   */
+  rotationAccounts(tenantId: string): Promise<RotationAccount[]>;
 }
 
 export interface ApiKeyStore {

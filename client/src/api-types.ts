@@ -723,9 +723,9 @@ export interface components {
             target?: string;
             registered?: number;
             detached?: number;
-            /** @description EXTERNAL_ID_ROTATE: true when the rotation was forced past accounts not yet on the current ID. */
+            /** @description A rotation forced past accounts not seen on the current external ID. */
             forced?: boolean;
-            /** @description EXTERNAL_ID_ROTATE with forced: how many accounts had not been seen accepting the current ID. */
+            /** @description A forced rotation: how many such accounts. */
             laggingAccounts?: number;
         };
         CallerView: {
@@ -821,9 +821,13 @@ export interface components {
                 /** @description Stable, machine-readable error code. Every string of a request, object keys included, must be well-formed Unicode: one with an unpaired UTF-16 surrogate is refused with INVALID_UNICODE in a body, INVALID_QUERY_PARAMETER or INVALID_PATH_PARAMETER elsewhere. */
                 code: string;
                 message: string;
-                /** @description Facts about the refusal, for some codes: ROTATION_WOULD_STRAND_ACCOUNTS gives laggingAccounts (how many) and accountIds (the first ten); the account lifecycle's 409s give state, frozen and event. */
+                /** @description Some codes only: ROTATION_WOULD_STRAND_ACCOUNTS (laggingAccounts, the first ten accountIds); an account's lifecycle 409s (state, frozen, event). */
                 details?: {
-                    [key: string]: unknown;
+                    laggingAccounts?: number;
+                    accountIds?: string[];
+                    state?: string;
+                    frozen?: boolean;
+                    event?: string;
                 };
             };
             requestId: string;
@@ -1017,7 +1021,7 @@ export interface components {
             regions?: components["schemas"]["Region"][];
         };
         RotateExternalIdRequest: {
-            /** @description Rotate even though some accounts have not been seen accepting the current external ID (they may be cut off when the previous one is dropped); recorded in the audit trail. For an organization whose StackSet update is still running. */
+            /** @description Rotate even if accounts were not seen on the current external ID (the previous one is dropped); audited. */
             force?: boolean;
         };
         /**

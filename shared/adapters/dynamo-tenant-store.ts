@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { ExternalIdTakenError, StaleTenantError } from "../domain/errors";
 import type { ExternalIdState, RotationAccount, Tenant } from "../domain/tenant";
-import type { Page, PageRequest, TenantStore } from "../ports";
+import type { Page, PageRequest, RotationAccountReader, TenantStore } from "../ports";
 import { batchDelete } from "./batch";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { getConsistent } from "./gsi1";
@@ -70,6 +70,52 @@ function reserveExternalId(tableName: string, tenantId: string, externalId: stri
       },
     },
   ];
+}
+
+/** TenantStore.updateExternalId, shared by the store and the rotation's own adapter. */
+async function writeExternalId(
+  doc: DynamoDBDocumentClient,
+  tableName: string,
+  tenant: Tenant,
+  next: ExternalIdState,
+  updatedAt: string,
+): Promise<Tenant> {
+  const { tenantId, version: expectedVersion } = tenant;
+  try {
+    await doc.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Update: {
+              TableName: tableName,
+              Key: keys.tenant(tenantId),
+              UpdateExpression:
+                "SET externalId = :next, updatedAt = :now, version = version + :one",
+              ConditionExpression: "version = :expected AND #status = :active",
+              ExpressionAttributeNames: { "#status": "status" },
+              ExpressionAttributeValues: {
+                ":next": next,
+                ":now": updatedAt,
+                ":one": 1,
+                ":expected": expectedVersion,
+                ":active": "ACTIVE",
+              },
+            },
+          },
+          ...reserveExternalId(tableName, tenantId, next.current),
+        ],
+      }),
+    );
+  } catch (err) {
+    const reasons = cancellationReasons(err);
+    if (reasons?.[0] === "ConditionalCheckFailed" || reasons?.includes("TransactionConflict")) {
+      throw new StaleTenantError(tenantId);
+    }
+    if (reasons?.[1] === "ConditionalCheckFailed") throw new ExternalIdTakenError();
+    rethrowDynamo(err);
+  }
+  // What this call wrote, not a re-read: a concurrent rotation may already have replaced it.
+  return { ...tenant, externalId: next, updatedAt, version: expectedVersion + 1 };
 }
 
 /**
@@ -149,88 +195,8 @@ export class DynamoTenantStore implements TenantStore {
     return this.index.page("TENANT", toTenant, page);
   }
 
-  async updateExternalId(
-    tenant: Tenant,
-    next: ExternalIdState,
-    updatedAt: string,
-  ): Promise<Tenant> {
-    const { tenantId, version: expectedVersion } = tenant;
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: keys.tenant(tenantId),
-                UpdateExpression:
-                  "SET externalId = :next, updatedAt = :now, version = version + :one",
-                ConditionExpression: "version = :expected AND #status = :active",
-                ExpressionAttributeNames: { "#status": "status" },
-                ExpressionAttributeValues: {
-                  ":next": next,
-                  ":now": updatedAt,
-                  ":one": 1,
-                  ":expected": expectedVersion,
-                  ":active": "ACTIVE",
-                },
-              },
-            },
-            ...reserveExternalId(this.tableName, tenantId, next.current),
-          ],
-        }),
-      );
-    } catch (err) {
-      const reasons = cancellationReasons(err);
-      if (reasons?.[0] === "ConditionalCheckFailed" || reasons?.includes("TransactionConflict")) {
-        throw new StaleTenantError(tenantId);
-      }
-      if (reasons?.[1] === "ConditionalCheckFailed") throw new ExternalIdTakenError();
-      rethrowDynamo(err);
-    }
-    // What this call wrote, not a re-read: a concurrent rotation may already have replaced it.
-    return { ...tenant, externalId: next, updatedAt, version: expectedVersion + 1 };
-  }
-
-  /**
-   * One Query of the tenant's ACCOUNT# items, page after page, strongly consistent (an account
-   * verified a moment ago is seen with the ID it accepted). The projection keeps the answer small;
-   * DynamoDB still charges the whole items read: about one read unit per 4 KB of accounts.
-   */
-  async rotationAccounts(tenantId: string): Promise<RotationAccount[]> {
-    const accounts: RotationAccount[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const out = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
-            ProjectionExpression: "accountId, #status, acceptedExternalId",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: {
-              ":pk": keys.tenantPartition(tenantId),
-              ":prefix": "ACCOUNT#",
-            },
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
-          }),
-        );
-        for (const item of out.Items ?? []) {
-          accounts.push({
-            accountId: String(item.accountId),
-            status: item.status as RotationAccount["status"],
-            ...(typeof item.acceptedExternalId === "string"
-              ? { acceptedExternalId: item.acceptedExternalId }
-              : {}),
-          });
-        }
-        startKey = out.LastEvaluatedKey;
-      } while (startKey !== undefined);
-    } catch (err) {
-      rethrowDynamo(err);
-    }
-    return accounts;
+  updateExternalId(tenant: Tenant, next: ExternalIdState, updatedAt: string): Promise<Tenant> {
+    return writeExternalId(this.doc, this.tableName, tenant, next, updatedAt);
   }
 
   async setSuspended(
@@ -315,5 +281,68 @@ export class DynamoTenantStore implements TenantStore {
     } catch (err) {
       rethrowDynamo(err);
     }
+  }
+}
+
+/**
+ * What a rotation reads and writes, in a class of its own: the rotation function carries only
+ * this (not the store's listing, purge and the rest), and no other function its read of every
+ * account.
+ */
+export class DynamoRotationStore
+  implements Pick<TenantStore, "get" | "updateExternalId">, RotationAccountReader
+{
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  get(tenantId: string): Promise<Tenant | undefined> {
+    return readTenant(this.doc, this.tableName, tenantId);
+  }
+
+  updateExternalId(tenant: Tenant, next: ExternalIdState, updatedAt: string): Promise<Tenant> {
+    return writeExternalId(this.doc, this.tableName, tenant, next, updatedAt);
+  }
+
+  /**
+   * One Query of the tenant's ACCOUNT# items, page after page, strongly consistent (an account
+   * verified a moment ago is seen with the ID it accepted). The projection keeps the answer small;
+   * DynamoDB still charges the whole items read: about one read unit per 4 KB of accounts.
+   */
+  async rotationAccounts(tenantId: string): Promise<RotationAccount[]> {
+    const accounts: RotationAccount[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const out = await this.doc.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+            ProjectionExpression: "accountId, #status, acceptedExternalId",
+            ExpressionAttributeNames: { "#status": "status" },
+            ExpressionAttributeValues: {
+              ":pk": keys.tenantPartition(tenantId),
+              ":prefix": "ACCOUNT#",
+            },
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          accounts.push({
+            accountId: String(item.accountId),
+            status: item.status as RotationAccount["status"],
+            ...(typeof item.acceptedExternalId === "string"
+              ? { acceptedExternalId: item.acceptedExternalId }
+              : {}),
+          });
+        }
+        startKey = out.LastEvaluatedKey;
+      } while (startKey !== undefined);
+    } catch (err) {
+      rethrowDynamo(err);
+    }
+    return accounts;
   }
 }

@@ -180,7 +180,7 @@ export function requireRotation(
   const more = n > decision.sample.length ? `, and ${n - decision.sample.length} more` : "";
   throw new ConflictError(
     "ROTATION_WOULD_STRAND_ACCOUNTS",
-    `${n} account${n === 1 ? " has" : "s have"} not been seen accepting tenant ${tenantId}'s current external ID (${decision.sample.join(", ")}${more}); another rotation would drop the ID they may still rely on. Update their stacks (or trust policies) with the current external ID and verify them (POST .../accounts/{accountId}/verify) or wait for the next health check; or send {"force": true} to rotate anyway.`,
+    `${n} account${n === 1 ? " has" : "s have"} not been seen accepting tenant ${tenantId}'s current external ID (${decision.sample.join(", ")}${more}): another rotation would drop the ID they may still use. Update their stacks with the current ID and verify them (or wait for a health check), or send {"force": true}.`,
     { details: { laggingAccounts: n, accountIds: decision.sample } },
   );
 }

@@ -82,7 +82,6 @@ export const tenantServiceWith = (index?: ShardedIndexOptions) =>
     trail: auditTrail(),
     clock: systemClock,
     random: cryptoRandom,
-    externalIdOverlapSeconds: config().externalIdOverlapSeconds,
   });
 
 export const tenantService = /* @__PURE__ */ once(() => tenantServiceWith());

@@ -9,7 +9,7 @@ import { DynamoOrganizationJobStore } from "../../shared/adapters/dynamo-organiz
 import { DynamoOrganizationStore } from "../../shared/adapters/dynamo-organization-store";
 import { DynamoPermissionSetStore } from "../../shared/adapters/dynamo-permission-set-store";
 import { DynamoRegistrationTokenStore } from "../../shared/adapters/dynamo-registration-token-store";
-import { DynamoTenantStore } from "../../shared/adapters/dynamo-tenant-store";
+import { DynamoRotationStore, DynamoTenantStore } from "../../shared/adapters/dynamo-tenant-store";
 import { type ModelPorts, runLifecycleModel } from "../support/lifecycle-model";
 import { endpoint, snapshot, useFreshTable } from "../support/table";
 
@@ -23,6 +23,7 @@ async function dynamoPorts(): Promise<ModelPorts> {
   const doc = createDocumentClient(dynamoClient(endpoint()));
   return {
     tenants: new DynamoTenantStore(doc, table),
+    rotationAccounts: new DynamoRotationStore(doc, table),
     accounts: new DynamoAccountStore(doc, table),
     tokens: new DynamoRegistrationTokenStore(doc, table),
     organizations: new DynamoOrganizationStore(doc, table),

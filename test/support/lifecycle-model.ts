@@ -23,11 +23,13 @@ import type {
   OrganizationStore,
   PermissionSetStore,
   RegistrationTokenStore,
+  RotationAccountReader,
   TenantStore,
 } from "../../shared/ports";
 import { AccountService } from "../../shared/services/account-service";
 import { AuditTrail } from "../../shared/services/audit-trail";
 import { EmergencyBrake } from "../../shared/services/emergency-brake";
+import { ExternalIdRotation } from "../../shared/services/external-id-rotation";
 import { hashRegistrationToken } from "../../shared/services/onboarding-service";
 import { drainJobs, OrganizationJobs, QueuedLinks } from "../../shared/services/organization-job";
 import { OrganizationJobStarter } from "../../shared/services/organization-job-starter";
@@ -44,6 +46,8 @@ import { ManualClock, SequenceRandom } from "./fakes";
 /** The ports a run needs, and how to see everything of one tenant that remains. */
 export interface ModelPorts {
   tenants: TenantStore;
+  /** The rotation rule's read of the tenant's accounts. */
+  rotationAccounts: RotationAccountReader;
   accounts: AccountStore;
   tokens: RegistrationTokenStore;
   organizations: OrganizationStore;
@@ -76,6 +80,7 @@ export interface World {
   clock: ManualClock;
   ports: ModelPorts;
   tenants: TenantService;
+  rotation: ExternalIdRotation;
   accounts: AccountService;
   registration: RegistrationService;
   brake: EmergencyBrake;
@@ -147,6 +152,13 @@ export async function buildWorld(ports: ModelPorts): Promise<World> {
   const members = new Set<string>(ACCOUNTS);
   const tenants = new TenantService({
     tenants: ports.tenants,
+    trail,
+    clock,
+    random: new SequenceRandom(),
+  });
+  const rotation = new ExternalIdRotation({
+    tenants: ports.tenants,
+    accounts: ports.rotationAccounts,
     trail,
     clock,
     random: new SequenceRandom(),
@@ -338,6 +350,7 @@ export async function buildWorld(ports: ModelPorts): Promise<World> {
     clock,
     ports,
     tenants,
+    rotation,
     accounts,
     registration,
     brake,
@@ -752,7 +765,7 @@ export const lifecycleCommands = [
               )
               .map((a) => a.accountId)
               .sort();
-            const outcome = await w.tenants.rotateExternalId(w.tenantId, actor, { force }).then(
+            const outcome = await w.rotation.rotate(w.tenantId, actor, { force }).then(
               () => undefined,
               (err: { status?: number; code?: string; details?: unknown }) => {
                 if (err.status === undefined || err.status >= 500) throw err;

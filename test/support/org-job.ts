@@ -86,7 +86,6 @@ export async function organizationJobWorld(options: {
     trail,
     clock,
     random,
-    externalIdOverlapSeconds: 3600,
   });
   const roles = new Map<string, RoleOutcome>();
   const verifier = {

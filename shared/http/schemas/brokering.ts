@@ -214,12 +214,9 @@ export const AuditRecord = doc(
     detached: optional(int()),
     forced: described(
       optional(boolean()),
-      "EXTERNAL_ID_ROTATE: true when the rotation was forced past accounts not yet on the current ID.",
+      "A rotation forced past accounts not seen on the current external ID.",
     ),
-    laggingAccounts: described(
-      optional(int()),
-      "EXTERNAL_ID_ROTATE with forced: how many accounts had not been seen accepting the current ID.",
-    ),
+    laggingAccounts: described(optional(int()), "A forced rotation: how many such accounts."),
   }),
   { id: "AuditRecord" },
 );

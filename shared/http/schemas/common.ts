@@ -1,5 +1,7 @@
 import { en } from "zod/locales";
 import {
+  array,
+  boolean,
   coerce,
   config,
   globalRegistry,
@@ -11,11 +13,9 @@ import {
   minLength,
   object,
   optional,
-  record,
   regex,
   strictObject,
   string,
-  unknown,
   type ZodMiniType,
 } from "zod/mini";
 import { SERVICE_NAME_PATTERN } from "../../domain/api-key";
@@ -92,8 +92,16 @@ export const ErrorResponse = doc(
       ),
       message: string(),
       details: described(
-        optional(record(string(), unknown())),
-        "Facts about the refusal, for some codes: ROTATION_WOULD_STRAND_ACCOUNTS gives laggingAccounts (how many) and accountIds (the first ten); the account lifecycle's 409s give state, frozen and event.",
+        optional(
+          object({
+            laggingAccounts: optional(int()),
+            accountIds: optional(array(string())),
+            state: optional(string()),
+            frozen: optional(boolean()),
+            event: optional(string()),
+          }),
+        ),
+        "Some codes only: ROTATION_WOULD_STRAND_ACCOUNTS (laggingAccounts, the first ten accountIds); an account's lifecycle 409s (state, frozen, event).",
       ),
     }),
     requestId: string(),

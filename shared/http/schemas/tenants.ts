@@ -76,7 +76,7 @@ export const RotateExternalIdRequest = optional(
     strictObject({
       force: described(
         optional(boolean()),
-        "Rotate even though some accounts have not been seen accepting the current external ID (they may be cut off when the previous one is dropped); recorded in the audit trail. For an organization whose StackSet update is still running.",
+        "Rotate even if accounts were not seen on the current external ID (the previous one is dropped); audited.",
       ),
     }),
     { id: "RotateExternalIdRequest" },

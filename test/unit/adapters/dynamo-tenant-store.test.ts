@@ -13,7 +13,10 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createDocumentClient } from "../../../shared/adapters/dynamo-client";
-import { DynamoTenantStore } from "../../../shared/adapters/dynamo-tenant-store";
+import {
+  DynamoRotationStore,
+  DynamoTenantStore,
+} from "../../../shared/adapters/dynamo-tenant-store";
 import { ExternalIdTakenError, StaleTenantError } from "../../../shared/domain/errors";
 import type { Tenant } from "../../../shared/domain/tenant";
 import { ServiceUnavailableError } from "../../../shared/errors";
@@ -173,5 +176,41 @@ describe("server faults", () => {
     });
     ddb.on(TransactWriteCommand).rejects(fault);
     await expect(store.create(tenant)).rejects.toBeInstanceOf(ServiceUnavailableError);
+  });
+});
+
+describe("DynamoRotationStore", () => {
+  const rotation = new DynamoRotationStore(doc, "t");
+
+  it("reads every account of the tenant, page after page, strongly consistent, only what the rule needs", async () => {
+    ddb
+      .on(QueryCommand)
+      .resolvesOnce({
+        Items: [{ accountId: "111111111111", status: "VERIFIED", acceptedExternalId: "cpx-1" }],
+        LastEvaluatedKey: { PK: "TENANT#tnt_a", SK: "ACCOUNT#111111111111" },
+      })
+      .resolvesOnce({ Items: [{ accountId: "222222222222", status: "FAILED" }] });
+    await expect(rotation.rotationAccounts("tnt_a")).resolves.toEqual([
+      { accountId: "111111111111", status: "VERIFIED", acceptedExternalId: "cpx-1" },
+      { accountId: "222222222222", status: "FAILED" },
+    ]);
+    const calls = ddb.commandCalls(QueryCommand).map((c) => c.args[0].input);
+    expect(calls).toHaveLength(2);
+    expect(calls[0]).toMatchObject({
+      KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+      ExpressionAttributeValues: { ":pk": "TENANT#tnt_a", ":prefix": "ACCOUNT#" },
+      ProjectionExpression: "accountId, #status, acceptedExternalId",
+      ConsistentRead: true,
+    });
+    expect(calls[1]?.ExclusiveStartKey).toEqual({ PK: "TENANT#tnt_a", SK: "ACCOUNT#111111111111" });
+  });
+
+  it("a throttled read is a 503, not a rotation that skipped the accounts", async () => {
+    ddb
+      .on(QueryCommand)
+      .rejects(new ProvisionedThroughputExceededException({ message: "slow", $metadata: {} }));
+    await expect(rotation.rotationAccounts("tnt_a")).rejects.toBeInstanceOf(
+      ServiceUnavailableError,
+    );
   });
 });

@@ -25,6 +25,7 @@ async function memoryPorts() {
   const permissionSets = new MemoryPermissionSetStore();
   return {
     tenants,
+    rotationAccounts: tenants,
     accounts,
     tokens,
     organizations,

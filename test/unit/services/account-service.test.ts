@@ -40,7 +40,6 @@ beforeEach(async () => {
     trail,
     clock,
     random: new SequenceRandom(),
-    externalIdOverlapSeconds: 3600,
   });
   tenantId = (await tenantService.create("A", testActor())).tenantId;
   service = new AccountService({

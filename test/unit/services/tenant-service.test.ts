@@ -3,6 +3,7 @@ import { ExternalIdTakenError, StaleTenantError } from "../../../shared/domain/e
 import type { ExternalIdState, Tenant } from "../../../shared/domain/tenant";
 import { ConflictError, TenantNotFoundError } from "../../../shared/errors";
 import { AuditTrail } from "../../../shared/services/audit-trail";
+import { ExternalIdRotation } from "../../../shared/services/external-id-rotation";
 import { TenantService } from "../../../shared/services/tenant-service";
 import { anAccount } from "../../support/domain";
 import { ManualClock, SequenceRandom } from "../../support/fakes";
@@ -48,17 +49,22 @@ let tenants: ContendedTenants;
 let accounts: MemoryAccountStore;
 let audit: MemoryAuditStore;
 let service: TenantService;
+let rotation: ExternalIdRotation;
 
 beforeEach(() => {
   tenants = new ContendedTenants();
   accounts = new MemoryAccountStore(tenants);
   audit = new MemoryAuditStore();
   const clock = new ManualClock();
-  service = new TenantService({
+  const trail = new AuditTrail({ audit, clock });
+  const random = new SequenceRandom();
+  service = new TenantService({ tenants, trail, clock, random });
+  rotation = new ExternalIdRotation({
     tenants,
-    trail: new AuditTrail({ audit, clock }),
+    accounts: tenants,
+    trail,
     clock,
-    random: new SequenceRandom(),
+    random,
     externalIdOverlapSeconds: 3600,
   });
 });
@@ -83,7 +89,7 @@ describe("TenantService", () => {
   it("retries a rotation that lost a race, on the fresh version", async () => {
     const tenant = await service.create("Acme", testActor());
     tenants.lostRaces = 1;
-    const rotated = await service.rotateExternalId(tenant.tenantId, testActor());
+    const rotated = await rotation.rotate(tenant.tenantId, testActor());
     expect(tenants.rotatedFromVersion).toEqual([1, 2]);
     expect(rotated.version).toBe(3);
     expect(rotated.externalId.previous).toBe(tenant.externalId.current);
@@ -93,7 +99,7 @@ describe("TenantService", () => {
   it("answers 409 when a rotation keeps losing races, and records nothing", async () => {
     const tenant = await service.create("Acme", testActor());
     tenants.lostRaces = 100;
-    const err = await service.rotateExternalId(tenant.tenantId, testActor()).catch((e) => e);
+    const err = await rotation.rotate(tenant.tenantId, testActor()).catch((e) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect(err.code).toBe("CONCURRENT_MODIFICATION");
     expect(tenants.rotatedFromVersion).toHaveLength(8);
@@ -104,7 +110,7 @@ describe("TenantService", () => {
     const tenant = await service.create("Acme", testActor());
     await tenants.markDeleting(tenant.tenantId, "2026-11-23T10:00:00.000Z");
     await expect(service.get(tenant.tenantId)).rejects.toBeInstanceOf(TenantNotFoundError);
-    await expect(service.rotateExternalId(tenant.tenantId, testActor())).rejects.toBeInstanceOf(
+    await expect(rotation.rotate(tenant.tenantId, testActor())).rejects.toBeInstanceOf(
       TenantNotFoundError,
     );
     expect(tenants.rotatedFromVersion).toEqual([]);
@@ -126,7 +132,7 @@ describe("TenantService", () => {
   });
 });
 
-describe("TenantService: a rotation waits for the accounts", () => {
+describe("ExternalIdRotation: a rotation waits for the accounts", () => {
   /** A tenant with one account per entry, each seen accepting the given ID (undefined: never). */
   async function tenantWith(...accepted: (string | "CURRENT" | undefined)[]) {
     const tenant = await service.create("Acme", testActor());
@@ -148,15 +154,15 @@ describe("TenantService: a rotation waits for the accounts", () => {
 
   it("a tenant with no accounts rotates as often as it likes", async () => {
     const tenant = await tenantWith();
-    for (let i = 0; i < 3; i++) await service.rotateExternalId(tenant.tenantId, testActor());
+    for (let i = 0; i < 3; i++) await rotation.rotate(tenant.tenantId, testActor());
     expect(rotations()).toHaveLength(3);
     expect(rotations()[0]?.forced).toBeUndefined();
   });
 
   it("rotates once, then refuses with the count while an account is behind, writing nothing", async () => {
     const tenant = await tenantWith("CURRENT", "CURRENT");
-    const rotated = await service.rotateExternalId(tenant.tenantId, testActor());
-    const err = await service.rotateExternalId(tenant.tenantId, testActor()).catch((e) => e);
+    const rotated = await rotation.rotate(tenant.tenantId, testActor());
+    const err = await rotation.rotate(tenant.tenantId, testActor()).catch((e) => e);
     expect(err).toBeInstanceOf(ConflictError);
     expect(err.code).toBe("ROTATION_WOULD_STRAND_ACCOUNTS");
     expect(err.details).toEqual({
@@ -169,13 +175,13 @@ describe("TenantService: a rotation waits for the accounts", () => {
 
   it("an account never seen accepting an ID holds it back too", async () => {
     const tenant = await tenantWith("CURRENT", undefined);
-    const err = await service.rotateExternalId(tenant.tenantId, testActor()).catch((e) => e);
+    const err = await rotation.rotate(tenant.tenantId, testActor()).catch((e) => e);
     expect(err.details).toEqual({ laggingAccounts: 1, accountIds: ["111111111112"] });
   });
 
   it("force rotates anyway, and its record says so and past how many accounts", async () => {
     const tenant = await tenantWith("cpx-old", "CURRENT");
-    const rotated = await service.rotateExternalId(tenant.tenantId, testActor(), { force: true });
+    const rotated = await rotation.rotate(tenant.tenantId, testActor(), { force: true });
     expect(rotated.externalId.previous).toBe(tenant.externalId.current);
     expect(rotations()).toMatchObject([{ forced: true, laggingAccounts: 1 }]);
   });
@@ -183,7 +189,7 @@ describe("TenantService: a rotation waits for the accounts", () => {
   it("of concurrent rotations, one wins; the others retry on its version and find the accounts behind", async () => {
     const tenant = await tenantWith("CURRENT");
     const results = await Promise.allSettled(
-      Array.from({ length: 8 }, () => service.rotateExternalId(tenant.tenantId, testActor())),
+      Array.from({ length: 8 }, () => rotation.rotate(tenant.tenantId, testActor())),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results.filter((r) => r.status === "rejected"))
