@@ -19,16 +19,12 @@ import {
   NextToken,
   PageSize,
   Region,
+  RoleArnText,
   TenantId,
   Timestamp,
 } from "./common";
 
 /** Tenant AWS accounts: onboarding and registration. */
-export const RoleArnText = string().check(
-  minLength(20),
-  maxLength(2048),
-  regex(/^arn:[a-z0-9-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/),
-);
 
 export const RegisterAccountRequest = doc(
   strictObject({

@@ -98,37 +98,46 @@ export const GrantList = doc(object({ items: array(Grant), nextToken: optional(s
   id: "GrantList",
 });
 
-export const CallerView = doc(
-  object({
-    keyId: string(),
-    role: described(zEnum(["admin", "tenant", "service"]), "The key's role."),
-    tenantId: optional(string()),
-    service: optional(string()),
-    grants: optional(
-      described(
-        array(
-          object({
+export const CallerView = /* @__PURE__ */ doc(
+  /* @__PURE__ */ object({
+    keyId: /* @__PURE__ */ string(),
+    role: /* @__PURE__ */ described(
+      /* @__PURE__ */ zEnum(["admin", "tenant", "service"]),
+      "The key's role.",
+    ),
+    tenantId: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    service: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    grants: /* @__PURE__ */ optional(
+      /* @__PURE__ */ described(
+        /* @__PURE__ */ array(
+          /* @__PURE__ */ object({
             grantId: GrantId,
-            tenantId: described(string(), 'A tenant ID, or "*" for a grant for every tenant.'),
-            permissionSets: array(string()),
-            maxDurationSeconds: int(),
-            accounts: optional(
-              described(
-                array(
-                  object({
+            tenantId: /* @__PURE__ */ described(
+              /* @__PURE__ */ string(),
+              'A tenant ID, or "*" for a grant for every tenant.',
+            ),
+            permissionSets: /* @__PURE__ */ array(/* @__PURE__ */ string()),
+            maxDurationSeconds: /* @__PURE__ */ int(),
+            accounts: /* @__PURE__ */ optional(
+              /* @__PURE__ */ described(
+                /* @__PURE__ */ array(
+                  /* @__PURE__ */ object({
                     accountId: AccountId,
-                    status: described(
-                      zEnum(["VERIFIED", "FAILED"]),
+                    status: /* @__PURE__ */ described(
+                      /* @__PURE__ */ zEnum(["VERIFIED", "FAILED"]),
                       "VERIFIED: brokered. FAILED: its last verification failed; refused until verified again.",
                     ),
-                    regions: array(string()),
-                    frozen: described(boolean(), "True while the emergency brake is on."),
+                    regions: /* @__PURE__ */ array(/* @__PURE__ */ string()),
+                    frozen: /* @__PURE__ */ described(
+                      /* @__PURE__ */ boolean(),
+                      "True while the emergency brake is on.",
+                    ),
                   }),
                 ),
                 "The tenant's accounts that are not detached (at most 1000); absent for a grant for every tenant.",
               ),
             ),
-            accountsTruncated: optional(boolean()),
+            accountsTruncated: /* @__PURE__ */ optional(/* @__PURE__ */ boolean()),
           }),
         ),
         "A service key's grants, with the accounts each reaches.",
@@ -138,97 +147,131 @@ export const CallerView = doc(
   { id: "CallerView" },
 );
 
-export const CreateSessionRequest = doc(
-  strictObject({
+export const CreateSessionRequest = /* @__PURE__ */ doc(
+  /* @__PURE__ */ strictObject({
     tenantId: TenantId,
     accountId: AccountId,
-    permissionSet: described(
-      optional(PermissionSetName),
+    permissionSet: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(PermissionSetName),
       "One of the grant's permission sets; may be left out when the grant has exactly one.",
     ),
-    durationSeconds: described(
-      optional(SessionSeconds()),
+    durationSeconds: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(/* @__PURE__ */ SessionSeconds()),
       "900 to 3600 (role chaining caps Lambda-issued sessions at one hour); default: the grant's maximum.",
     ),
-    region: described(
-      optional(Region),
+    region: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(Region),
       "Region whose STS endpoint issues the session; default: the account's first region.",
     ),
   }),
   { id: "CreateSessionRequest" },
 );
 
-export const Session = doc(
-  object({
-    credentials: object({
-      accessKeyId: string(),
-      secretAccessKey: string(),
-      sessionToken: string(),
+export const Session = /* @__PURE__ */ doc(
+  /* @__PURE__ */ object({
+    credentials: /* @__PURE__ */ object({
+      accessKeyId: /* @__PURE__ */ string(),
+      secretAccessKey: /* @__PURE__ */ string(),
+      sessionToken: /* @__PURE__ */ string(),
       expiration: Timestamp,
     }),
-    assumedRoleArn: string(),
-    sessionName: string(),
+    assumedRoleArn: /* @__PURE__ */ string(),
+    sessionName: /* @__PURE__ */ string(),
   }),
   { id: "Session" },
 );
 
-export const AuditRecord = doc(
-  object({
-    requestId: string(),
+export const AuditRecord = /* @__PURE__ */ doc(
+  /* @__PURE__ */ object({
+    requestId: /* @__PURE__ */ string(),
     at: Timestamp,
-    keyId: described(
-      string(),
+    keyId: /* @__PURE__ */ described(
+      /* @__PURE__ */ string(),
       'The acting API key; "stack" for a stack\'s message, "system" for scheduled work.',
     ),
-    keyRole: described(
-      optional(zEnum(["admin", "tenant", "service", "stack", "system"])),
+    keyRole: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(
+        /* @__PURE__ */ zEnum(["admin", "tenant", "service", "stack", "system"]),
+      ),
       "The acting key's role, or who acted without a key.",
     ),
-    service: described(optional(string()), "The service of a service key, or the scheduled job."),
-    tenantId: optional(string()),
-    accountId: optional(string()),
-    action: described(
-      optional(zEnum(AUDIT_ACTIONS)),
+    service: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+      "The service of a service key, or the scheduled job.",
+    ),
+    tenantId: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    accountId: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    action: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(/* @__PURE__ */ zEnum(AUDIT_ACTIONS)),
       "What was done; a session request when absent (older records).",
     ),
-    outcome: zEnum(["ISSUED", "REFUSED", "FAILED", "APPLIED", "RELEASED", "SUCCEEDED"]),
-    code: optional(string()),
-    roleArn: optional(string()),
-    permissionSet: optional(string()),
-    durationSeconds: optional(int()),
-    region: optional(string()),
-    sessionName: optional(string()),
-    sourceIdentity: optional(string()),
-    expiration: optional(Timestamp),
-    cacheHit: optional(boolean()),
-    source: optional(zEnum(["api", "cloudformation", "organization"])),
-    stackId: optional(string()),
-    managementAccountId: optional(string()),
-    fromState: described(optional(string()), "The account's lifecycle state before the change."),
-    toState: described(optional(string()), "The account's lifecycle state after the change."),
-    target: described(
-      optional(string()),
+    outcome: /* @__PURE__ */ zEnum([
+      "ISSUED",
+      "REFUSED",
+      "FAILED",
+      "APPLIED",
+      "RELEASED",
+      "SUCCEEDED",
+    ]),
+    code: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    roleArn: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    permissionSet: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    durationSeconds: /* @__PURE__ */ optional(/* @__PURE__ */ int()),
+    region: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    sessionName: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    sourceIdentity: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    expiration: /* @__PURE__ */ optional(Timestamp),
+    cacheHit: /* @__PURE__ */ optional(/* @__PURE__ */ boolean()),
+    source: /* @__PURE__ */ optional(
+      /* @__PURE__ */ zEnum(["api", "cloudformation", "organization"]),
+    ),
+    stackId: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    managementAccountId: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+    fromState: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+      "The account's lifecycle state before the change.",
+    ),
+    toState: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+      "The account's lifecycle state after the change.",
+    ),
+    target: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(/* @__PURE__ */ string()),
       "The API key, grant or permission set created or removed; the stack's request type; on a session refused for a tenant that does not exist (platform trail), the tenant ID it named.",
     ),
-    registered: optional(int()),
-    detached: optional(int()),
-    forced: described(
-      optional(boolean()),
+    registered: /* @__PURE__ */ optional(/* @__PURE__ */ int()),
+    detached: /* @__PURE__ */ optional(/* @__PURE__ */ int()),
+    forced: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(/* @__PURE__ */ boolean()),
       "A rotation forced past accounts not seen on the current external ID.",
     ),
-    laggingAccounts: described(optional(int()), "A forced rotation: how many such accounts."),
+    laggingAccounts: /* @__PURE__ */ described(
+      /* @__PURE__ */ optional(/* @__PURE__ */ int()),
+      "A forced rotation: how many such accounts.",
+    ),
   }),
   { id: "AuditRecord" },
 );
 
-export const AuditList = doc(object({ items: array(AuditRecord), nextToken: optional(string()) }), {
-  id: "AuditList",
-});
+export const AuditList = /* @__PURE__ */ doc(
+  /* @__PURE__ */ object({
+    items: /* @__PURE__ */ array(AuditRecord),
+    nextToken: /* @__PURE__ */ optional(/* @__PURE__ */ string()),
+  }),
+  {
+    id: "AuditList",
+  },
+);
 
-export const AuditQuery = strictObject({
-  from: described(optional(IsoTime), "Earliest record (ISO 8601, UTC), inclusive."),
-  to: described(
-    optional(matching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/)),
+export const AuditQuery = /* @__PURE__ */ strictObject({
+  from: /* @__PURE__ */ described(
+    /* @__PURE__ */ optional(IsoTime),
+    "Earliest record (ISO 8601, UTC), inclusive.",
+  ),
+  to: /* @__PURE__ */ described(
+    /* @__PURE__ */ optional(
+      /* @__PURE__ */ matching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,3})?Z$/),
+    ),
     "Latest record (ISO 8601, UTC), inclusive.",
   ),
   limit: PageSize,

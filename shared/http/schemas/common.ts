@@ -54,6 +54,16 @@ export const matching = (pattern: RegExp) => string().check(regex(pattern));
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 export const PRINTABLE = /^[^\x00-\x1f\x7f]*$/;
 
+/**
+ * A role ARN as text (parsed and checked in the domain). Here, not in accounts.ts, so that the
+ * organization routes' bundles do not carry the account schemas.
+ */
+export const RoleArnText = string().check(
+  minLength(20),
+  maxLength(2048),
+  regex(/^arn:[a-z0-9-]+:iam::\d{12}:role\/[\w+=,.@/-]+$/),
+);
+
 export const TenantId = doc(matching(TENANT_ID_PATTERN), {
   id: "TenantId",
   description: "Tenant identifier, issued by the control plane.",

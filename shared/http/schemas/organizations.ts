@@ -14,8 +14,7 @@ import {
 import { ROLE_NAME_PATTERN } from "../../domain/arn";
 import { OU_ID_PATTERN, ROOT_ID_PATTERN } from "../../domain/organization";
 import { VERIFICATION_CODES } from "../../domain/verification";
-import { RoleArnText } from "./accounts";
-import { AccountId, described, doc, matching, TenantId, Timestamp } from "./common";
+import { AccountId, described, doc, matching, RoleArnText, TenantId, Timestamp } from "./common";
 
 /**
  * AWS Organizations: connecting a tenant's organization. Every call is marked pure, so that a
