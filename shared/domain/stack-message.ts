@@ -66,16 +66,23 @@ export function stackRegion(stackId: string): string | undefined {
  * Whether the stack, as CloudFormation describes it, is the one that sent the message now. Anyone
  * who can read the stack knows its ID and its token, so the message proves nothing alone: the stack
  * must exist under that ID, be in a state in which CloudFormation sends that request, and carry the
- * parameters the message claims (the token, and for a Create or an Update the role's name). During
- * an update's rollback the parameters shown may be either side's, so only the token is compared.
+ * parameters the message claims (the token, and for a Create or an Update the role's name), and the
+ * message's StackRegion must be the stack's region. During an update's rollback the role may also
+ * be the one the account is registered with (the parameters shown may be either side's).
  */
-export function checkStackMessage(message: StackMessage, stack: StackView | undefined): StackCheck {
+export function checkStackMessage(
+  message: StackMessage,
+  stack: StackView | undefined,
+  /** The role the account is registered with, if it is: a rollback may return to it. */
+  registeredRoleArn?: string,
+): StackCheck {
   const refuse = (code: StackRefusal, text: string): StackCheck => ({
     ok: false,
     code,
     message: text,
   });
-  if (message.stackRegion !== undefined && message.stackRegion !== stackRegion(message.stackId))
+  // Every template sends StackRegion: without it the account's regions would be emptied (any).
+  if (message.stackRegion === undefined || message.stackRegion !== stackRegion(message.stackId))
     return refuse("STACK_REGION_MISMATCH", "the message's StackRegion is not its stack's region");
   if (!stack || stack.stackId !== message.stackId)
     return refuse("STACK_NOT_FOUND", "no such stack in the account");
@@ -86,9 +93,16 @@ export function checkStackMessage(message: StackMessage, stack: StackView | unde
     );
   if ((stack.parameters.RegistrationToken ?? "") !== (message.registrationToken ?? ""))
     return refuse("STACK_PARAMETERS_MISMATCH", "the stack carries another registration token");
-  if (message.requestType !== "Delete" && stack.status !== "UPDATE_ROLLBACK_IN_PROGRESS") {
+  if (message.requestType !== "Delete") {
     const role = message.roleArn ? parseRoleArn(message.roleArn) : undefined;
-    if (typeof role !== "object" || role.roleName !== stack.parameters.RoleName)
+    const stacksRole = typeof role === "object" && role.roleName === stack.parameters.RoleName;
+    // A rollback returns to the role before the update: the stack's parameter or the role the
+    // account is registered with, never a third one.
+    const rollingBackTo =
+      stack.status === "UPDATE_ROLLBACK_IN_PROGRESS" &&
+      registeredRoleArn !== undefined &&
+      message.roleArn === registeredRoleArn;
+    if (!stacksRole && !rollingBackTo)
       return refuse("STACK_PARAMETERS_MISMATCH", "the stack's role is not the message's role");
   }
   return { ok: true, status: stack.status };

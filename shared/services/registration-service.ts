@@ -3,7 +3,11 @@ import type { Account } from "../domain/account";
 import { ACCOUNT_ID_PATTERN, REGION_PATTERN } from "../domain/arn";
 import type { Actor } from "../domain/audit";
 import { RegistrationTokenSpentError, VerificationFailedError } from "../domain/errors";
-import { deleteDeregisters, type StackMessage } from "../domain/stack-message";
+import {
+  deleteDeregisters,
+  type StackMessage,
+  TENANT_TEMPLATE_VERSION,
+} from "../domain/stack-message";
 import { externalIdCandidates } from "../domain/tenant";
 import { illFormedTextAt } from "../domain/text";
 import { AppError } from "../errors";
@@ -80,7 +84,8 @@ function ownedBy(
 /** The template version a message reports; version 1 sent none. */
 function templateVersionOf(raw: string | undefined): number {
   const n = raw === undefined ? 1 : Number(raw);
-  return Number.isInteger(n) && n >= 1 && n <= 1000 ? n : 1;
+  // No version above the control plane's own: a message cannot claim a template that is not out.
+  return Number.isInteger(n) && n >= 1 ? Math.min(n, TENANT_TEMPLATE_VERSION) : 1;
 }
 
 /** How long a Delete keeps asking its stack (a deleted role is not coming back). */
@@ -216,8 +221,8 @@ export class RegistrationService {
       keyRole: "stack",
       stackId: req.StackId,
     };
-    const refuse = async (reason: string) => {
-      await this.deps.trail.record(actor, {
+    const recordRefusal = (reason: string) =>
+      this.deps.trail.record(actor, {
         action: "STACK_MESSAGE",
         tenantId: token.tenantId,
         ...(props.AccountId && ACCOUNT_ID_PATTERN.test(props.AccountId)
@@ -228,6 +233,8 @@ export class RegistrationService {
         code: reason.slice(0, reason.indexOf(":")),
         target: req.RequestType,
       });
+    const refuse = async (reason: string) => {
+      await recordRefusal(reason);
       return fail(reason);
     };
     if (!props.AccountId || !ACCOUNT_ID_PATTERN.test(props.AccountId))
@@ -250,7 +257,11 @@ export class RegistrationService {
       ...(props.RoleArn === undefined ? {} : { roleArn: props.RoleArn }),
       ...(props.StackRegion === undefined ? {} : { stackRegion: props.StackRegion }),
     };
-    const confirm = async (roleArn: string, acceptedExternalId: string | undefined) => {
+    const confirm = async (
+      roleArn: string,
+      acceptedExternalId: string | undefined,
+      registeredRoleArn?: string,
+    ) => {
       const tenant = await this.deps.tenants.get(token.tenantId);
       if (!tenant)
         return { ok: false as const, code: "TENANT_NOT_FOUND", message: "no such tenant" };
@@ -264,6 +275,7 @@ export class RegistrationService {
         ),
         retryBudgetMs:
           req.RequestType === "Delete" ? DELETE_CONFIRM_BUDGET_MS : this.deps.confirmRetryBudgetMs,
+        ...(registeredRoleArn === undefined ? {} : { registeredRoleArn }),
       });
     };
     const unconfirmed = (c: { code: string; message: string }) =>
@@ -299,6 +311,17 @@ export class RegistrationService {
       return this.answer(req.ResponseURL, req.StackId, { ...base, Status: "SUCCESS" });
     }
     if (!props.RoleArn) return refuse("INVALID_ROLE_ARN: RoleArn is missing");
+    // The role is checked before the control plane assumes it: in the stack's account, its
+    // partition, never the control plane's own account (whose roles a message must not probe).
+    try {
+      this.deps.accounts.parseRole(props.AccountId, props.RoleArn);
+    } catch (err) {
+      if (err instanceof AppError) return refuse(`${err.code}: ${err.message}`);
+      throw err;
+    }
+    const regions = props.StackRegion ? [props.StackRegion] : [];
+    if (regions.some((r) => !REGION_PATTERN.test(r)))
+      return refuse("INVALID_REGION: a region name is not valid");
     if (req.RequestType === "Update") {
       const account = await this.deps.accounts.stackAccount(
         token.tenantId,
@@ -306,8 +329,28 @@ export class RegistrationService {
         req.StackId,
       );
       if (!ownedBy(token, req.StackId, account)) return spent();
-      const confirmed = await confirm(props.RoleArn, account?.acceptedExternalId);
-      if (!confirmed.ok) return unconfirmed(confirmed);
+      const confirmed = await confirm(props.RoleArn, account?.acceptedExternalId, account?.roleArn);
+      if (!confirmed.ok) {
+        // An Update that would change nothing needs no confirmation: it succeeds, so that a stack
+        // whose role may not read it (template version 1) does not fail an update, or its
+        // rollback, over a registration that stays as it is. The refusal is still on record.
+        if (
+          account &&
+          account.roleArn === props.RoleArn &&
+          account.regions.length === 1 &&
+          account.regions[0] === props.StackRegion
+        ) {
+          await recordRefusal(
+            `${confirmed.code}: the control plane could not confirm this request with the stack: ${confirmed.message}`,
+          );
+          return this.answer(req.ResponseURL, req.StackId, {
+            ...base,
+            PhysicalResourceId: physicalId(props.AccountId),
+            Status: "SUCCESS",
+          });
+        }
+        return unconfirmed(confirmed);
+      }
       // A stack of the days before tokens were bound: its token is bound to it now.
       if (
         token.boundStackId === undefined &&
@@ -329,33 +372,33 @@ export class RegistrationService {
       const confirmed = await confirm(props.RoleArn, undefined);
       if (!confirmed.ok) return unconfirmed(confirmed);
     }
-    const regions = props.StackRegion ? [props.StackRegion] : [];
-    if (regions.some((r) => !REGION_PATTERN.test(r)))
-      return refuse("INVALID_REGION: a region name is not valid");
+    const input = { accountId: props.AccountId, roleArn: props.RoleArn, regions };
     try {
-      const { account } = await this.deps.accounts.register(
-        token.tenantId,
-        { accountId: props.AccountId, roleArn: props.RoleArn, regions },
-        {
-          kind: "cloudformation",
-          stackId: req.StackId,
-          templateVersion: templateVersionOf(props.TemplateVersion),
-        },
-        actor,
-        {
-          requireExisting: req.RequestType === "Update",
-          ...(req.RequestType === "Create"
-            ? {
-                guard: {
-                  registrationToken: {
-                    tokenHash: tokenHash as string,
-                    stackId: req.StackId,
-                    at: this.deps.clock.now().toISOString(),
+      const { account } = await this.registerOnceMore(() =>
+        this.deps.accounts.register(
+          token.tenantId,
+          input,
+          {
+            kind: "cloudformation",
+            stackId: req.StackId,
+            templateVersion: templateVersionOf(props.TemplateVersion),
+          },
+          actor,
+          {
+            requireExisting: req.RequestType === "Update",
+            ...(req.RequestType === "Create"
+              ? {
+                  guard: {
+                    registrationToken: {
+                      tokenHash: tokenHash as string,
+                      stackId: req.StackId,
+                      at: this.deps.clock.now().toISOString(),
+                    },
                   },
-                },
-              }
-            : {}),
-        },
+                }
+              : {}),
+          },
+        ),
       );
       return this.answer(req.ResponseURL, req.StackId, {
         ...base,
@@ -371,6 +414,20 @@ export class RegistrationService {
       return fail(
         "INTERNAL_ERROR: the control plane could not register the account; retry the stack operation later",
       );
+    }
+  }
+
+  /**
+   * A stack's message registers again once when its write lost a race (the same message delivered
+   * twice by SNS, or one copied from the stack while it waits): the stack may say it twice, so the
+   * second attempt sees the first's account and re-verifies instead of failing the stack.
+   */
+  private async registerOnceMore<T>(register: () => Promise<T>): Promise<T> {
+    try {
+      return await register();
+    } catch (err) {
+      if (err instanceof AppError && err.code === "CONCURRENT_MODIFICATION") return register();
+      throw err;
     }
   }
 

@@ -44,6 +44,8 @@ export class StackConfirmation {
     externalIds: readonly string[];
     /** How long to keep retrying failures that pass (a role created seconds ago, throttling). */
     retryBudgetMs: number;
+    /** The role the account is registered with, if it is (a rollback may return to it). */
+    registeredRoleArn?: string;
   }): Promise<Confirmation> {
     const region = stackRegion(input.message.stackId) ?? "";
     const started = this.deps.clock.now().getTime();
@@ -70,7 +72,7 @@ export class StackConfirmation {
           input.message.stackId,
           region,
         );
-        return checkStackMessage(input.message, stack);
+        return checkStackMessage(input.message, stack, input.registeredRoleArn);
       } catch (err) {
         if (!(err instanceof RoleAccessError)) throw err;
         const elapsed = this.deps.clock.now().getTime() - started;

@@ -26,6 +26,7 @@ const table = JSON.parse(
   stackId: string;
   message: Omit<StackMessage, "requestType">;
   parameters: Record<string, string>;
+  registeredRoleArn: string;
   cases: Case[];
 };
 
@@ -43,8 +44,9 @@ describe("checkStackMessage: the stack's word on a custom resource message", () 
           status: c.stackStatus,
           parameters: table.parameters,
         };
-    const result = checkStackMessage(message, stack);
+    const result = checkStackMessage(message, stack, table.registeredRoleArn);
     expect(result.ok ? "ok" : result.code).toBe(c.expect);
+    if (result.ok) expect(result.status).toBe(c.stackStatus);
   });
 
   it("every state in which CloudFormation sends a request is in the table", () => {

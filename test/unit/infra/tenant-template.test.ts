@@ -46,28 +46,39 @@ describe("infra/tenant-role.yaml: the stack confirms its own messages (template 
     expect(resources.ReadOwnStack?.Properties).toMatchObject({
       Roles: [{ Ref: "AccessRole" }],
       PolicyDocument: {
-        Statement: [{ Effect: "Allow", Action: "cloudformation:DescribeStacks", Resource: STACK }],
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: "cloudformation:DescribeStacks",
+            Resource: STACK,
+            // Not a brokered session: only the control plane's own.
+            Condition: { StringEquals: { "aws:SourceIdentity": "control-plane" } },
+          },
+        ],
       },
     });
     // Deleted after the custom resource: still there while its Delete is confirmed.
     expect(resources.Registration?.DependsOn).toBe("ReadOwnStack");
   });
 
-  it("the brake spares reading the stack, and on that stack only", () => {
-    const statements = (
-      resources.EmergencyBrakePolicy?.Properties.PolicyDocument as {
-        Statement: {
-          Sid: string;
-          NotAction?: string[];
-          Action?: string[];
-          NotResource?: unknown[];
-        }[];
-      }
-    ).Statement;
-    const everything = statements.find((s) => s.Sid === "DenyEverythingElse");
-    const elsewhere = statements.find((s) => s.Sid === "DenyThoseOnAnyOtherResource");
-    expect(everything?.NotAction).toContain("cloudformation:DescribeStacks");
-    expect(elsewhere?.Action).toContain("cloudformation:DescribeStacks");
-    expect(elsewhere?.NotResource).toContainEqual(STACK);
+  it("the brake spares reading the stack: that stack only, and the control plane's sessions only", () => {
+    const policy = resources.EmergencyBrakePolicy?.Properties.PolicyDocument as {
+      Statement: {
+        Sid: string;
+        NotAction?: string[];
+        Action?: string[] | string;
+        NotResource?: unknown[];
+        Condition?: unknown;
+      }[];
+    };
+    const sid = (name: string) => policy.Statement.find((s) => s.Sid === name);
+    expect(sid("DenyEverythingElse")?.NotAction).toContain("cloudformation:DescribeStacks");
+    expect(sid("DenyThoseOnAnyOtherResource")?.Action).toContain("cloudformation:DescribeStacks");
+    expect(sid("DenyThoseOnAnyOtherResource")?.NotResource).toContainEqual(STACK);
+    expect(sid("DenyReadingTheStackToBrokeredSessions")).toMatchObject({
+      Effect: "Deny",
+      Action: "cloudformation:DescribeStacks",
+      Condition: { StringNotEquals: { "aws:SourceIdentity": "control-plane" } },
+    });
   });
 });

@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { ROOT } from "../../../scripts/local-stack";
 import { RegistrationTokenSpentError } from "../../../shared/domain/errors";
 import { STACK_STATES_FOR } from "../../../shared/domain/stack-message";
-import { BadRequestError, ServiceUnavailableError } from "../../../shared/errors";
+import { BadRequestError, ConflictError, ServiceUnavailableError } from "../../../shared/errors";
 import type { RegistrationTokenRecord, WriteGuard } from "../../../shared/ports";
 import type { AccountService } from "../../../shared/services/account-service";
 import { AuditTrail } from "../../../shared/services/audit-trail";
@@ -25,7 +25,7 @@ function setup(
     token?: Partial<RegistrationTokenRecord> | null;
     register?: () => Promise<unknown>;
     /** The account registered by the message's stack, as the store has it. */
-    stackAccount?: { createdAt: string };
+    stackAccount?: { createdAt: string; roleArn?: string };
     /** What the stack says of the message (StackConfirmation); confirmed by default. */
     confirm?: Confirmation;
   } = {},
@@ -55,10 +55,22 @@ function setup(
         registered ?? { account: { accountId: "444455556666", status: "VERIFIED" }, created: true }
       );
     }),
+    // As AccountService checks a role ARN: in the stack's account, never the control plane's.
+    parseRole: vi.fn((accountId: string, roleArn: string) => {
+      if (roleArn.split(":")[4] !== accountId)
+        throw new BadRequestError("ROLE_ARN_ACCOUNT_MISMATCH", "another account");
+      if (accountId === "123456789012")
+        throw new BadRequestError("CONTROL_PLANE_ACCOUNT", "the control plane's own account");
+    }),
     deregisterStack: vi.fn(async () => true),
     stackAccount: vi.fn(async () =>
       options.stackAccount
-        ? { ...options.stackAccount, roleArn: STORED_ROLE, acceptedExternalId: "cpx-a" }
+        ? {
+            roleArn: STORED_ROLE,
+            regions: ["us-east-1"],
+            acceptedExternalId: "cpx-a",
+            ...options.stackAccount,
+          }
         : undefined,
     ),
   };
@@ -469,6 +481,79 @@ describe("RegistrationService", () => {
       );
     });
   });
+
+  it.each([
+    [
+      "in the control plane's own account",
+      "123456789012",
+      /^ROLE_ARN_ACCOUNT_MISMATCH|^CONTROL_PLANE/,
+    ],
+    ["in another account than the stack's", "999999999999", /^ROLE_ARN_ACCOUNT_MISMATCH/],
+  ])("never assumes a role %s: refused before the stack is asked", async (_name, account, code) => {
+    const { service, sent, confirm } = setup();
+    await service.handle(
+      JSON.stringify({
+        ...request,
+        ResourceProperties: {
+          ...request.ResourceProperties,
+          RoleArn: `arn:aws:iam::${account}:role/Deployer`,
+        },
+      }),
+    );
+    expect(sent[0]?.body.Reason).toMatch(code);
+    expect(confirm).not.toHaveBeenCalled();
+  });
+
+  it("an unconfirmed Update that would change nothing succeeds, changing nothing, on record", async () => {
+    const { service, sent, accounts, audit } = setup({
+      token: { boundStackId: request.StackId },
+      stackAccount: {
+        createdAt: "2026-11-23T09:30:00.000Z",
+        roleArn: request.ResourceProperties.RoleArn,
+      },
+      confirm: { ok: false, code: "STACK_UNREADABLE", message: "version 1" },
+    });
+    await service.handle(JSON.stringify({ ...request, RequestType: "Update" }));
+    expect(sent[0]?.body.Status).toBe("SUCCESS");
+    expect(accounts.register).not.toHaveBeenCalled();
+    expect(audit.records).toEqual([
+      expect.objectContaining({ outcome: "REFUSED", code: "STACK_UNREADABLE", target: "Update" }),
+    ]);
+  });
+
+  it("a Create that loses a race to the same stack's duplicate registers again instead of failing the stack", async () => {
+    let calls = 0;
+    const { service, sent } = setup({
+      register: async () => {
+        calls += 1;
+        if (calls === 1)
+          throw new ConflictError("CONCURRENT_MODIFICATION", "registered concurrently");
+        return undefined;
+      },
+    });
+    await service.handle(JSON.stringify(request));
+    expect(calls).toBe(2);
+    expect(sent[0]?.body.Status).toBe("SUCCESS");
+  });
+
+  it.each([
+    ["99", 2],
+    ["2", 2],
+    ["1", 1],
+    ["x", 1],
+  ])(
+    "records TemplateVersion %s as %i (never above the current template)",
+    async (reported, stored) => {
+      const { service, accounts } = setup();
+      await service.handle(
+        JSON.stringify({
+          ...request,
+          ResourceProperties: { ...request.ResourceProperties, TemplateVersion: reported },
+        }),
+      );
+      expect(accounts.register.mock.calls[0]?.[2]).toMatchObject({ templateVersion: stored });
+    },
+  );
 
   it("a Create whose registration fails leaves the token unbound; the next Create of the tenant's stack registers", async () => {
     let fail = true;

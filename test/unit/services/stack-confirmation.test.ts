@@ -48,7 +48,12 @@ function setup(reader: (call: number) => Promise<StackView | undefined>) {
   });
   const confirm = (retryBudgetMs = 0) =>
     confirmation.confirm({
-      message: { requestType: "Delete", stackId: STACK, registrationToken: "crt_t" },
+      message: {
+        requestType: "Delete",
+        stackId: STACK,
+        registrationToken: "crt_t",
+        stackRegion: "eu-west-1",
+      },
       roleArn: ROLE,
       externalIds: ["cpx-current", "cpx-previous"],
       retryBudgetMs,
