@@ -1,5 +1,6 @@
 import {
   type DynamoDBDocumentClient,
+  paginateQuery,
   QueryCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -312,24 +313,22 @@ export class DynamoRotationStore
    */
   async rotationAccounts(tenantId: string): Promise<RotationAccount[]> {
     const accounts: RotationAccount[] = [];
-    let startKey: Record<string, unknown> | undefined;
     try {
-      do {
-        const out = await this.doc.send(
-          new QueryCommand({
-            TableName: this.tableName,
-            KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
-            ProjectionExpression: "accountId, #status, acceptedExternalId",
-            ExpressionAttributeNames: { "#status": "status" },
-            ExpressionAttributeValues: {
-              ":pk": keys.tenantPartition(tenantId),
-              ":prefix": "ACCOUNT#",
-            },
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
-          }),
-        );
-        for (const item of out.Items ?? []) {
+      for await (const page of paginateQuery(
+        { client: this.doc },
+        {
+          TableName: this.tableName,
+          KeyConditionExpression: "PK = :pk AND begins_with(SK, :prefix)",
+          ProjectionExpression: "accountId, #status, acceptedExternalId",
+          ExpressionAttributeNames: { "#status": "status" },
+          ExpressionAttributeValues: {
+            ":pk": keys.tenantPartition(tenantId),
+            ":prefix": "ACCOUNT#",
+          },
+          ConsistentRead: true,
+        },
+      )) {
+        for (const item of page.Items ?? []) {
           accounts.push({
             accountId: String(item.accountId),
             status: item.status as RotationAccount["status"],
@@ -338,8 +337,7 @@ export class DynamoRotationStore
               : {}),
           });
         }
-        startKey = out.LastEvaluatedKey;
-      } while (startKey !== undefined);
+      }
     } catch (err) {
       rethrowDynamo(err);
     }
