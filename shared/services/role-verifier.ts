@@ -5,6 +5,7 @@ import { checkTrustPolicy } from "../domain/trust-policy";
 import { DEFAULT_MESSAGES, isTransient, type VerificationFailure } from "../domain/verification";
 import type { AwsCredentials, Clock, Sleep, TenantRoleGateway } from "../ports";
 import { assumeTenantRole } from "./tenant-role-access";
+import { retryWhileTransient } from "./transient-retry";
 
 export interface RoleVerifierDeps {
   gateway: TenantRoleGateway;
@@ -41,9 +42,6 @@ export type VerifyResult =
       externalId?: string;
     };
 
-const FIRST_BACKOFF_MS = 1000;
-const MAX_BACKOFF_MS = 15_000;
-
 /**
  * Verifies a tenant role: AssumeRole with the tenant's external ID through the regional STS
  * endpoint, GetCallerIdentity must be that account and role (and work in every listed region),
@@ -56,19 +54,15 @@ export class RoleVerifier {
   constructor(private readonly deps: RoleVerifierDeps) {}
 
   async verify(input: VerifyInput): Promise<VerifyResult> {
-    const started = this.deps.clock.now().getTime();
-    let backoff = FIRST_BACKOFF_MS;
-    for (let attempt = 1; ; attempt++) {
-      const outcome = await this.attempt(input);
-      const at = this.deps.clock.now().toISOString();
-      if (outcome.ok) return { ok: true, at, attempts: attempt, externalId: outcome.externalId };
-      const elapsed = this.deps.clock.now().getTime() - started;
-      if (!isTransient(outcome.failure.code) || elapsed + backoff > this.deps.retryBudgetMs) {
-        return { ...outcome, at, attempts: attempt };
-      }
-      await this.deps.sleep(backoff);
-      backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-    }
+    const { result, attempts } = await retryWhileTransient(
+      this.deps,
+      this.deps.retryBudgetMs,
+      () => this.attempt(input),
+      (outcome) => !outcome.ok && isTransient(outcome.failure.code),
+    );
+    const at = this.deps.clock.now().toISOString();
+    if (result.ok) return { ok: true, at, attempts, externalId: result.externalId };
+    return { ...result, at, attempts };
   }
 
   private async attempt(

@@ -9,6 +9,7 @@ import {
 import { isTransient } from "../domain/verification";
 import type { Clock, Sleep, StackReader, TenantRoleGateway } from "../ports";
 import { assumeTenantRole } from "./tenant-role-access";
+import { retryWhileTransient } from "./transient-retry";
 
 export interface StackConfirmationDeps {
   gateway: Pick<TenantRoleGateway, "assumeRole">;
@@ -20,9 +21,6 @@ export interface StackConfirmationDeps {
 export type Confirmation =
   | { ok: true; status: string }
   | { ok: false; code: StackRefusal | "STACK_UNREADABLE"; message: string };
-
-const FIRST_BACKOFF_MS = 1000;
-const MAX_BACKOFF_MS = 10_000;
 
 /**
  * Asks the stack whether it sent a message. Anyone who can read a tenant's stack (every session
@@ -47,49 +45,58 @@ export class StackConfirmation {
     /** The role the account is registered with, if it is (a rollback may return to it). */
     registeredRoleArn?: string;
   }): Promise<Confirmation> {
+    const { result } = await retryWhileTransient(
+      this.deps,
+      input.retryBudgetMs,
+      () => this.attempt(input),
+      (outcome) => outcome.transient === true,
+    );
+    const { transient: _, ...confirmation } = result;
+    return confirmation;
+  }
+
+  private async attempt(input: {
+    message: StackMessage;
+    roleArn: string;
+    externalIds: readonly string[];
+    registeredRoleArn?: string;
+  }): Promise<Confirmation & { transient?: boolean }> {
     const region = stackRegion(input.message.stackId) ?? "";
-    const started = this.deps.clock.now().getTime();
-    let backoff = FIRST_BACKOFF_MS;
-    for (;;) {
-      let assumed = false;
-      try {
-        const session = await assumeTenantRole(
-          this.deps.gateway,
-          {
-            roleArn: input.roleArn,
-            sessionName: `cp-stack-${this.deps.clock.now().getTime().toString(36)}`,
-            durationSeconds: 900,
-            region,
-            sourceIdentity: "control-plane",
-            tags: [{ key: "cp:purpose", value: "stack-message" }],
-            policy: stackReadPolicy(input.message.stackId),
-          },
-          input.externalIds,
-        );
-        assumed = true;
-        const stack = await this.deps.stacks.describe(
-          session.credentials,
-          input.message.stackId,
+    // Refused by the rule before any AWS call: a message whose StackRegion is missing or wrong.
+    if (input.message.stackRegion !== region) return checkStackMessage(input.message, undefined);
+    let assumed = false;
+    try {
+      const session = await assumeTenantRole(
+        this.deps.gateway,
+        {
+          roleArn: input.roleArn,
+          sessionName: `cp-stack-${this.deps.clock.now().getTime().toString(36)}`,
+          durationSeconds: 900,
           region,
-        );
-        return checkStackMessage(input.message, stack, input.registeredRoleArn);
-      } catch (err) {
-        if (!(err instanceof RoleAccessError)) throw err;
-        const elapsed = this.deps.clock.now().getTime() - started;
-        const passes =
-          err.code !== "EXPIRED_TOKEN" && err.code !== "INVALID_REQUEST" && isTransient(err.code);
-        if (!passes || elapsed + backoff > input.retryBudgetMs) {
-          return {
-            ok: false,
-            code: "STACK_UNREADABLE",
-            message: assumed
-              ? `the role may not read its stack (${err.code}): a stack of template version 1 must be updated to the current template first`
-              : `the control plane could not assume the stack's role (${err.code})`,
-          };
-        }
-        await this.deps.sleep(backoff);
-        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-      }
+          sourceIdentity: "control-plane",
+          tags: [{ key: "cp:purpose", value: "stack-message" }],
+          policy: stackReadPolicy(input.message.stackId),
+        },
+        input.externalIds,
+      );
+      assumed = true;
+      const stack = await this.deps.stacks.describe(
+        session.credentials,
+        input.message.stackId,
+        region,
+      );
+      return checkStackMessage(input.message, stack, input.registeredRoleArn);
+    } catch (err) {
+      if (!(err instanceof RoleAccessError)) throw err;
+      return {
+        ok: false,
+        code: "STACK_UNREADABLE",
+        message: assumed
+          ? `the role may not read its stack (${err.code}): a stack of template version 1 must be updated to the current template first`
+          : `the control plane could not assume the stack's role (${err.code})`,
+        transient:
+          err.code !== "EXPIRED_TOKEN" && err.code !== "INVALID_REQUEST" && isTransient(err.code),
+      };
     }
   }
 }

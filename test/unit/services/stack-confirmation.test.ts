@@ -46,19 +46,21 @@ function setup(reader: (call: number) => Promise<StackView | undefined>) {
       clock.advance(ms);
     },
   });
-  const confirm = (retryBudgetMs = 0) =>
+  const confirmWith = (message: { stackRegion?: string }, retryBudgetMs = 0) =>
     confirmation.confirm({
       message: {
         requestType: "Delete",
         stackId: STACK,
         registrationToken: "crt_t",
         stackRegion: "eu-west-1",
+        ...message,
       },
       roleArn: ROLE,
       externalIds: ["cpx-current", "cpx-previous"],
       retryBudgetMs,
     });
-  return { roles, reads, slept, confirm };
+  const confirm = (retryBudgetMs = 0) => confirmWith({}, retryBudgetMs);
+  return { roles, reads, slept, confirm, confirmWith };
 }
 
 describe("StackConfirmation", () => {
@@ -78,6 +80,16 @@ describe("StackConfirmation", () => {
     expect(JSON.parse(session?.policy as string).Statement).toEqual([
       { Effect: "Allow", Action: "cloudformation:DescribeStacks", Resource: STACK },
     ]);
+  });
+
+  it("a message without its stack's region is refused before any AWS call", async () => {
+    const { roles, reads, confirmWith } = setup(async () => deleting);
+    expect(await confirmWith({ stackRegion: "us-east-1" })).toMatchObject({
+      ok: false,
+      code: "STACK_REGION_MISMATCH",
+    });
+    expect(roles.assumed).toEqual([]);
+    expect(reads).toEqual([]);
   });
 
   it("a stack in another state is not confirmed", async () => {
