@@ -1,3 +1,5 @@
+import { firstTextWhere } from "./text";
+
 /**
  * A permission set: a named session policy the control plane keeps and passes to AssumeRole.
  * The effective permissions of a brokered session are the intersection of the tenant role's
@@ -37,42 +39,19 @@ const STATEMENT_KEYS = /* @__PURE__ */ new Set([
  */
 const POLICY_TEXT = /^[\x20-\x7e\xa0-\xff]*$/;
 
-interface Place {
-  key: string | number;
-  parent: Place | undefined;
-}
-
-function placeName(place: Place | undefined): string {
-  let name = "";
-  for (let p = place; p !== undefined; p = p.parent)
-    name =
-      typeof p.key === "number" ? `[${p.key}]${name}` : `${p.parent ? "." : ""}${p.key}${name}`;
+/** A path as a policy author reads it: Statement[0].Condition.StringEquals. */
+function placeName(path: readonly PropertyKey[]): string {
+  const name = path
+    .map((key, i) => (typeof key === "number" ? `[${key}]` : `${i > 0 ? "." : ""}${String(key)}`))
+    .join("");
   return name || "(root)";
 }
 
-/**
- * Where the first key or string of the document outside POLICY_TEXT is ("Statement[0].Resource").
- * Iterative: a Condition value may nest as deep as the body allows.
- */
+/** Where the first key or string of the document outside POLICY_TEXT is ("Statement[0].Resource"). */
 function textOutsideIam(doc: unknown): string | undefined {
-  const stack: [unknown, Place | undefined][] = [[doc, undefined]];
-  for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
-    const [v, place] = next;
-    if (typeof v === "string") {
-      if (!POLICY_TEXT.test(v)) return placeName(place);
-    } else if (Array.isArray(v)) {
-      for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], { key: i, parent: place }]);
-    } else if (v && typeof v === "object") {
-      const entries = Object.entries(v);
-      for (const [key] of entries)
-        if (!POLICY_TEXT.test(key)) return `a key of ${placeName(place)}`;
-      for (let i = entries.length - 1; i >= 0; i--) {
-        const [key, child] = entries[i] as [string, unknown];
-        stack.push([child, { key, parent: place }]);
-      }
-    }
-  }
-  return undefined;
+  const found = firstTextWhere(doc, (text) => !POLICY_TEXT.test(text));
+  if (found === undefined) return undefined;
+  return found.isKey ? `a key of ${placeName(found.path.slice(0, -1))}` : placeName(found.path);
 }
 
 function isConditionScalar(v: unknown): boolean {

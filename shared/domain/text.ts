@@ -19,22 +19,26 @@ function pathOf(place: Place | undefined): PropertyKey[] {
 }
 
 /**
- * Where in a parsed request part (a JSON body, path or query parameters) the first string that is
- * not well-formed Unicode is, object keys included, at any depth; undefined when there is none.
- * Iterative and linear in the size of the value, so a deeply nested body costs no more than a flat one.
+ * The first string of a value (object keys included, at any depth, in document order) that `bad`
+ * says is bad: its path, and whether it is a key (then the last step of the path is that key).
+ * Iterative and linear in the size of the value, so a deeply nested body costs no more than a flat
+ * one.
  */
-export function illFormedTextAt(value: unknown): PropertyKey[] | undefined {
+export function firstTextWhere(
+  value: unknown,
+  bad: (text: string) => boolean,
+): { path: PropertyKey[]; isKey: boolean } | undefined {
   const stack: [unknown, Place | undefined][] = [[value, undefined]];
   for (let next = stack.pop(); next !== undefined; next = stack.pop()) {
     const [v, place] = next;
     if (typeof v === "string") {
-      if (LONE_SURROGATE.test(v)) return pathOf(place);
+      if (bad(v)) return { path: pathOf(place), isKey: false };
     } else if (Array.isArray(v)) {
       for (let i = v.length - 1; i >= 0; i--) stack.push([v[i], { key: i, parent: place }]);
     } else if (typeof v === "object" && v !== null) {
       const entries = Object.entries(v);
       for (const [key] of entries)
-        if (LONE_SURROGATE.test(key)) return pathOf({ key, parent: place });
+        if (bad(key)) return { path: pathOf({ key, parent: place }), isKey: true };
       for (let i = entries.length - 1; i >= 0; i--) {
         const [key, child] = entries[i] as [string, unknown];
         stack.push([child, { key, parent: place }]);
@@ -42,4 +46,12 @@ export function illFormedTextAt(value: unknown): PropertyKey[] | undefined {
     }
   }
   return undefined;
+}
+
+/**
+ * Where in a parsed request part (a JSON body, path or query parameters) the first string that is
+ * not well-formed Unicode is, object keys included, at any depth; undefined when there is none.
+ */
+export function illFormedTextAt(value: unknown): PropertyKey[] | undefined {
+  return firstTextWhere(value, (text) => LONE_SURROGATE.test(text))?.path;
 }
