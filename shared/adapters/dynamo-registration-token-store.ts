@@ -7,7 +7,7 @@ import { TenantNotFoundError } from "../errors";
 import type { RegistrationTokenRecord, RegistrationTokenStore } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { getConsistent } from "./gsi1";
-import { keys, TABLE_KEYS, tenantIsActive } from "./table";
+import { bindRegistrationToken, keys, TABLE_KEYS, tenantIsActive } from "./table";
 
 export class DynamoRegistrationTokenStore implements RegistrationTokenStore {
   constructor(
@@ -75,14 +75,7 @@ export class DynamoRegistrationTokenStore implements RegistrationTokenStore {
     try {
       // Conditional: of two stacks racing with one token, exactly one binds it.
       await this.doc.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: keys.registrationToken(tokenHash),
-          UpdateExpression: "SET boundStackId = :stack, boundAt = if_not_exists(boundAt, :at)",
-          ConditionExpression:
-            "attribute_exists(PK) AND (attribute_not_exists(boundStackId) OR boundStackId = :stack)",
-          ExpressionAttributeValues: { ":stack": stackId, ":at": at },
-        }),
+        new UpdateCommand(bindRegistrationToken(this.tableName, tokenHash, stackId, at)),
       );
       return true;
     } catch (err) {

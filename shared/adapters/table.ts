@@ -129,3 +129,24 @@ export function tenantIsActive(tableName: string, tenantId: string) {
     },
   };
 }
+
+/**
+ * Binds a registration token to a stack: only if the token exists and is unbound or bound to that
+ * stack already. One update, alone (a token of the days before binding) or in the transaction that
+ * stores a stack's registration (versioned-put's guard).
+ */
+export function bindRegistrationToken(
+  tableName: string,
+  tokenHash: string,
+  stackId: string,
+  at: string,
+) {
+  return {
+    TableName: tableName,
+    Key: keys.registrationToken(tokenHash),
+    UpdateExpression: "SET boundStackId = :stack, boundAt = if_not_exists(boundAt, :at)",
+    ConditionExpression:
+      "attribute_exists(PK) AND (attribute_not_exists(boundStackId) OR boundStackId = :stack)",
+    ExpressionAttributeValues: { ":stack": stackId, ":at": at },
+  };
+}

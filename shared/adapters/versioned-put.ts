@@ -7,7 +7,7 @@ import { OrganizationJobLostError, RegistrationTokenSpentError } from "../domain
 import { TenantNotFoundError } from "../errors";
 import type { WriteGuard } from "../ports";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
-import { keys, tenantIsActive } from "./table";
+import { bindRegistrationToken, keys, tenantIsActive } from "./table";
 
 /**
  * The guard as a transaction's item: a ConditionCheck that the organization job still holds its
@@ -16,16 +16,7 @@ import { keys, tenantIsActive } from "./table";
 function guardItem(tableName: string, guard: WriteGuard) {
   if ("registrationToken" in guard) {
     const t = guard.registrationToken;
-    return {
-      Update: {
-        TableName: tableName,
-        Key: keys.registrationToken(t.tokenHash),
-        UpdateExpression: "SET boundStackId = :stack, boundAt = if_not_exists(boundAt, :at)",
-        ConditionExpression:
-          "attribute_exists(PK) AND (attribute_not_exists(boundStackId) OR boundStackId = :stack)",
-        ExpressionAttributeValues: { ":stack": t.stackId, ":at": t.at },
-      },
-    };
+    return { Update: bindRegistrationToken(tableName, t.tokenHash, t.stackId, t.at) };
   }
   const g = guard.organizationJob;
   return {
