@@ -17,7 +17,9 @@ leaves it in CREATE_IN_PROGRESS. Here, as on AWS:
 - Delete (the stack's deletion, or a rollback): the stack waits in DELETE_IN_PROGRESS (or
   ROLLBACK_IN_PROGRESS), every other resource still in place, until the custom resource answers;
   then the rest is deleted and the stack ends DELETE_COMPLETE (ROLLBACK_COMPLETE). A FAILED answer
-  ends it DELETE_FAILED (ROLLBACK_FAILED), as on AWS.
+  ends it DELETE_FAILED (ROLLBACK_FAILED), as on AWS. While it waits the stack keeps its name:
+  DescribeStacks finds it by name, a new stack cannot take the name, and a second DeleteStack
+  changes nothing.
 - Update (an UpdateStack that changes the custom resource's properties, a new template version for
   one): the other resources are updated first (the custom resource depends on them); the request,
   with OldResourceProperties and the PhysicalResourceId, is published and the stack waits in
@@ -127,7 +129,9 @@ def install(host: str, port: int) -> None:
 
     def stack_delete(self) -> None:  # type: ignore[no-untyped-def]
         waiting = _sns_resources(self)
-        if not waiting or self.status in ("DELETE_IN_PROGRESS", "DELETE_COMPLETE"):
+        if waiting and self.status == "DELETE_IN_PROGRESS":
+            return None  # deleting already: a second DeleteStack changes nothing, as on AWS
+        if not waiting or self.status == "DELETE_COMPLETE":
             return original_stack_delete(self)
         # The custom resources depend on everything else: they go first, and the stack waits.
         self.status = "DELETE_IN_PROGRESS"
@@ -136,6 +140,22 @@ def install(host: str, port: int) -> None:
             _publish(resource.sns["token"], _request(resource, "Delete"))
 
     Stack.delete = stack_delete  # type: ignore[method-assign]
+
+    # moto moves a stack out of the live ones as soon as DeleteStack returns. While it waits in
+    # DELETE_IN_PROGRESS it stays one, as on AWS: found by its name, and its name cannot be taken
+    # by a new stack (AlreadyExistsException) until the deletion completes.
+    from moto.cloudformation.models import CloudFormationBackend
+
+    original_delete_stack = CloudFormationBackend.delete_stack
+
+    def delete_stack(self, name_or_stack_id: str) -> None:  # type: ignore[no-untyped-def]
+        live = [st for st in self.stacks.values() if name_or_stack_id in (st.stack_id, st.name)]
+        original_delete_stack(self, name_or_stack_id)
+        for stack in live:
+            if stack.status == "DELETE_IN_PROGRESS":
+                self.stacks[stack.stack_id] = stack
+
+    CloudFormationBackend.delete_stack = delete_stack  # type: ignore[method-assign]
 
     original_stack_update = Stack.update
 
@@ -162,6 +182,10 @@ def install(host: str, port: int) -> None:
         stack.resource_map.delete()
         stack.status = final
         stack._add_stack_event(final)
+        if final == "DELETE_COMPLETE":
+            for backend in _all_cfn_backends():
+                if backend.stacks.pop(stack.stack_id, None) is not None:
+                    backend.deleted_stacks[stack.stack_id] = stack
 
     def roll_back_update(stack: Any, resource: Any, reason: str) -> None:
         stack._add_stack_event("UPDATE_FAILED", resource_status_reason=f"{resource.logical_id}: {reason}")

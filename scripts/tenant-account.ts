@@ -144,17 +144,20 @@ export async function main(argv: string[]): Promise<number> {
       return 1;
     }
     await cfn.send(new DeleteStackCommand({ StackName: name }));
-    // The custom resource's Delete reaches the registration function asynchronously.
-    for (let i = 0; i < 60; i++) {
-      const got = await api(stack, "GET", `/v1/tenants/${tenant}/accounts/${account}`);
-      if (got.status === 404) {
-        console.log(`Deleted stack ${name}; account ${account} is deregistered from ${tenant}.`);
-        return 0;
-      }
-      await sleep(500);
+    // The stack waits in DELETE_IN_PROGRESS until the control plane answers its custom resource's
+    // Delete (which deregisters the account); then it is gone.
+    const left = await waitWhile(cfn, name, "DELETE_IN_PROGRESS", 60_000);
+    if (left) {
+      console.error(`Stack ${name}: ${left.StackStatus}: ${await failureReason(cfn, name)}`);
+      return 1;
     }
-    console.error(`Deleted stack ${name}, but account ${account} is still registered after 30 s.`);
-    return 1;
+    const got = await api(stack, "GET", `/v1/tenants/${tenant}/accounts/${account}`);
+    if (got.status !== 404) {
+      console.error(`Deleted stack ${name}, but account ${account} is still registered.`);
+      return 1;
+    }
+    console.log(`Deleted stack ${name}; account ${account} is deregistered from ${tenant}.`);
+    return 0;
   }
 
   const existing = await describe(cfn, name);

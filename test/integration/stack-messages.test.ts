@@ -305,6 +305,31 @@ describe("a stack's messages act only when CloudFormation sent them", () => {
     ]);
   });
 
+  it("a stack waiting for its Delete's answer keeps its name, as on AWS: found by it, not taken by a new stack", async () => {
+    const { link: newLink } = await tenantWithLink("Deleting");
+    const owner = "431155556666";
+    const params = await newLink();
+    const name = "CrossAccountControlPlaneAccess-deleting";
+    const stackId = await launchTenantStack(owner, name, params);
+    await deliverNext();
+    await cfnAs(owner).send(new DeleteStackCommand({ StackName: name }));
+    const byName = await cfnAs(owner).send(new DescribeStacksCommand({ StackName: name }));
+    expect(byName.Stacks?.[0]).toMatchObject({
+      StackId: stackId,
+      StackStatus: "DELETE_IN_PROGRESS",
+    });
+    await expect(launchTenantStack(owner, name, await newLink())).rejects.toThrow(/already exists/);
+    // A second DeleteStack while it waits changes nothing.
+    await cfnAs(owner).send(new DeleteStackCommand({ StackName: name }));
+    expect((await describeStack(owner, stackId)).StackStatus).toBe("DELETE_IN_PROGRESS");
+    await deliverNext();
+    expect((await describeStack(owner, stackId)).StackStatus).toBe("DELETE_COMPLETE");
+    // Gone by name; the name is free again.
+    await expect(cfnAs(owner).send(new DescribeStacksCommand({ StackName: name }))).rejects.toThrow(
+      /does not exist/,
+    );
+  });
+
   it("a frozen account's stack can still be read to confirm its Delete; an unfrozen one's Delete deregisters it", async () => {
     const { tenant, tenantKey, link: newLink } = await tenantWithLink("Leaving");
     const [frozen, plain] = ["431122220000", "431122220001"];
