@@ -389,7 +389,16 @@ export async function startOffline(opts: {
 }): Promise<Offline> {
   const child = spawn(
     process.execPath,
-    [join(ROOT, "node_modules/osls/bin/serverless.js"), "offline", "start", "--stage", LOCAL_STAGE],
+    [
+      join(ROOT, "node_modules/osls/bin/serverless.js"),
+      "offline",
+      "start",
+      "--stage",
+      LOCAL_STAGE,
+      // No scheduler locally (docs/usage.md): a sweep firing on the wall clock's five-minute
+      // marks made the local stack's behaviour depend on the time of day.
+      "--param=schedulesEnabled=false",
+    ],
     {
       cwd: ROOT,
       detached: true,

@@ -463,7 +463,7 @@ describe("npm run tenant-account: the tenant's admin on the local stack", () => 
         "912345678901",
         "--delete",
       ]);
-      expect(deleted.status, deleted.stderr).toBe(0);
+      expect(deleted.status, `${deleted.stderr}\n--- npm start:\n${output.slice(-8000)}`).toBe(0);
       expect((await account(tenant.tenantId, "912345678901")).status).toBe(404);
     }
   });
