@@ -26,8 +26,8 @@ import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { build } from "esbuild";
 import { parse } from "yaml";
-import { ROOT } from "../scripts/local-stack";
 import { hashApiKey } from "../shared/domain/api-key";
+import { ROOT } from "../tools/local-aws/local-stack";
 import { coldStarts } from "./cold-start";
 import { organizationJob, organizationWalk } from "./org";
 

@@ -35,11 +35,11 @@ function lambdaNodeFlags(memoryMb) {
   ];
 }
 
-/** Installs what is missing (scripts/ensure-lambda-node.sh), once per process. */
+/** Installs what is missing (tools/build/ensure-lambda-node.sh), once per process. */
 let ensured = false;
 function ensureToolchain() {
   if (ensured) return;
-  execFileSync("bash", [join(ROOT, "scripts/ensure-lambda-node.sh")], {
+  execFileSync("bash", [join(ROOT, "tools/build/ensure-lambda-node.sh")], {
     stdio: ["ignore", "inherit", "inherit"],
   });
   ensured = true;

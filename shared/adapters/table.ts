@@ -1,6 +1,6 @@
 /**
  * The single DynamoDB table. serverless.yml declares the same keys (a test compares them), and
- * scripts/local-stack creates it from this definition on the emulator.
+ * tools/local-aws/local-stack creates it from this definition on the emulator.
  *
  * Items (PK / SK):
  *   TENANT#<tenantId> / TENANT           the tenant; GSI1 INDEX#TENANT#<shard> / <tenantId> lists

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ensureVenv, ROOT } from "../../scripts/local-stack";
-import { CLIENT_TYPES, renderClientTypes, renderOpenApi } from "../../scripts/openapi";
 import { routes } from "../../shared/http/routes";
+import { CLIENT_TYPES, renderClientTypes, renderOpenApi } from "../../tools/build/openapi";
+import { ensureVenv, ROOT } from "../../tools/local-aws/local-stack";
 import { httpEvents } from "../support/serverless-config";
 
 const file = join(ROOT, "docs/openapi.yaml");

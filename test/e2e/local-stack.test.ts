@@ -9,12 +9,12 @@ import {
   OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildCli } from "../../scripts/build-cli";
-import { freePort, LOCAL_REGION, ROOT, stopChild } from "../../scripts/local-stack";
+import { buildCli } from "../../tools/build/build-cli";
+import { freePort, LOCAL_REGION, ROOT, stopChild } from "../../tools/local-aws/local-stack";
 import { createRole, tenantAdmin, trustPolicy } from "../support/tenant-account";
 
 /**
- * What a newcomer does: `npm start` (scripts/start.ts), read the three lines it prints, then use
+ * What a newcomer does: `npm start` (tools/local-aws/start.ts), read the three lines it prints, then use
  * the API over HTTP with the admin key, through serverless-offline, against moto.
  */
 let stack: ChildProcess;
@@ -31,7 +31,7 @@ async function launch(): Promise<void> {
   for (const k of Object.keys(lines)) delete lines[k];
   stack = spawn(
     process.execPath,
-    [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/start.ts"],
+    [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/local-aws/start.ts"],
     {
       cwd: ROOT,
       detached: true,
@@ -407,7 +407,7 @@ describe("npm run tenant-account: the tenant's admin on the local stack", () => 
   const tenantAccount = (args: string[]) =>
     spawnSync(
       process.execPath,
-      [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/tenant-account.ts", ...args],
+      [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/local-aws/tenant-account.ts", ...args],
       {
         cwd: ROOT,
         env: {
@@ -504,7 +504,7 @@ describe("npm run sweep", () => {
   it("checks the stack's accounts once and reports the counts", () => {
     const out = spawnSync(
       process.execPath,
-      [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/sweep.ts"],
+      [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/local-aws/sweep.ts"],
       {
         cwd: ROOT,
         env: {
@@ -595,7 +595,7 @@ describe("npm start again: the data survives a restart", () => {
       process.execPath,
       [
         join(ROOT, "node_modules/tsx/dist/cli.mjs"),
-        "scripts/tenant-account.ts",
+        "tools/local-aws/tenant-account.ts",
         "--tenant",
         tenant.tenantId as string,
         "--account",

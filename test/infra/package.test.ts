@@ -21,10 +21,10 @@ import {
   produceCache,
   warmUpEnv,
 } from "../../infra/code-cache/build.js";
-import { ensureVenv, type Moto, ROOT, startMoto } from "../../scripts/local-stack";
 import { SHARDED_LISTS } from "../../shared/adapters/sharded-index";
 import * as table from "../../shared/adapters/table";
 import { METRICS_NAMESPACE } from "../../shared/domain/metrics";
+import { ensureVenv, type Moto, ROOT, startMoto } from "../../tools/local-aws/local-stack";
 import { serverlessConfig } from "../support/serverless-config";
 
 /**
@@ -400,7 +400,7 @@ describe("packaged control plane", () => {
       expect(f.Properties.Runtime).toBe(pin.runtime);
       expect(f.Properties.Architectures).toEqual([pin.architecture]);
       // No ARN is recorded for us-east-1 in the repository: packaging still works, and a deploy
-      // refuses before building (scripts/deploy-args.ts, pinnedRuntimeVersionArn).
+      // refuses before building (ops/deploy-args.ts, pinnedRuntimeVersionArn).
       expect(f.Properties.RuntimeManagementConfig).toEqual({
         UpdateRuntimeOn: "Manual",
         RuntimeVersionArn:
@@ -639,7 +639,7 @@ describe("the code cache in every packaged function", () => {
 /**
  * The packaged stack deployed on the local AWS, as osls deploys it: the artifacts first, then the
  * stack. The emulator's Lambda refuses a function whose role lacks what its configuration needs
- * (scripts/iam_enforcement.py, as Lambda does), so a missing permission fails the deploy here.
+ * (tools/local-aws/iam_enforcement.py, as Lambda does), so a missing permission fails the deploy here.
  */
 describe("the packaged stack on the local AWS", () => {
   /**
@@ -655,7 +655,7 @@ describe("the packaged stack on the local AWS", () => {
     "AWS::SNS::TopicPolicy",
     "AWS::SQS::QueuePolicy",
     // moto's CloudFormation does not create secrets; npm start creates the local one itself
-    // (scripts/local-stack.ts, createCursorKeySecret).
+    // (tools/local-aws/local-stack.ts, createCursorKeySecret).
     "AWS::SecretsManager::Secret",
   ].sort();
 

@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { ROOT } from "../../scripts/local-stack";
 import { TABLE_KEYS } from "../../shared/adapters/table";
 import { routes } from "../../shared/http/routes";
+import { ROOT } from "../../tools/local-aws/local-stack";
 import { httpEvents, serverlessConfig } from "../support/serverless-config";
 
 describe("serverless.yml", () => {

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ensureVenv, ROOT } from "../../scripts/local-stack";
+import { ensureVenv, ROOT } from "../../tools/local-aws/local-stack";
 
 /** Every CloudFormation template tenants launch (infra/*.yaml) passes cfn-lint. */
 const templates = readdirSync(join(ROOT, "infra")).filter((f) => f.endsWith(".yaml"));

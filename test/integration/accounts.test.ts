@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../../scripts/local-stack";
+import { ROOT } from "../../tools/local-aws/local-stack";
 import { api } from "../support/api";
 import { seedKey, snapshot, stateWithoutAudit, useFreshTable } from "../support/table";
 import {

@@ -1,5 +1,4 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { dynamoClient } from "../../scripts/local-stack";
 import { DynamoApiKeyStore } from "../../shared/adapters/dynamo-api-key-store";
 import { DynamoAuditStore } from "../../shared/adapters/dynamo-audit-store";
 import { createDocumentClient } from "../../shared/adapters/dynamo-client";
@@ -7,6 +6,7 @@ import { cryptoRandom, systemClock } from "../../shared/adapters/system";
 import { systemActor } from "../../shared/domain/audit";
 import { ApiKeyService } from "../../shared/services/api-key-service";
 import { AuditTrail } from "../../shared/services/audit-trail";
+import { dynamoClient } from "../../tools/local-aws/local-stack";
 import { type ApiRequest, api } from "../support/api";
 import { endpoint, seedKey, snapshot, useFreshTable } from "../support/table";
 import { createRole, trustPolicy } from "../support/tenant-account";

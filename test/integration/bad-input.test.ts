@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { ROOT } from "../../scripts/local-stack";
 import { logger } from "../../shared/logger";
+import { ROOT } from "../../tools/local-aws/local-stack";
 import { type ApiRequest, api } from "../support/api";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
 

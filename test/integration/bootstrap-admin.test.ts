@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../../scripts/local-stack";
+import { ROOT } from "../../tools/local-aws/local-stack";
 import { api } from "../support/api";
 import { useFreshTable } from "../support/table";
 
@@ -9,7 +9,7 @@ let table: string;
 const run = (env: Record<string, string> = {}) =>
   execFileSync(
     process.execPath,
-    [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/bootstrap-admin.ts", table],
+    [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "ops/bootstrap-admin.ts", table],
     {
       cwd: ROOT,
       encoding: "utf8",
@@ -21,7 +21,7 @@ beforeAll(async () => {
   table = await useFreshTable("bootstrap");
 });
 
-describe("scripts/bootstrap-admin.ts (first admin key of a deployed stage)", () => {
+describe("ops/bootstrap-admin.ts (first admin key of a deployed stage)", () => {
   it("prints a new admin key once, and that key administers the API", async () => {
     const out = run();
     const key = /^Admin API key: (\S+)$/m.exec(out)?.[1];

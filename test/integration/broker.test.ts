@@ -1,6 +1,6 @@
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_REGION } from "../../scripts/local-stack";
+import { LOCAL_REGION } from "../../tools/local-aws/local-stack";
 import { api } from "../support/api";
 import { seedKey, useFreshTable } from "../support/table";
 import { createRole, deleteRole, trustPolicy } from "../support/tenant-account";

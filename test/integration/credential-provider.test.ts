@@ -2,7 +2,7 @@ import { CreateBucketCommand, ListBucketsCommand, S3Client } from "@aws-sdk/clie
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ControlPlaneError, fromControlPlane } from "../../client/src/index";
-import { LOCAL_REGION } from "../../scripts/local-stack";
+import { LOCAL_REGION } from "../../tools/local-aws/local-stack";
 import { api } from "../support/api";
 import { grantedService } from "../support/brokering";
 import { serveApi } from "../support/http-bridge";

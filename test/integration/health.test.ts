@@ -1,6 +1,5 @@
 import { IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_REGION } from "../../scripts/local-stack";
 import { DynamoRateBudgetStore } from "../../shared/adapters/dynamo-rate-budget-store";
 import { realSleep, systemClock } from "../../shared/adapters/system";
 import type { SweepContinuation, SweepLink } from "../../shared/ports";
@@ -13,6 +12,7 @@ import {
   healthSweepChainWith,
   healthSweepWith,
 } from "../../shared/wiring/health";
+import { LOCAL_REGION } from "../../tools/local-aws/local-stack";
 import { api } from "../support/api";
 import { grantedService, otherTenantKey } from "../support/brokering";
 import { captureEvents } from "../support/events";

@@ -8,11 +8,11 @@ import {
   LOCAL_ACCESS_ROLE_ARN,
   LOCAL_REGION,
   ROOT,
-} from "../../scripts/local-stack";
+} from "../../tools/local-aws/local-stack";
 import { CONTROL_PLANE_PATTERN, deployTenantStack, tenantAdmin } from "../support/tenant-account";
 
 /**
- * The local AWS decides AssumeRole as IAM does (scripts/iam_enforcement.py): every row of
+ * The local AWS decides AssumeRole as IAM does (tools/local-aws/iam_enforcement.py): every row of
  * test/fixtures/iam/assume-role-cases.json is one real AssumeRole against the emulator, with a
  * trust policy (from the project's templates, deployed through CloudFormation, or written out),
  * a caller, an external ID, session tags and a source identity, and IAM's expected answer.

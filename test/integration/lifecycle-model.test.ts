@@ -1,5 +1,4 @@
 import { describe, it } from "vitest";
-import { dynamoClient } from "../../scripts/local-stack";
 import { DynamoAccountStore } from "../../shared/adapters/dynamo-account-store";
 import { DynamoAuditStore } from "../../shared/adapters/dynamo-audit-store";
 import { DynamoBrokerStore } from "../../shared/adapters/dynamo-broker-store";
@@ -10,6 +9,7 @@ import { DynamoOrganizationStore } from "../../shared/adapters/dynamo-organizati
 import { DynamoPermissionSetStore } from "../../shared/adapters/dynamo-permission-set-store";
 import { DynamoRegistrationTokenStore } from "../../shared/adapters/dynamo-registration-token-store";
 import { DynamoRotationStore, DynamoTenantStore } from "../../shared/adapters/dynamo-tenant-store";
+import { dynamoClient } from "../../tools/local-aws/local-stack";
 import { type ModelPorts, runLifecycleModel } from "../support/lifecycle-model";
 import { endpoint, snapshot, useFreshTable } from "../support/table";
 

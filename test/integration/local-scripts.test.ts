@@ -5,7 +5,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../../scripts/local-stack";
+import { ROOT } from "../../tools/local-aws/local-stack";
 
 /** The scripts that need the running local stack say so when it is not running. */
 let closed: string;
@@ -28,7 +28,7 @@ const run = (script: string, args: string[], env: Record<string, string>) =>
 
 describe("scripts against a stopped local stack", () => {
   it("npm run sweep: names the URL it tried and the command that starts the stack", () => {
-    const out = run("scripts/sweep.ts", [], { AWS_ENDPOINT_URL: closed });
+    const out = run("tools/local-aws/sweep.ts", [], { AWS_ENDPOINT_URL: closed });
     expect(out.status).toBe(2);
     expect(out.stderr).toContain(
       `The local stack is not running: nothing answers at ${closed} (ECONNREFUSED; from AWS_ENDPOINT_URL)`,
@@ -40,7 +40,7 @@ describe("scripts against a stopped local stack", () => {
     const file = join(mkdtempSync(join(tmpdir(), "cp-stack-")), "stack.json");
     writeFileSync(file, JSON.stringify({ api: closed, awsEndpoint: closed }));
     const out = run(
-      "scripts/tenant-account.ts",
+      "tools/local-aws/tenant-account.ts",
       ["--tenant", "tnt_x", "--account", "111122223333"],
       {
         CP_LOCAL_STACK_FILE: file,
@@ -54,7 +54,7 @@ describe("scripts against a stopped local stack", () => {
 
   it("npm run tenant-account: no stack file at all", () => {
     const out = run(
-      "scripts/tenant-account.ts",
+      "tools/local-aws/tenant-account.ts",
       ["--tenant", "tnt_x", "--account", "111122223333"],
       {
         CP_LOCAL_STACK_FILE: join(tmpdir(), "no-such-dir", "stack.json"),

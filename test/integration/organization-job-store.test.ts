@@ -1,6 +1,5 @@
 import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { dynamoClient } from "../../scripts/local-stack";
 import { DynamoAccountStore } from "../../shared/adapters/dynamo-account-store";
 import { createDocumentClient } from "../../shared/adapters/dynamo-client";
 import { DynamoOrganizationJobStore } from "../../shared/adapters/dynamo-organization-job-store";
@@ -9,6 +8,7 @@ import { keys } from "../../shared/adapters/table";
 import type { Account } from "../../shared/domain/account";
 import { OrganizationJobLostError } from "../../shared/domain/errors";
 import { emptyProgress, type OrganizationJob } from "../../shared/domain/organization-job";
+import { dynamoClient } from "../../tools/local-aws/local-stack";
 import { endpoint, useFreshTable } from "../support/table";
 
 /**

@@ -11,8 +11,8 @@ import {
 } from "@aws-sdk/client-organizations";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_REGION } from "../../scripts/local-stack";
 import type { OrganizationJobLink } from "../../shared/ports";
+import { LOCAL_REGION } from "../../tools/local-aws/local-stack";
 import { api } from "../support/api";
 import { grantedService, otherTenantKey } from "../support/brokering";
 import { captureEvents } from "../support/events";

@@ -1,8 +1,8 @@
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
 import pLimit from "p-limit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { dynamoClient } from "../../scripts/local-stack";
 import { healthSweep } from "../../shared/wiring/health";
+import { dynamoClient } from "../../tools/local-aws/local-stack";
 import { api } from "../support/api";
 import { grantedService } from "../support/brokering";
 import { endpoint, seedKey, useFreshTable } from "../support/table";

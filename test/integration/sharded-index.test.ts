@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PutCommand, QueryCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { beforeAll, describe, expect, it } from "vitest";
-import { backfillIndex } from "../../scripts/backfill-index";
-import { dynamoClient } from "../../scripts/local-stack";
+import { backfillIndex } from "../../ops/backfill-index";
 import { createDocumentClient } from "../../shared/adapters/dynamo-client";
 import { DynamoTenantStore } from "../../shared/adapters/dynamo-tenant-store";
 import {
@@ -20,6 +19,7 @@ import {
 } from "../../shared/adapters/sharded-index";
 import { keys } from "../../shared/adapters/table";
 import type { Tenant } from "../../shared/domain/tenant";
+import { dynamoClient } from "../../tools/local-aws/local-stack";
 import { api } from "../support/api";
 import { endpoint, seedKey, useFreshTable } from "../support/table";
 

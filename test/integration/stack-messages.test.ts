@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-cloudformation";
 import type { SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_REGION, ROOT } from "../../scripts/local-stack";
+import { LOCAL_REGION, ROOT } from "../../tools/local-aws/local-stack";
 import { api } from "../support/api";
 import { asFunction } from "../support/function-iam";
 import { type RegistrationTopic, registrationTopic } from "../support/registration-topic";
@@ -24,7 +24,7 @@ import {
 /**
  * Messages in a stack's name, from CloudFormation and from anyone else, on the emulator: its
  * CloudFormation publishes each custom resource request to the registration topic and waits in the
- * in-progress state for the answer (scripts/cfn_emulation.py), as on AWS. An attacker who can read
+ * in-progress state for the answer (tools/local-aws/cfn_emulation.py), as on AWS. An attacker who can read
  * the tenant's stack (a session brokered with a permission set that allows DescribeStacks, as the
  * template's default ReadOnlyAccess does) knows its StackId and its RegistrationToken, and anyone
  * may publish to the topic. Only CloudFormation can put the stack in the state that matches.

@@ -7,7 +7,7 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
-import { emptyBucket } from "../../scripts/remove";
+import { emptyBucket } from "../../ops/remove";
 
 /** `npm run remove` empties the versioned template bucket so that the stack's removal deletes it. */
 describe("emptyBucket", () => {

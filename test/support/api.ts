@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
-import { ROOT } from "../../scripts/local-stack";
 import { type RouteDef, routes } from "../../shared/http/routes";
 import { ErrorResponse } from "../../shared/http/schemas";
+import { ROOT } from "../../tools/local-aws/local-stack";
 import { asFunction } from "./function-iam";
 import { httpEvents } from "./serverless-config";
 

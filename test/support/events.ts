@@ -5,7 +5,7 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { LOCAL_REGION } from "../../scripts/local-stack";
+import { LOCAL_REGION } from "../../tools/local-aws/local-stack";
 
 const client = <T>(C: new (c: object) => T) =>
   new C({ endpoint: process.env.AWS_ENDPOINT_URL, region: LOCAL_REGION });

@@ -2,8 +2,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { ROOT } from "../../scripts/local-stack";
 import { TABLE_KEYS } from "../../shared/adapters/table";
+import { ROOT } from "../../tools/local-aws/local-stack";
 import { serverlessConfig } from "./serverless-config";
 
 /**

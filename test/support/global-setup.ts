@@ -6,7 +6,7 @@ import {
   type Moto,
   type SessionEnv,
   startMoto,
-} from "../../scripts/local-stack";
+} from "../../tools/local-aws/local-stack";
 
 /** One moto server for the whole run; each test file gets its own table (see worker-setup). */
 let moto: Moto | undefined;

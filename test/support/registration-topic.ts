@@ -7,12 +7,12 @@ import {
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
 import type { SNSEvent } from "aws-lambda";
-import { LOCAL_REGION } from "../../scripts/local-stack";
-import { lambdaEventOf } from "../../scripts/registration-relay";
+import { LOCAL_REGION } from "../../tools/local-aws/local-stack";
+import { lambdaEventOf } from "../../tools/local-aws/registration-relay";
 
 /**
  * A registration topic on the emulator, as the tenant's stacks reach it: the emulator's
- * CloudFormation publishes each custom resource request to it (scripts/cfn_emulation.py), and so
+ * CloudFormation publishes each custom resource request to it (tools/local-aws/cfn_emulation.py), and so
  * can anyone (an attacker publishing from another account). An HTTP subscription collects every
  * notification; the test hands each to the registration function as Lambda would (`next`).
  */

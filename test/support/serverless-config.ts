@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parse } from "yaml";
-import { ROOT } from "../../scripts/local-stack";
+import { ROOT } from "../../tools/local-aws/local-stack";
 
 export interface HttpEvent {
   functionName: string;

@@ -1,5 +1,4 @@
 import { ScanCommand } from "@aws-sdk/client-dynamodb";
-import { createTable, dynamoClient } from "../../scripts/local-stack";
 import { DynamoApiKeyStore } from "../../shared/adapters/dynamo-api-key-store";
 import { DynamoAuditStore } from "../../shared/adapters/dynamo-audit-store";
 import { createDocumentClient } from "../../shared/adapters/dynamo-client";
@@ -7,6 +6,7 @@ import { cryptoRandom, systemClock } from "../../shared/adapters/system";
 import { systemActor } from "../../shared/domain/audit";
 import { ApiKeyService } from "../../shared/services/api-key-service";
 import { AuditTrail } from "../../shared/services/audit-trail";
+import { createTable, dynamoClient } from "../../tools/local-aws/local-stack";
 
 export function endpoint(): string {
   return process.env.AWS_ENDPOINT_URL as string;

@@ -13,11 +13,11 @@ import {
   IAMClient,
   PutRolePolicyCommand,
 } from "@aws-sdk/client-iam";
-import { LOCAL_REGION, ROOT } from "../../scripts/local-stack";
+import { LOCAL_REGION, ROOT } from "../../tools/local-aws/local-stack";
 
 /**
  * A tenant's AWS account on the emulator, used the way its administrator would. An access key ID
- * that is a 12-digit number is the root user of that account (scripts/iam_enforcement.py).
+ * that is a 12-digit number is the root user of that account (tools/local-aws/iam_enforcement.py).
  */
 const endpoint = () => process.env.AWS_ENDPOINT_URL as string;
 const base = () => ({ endpoint: endpoint(), region: LOCAL_REGION });

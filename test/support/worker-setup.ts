@@ -1,6 +1,6 @@
 import { inject } from "vitest";
-import { emulatorIamOff, LOCAL_AWS_ENV } from "../../scripts/local-stack";
 import { documentClient } from "../../shared/wiring/common";
+import { emulatorIamOff, LOCAL_AWS_ENV } from "../../tools/local-aws/local-stack";
 import { enforceFunctionPolicies } from "./function-iam";
 
 // Every worker talks to the run's moto server through the SDK's standard endpoint variable, and

@@ -25,7 +25,7 @@ import { PERMISSION_SET_NAME_PATTERN } from "../../domain/permission-set";
 
 /**
  * Every request and response shape of the REST API. Handlers validate with these, and
- * scripts/openapi.ts generates docs/openapi.yaml from them, so the document cannot drift.
+ * tools/build/openapi.ts generates docs/openapi.yaml from them, so the document cannot drift.
  * Schemas registered with an `id` become named components in the document.
  *
  * Written with zod/mini, whose functions tree-shake: zod's classic chained API weighs ~97 KB in

@@ -4,10 +4,10 @@ import { DynamoDBClient, ThrottlingException } from "@aws-sdk/client-dynamodb";
 import { BatchGetCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
-import { ROOT } from "../../../scripts/local-stack";
 import { DynamoBrokerStore } from "../../../shared/adapters/dynamo-broker-store";
 import { createDocumentClient } from "../../../shared/adapters/dynamo-client";
 import { ServiceUnavailableError } from "../../../shared/errors";
+import { ROOT } from "../../../tools/local-aws/local-stack";
 
 const doc = createDocumentClient(new DynamoDBClient({ region: "us-east-1", maxAttempts: 1 }));
 const ddb = mockClient(doc);

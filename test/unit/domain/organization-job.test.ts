@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../../../scripts/local-stack";
 import {
   emptyProgress,
   type OrganizationJob,
@@ -9,6 +8,7 @@ import {
   scheduleDecision,
   summaryOf,
 } from "../../../shared/domain/organization-job";
+import { ROOT } from "../../../tools/local-aws/local-stack";
 
 /** What the schedule does with a connected organization's latest job, as a table. */
 const cases = JSON.parse(

@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../../../scripts/local-stack";
 import type { Account, AccountSource } from "../../../shared/domain/account";
 import { planSync } from "../../../shared/domain/organization";
+import { ROOT } from "../../../tools/local-aws/local-stack";
 import { anAccount } from "../../support/domain";
 
 interface Case {

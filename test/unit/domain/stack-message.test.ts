@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../../../scripts/local-stack";
 import {
   checkStackMessage,
   deleteDeregisters,
@@ -10,6 +9,7 @@ import {
   type StackRequestType,
   stackReadPolicy,
 } from "../../../shared/domain/stack-message";
+import { ROOT } from "../../../tools/local-aws/local-stack";
 
 interface Case {
   name: string;

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../../../scripts/local-stack";
 import type { AccountStatus } from "../../../shared/domain/account";
 import {
   decideRotation,
@@ -15,6 +14,7 @@ import {
   validExternalIds,
 } from "../../../shared/domain/tenant";
 import { ConflictError } from "../../../shared/errors";
+import { ROOT } from "../../../tools/local-aws/local-stack";
 
 const T0 = new Date("2026-11-23T10:00:00.000Z");
 const HOUR = 3600_000;

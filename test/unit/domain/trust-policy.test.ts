@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../../../scripts/local-stack";
 import { checkTrustPolicy } from "../../../shared/domain/trust-policy";
+import { ROOT } from "../../../tools/local-aws/local-stack";
 
 const fixture = JSON.parse(
   readFileSync(join(ROOT, "test/fixtures/trust-policies/cases.json"), "utf8"),

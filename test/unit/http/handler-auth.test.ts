@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../../../scripts/local-stack";
 import { UnauthenticatedError } from "../../../shared/errors";
 import { httpHandler } from "../../../shared/http/handler";
 import type { RouteDef } from "../../../shared/http/route-def";
 import { routes } from "../../../shared/http/routes";
+import { ROOT } from "../../../tools/local-aws/local-stack";
 
 /**
  * Issue #26, point 3: which requests may be authenticated from the container's key cache. Every

@@ -2,10 +2,10 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { ROOT } from "../../../scripts/local-stack";
 import { httpHandler } from "../../../shared/http/handler";
 import * as routes from "../../../shared/http/routes/accounts";
 import { logger } from "../../../shared/logger";
+import { ROOT } from "../../../tools/local-aws/local-stack";
 
 /**
  * Every log line of a request carries the request ID clients see (x-request-id, error bodies) as

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ROOT } from "../../../scripts/local-stack";
+import { ROOT } from "../../../tools/local-aws/local-stack";
 import {
   type DynamoRequest,
   dynamoRequests,

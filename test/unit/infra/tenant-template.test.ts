@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse, type Tags } from "yaml";
-import { ROOT } from "../../../scripts/local-stack";
 import { TENANT_TEMPLATE_VERSION } from "../../../shared/domain/stack-message";
+import { ROOT } from "../../../tools/local-aws/local-stack";
 
 /** CloudFormation's short forms (!Ref, !Sub, ...) read as their long forms ({ Ref: ... }). */
 const longForm = (name: string, value: unknown) => ({

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it, vi } from "vitest";
-import { ROOT } from "../../../scripts/local-stack";
 import { RegistrationTokenSpentError } from "../../../shared/domain/errors";
 import { STACK_STATES_FOR } from "../../../shared/domain/stack-message";
 import { BadRequestError, ConflictError, ServiceUnavailableError } from "../../../shared/errors";
@@ -11,6 +10,7 @@ import { AuditTrail } from "../../../shared/services/audit-trail";
 import { hashRegistrationToken } from "../../../shared/services/onboarding-service";
 import { RegistrationService } from "../../../shared/services/registration-service";
 import type { Confirmation, StackConfirmation } from "../../../shared/services/stack-confirmation";
+import { ROOT } from "../../../tools/local-aws/local-stack";
 import { aTenant } from "../../support/domain";
 import { ManualClock } from "../../support/fakes";
 import { MemoryAuditStore } from "../../support/memory";

@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeEach, describe, expect, it, vi } from "vitest";
-import { ROOT } from "../../../scripts/local-stack";
 import type { Account } from "../../../shared/domain/account";
 import type { Grant } from "../../../shared/domain/grant";
 import type { PermissionSet } from "../../../shared/domain/permission-set";
@@ -10,6 +9,7 @@ import type { Tenant } from "../../../shared/domain/tenant";
 import { BadGatewayError, BadRequestError, ServiceUnavailableError } from "../../../shared/errors";
 import { type BrokeredSession, SessionBroker } from "../../../shared/services/session-broker";
 import { SessionCache } from "../../../shared/services/session-cache";
+import { ROOT } from "../../../tools/local-aws/local-stack";
 import { ManualClock } from "../../support/fakes";
 import {
   FakeTenantRoleGateway,

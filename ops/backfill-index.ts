@@ -199,11 +199,11 @@ async function main() {
       "dry-run": { type: "boolean", default: false },
     },
   });
-  const { ROOT: root } = await import("./local-stack");
+  const { ROOT: root } = await import("../tools/local-aws/local-stack");
   let endpoint: string | undefined;
   let tableName = values.table;
   if (values.local) {
-    const { LOCAL_AWS_ENV, LOCAL_TABLE } = await import("./local-stack");
+    const { LOCAL_AWS_ENV, LOCAL_TABLE } = await import("../tools/local-aws/local-stack");
     const stackFile = process.env.CP_LOCAL_STACK_FILE ?? join(root, ".local/stack.json");
     if (!existsSync(stackFile)) {
       console.error("No local stack found: run `npm start` first.");

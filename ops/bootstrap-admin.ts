@@ -1,6 +1,6 @@
 /**
  * Creates the first admin key of a deployed stage, directly in its table, with the operator's own
- * AWS credentials: `npx tsx scripts/bootstrap-admin.ts <table-name>`. Prints the key once.
+ * AWS credentials: `npx tsx ops/bootstrap-admin.ts <table-name>`. Prints the key once.
  * With ADMIN_API_KEY set, stores that value instead (idempotent).
  */
 import { DynamoApiKeyStore } from "../shared/adapters/dynamo-api-key-store";
@@ -14,7 +14,7 @@ import { AuditTrail } from "../shared/services/audit-trail";
 async function main() {
   const tableName = process.argv[2];
   if (!tableName) {
-    console.error("usage: npx tsx scripts/bootstrap-admin.ts <table-name>");
+    console.error("usage: npx tsx ops/bootstrap-admin.ts <table-name>");
     process.exit(2);
   }
   const doc = createDocumentClient();

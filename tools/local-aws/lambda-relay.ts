@@ -5,7 +5,7 @@
  *
  * An asynchronous invocation (`X-Amz-Invocation-Type: Event`) is answered 202 at once, as Lambda
  * does, and then run in serverless-offline synchronously: serverless-offline's own asynchronous
- * invocation lost one run in three (see scripts/registration-relay.ts). At most
+ * invocation lost one run in three (see tools/local-aws/registration-relay.ts). At most
  * EVENT_CONCURRENCY run at once; the rest wait their turn. Any other invocation is forwarded as it
  * is, and offline's answer returned.
  */

@@ -1,6 +1,6 @@
 /**
  * The local stack, as parts: moto in server mode (the local AWS), the control plane's table, the
- * bootstrap admin key, and serverless-offline serving the API. `npm start` (scripts/start.ts) and
+ * bootstrap admin key, and serverless-offline serving the API. `npm start` (tools/local-aws/start.ts) and
  * the end-to-end tests use these same functions.
  */
 
@@ -26,16 +26,16 @@ import {
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { parse as parseYaml } from "yaml";
-import { DynamoApiKeyStore } from "../shared/adapters/dynamo-api-key-store";
-import { DynamoAuditStore } from "../shared/adapters/dynamo-audit-store";
-import { createDocumentClient } from "../shared/adapters/dynamo-client";
-import { cryptoRandom, systemClock } from "../shared/adapters/system";
-import { createTableInput, TABLE_KEYS } from "../shared/adapters/table";
-import { generateApiKeySecret } from "../shared/domain/api-key";
-import { ApiKeyService } from "../shared/services/api-key-service";
-import { AuditTrail } from "../shared/services/audit-trail";
+import { DynamoApiKeyStore } from "../../shared/adapters/dynamo-api-key-store";
+import { DynamoAuditStore } from "../../shared/adapters/dynamo-audit-store";
+import { createDocumentClient } from "../../shared/adapters/dynamo-client";
+import { cryptoRandom, systemClock } from "../../shared/adapters/system";
+import { createTableInput, TABLE_KEYS } from "../../shared/adapters/table";
+import { generateApiKeySecret } from "../../shared/domain/api-key";
+import { ApiKeyService } from "../../shared/services/api-key-service";
+import { AuditTrail } from "../../shared/services/audit-trail";
 
-export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SERVICE_NAME = "cross-account-control-plane";
 export const LOCAL_STAGE = "local";
 export const LOCAL_TABLE = `${SERVICE_NAME}-${LOCAL_STAGE}`;
@@ -56,7 +56,7 @@ export const LOCAL_AWS_ENV = {
 } as const;
 
 export function ensureVenv(): void {
-  execFileSync("bash", [join(ROOT, "scripts/ensure-venv.sh")], {
+  execFileSync("bash", [join(ROOT, "tools/build/ensure-venv.sh")], {
     stdio: ["ignore", "inherit", "inherit"],
   });
 }
@@ -104,7 +104,7 @@ export interface Moto {
 }
 
 /**
- * CP_EMULATOR_IAM=off: the emulator evaluates no policy (scripts/iam_enforcement.py), for
+ * CP_EMULATOR_IAM=off: the emulator evaluates no policy (tools/local-aws/iam_enforcement.py), for
  * debugging only. The negative probe is then off too: every role would seem to accept a missing
  * external ID.
  */
@@ -115,15 +115,15 @@ export function emulatorIamOff(env = process.env): boolean {
 /** Starts moto in server mode on loopback, serving one request at a time. */
 /**
  * Starts the emulator. With `stateFile`, every request is recorded there and replayed at the next
- * start, so the emulator's state survives a restart (scripts/moto-server.py).
+ * start, so the emulator's state survives a restart (tools/local-aws/moto-server.py).
  */
 export async function startMoto(port?: number, stateFile?: string): Promise<Moto> {
   ensureVenv();
   const p = port ?? (await freePort());
-  // One request at a time (scripts/moto-server.py says why).
+  // One request at a time (tools/local-aws/moto-server.py says why).
   const child = spawn(
     join(ROOT, ".venv/bin/python"),
-    [join(ROOT, "scripts/moto-server.py"), "127.0.0.1", String(p)],
+    [join(ROOT, "tools/local-aws/moto-server.py"), "127.0.0.1", String(p)],
     {
       stdio: ["ignore", "ignore", "pipe"],
       env: {
@@ -364,7 +364,7 @@ export async function createOnboardingResources(
   await s3.send(new CreateBucketCommand({ Bucket: LOCAL_TEMPLATE_BUCKET })).catch((err: Error) => {
     if (err.name !== "BucketAlreadyOwnedByYou") throw err;
   });
-  const { publishTemplate } = await import("./publish-template");
+  const { publishTemplate } = await import("../../ops/publish-template");
   await publishTemplate(s3, LOCAL_TEMPLATE_BUCKET);
   const sns = new SNSClient({ endpoint, region: LOCAL_REGION, credentials });
   const topic = await sns.send(new CreateTopicCommand({ Name: "cp-registration" }));

@@ -50,8 +50,10 @@ async function main() {
       process.env.CURSOR_KEY_SECRET_ARN ?? (await createCursorKeySecret(endpoint)),
     ...(emulatorIamOff() ? { VERIFY_NEGATIVE_PROBE: "false" } : {}),
   });
-  const { organizationJobs, organizationSchedule } = await import("../shared/wiring/organizations");
-  const { QueuedLinks, drainJobs } = await import("../shared/services/organization-job");
+  const { organizationJobs, organizationSchedule } = await import(
+    "../../shared/wiring/organizations"
+  );
+  const { QueuedLinks, drainJobs } = await import("../../shared/services/organization-job");
   // The organization jobs run here, one link after another, instead of in the job function.
   const links = new QueuedLinks();
   const scheduled = await organizationSchedule().schedule({
@@ -70,7 +72,7 @@ async function main() {
   console.log(
     `Organizations: ${ended("SUCCEEDED").length} synced, ${ended("FAILED").length + scheduled.failed} failed, ${changes} accounts registered or detached`,
   );
-  const { healthStore, healthSweep } = await import("../shared/wiring/health");
+  const { healthStore, healthSweep } = await import("../../shared/wiring/health");
   const started = Date.now();
   const result = await healthSweep().run({ deadlineMs: Number.MAX_SAFE_INTEGER });
   const { cursor: _done, incomplete: _stopped, ...totals } = result;

@@ -5,12 +5,15 @@
  */
 import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import { S3Client } from "@aws-sdk/client-s3";
 import { type LambdaRuntimePin, parseDeployArgs, pinnedRuntimeVersionArn } from "./deploy-args";
-import { ROOT } from "./local-stack";
 import { publishTemplate } from "./publish-template";
+
+/** The repository's root (this file is in ops/). */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 export async function stackOutputs(
   cfn: CloudFormationClient,
@@ -52,7 +55,7 @@ Deployed ${args.stackName} in ${args.region}.
   API:            ${outputs.ServiceEndpoint ?? "(see the stack outputs)"}
   Tenant template published to s3://${outputs.TemplateBucketName}/tenant-role.yaml
 Next:
-  1. The first admin key:  AWS_REGION=${args.region} npx tsx scripts/bootstrap-admin.ts ${outputs.ControlPlaneTableName}
+  1. The first admin key:  AWS_REGION=${args.region} npx tsx ops/bootstrap-admin.ts ${outputs.ControlPlaneTableName}
   2. Hear the alarms:      aws sns subscribe --region ${args.region} --topic-arn ${outputs.AlarmTopicArn} --protocol email --notification-endpoint <you@example.com>`);
 }
 

@@ -7,10 +7,10 @@ import {
   type LambdaRelay,
   plainFunctionName,
   startLambdaRelay,
-} from "../../../scripts/lambda-relay";
+} from "../../../../tools/local-aws/lambda-relay";
 
 /**
- * The relay (scripts/lambda-relay.ts) between the functions' LambdaClient and a stand-in for
+ * The relay (tools/local-aws/lambda-relay.ts) between the functions' LambdaClient and a stand-in for
  * serverless-offline's invoke endpoint, on loopback.
  */
 

@@ -10,9 +10,9 @@
 #     .tools/qemu-arm64 with apt-get download and dpkg-deb: no package is installed (as root,
 #     `apt-get update` refreshes the machine's package lists once if it has none).
 # Packaging therefore needs Linux: arm64, or x64 with Debian's packages (docs/operations.md).
-# Re-installs only when the lock file changes (a stamp, as scripts/ensure-venv.sh does).
+# Re-installs only when the lock file changes (a stamp, as tools/build/ensure-venv.sh does).
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 
 if [ "$(uname -s)" != "Linux" ]; then
   echo "ensure-lambda-node: packaging builds each function's code cache with the Lambda runtime's Node.js for Linux; this machine runs $(uname -s) (docs/operations.md, \"The Lambda runtime\")" >&2

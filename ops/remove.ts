@@ -5,7 +5,8 @@
  * audit trails (docs/operations.md, "Teardown").
  */
 import { spawnSync } from "node:child_process";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { CloudFormationClient } from "@aws-sdk/client-cloudformation";
 import {
   DeleteObjectsCommand,
@@ -15,7 +16,9 @@ import {
 } from "@aws-sdk/client-s3";
 import { stackOutputs } from "./deploy";
 import { parseDeployArgs } from "./deploy-args";
-import { ROOT } from "./local-stack";
+
+/** The repository's root (this file is in ops/). */
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 /** Deletes every object version and delete marker of a bucket; the number deleted. */
 export async function emptyBucket(s3: S3Client, bucket: string): Promise<number> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseDeployArgs, pinnedRuntimeVersionArn } from "../../scripts/deploy-args";
+import { parseDeployArgs, pinnedRuntimeVersionArn } from "../../../ops/deploy-args";
 
 describe("npm run deploy / remove arguments", () => {
   it.each([

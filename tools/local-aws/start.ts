@@ -4,7 +4,7 @@
  * and replayed at the next start; `npm start -- --fresh` starts empty),
  * creates the table, the template bucket (with the tenant template) and the registration topic,
  * stores the bootstrap admin key, serves the API with serverless-offline (with the Lambda relay,
- * scripts/lambda-relay.ts, in front of its invoke API for the functions' own Lambda calls),
+ * tools/local-aws/lambda-relay.ts, in front of its invoke API for the functions' own Lambda calls),
  * prints where everything is, and runs until Ctrl-C.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
@@ -80,7 +80,7 @@ async function main() {
         CP_LOCAL_TEMPLATE_URL: onboarding.templateUrl,
         CP_LOCAL_REGISTRATION_TOPIC_ARN: onboarding.topicArn,
         CP_LOCAL_CURSOR_KEY_SECRET_ARN: cursorKeySecretArn,
-        // Tenant stacks' custom resources answer to the emulator (scripts/cfn_emulation.py).
+        // Tenant stacks' custom resources answer to the emulator (tools/local-aws/cfn_emulation.py).
         CP_LOCAL_RESPONSE_ORIGINS: new URL(moto.endpoint).origin,
         AWS_ENDPOINT_URL_LAMBDA: lambdaRelay.url,
       },

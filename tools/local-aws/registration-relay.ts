@@ -1,7 +1,7 @@
 /**
  * What SNS does on AWS between the registration topic and the registration function, for the
  * local stack: an HTTP subscription of the emulator's topic receives each notification (a tenant
- * stack's custom-resource request, published by scripts/cfn_emulation.py) and invokes the
+ * stack's custom-resource request, published by tools/local-aws/cfn_emulation.py) and invokes the
  * registration function in serverless-offline with the SNS event Lambda would get, asynchronously.
  */
 import { createServer, type Server } from "node:http";

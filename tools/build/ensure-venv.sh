@@ -2,7 +2,7 @@
 # Creates the project-local Python environment (.venv) with the local AWS emulator (moto) and
 # cfn-lint, pinned in requirements-dev.txt. Re-installs only when that file changes.
 set -euo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/../.."
 stamp=.venv/.requirements.sha256
 want=$(sha256sum requirements-dev.txt | cut -d' ' -f1)
 if [ -x .venv/bin/python ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then

@@ -2,7 +2,7 @@
 import { chmodSync } from "node:fs";
 import { join } from "node:path";
 import { build } from "esbuild";
-import { ROOT } from "./local-stack";
+import { ROOT } from "../local-aws/local-stack";
 
 export async function buildCli(outfile = join(ROOT, "dist/cpctl.js")): Promise<string> {
   await build({

@@ -20,7 +20,7 @@ import {
   DescribeStacksCommand,
   type Stack,
 } from "@aws-sdk/client-cloudformation";
-import { ACCOUNT_ID_PATTERN } from "../shared/domain/arn";
+import { ACCOUNT_ID_PATTERN } from "../../shared/domain/arn";
 import { LOCAL_REGION, localAdminKey, ROOT } from "./local-stack";
 
 const USAGE =
@@ -117,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
   const region = values.region ?? LOCAL_REGION;
   const stack = await runningStack();
   // The tenant's admin: on the emulator, an access key that is a 12-digit account ID is that
-  // account's root user (scripts/iam_enforcement.py).
+  // account's root user (tools/local-aws/iam_enforcement.py).
   const cfn = new CloudFormationClient({
     endpoint: stack.awsEndpoint,
     region,

@@ -6,7 +6,7 @@
  * (admin, tenant, service). It fails on any 5xx and on any response the document does not
  * describe (status, content type, body schema). Bounded in time (FUZZ_MAX_SECONDS per key) and
  * reproducible (FUZZ_SEED). The last line is the total of generated cases. Request bodies also
- * carry unpaired UTF-16 surrogates, which hypothesis never generates (scripts/fuzz_checks.py).
+ * carry unpaired UTF-16 surrogates, which hypothesis never generates (tools/test/fuzz_checks.py).
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -19,13 +19,13 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { freePort, ROOT, stopChild } from "./local-stack";
+import { freePort, ROOT, stopChild } from "../local-aws/local-stack";
 
 const SEED = process.env.FUZZ_SEED ?? "20261123";
 const MAX_EXAMPLES = process.env.FUZZ_MAX_EXAMPLES ?? "12";
 const MAX_SECONDS = process.env.FUZZ_MAX_SECONDS ?? "150";
 // The content-type and body checks are schemathesis's own, except that the local gateway's bare
-// 400s for malformed request lines are counted apart (scripts/fuzz_checks.py says why).
+// 400s for malformed request lines are counted apart (tools/test/fuzz_checks.py says why).
 const CHECKS = [
   "not_a_server_error",
   "status_code_conformance",
@@ -37,7 +37,7 @@ const GATEWAY_LOG = join(ROOT, ".test-results/fuzz-gateway-rejections.jsonl");
 async function startStack(adminKey: string): Promise<{ stack: ChildProcess; api: string }> {
   const stack = spawn(
     process.execPath,
-    [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "scripts/start.ts"],
+    [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/local-aws/start.ts"],
     {
       cwd: ROOT,
       detached: true,
@@ -138,7 +138,7 @@ function fuzz(api: string, who: string, key: string): { cases: number; ok: boole
       env: {
         ...process.env,
         SCHEMATHESIS_HOOKS: "fuzz_checks",
-        PYTHONPATH: join(ROOT, "scripts"),
+        PYTHONPATH: join(ROOT, "tools/test"),
         CP_FUZZ_GATEWAY_LOG: GATEWAY_LOG,
       },
     },
