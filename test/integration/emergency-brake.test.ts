@@ -3,7 +3,7 @@ import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from "@aws
 import { DescribeOrganizationCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
-import { LOCAL_REGION } from "../../scripts/local-stack";
+import { LOCAL_REGION } from "../../tools/local-aws/local-stack";
 import { api } from "../support/api";
 import { grantedService } from "../support/brokering";
 import { seedKey, useFreshTable } from "../support/table";
