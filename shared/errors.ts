@@ -1,6 +1,7 @@
 /**
  * The one error hierarchy of the control plane. Domain code, services and adapters throw these;
- * `shared/http/error-mapper.ts` is the only place that turns them into HTTP responses.
+ * `shared/http/error-mapper.ts` is the only place that turns them into HTTP responses, and the
+ * classes below are the only place that names a status.
  * Anything that is not an `AppError` is a bug or an unexpected dependency failure and becomes a
  * generic 500 whose body says nothing about the cause.
  */
@@ -116,4 +117,28 @@ export class UnprocessableError extends AppError {
 /** 502: a tenant's AWS account refused what it should have allowed. */
 export class BadGatewayError extends AppError {
   readonly status = 502;
+}
+
+/**
+ * How a domain decision refuses (`decideSession`, the lifecycle table): what kind of "no" it is,
+ * never an HTTP status. `refusalError` raises it as its class of this hierarchy.
+ */
+export type RefusalKind = "invalid" | "forbidden" | "not-found" | "conflict";
+
+export function refusalError(
+  kind: RefusalKind,
+  code: string,
+  message: string,
+  options?: { details?: Record<string, unknown> },
+): AppError {
+  switch (kind) {
+    case "invalid":
+      return new BadRequestError(code, message, options);
+    case "forbidden":
+      return new ForbiddenError(message, code);
+    case "not-found":
+      return new NotFoundError(code, message, options);
+    case "conflict":
+      return new ConflictError(code, message, options);
+  }
 }

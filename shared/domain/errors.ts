@@ -1,4 +1,4 @@
-import { AppError, ConflictError } from "../errors";
+import { ConflictError, UnprocessableError } from "../errors";
 import type { VerificationCode } from "./verification";
 
 /** The generated external ID is already reserved (by any tenant). The service draws another. */
@@ -68,9 +68,8 @@ export class StaleOrganizationError extends ConflictError {
   }
 }
 
-/** 422: the role did not verify; nothing was stored. */
-export class VerificationFailedError extends AppError {
-  readonly status = 422;
+/** The role did not verify (unprocessable); nothing was stored. */
+export class VerificationFailedError extends UnprocessableError {
   constructor(code: VerificationCode, message: string) {
     super(code, message);
   }

@@ -1,11 +1,11 @@
-import { AccountNotFoundError, ConflictError } from "../errors";
+import { AccountNotFoundError, ConflictError, type RefusalKind } from "../errors";
 import type { Account, AccountSource, AccountStatus } from "./account";
 import type { Tenant } from "./tenant";
 
 /**
  * The account lifecycle, as one table. Every service that changes an account asks `decide` first
  * and writes only what it answers; a change the table does not allow is refused with the table's
- * code (409, or 404 for an account that is not there).
+ * code (a conflict, or not-found for an account that is not there: 409 or 404 on the API).
  *
  * States: ABSENT (never registered, or deleted), VERIFIED, FAILED, DETACHED; each of the last three
  * frozen or not. There is no stored PENDING: registration verifies the role before anything is
@@ -67,7 +67,7 @@ interface Rule {
 }
 
 interface Refusal {
-  status: 404 | 409;
+  refusal: Extract<RefusalKind, "not-found" | "conflict">;
   code: string;
 }
 
@@ -75,7 +75,7 @@ const REGISTERED = ["VERIFIED", "FAILED", "DETACHED"] as const;
 /** Every state, written out: a spread would keep the table in bundles that never use it. */
 const ANY = ["ABSENT", "VERIFIED", "FAILED", "DETACHED"] as const;
 const USABLE = ["VERIFIED", "FAILED"] as const;
-const NOT_FOUND: Refusal = { status: 404, code: "ACCOUNT_NOT_FOUND" };
+const NOT_FOUND: Refusal = { refusal: "not-found", code: "ACCOUNT_NOT_FOUND" };
 
 /**
  * Event -> the rules tried in order (the first that matches decides), and the refusal when none
@@ -88,26 +88,26 @@ export const LIFECYCLE: Record<
 > = {
   API_REGISTER: {
     rules: [{ from: ANY, to: "VERIFIED" }],
-    otherwise: { status: 409, code: "ACCOUNT_STATE_CONFLICT" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_STATE_CONFLICT" },
   },
   PATCH: {
     rules: [{ from: USABLE, to: "VERIFIED" }],
-    otherwise: { status: 409, code: "ACCOUNT_DETACHED" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_DETACHED" },
     absent: NOT_FOUND,
   },
   VERIFY_OK: {
     rules: [{ from: USABLE, to: "VERIFIED" }],
-    otherwise: { status: 409, code: "ACCOUNT_DETACHED" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_DETACHED" },
     absent: NOT_FOUND,
   },
   VERIFY_FAILED: {
     rules: [{ from: USABLE, to: "FAILED" }],
-    otherwise: { status: 409, code: "ACCOUNT_DETACHED" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_DETACHED" },
     absent: NOT_FOUND,
   },
   SESSION_DENIED: {
     rules: [{ from: USABLE, to: "FAILED" }],
-    otherwise: { status: 409, code: "ACCOUNT_UNAVAILABLE" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_UNAVAILABLE" },
     absent: NOT_FOUND,
   },
   STACK_CREATE: {
@@ -116,12 +116,12 @@ export const LIFECYCLE: Record<
       // CloudFormation retries a Create it got no answer for.
       { from: REGISTERED, owner: "self", to: "VERIFIED" },
     ],
-    otherwise: { status: 409, code: "ACCOUNT_ALREADY_REGISTERED" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_ALREADY_REGISTERED" },
   },
   STACK_UPDATE: {
     rules: [{ from: REGISTERED, owner: "self", to: "VERIFIED" }],
-    otherwise: { status: 409, code: "ACCOUNT_ALREADY_REGISTERED" },
-    absent: { status: 409, code: "ACCOUNT_NOT_REGISTERED_BY_STACK" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_ALREADY_REGISTERED" },
+    absent: { refusal: "conflict", code: "ACCOUNT_NOT_REGISTERED_BY_STACK" },
   },
   STACK_DELETE: {
     rules: [
@@ -130,7 +130,7 @@ export const LIFECYCLE: Record<
       // and never a frozen one (the brake policy attached to the role also stops IAM deleting it).
       { from: ANY, to: "SAME", noEffect: true },
     ],
-    otherwise: { status: 409, code: "ACCOUNT_STATE_CONFLICT" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_STATE_CONFLICT" },
   },
   ORG_JOIN: {
     rules: [
@@ -138,42 +138,42 @@ export const LIFECYCLE: Record<
       // Back in the organization (or the scope): registered again, its brake kept.
       { from: ["DETACHED"], to: "VERIFIED" },
     ],
-    otherwise: { status: 409, code: "ACCOUNT_ALREADY_REGISTERED" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_ALREADY_REGISTERED" },
   },
   ORG_LEAVE: {
     rules: [
       { from: USABLE, owner: "self", to: "DETACHED" },
-      { from: ["DETACHED"], refuse: { status: 409, code: "ACCOUNT_DETACHED" } },
+      { from: ["DETACHED"], refuse: { refusal: "conflict", code: "ACCOUNT_DETACHED" } },
     ],
-    otherwise: { status: 409, code: "ACCOUNT_NOT_REGISTERED_BY_ORGANIZATION" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_NOT_REGISTERED_BY_ORGANIZATION" },
     absent: NOT_FOUND,
   },
   ORG_REMOVE: {
     rules: [
       { from: REGISTERED, owner: "self", frozen: false, to: "ABSENT" },
-      { from: REGISTERED, owner: "self", refuse: { status: 409, code: "ACCOUNT_FROZEN" } },
+      { from: REGISTERED, owner: "self", refuse: { refusal: "conflict", code: "ACCOUNT_FROZEN" } },
     ],
-    otherwise: { status: 409, code: "ACCOUNT_NOT_REGISTERED_BY_ORGANIZATION" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_NOT_REGISTERED_BY_ORGANIZATION" },
     absent: NOT_FOUND,
   },
   FREEZE: {
     rules: [{ from: REGISTERED, to: "SAME", brake: "SET" }],
-    otherwise: { status: 409, code: "ACCOUNT_STATE_CONFLICT" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_STATE_CONFLICT" },
     absent: NOT_FOUND,
   },
   UNFREEZE: {
     rules: [{ from: REGISTERED, to: "SAME", brake: "CLEAR" }],
-    otherwise: { status: 409, code: "ACCOUNT_STATE_CONFLICT" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_STATE_CONFLICT" },
     absent: NOT_FOUND,
   },
   DELETE: {
     rules: [{ from: REGISTERED, frozen: false, to: "ABSENT" }],
-    otherwise: { status: 409, code: "ACCOUNT_FROZEN" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_FROZEN" },
     absent: NOT_FOUND,
   },
   TENANT_DELETE: {
     rules: [{ from: ANY, to: "ABSENT" }],
-    otherwise: { status: 409, code: "ACCOUNT_STATE_CONFLICT" },
+    otherwise: { refusal: "conflict", code: "ACCOUNT_STATE_CONFLICT" },
   },
 };
 
@@ -189,11 +189,9 @@ export interface Transition {
   effect: boolean;
 }
 
-export interface Refused {
+export interface Refused extends Refusal {
   allowed: false;
   from: LifecycleState;
-  status: 404 | 409;
-  code: string;
 }
 
 /** The lifecycle view of an account record (undefined: ABSENT). */
@@ -297,7 +295,7 @@ const MESSAGES: Record<string, (accountId: string, account?: Pick<Account, "sour
   ACCOUNT_UNAVAILABLE: (id) => `Account ${id} is not usable in its current state`,
 };
 
-/** `decide`, or the refusal as the API's error (404 ACCOUNT_NOT_FOUND, or 409 with the table's code). */
+/** `decide`, or the refusal as its error: AccountNotFoundError, or a ConflictError with the table's code. */
 export function requireTransition(
   account: Pick<Account, "status" | "frozen" | "source"> | undefined,
   event: LifecycleEvent,
@@ -306,7 +304,7 @@ export function requireTransition(
 ): Transition {
   const decision = decide(account, event, by);
   if (decision.allowed) return decision;
-  if (decision.status === 404) throw new AccountNotFoundError(accountId);
+  if (decision.refusal === "not-found") throw new AccountNotFoundError(accountId);
   const message =
     MESSAGES[decision.code]?.(accountId, account) ??
     `Account ${accountId} is ${decision.from}${account?.frozen ? " and frozen" : ""}; ${event} is not allowed`;

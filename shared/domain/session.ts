@@ -1,3 +1,4 @@
+import type { RefusalKind } from "../errors";
 import type { Account } from "./account";
 import { applicableGrant, type Grant, MAX_SESSION_SECONDS, MIN_SESSION_SECONDS } from "./grant";
 import { sessionBlocker } from "./lifecycle";
@@ -67,10 +68,13 @@ export interface SessionRequest {
   region?: string;
 }
 
-/** What a refused request is answered with, and what its audit record says besides the code. */
+/**
+ * What a refused request is answered with (what kind of refusal, its code and message; the error
+ * hierarchy raises it, with its status), and what its audit record says besides the code.
+ */
 export interface SessionRefusal {
   kind: "REFUSE";
-  status: 400 | 403 | 404 | 409;
+  refusal: RefusalKind;
   code: string;
   message: string;
   audit: { permissionSet?: string; durationSeconds?: number };
@@ -101,11 +105,11 @@ export type SessionDecision =
   | { kind: "READ_PERMISSION_SET"; name: string };
 
 const refuse = (
-  status: SessionRefusal["status"],
+  refusal: RefusalKind,
   code: string,
   message: string,
   audit: SessionRefusal["audit"] = {},
-): SessionRefusal => ({ kind: "REFUSE", status, code, message, audit });
+): SessionRefusal => ({ kind: "REFUSE", refusal, code, message, audit });
 
 /**
  * The whole decision of POST /v1/sessions, as data: who may have which session of which account,
@@ -122,31 +126,31 @@ export function decideSession(
   const grant = applicableGrant(state.grantForTenant, state.grantForAll);
   if (!grant)
     return refuse(
-      403,
+      "forbidden",
       "NOT_GRANTED",
       `Service ${caller.service} has no grant for tenant ${request.tenantId}`,
     );
   const { tenant, account } = state;
   switch (sessionBlocker(tenant, account)) {
     case "TENANT_NOT_FOUND":
-      return refuse(404, "TENANT_NOT_FOUND", `Tenant ${request.tenantId} does not exist`);
+      return refuse("not-found", "TENANT_NOT_FOUND", `Tenant ${request.tenantId} does not exist`);
     case "TENANT_SUSPENDED":
-      return refuse(403, "TENANT_SUSPENDED", `Tenant ${request.tenantId} is suspended`);
+      return refuse("forbidden", "TENANT_SUSPENDED", `Tenant ${request.tenantId} is suspended`);
     case "ACCOUNT_NOT_FOUND":
       return refuse(
-        404,
+        "not-found",
         "ACCOUNT_NOT_FOUND",
         `Account ${request.accountId} is not registered for this tenant`,
       );
     case "ACCOUNT_FROZEN":
       return refuse(
-        409,
+        "conflict",
         "ACCOUNT_FROZEN",
         `Account ${request.accountId} is frozen (emergency brake since ${account?.frozen?.at}); unfreeze it first`,
       );
     case "ACCOUNT_UNAVAILABLE":
       return refuse(
-        409,
+        "conflict",
         "ACCOUNT_UNAVAILABLE",
         `Account ${request.accountId} is not verified (${account?.lastVerification.code ?? account?.status}); verify it again`,
       );
@@ -155,7 +159,7 @@ export function decideSession(
     throw new Error("unreachable: sessionBlocker admitted no tenant or account");
   if (account.health?.state === "UNHEALTHY") {
     return refuse(
-      409,
+      "conflict",
       "ACCOUNT_UNAVAILABLE",
       `Account ${request.accountId} failed its last health check (${account.health.lastErrorCode ?? "UNHEALTHY"})`,
     );
@@ -165,14 +169,14 @@ export function decideSession(
     request.durationSeconds ?? Math.min(grant.maxDurationSeconds, MAX_SESSION_SECONDS);
   if (durationSeconds < MIN_SESSION_SECONDS || durationSeconds > MAX_SESSION_SECONDS) {
     return refuse(
-      400,
+      "invalid",
       "INVALID_DURATION",
       `durationSeconds must be ${MIN_SESSION_SECONDS} to ${MAX_SESSION_SECONDS}`,
     );
   }
   if (durationSeconds > grant.maxDurationSeconds) {
     return refuse(
-      400,
+      "invalid",
       "DURATION_EXCEEDS_GRANT",
       `The grant allows at most ${grant.maxDurationSeconds} seconds`,
       { durationSeconds },
@@ -181,7 +185,7 @@ export function decideSession(
 
   if (request.permissionSet !== undefined && !state.permissionSet) {
     return refuse(
-      400,
+      "invalid",
       "UNKNOWN_PERMISSION_SET",
       `Permission set ${request.permissionSet} does not exist`,
       { permissionSet: request.permissionSet },
@@ -191,7 +195,7 @@ export function decideSession(
   if (name === undefined) {
     if (grant.permissionSets.length !== 1) {
       return refuse(
-        400,
+        "invalid",
         "PERMISSION_SET_REQUIRED",
         `Name one of the granted permission sets: ${grant.permissionSets.join(", ")}`,
       );
@@ -200,7 +204,7 @@ export function decideSession(
   }
   if (!grant.permissionSets.includes(name)) {
     return refuse(
-      403,
+      "forbidden",
       "NOT_GRANTED",
       `Permission set ${name} is not granted to ${caller.service}`,
       {
@@ -212,7 +216,7 @@ export function decideSession(
   if (!permissionSet) {
     if (request.permissionSet === undefined && !context.permissionSetRead)
       return { kind: "READ_PERMISSION_SET", name };
-    return refuse(400, "UNKNOWN_PERMISSION_SET", `Permission set ${name} does not exist`, {
+    return refuse("invalid", "UNKNOWN_PERMISSION_SET", `Permission set ${name} does not exist`, {
       permissionSet: name,
     });
   }
@@ -220,7 +224,7 @@ export function decideSession(
   const region = request.region ?? account.regions[0] ?? context.defaultRegion;
   if (account.regions.length > 0 && !account.regions.includes(region)) {
     return refuse(
-      400,
+      "invalid",
       "REGION_NOT_ENABLED",
       `Region ${region} is not enabled for account ${request.accountId}: ${account.regions.join(", ")}`,
     );

@@ -12,7 +12,7 @@ import { requireTransition } from "../domain/lifecycle";
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import {
   AccountNotFoundError,
-  type AppError,
+  AppError,
   BadGatewayError,
   ConflictError,
   ServiceUnavailableError,
@@ -89,7 +89,7 @@ export class EmergencyBrake {
       const mapped = this.mapped(err, role);
       await this.deps.audit.write({
         ...base,
-        outcome: mapped.status === 409 ? "REFUSED" : "FAILED",
+        outcome: mapped instanceof ConflictError ? "REFUSED" : "FAILED",
         code: mapped.code,
       });
       throw mapped;
@@ -219,7 +219,7 @@ export class EmergencyBrake {
         `Account ${role.accountId} refused the control plane (${err.code})`,
       );
     }
-    if (err instanceof Error && "status" in err) return err as AppError;
+    if (err instanceof AppError) return err;
     throw err;
   }
 }

@@ -1,18 +1,11 @@
 import { type AuditRecord, aboutNoTenant } from "../domain/audit";
 import { RoleAccessError } from "../domain/errors";
-import {
-  decideSession,
-  roleSessionName,
-  type SessionRefusal,
-  type SessionRequest,
-} from "../domain/session";
+import { decideSession, roleSessionName, type SessionRequest } from "../domain/session";
 import {
   AppError,
   BadGatewayError,
   BadRequestError,
-  ConflictError,
-  ForbiddenError,
-  NotFoundError,
+  refusalError,
   ServiceUnavailableError,
 } from "../errors";
 import {
@@ -125,7 +118,11 @@ export class SessionBroker {
       });
     }
     if (decision.kind === "READ_PERMISSION_SET") throw new Error("unreachable: read twice");
-    if (decision.kind === "REFUSE") return refuse(refusalError(decision), decision.audit);
+    if (decision.kind === "REFUSE")
+      return refuse(
+        refusalError(decision.refusal, decision.code, decision.message),
+        decision.audit,
+      );
     const plan = decision;
 
     const detail: Partial<AuditRecord> = {
@@ -239,19 +236,5 @@ export class SessionBroker {
     }
     await this.deps.audit.write({ ...base, ...detail, outcome: "FAILED", code: mapped.code });
     return mapped;
-  }
-}
-
-/** A refusal as the API's error (the one error hierarchy maps it to HTTP). */
-function refusalError(r: SessionRefusal): AppError {
-  switch (r.status) {
-    case 400:
-      return new BadRequestError(r.code, r.message);
-    case 403:
-      return new ForbiddenError(r.message, r.code);
-    case 404:
-      return new NotFoundError(r.code, r.message);
-    default:
-      return new ConflictError(r.code, r.message);
   }
 }

@@ -18,7 +18,7 @@ interface Case {
   event: LifecycleEvent;
   expect:
     | { to: LifecycleState; frozen: boolean; effect: boolean }
-    | { status: number; code: string };
+    | { refusal: "not-found" | "conflict"; code: string };
 }
 
 /** The sender of an event: a stack, an organization, or the API. */
@@ -52,7 +52,7 @@ describe("the account lifecycle table (test/fixtures/lifecycle-cases.json)", () 
   it.each(cases as Case[])("$state frozen=$frozen owner=$owner + $event", (c) => {
     const d = decide(accountIn(c), c.event, sender(c.event));
     if ("code" in c.expect) {
-      expect(d).toMatchObject({ allowed: false, status: c.expect.status, code: c.expect.code });
+      expect(d).toMatchObject({ allowed: false, refusal: c.expect.refusal, code: c.expect.code });
     } else {
       expect(d).toMatchObject({ allowed: true, ...c.expect });
     }

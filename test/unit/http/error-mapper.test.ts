@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   BadRequestError,
   RateLimitedError,
+  refusalError,
   ServiceUnavailableError,
   TenantNotFoundError,
   UnauthenticatedError,
@@ -14,6 +15,11 @@ describe("toHttpResponse", () => {
     [new BadRequestError("INVALID_FIELD", "bad"), 400, "INVALID_FIELD"],
     [new UnauthenticatedError(), 401, "UNAUTHENTICATED"],
     [new TenantNotFoundError("tnt_x"), 404, "TENANT_NOT_FOUND"],
+    // A domain decision's refusal (session-cases.json, lifecycle-cases.json) by its kind.
+    [refusalError("invalid", "INVALID_DURATION", "m"), 400, "INVALID_DURATION"],
+    [refusalError("forbidden", "NOT_GRANTED", "m"), 403, "NOT_GRANTED"],
+    [refusalError("not-found", "ACCOUNT_NOT_FOUND", "m"), 404, "ACCOUNT_NOT_FOUND"],
+    [refusalError("conflict", "ACCOUNT_FROZEN", "m"), 409, "ACCOUNT_FROZEN"],
     [
       createError(415, "Unsupported Media Type", {
         cause: { package: "@middy/http-json-body-parser" },
