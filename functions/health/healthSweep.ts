@@ -1,17 +1,13 @@
-import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { Context } from "aws-lambda";
-import { LambdaAsyncInvoke } from "../../shared/adapters/lambda-async-invoke";
 import { logger } from "../../shared/logger";
 import type { SweepLink } from "../../shared/ports";
-import { healthSweepChain } from "../../shared/wiring/health";
+import { healthSweepChain, sweepContinuation } from "../../shared/wiring/health";
 
 /**
  * The scheduled health sweep (shared/services/health-sweep.ts, HealthSweepChain): the schedule
  * starts the period's run, or resumes its crashed workers; each worker is a chain of links of this
  * function, invoked asynchronously.
  */
-const lambda = new LambdaClient({});
-
 export async function handler(event: SweepLink, context: Context): Promise<void> {
   // The schedule's event carries neither field; only this function's own links carry both.
   const link: SweepLink =
@@ -25,7 +21,7 @@ export async function handler(event: SweepLink, context: Context): Promise<void>
   const result = await healthSweepChain().runLink(link, {
     id: context.awsRequestId,
     remainingMs: context.getRemainingTimeInMillis(),
-    continuation: new LambdaAsyncInvoke(lambda, context.invokedFunctionArn),
+    continuation: sweepContinuation(context.invokedFunctionArn),
   });
   switch (result.outcome) {
     case "SKIPPED":

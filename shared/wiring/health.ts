@@ -1,10 +1,13 @@
 import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import { AwsTenantRoleGateway } from "../adapters/aws-tenant-role-gateway";
 import { DynamoAccountStore } from "../adapters/dynamo-account-store";
 import { DynamoHealthStore } from "../adapters/dynamo-health-store";
 import { DynamoRateBudgetStore } from "../adapters/dynamo-rate-budget-store";
+import { DynamoTableProbe } from "../adapters/dynamo-table-probe";
 import { DynamoTenantStore } from "../adapters/dynamo-tenant-store";
 import { EventBridgeEvents } from "../adapters/eventbridge-events";
+import { LambdaAsyncInvoke } from "../adapters/lambda-async-invoke";
 import { realSleep, systemClock } from "../adapters/system";
 import { loadEventsConfig, loadHealthConfig } from "../config";
 import { budgetBatch, budgetKeysOf } from "../domain/sweep-plan";
@@ -12,6 +15,7 @@ import { AccountNotFoundError } from "../errors";
 import type { Clock } from "../ports";
 import { HealthSweep, HealthSweepChain } from "../services/health-sweep";
 import { RateBudget } from "../services/rate-budget";
+import { Readiness } from "../services/readiness";
 import { RoleVerifier } from "../services/role-verifier";
 import {
   accessConfig,
@@ -115,6 +119,21 @@ export const healthSweepChainWith = (clock: Clock) => {
 };
 
 export const healthSweepChain = /* @__PURE__ */ once(() => healthSweepChainWith(systemClock));
+
+/** The next link of a sweep worker's chain: the sweep function, invoked asynchronously. */
+const lambdaClient = /* @__PURE__ */ once(() => new LambdaClient({}));
+export const sweepContinuation = (functionArn: string) =>
+  new LambdaAsyncInvoke(lambdaClient(), functionArn);
+
+/** GET /v1/health: the table's status, a ready answer reused for 10 s per container. */
+export const readiness = /* @__PURE__ */ once(
+  () =>
+    new Readiness({
+      probe: new DynamoTableProbe(documentClient(), config().tableName),
+      clock: systemClock,
+      cacheMs: 10_000,
+    }),
+);
 
 /** An account's health with its recent checks (GET .../health). */
 export async function accountHealth(tenantId: string, accountId: string) {
