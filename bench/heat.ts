@@ -74,7 +74,12 @@ import { nextHealth } from "../shared/domain/health";
 import { workerShards } from "../shared/domain/sweep-plan";
 import type { Tenant } from "../shared/domain/tenant";
 import { AppError } from "../shared/errors";
-import type { AssumeRoleRequest, AwsCredentials, Clock, TenantRoleGateway } from "../shared/ports";
+import type {
+  AssumeRoleRequest,
+  AwsCredentials,
+  TenantRoleGateway,
+} from "../shared/ports/accounts";
+import type { Clock } from "../shared/ports/common";
 import { AccountService } from "../shared/services/account-service";
 import { ApiKeyService } from "../shared/services/api-key-service";
 import { AuditTrail } from "../shared/services/audit-trail";

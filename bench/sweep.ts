@@ -43,7 +43,7 @@ import { realSleep, systemClock } from "../shared/adapters/system";
 import { keys, TABLE_KEYS } from "../shared/adapters/table";
 import { RoleAccessError } from "../shared/domain/errors";
 import { budgetBatch, budgetKeysOf, workerShards } from "../shared/domain/sweep-plan";
-import type { AwsCredentials, TenantRoleGateway } from "../shared/ports";
+import type { AwsCredentials, TenantRoleGateway } from "../shared/ports/accounts";
 import { HealthSweep } from "../shared/services/health-sweep";
 import { RateBudget } from "../shared/services/rate-budget";
 import { RoleVerifier } from "../shared/services/role-verifier";

@@ -1,6 +1,6 @@
 import type { Context } from "aws-lambda";
 import { logger } from "../../shared/logger";
-import type { SweepLink } from "../../shared/ports";
+import type { SweepLink } from "../../shared/ports/health";
 import { healthSweepChain, sweepContinuation } from "../../shared/wiring/health";
 
 /**

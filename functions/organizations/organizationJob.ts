@@ -1,6 +1,6 @@
 import type { Context } from "aws-lambda";
 import { logger } from "../../shared/logger";
-import type { OrganizationJobLink } from "../../shared/ports";
+import type { OrganizationJobLink } from "../../shared/ports/organizations";
 import { organizationJobLauncher, organizationJobs } from "../../shared/wiring/organizations";
 
 /**

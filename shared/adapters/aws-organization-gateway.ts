@@ -8,7 +8,8 @@ import {
 } from "@aws-sdk/client-organizations";
 import type { OrganizationMember } from "../domain/organization";
 import { UnprocessableError } from "../errors";
-import type { AwsCredentials, OrganizationGateway, OrganizationPages } from "../ports";
+import type { AwsCredentials } from "../ports/accounts";
+import type { OrganizationGateway, OrganizationPages } from "../ports/organizations";
 import { classifyAwsError, sdkCredentials } from "./aws-sts-gateway";
 
 /** Organizations has one endpoint per partition: its Region where known, else our own. */

@@ -7,7 +7,7 @@ import {
   ListPolicyVersionsCommand,
   paginateListAttachedRolePolicies,
 } from "@aws-sdk/client-iam";
-import type { AwsCredentials, RoleBrakeGateway } from "../ports";
+import type { AwsCredentials, RoleBrakeGateway } from "../ports/accounts";
 import { classifyAwsError, sdkCredentials } from "./aws-sts-gateway";
 
 /** IAM limits a managed policy to five versions. */

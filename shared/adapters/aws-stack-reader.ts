@@ -1,6 +1,6 @@
 import { CloudFormationClient, DescribeStacksCommand } from "@aws-sdk/client-cloudformation";
 import type { StackView } from "../domain/stack-message";
-import type { AwsCredentials, StackReader } from "../ports";
+import type { AwsCredentials, StackReader } from "../ports/accounts";
 import { classifyAwsError, sdkCredentials } from "./aws-sts-gateway";
 
 /**

@@ -1,7 +1,7 @@
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { RoleAccessError } from "../domain/errors";
 import { ServiceUnavailableError } from "../errors";
-import type { AssumeRoleRequest, AwsCredentials, TenantRoleGateway } from "../ports";
+import type { AssumeRoleRequest, AwsCredentials, TenantRoleGateway } from "../ports/accounts";
 
 /**
  * STS and IAM errors, by the SDK's error name, classified into what the control plane acts on.

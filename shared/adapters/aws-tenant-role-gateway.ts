@@ -1,5 +1,5 @@
 import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
-import type { AwsCredentials, TenantRoleGateway } from "../ports";
+import type { AwsCredentials, TenantRoleGateway } from "../ports/accounts";
 import { AwsStsGateway, classifyAwsError, sdkCredentials } from "./aws-sts-gateway";
 
 export { classifyAwsError } from "./aws-sts-gateway";

@@ -7,7 +7,8 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { Account } from "../domain/account";
 import { StaleAccountError } from "../domain/errors";
-import type { AccountStore, Page, PageRequest, WriteGuard } from "../ports";
+import type { AccountStore, WriteGuard } from "../ports/accounts";
+import type { Page, PageRequest } from "../ports/common";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, withoutTableAttributes } from "./gsi1";

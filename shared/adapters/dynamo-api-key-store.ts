@@ -5,7 +5,8 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import type { ApiKey } from "../domain/api-key";
 import { ConflictError, TenantNotFoundError } from "../errors";
-import type { ApiKeyStore, Page, PageRequest } from "../ports";
+import type { Page, PageRequest } from "../ports/common";
+import type { ApiKeyStore } from "../ports/tenants";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { getConsistent } from "./gsi1";
 import { defaultIndexOptions, ShardedIndex, type ShardedIndexOptions } from "./sharded-index";

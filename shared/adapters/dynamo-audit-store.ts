@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { type AuditRecord, auditTrailOf } from "../domain/audit";
-import type { AuditStore, Page, PageRequest } from "../ports";
+import type { AuditStore, Page, PageRequest } from "../ports/common";
 import { decodeCursor, encodeCursor } from "./cursor";
 import { rethrowDynamo } from "./dynamo-errors";
 import { withoutTableAttributes } from "./gsi1";

@@ -1,8 +1,9 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { Account } from "../domain/account";
 import { ALL_TENANTS } from "../domain/grant";
+import type { BrokerState } from "../domain/session";
 import type { Tenant } from "../domain/tenant";
-import type { BrokerState, BrokerStore } from "../ports";
+import type { BrokerStore } from "../ports/brokering";
 import { rethrowDynamo } from "./dynamo-errors";
 import { toGrant } from "./dynamo-grant-store";
 import { toPermissionSet } from "./dynamo-permission-set-store";

@@ -5,7 +5,8 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { ALL_TENANTS, type Grant } from "../domain/grant";
 import { ConflictError, TenantNotFoundError } from "../errors";
-import type { GrantStore, Page, PageRequest } from "../ports";
+import type { GrantStore } from "../ports/brokering";
+import type { Page, PageRequest } from "../ports/common";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { defaultIndexOptions, ShardedIndex, type ShardedIndexOptions } from "./sharded-index";
 import { keys, tenantIsActive } from "./table";

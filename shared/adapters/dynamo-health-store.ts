@@ -6,14 +6,14 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { AccountHealth } from "../domain/health";
+import type { Page } from "../ports/common";
 import type {
-  Page,
   SweepRecords,
   SweepRun,
   SweepSummary,
   SweepWorkerState,
   SweptAccount,
-} from "../ports";
+} from "../ports/health";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, withoutTableAttributes } from "./gsi1";
 import { defaultIndexOptions, ShardedIndex, type ShardedIndexOptions } from "./sharded-index";

@@ -1,5 +1,5 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
-import type { IdempotencyRecord, IdempotencyStore } from "../ports";
+import type { IdempotencyRecord, IdempotencyStore } from "../ports/common";
 import { rethrowDynamo } from "./dynamo-errors";
 import { getConsistent } from "./gsi1";
 import { keys, TABLE_KEYS } from "./table";

@@ -1,6 +1,6 @@
 import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { OrganizationJob } from "../domain/organization-job";
-import type { OrganizationJobStore } from "../ports";
+import type { OrganizationJobStore } from "../ports/organizations";
 import { rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, withoutTableAttributes } from "./gsi1";
 import { keys } from "./table";

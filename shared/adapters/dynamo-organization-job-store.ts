@@ -9,7 +9,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { OrganizationJob } from "../domain/organization-job";
-import type { OrganizationJobStore } from "../ports";
+import type { OrganizationJobStore } from "../ports/organizations";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { DynamoOrganizationJobRecords, toOrganizationJob } from "./dynamo-organization-job-records";
 import { keys } from "./table";

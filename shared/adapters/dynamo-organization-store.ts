@@ -1,7 +1,8 @@
 import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { StaleOrganizationError } from "../domain/errors";
 import type { OrganizationConnection } from "../domain/organization";
-import type { OrganizationStore, Page, PageRequest } from "../ports";
+import type { Page, PageRequest } from "../ports/common";
+import type { OrganizationStore } from "../ports/organizations";
 import { rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, withoutTableAttributes } from "./gsi1";
 import {

@@ -5,7 +5,8 @@ import {
   PutCommand,
 } from "@aws-sdk/lib-dynamodb";
 import type { PermissionSet } from "../domain/permission-set";
-import type { Page, PageRequest, PermissionSetStore } from "../ports";
+import type { PermissionSetStore } from "../ports/brokering";
+import type { Page, PageRequest } from "../ports/common";
 import { rethrowDynamo } from "./dynamo-errors";
 import { getConsistent, queryGsi1 } from "./gsi1";
 import { GSI1_PERMISSION_SETS, keys } from "./table";

@@ -1,6 +1,6 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { BUDGET_SLOT_MS } from "../domain/sweep-plan";
-import type { RateBudgetStore } from "../ports";
+import type { RateBudgetStore } from "../ports/health";
 import { rethrowDynamo } from "./dynamo-errors";
 import { keys, TABLE_KEYS } from "./table";
 

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import type { RateCounterStore } from "../ports";
+import type { RateCounterStore } from "../ports/common";
 import { rethrowDynamo } from "./dynamo-errors";
 import { keys, TABLE_KEYS } from "./table";
 

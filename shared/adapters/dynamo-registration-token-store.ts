@@ -4,7 +4,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { TenantNotFoundError } from "../errors";
-import type { RegistrationTokenRecord, RegistrationTokenStore } from "../ports";
+import type { RegistrationTokenRecord, RegistrationTokenStore } from "../ports/accounts";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { getConsistent } from "./gsi1";
 import { bindRegistrationToken, keys, TABLE_KEYS, tenantIsActive } from "./table";

@@ -7,7 +7,8 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { ExternalIdTakenError, StaleTenantError } from "../domain/errors";
 import type { ExternalIdState, RotationAccount, Tenant } from "../domain/tenant";
-import type { Page, PageRequest, RotationAccountReader, TenantStore } from "../ports";
+import type { Page, PageRequest } from "../ports/common";
+import type { RotationAccountReader, TenantStore } from "../ports/tenants";
 import { batchDelete } from "./batch";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { getConsistent } from "./gsi1";

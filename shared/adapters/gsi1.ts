@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
-import type { Page, PageRequest } from "../ports";
+import type { Page, PageRequest } from "../ports/common";
 import { decodeAfterCursor, encodeAfterCursor } from "./cursor";
 import { rethrowDynamo } from "./dynamo-errors";
 import { queryIndex } from "./sharded-index";

@@ -1,4 +1,4 @@
-import type { CustomResourceResponder } from "../ports";
+import type { CustomResourceResponder } from "../ports/accounts";
 
 /**
  * PUTs the answer to CloudFormation's pre-signed S3 URL. The URL is signed without a content

@@ -1,10 +1,6 @@
 import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
-import type {
-  OrganizationJobLauncher,
-  OrganizationJobLink,
-  SweepContinuation,
-  SweepLink,
-} from "../ports";
+import type { SweepContinuation, SweepLink } from "../ports/health";
+import type { OrganizationJobLauncher, OrganizationJobLink } from "../ports/organizations";
 
 /**
  * The next link of a chain of work longer than an invocation (a sweep's worker, an organization

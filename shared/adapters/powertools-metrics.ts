@@ -1,6 +1,6 @@
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { METRICS, METRICS_NAMESPACE, type MetricName } from "../domain/metrics";
-import type { MetricsSink } from "../ports";
+import type { MetricsSink } from "../ports/common";
 
 /**
  * Metrics as CloudWatch embedded metric format lines (Powertools Metrics). Each one is a single

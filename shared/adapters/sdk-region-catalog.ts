@@ -1,5 +1,5 @@
 import { partition } from "@aws-sdk/core/client";
-import type { RegionCatalog } from "../ports";
+import type { RegionCatalog } from "../ports/accounts";
 
 /**
  * The SDK's own partition data (in every bundle already): a region it knows carries a

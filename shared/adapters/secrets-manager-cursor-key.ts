@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigError } from "../config";
 import { ServiceUnavailableError } from "../errors";
-import type { CursorKey } from "../ports";
+import type { CursorKey } from "../ports/common";
 
 /** Shortest secret accepted as a cursor key: 32 characters (CloudFormation generates 64). */
 const isThrottling = (err: unknown) =>

@@ -2,7 +2,7 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { ConfigError, intEnv } from "../config";
 import { BadRequestError } from "../errors";
-import type { CursorKey, Page, PageRequest } from "../ports";
+import type { CursorKey, Page, PageRequest } from "../ports/common";
 import { rethrowDynamo } from "./dynamo-errors";
 import { TABLE_KEYS } from "./table";
 

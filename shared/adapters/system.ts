@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
-import type { Clock, RandomSource } from "../ports";
+import type { RandomSource } from "../domain/random";
+import type { Clock } from "../ports/common";
 
 export const systemClock: Clock = { now: () => new Date() };
 

@@ -5,7 +5,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { OrganizationJobLostError, RegistrationTokenSpentError } from "../domain/errors";
 import { TenantNotFoundError } from "../errors";
-import type { WriteGuard } from "../ports";
+import type { WriteGuard } from "../ports/accounts";
 import { cancellationReasons, rethrowDynamo } from "./dynamo-errors";
 import { bindRegistrationToken, keys, tenantIsActive } from "./table";
 

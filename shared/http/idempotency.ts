@@ -2,7 +2,7 @@ import type { Context } from "aws-lambda";
 // The project's one SHA-256 (hex of the UTF-8 text), also used for API keys and tokens.
 import { hashApiKey as sha256 } from "../domain/api-key";
 import { ConflictError, UnprocessableError } from "../errors";
-import type { Clock, IdempotencyStore } from "../ports";
+import type { Clock, IdempotencyStore } from "../ports/common";
 import type { HttpRequest, HttpResult } from "./handler";
 import type { RouteDef } from "./route-def";
 

@@ -2,7 +2,8 @@ import type { Account, AccountSource } from "../domain/account";
 import { TENANT_TEMPLATE_VERSION } from "../domain/stack-message";
 import { type ExternalIdStatus, externalIdStatus, type Tenant } from "../domain/tenant";
 import { AccountNotFoundError } from "../errors";
-import type { AccountStore, Clock, Page, PageRequest } from "../ports";
+import type { AccountStore } from "../ports/accounts";
+import type { Clock, Page, PageRequest } from "../ports/common";
 import type { TenantLookup } from "./tenant-lookup";
 
 /** An account as the API shows it. */

@@ -2,7 +2,7 @@ import type { Account } from "../domain/account";
 import { type Actor, accountFields } from "../domain/audit";
 import { decide, requireTransition } from "../domain/lifecycle";
 import { ConflictError } from "../errors";
-import type { AccountStore } from "../ports";
+import type { AccountStore } from "../ports/accounts";
 import type { AuditTrail } from "./audit-trail";
 import type { TenantLookup } from "./tenant-lookup";
 

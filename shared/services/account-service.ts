@@ -6,16 +6,14 @@ import { checkOutcome, nextHealth } from "../domain/health";
 import { type LifecycleEvent, requireTransition } from "../domain/lifecycle";
 import { type ExternalIdStatus, externalIdCandidates, type Tenant } from "../domain/tenant";
 import { AccountNotFoundError, AppError, BadRequestError, ConflictError } from "../errors";
+import type { AccountStore, RegionCatalog, WriteGuard } from "../ports/accounts";
 import {
-  type AccountStore,
   type Clock,
   type MetricsSink,
   noMetrics,
   type Page,
   type PageRequest,
-  type RegionCatalog,
-  type WriteGuard,
-} from "../ports";
+} from "../ports/common";
 import { AccountQueries, type AccountView } from "./account-queries";
 import { AccountRemoval } from "./account-removal";
 import type { AuditTrail } from "./audit-trail";

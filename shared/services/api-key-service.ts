@@ -7,8 +7,10 @@ import {
 } from "../domain/api-key";
 import { type Actor, systemActor } from "../domain/audit";
 import { newKeyId } from "../domain/ids";
+import type { RandomSource } from "../domain/random";
 import { ApiKeyNotFoundError, BadRequestError, UnauthenticatedError } from "../errors";
-import type { ApiKeyStore, Clock, Page, PageRequest, RandomSource } from "../ports";
+import type { Clock, Page, PageRequest } from "../ports/common";
+import type { ApiKeyStore } from "../ports/tenants";
 import type { AuditTrail } from "./audit-trail";
 
 export interface ApiKeyServiceDeps {

@@ -1,5 +1,5 @@
 import { type Actor, type AuditRecord, actorFields } from "../domain/audit";
-import type { AuditStore, Clock } from "../ports";
+import type { AuditStore, Clock } from "../ports/common";
 
 /** What a service says about a change; the trail adds who, when and the request. */
 export type AuditEntry = Omit<

@@ -1,7 +1,8 @@
 import type { Account } from "../domain/account";
 import type { Caller } from "../domain/api-key";
 import { ALL_TENANTS, type Grant } from "../domain/grant";
-import type { AccountStore, GrantStore } from "../ports";
+import type { AccountStore } from "../ports/accounts";
+import type { GrantStore } from "../ports/brokering";
 
 /** At most this many accounts are listed per grant; beyond it `accountsTruncated` says so. */
 export const MAX_ACCOUNTS_PER_GRANT = 1000;

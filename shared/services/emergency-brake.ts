@@ -17,16 +17,13 @@ import {
   ConflictError,
   ServiceUnavailableError,
 } from "../errors";
-import {
-  type AccountStore,
-  type AuditStore,
-  type AwsCredentials,
-  type Clock,
-  type MetricsSink,
-  noMetrics,
-  type RoleBrakeGateway,
-  type TenantRoleGateway,
-} from "../ports";
+import type {
+  AccountStore,
+  AwsCredentials,
+  RoleBrakeGateway,
+  TenantRoleGateway,
+} from "../ports/accounts";
+import { type AuditStore, type Clock, type MetricsSink, noMetrics } from "../ports/common";
 import type { TenantLookup } from "./tenant-lookup";
 import { assumeTenantRole } from "./tenant-role-access";
 

@@ -1,9 +1,11 @@
 import type { Actor } from "../domain/audit";
 import { ExternalIdTakenError, StaleTenantError } from "../domain/errors";
 import { generateExternalId } from "../domain/external-id";
+import type { RandomSource } from "../domain/random";
 import { requireRotation, rotateExternalId, type Tenant } from "../domain/tenant";
 import { ConflictError } from "../errors";
-import type { Clock, RandomSource, RotationAccountReader, TenantStore } from "../ports";
+import type { Clock } from "../ports/common";
+import type { RotationAccountReader, TenantStore } from "../ports/tenants";
 import type { AuditTrail } from "./audit-trail";
 import { TenantLookup } from "./tenant-lookup";
 

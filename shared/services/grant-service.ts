@@ -1,15 +1,10 @@
 import type { Actor } from "../domain/audit";
 import { ALL_TENANTS, type Grant, MAX_SESSION_SECONDS } from "../domain/grant";
 import { newKeyId } from "../domain/ids";
+import type { RandomSource } from "../domain/random";
 import { BadRequestError, NotFoundError } from "../errors";
-import type {
-  Clock,
-  GrantStore,
-  Page,
-  PageRequest,
-  PermissionSetStore,
-  RandomSource,
-} from "../ports";
+import type { GrantStore, PermissionSetStore } from "../ports/brokering";
+import type { Clock, Page, PageRequest } from "../ports/common";
 import type { AuditTrail } from "./audit-trail";
 import type { TenantLookup } from "./tenant-lookup";
 

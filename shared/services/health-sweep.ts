@@ -10,21 +10,19 @@ import {
 } from "../domain/sweep-plan";
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import { BadRequestError, ServiceUnavailableError } from "../errors";
-import {
-  type Clock,
-  type HealthStateChange,
-  type HealthSweepPorts,
-  type MetricsSink,
-  noMetrics,
-  type SweepContinuation,
-  type SweepLink,
-  type SweepRecords,
-  type SweepRun,
-  type SweepSummary,
-  type SweepTotals,
-  type SweepWorkerState,
-  type SweptAccount,
-} from "../ports";
+import { type Clock, type MetricsSink, noMetrics } from "../ports/common";
+import type {
+  HealthStateChange,
+  HealthSweepPorts,
+  SweepContinuation,
+  SweepLink,
+  SweepRecords,
+  SweepRun,
+  SweepSummary,
+  SweepTotals,
+  SweepWorkerState,
+  SweptAccount,
+} from "../ports/health";
 import type { RoleVerifier } from "./role-verifier";
 
 /** Tenants a run keeps read (about 1 KB each). */

@@ -2,8 +2,10 @@ import { type AccessPrincipal, principalArnPattern } from "../domain/access-prin
 import { hashApiKey } from "../domain/api-key";
 import type { Actor } from "../domain/audit";
 import { quickCreateUrl } from "../domain/onboarding";
+import type { RandomSource } from "../domain/random";
 import { BadRequestError } from "../errors";
-import type { Clock, RandomSource, RegionCatalog, RegistrationTokenStore } from "../ports";
+import type { RegionCatalog, RegistrationTokenStore } from "../ports/accounts";
+import type { Clock } from "../ports/common";
 import type { AuditTrail } from "./audit-trail";
 import type { TenantLookup } from "./tenant-lookup";
 

@@ -8,14 +8,12 @@ import {
   summaryOf,
 } from "../domain/organization-job";
 import type { RandomSource } from "../domain/random";
-import {
-  type Clock,
-  type MetricsSink,
-  noMetrics,
-  type OrganizationJobLauncher,
-  type OrganizationJobStore,
-  type OrganizationStore,
-} from "../ports";
+import { type Clock, type MetricsSink, noMetrics } from "../ports/common";
+import type {
+  OrganizationJobLauncher,
+  OrganizationJobStore,
+  OrganizationStore,
+} from "../ports/organizations";
 
 /** How long a new job waits for its first link before the schedule resumes it. */
 export const FIRST_LINK_GRACE_MS = 5 * 60_000;

@@ -17,21 +17,20 @@ import { emptyProgress, LISTED_FAILURES, type OrganizationJob } from "../domain/
 import type { RandomSource } from "../domain/random";
 import type { VerificationCode } from "../domain/verification";
 import { AppError, NotFoundError, ServiceUnavailableError, UnprocessableError } from "../errors";
-import {
-  type AccountStore,
-  type AwsCredentials,
-  type Clock,
-  type MetricsSink,
-  noMetrics,
-  type OrganizationJobLauncher,
-  type OrganizationJobLink,
-  type OrganizationJobStore,
-  type OrganizationPages,
-  type OrganizationStore,
-  type Sleep,
-  type TenantRoleGateway,
-  type WriteGuard,
-} from "../ports";
+import type {
+  AccountStore,
+  AwsCredentials,
+  TenantRoleGateway,
+  WriteGuard,
+} from "../ports/accounts";
+import { type Clock, type MetricsSink, noMetrics, type Sleep } from "../ports/common";
+import type {
+  OrganizationJobLauncher,
+  OrganizationJobLink,
+  OrganizationJobStore,
+  OrganizationPages,
+  OrganizationStore,
+} from "../ports/organizations";
 import type { AccountService } from "./account-service";
 import type { AuditTrail } from "./audit-trail";
 import { allAccountsOf } from "./organization-records";

@@ -1,7 +1,7 @@
 import type { OrganizationConnection } from "../domain/organization";
 import type { OrganizationJob } from "../domain/organization-job";
 import { NotFoundError } from "../errors";
-import type { OrganizationJobStore, OrganizationStore } from "../ports";
+import type { OrganizationJobStore, OrganizationStore } from "../ports/organizations";
 import type { TenantLookup } from "./tenant-lookup";
 
 export class OrganizationNotConnectedError extends NotFoundError {

@@ -4,13 +4,13 @@ import type { OrganizationConnection } from "../domain/organization";
 import type { OrganizationJob } from "../domain/organization-job";
 import { externalIdCandidates } from "../domain/tenant";
 import { ConflictError, UnprocessableError } from "../errors";
+import type { TenantRoleGateway } from "../ports/accounts";
+import type { Clock } from "../ports/common";
 import type {
-  Clock,
   OrganizationGateway,
   OrganizationJobLauncher,
   OrganizationStore,
-  TenantRoleGateway,
-} from "../ports";
+} from "../ports/organizations";
 import type { AccountService } from "./account-service";
 import type { AuditTrail } from "./audit-trail";
 import type { OrganizationJobStarter } from "./organization-job-starter";

@@ -2,7 +2,8 @@ import { RoleAccessError, VerificationFailedError } from "../domain/errors";
 import { externalIdCandidates, type Tenant } from "../domain/tenant";
 import { DEFAULT_MESSAGES } from "../domain/verification";
 import { ServiceUnavailableError } from "../errors";
-import type { AwsCredentials, Clock, TenantRoleGateway } from "../ports";
+import type { AwsCredentials, TenantRoleGateway } from "../ports/accounts";
+import type { Clock } from "../ports/common";
 import { assumeTenantRole } from "./tenant-role-access";
 
 /** The organization's session can only list and describe it. */

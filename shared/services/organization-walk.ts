@@ -1,7 +1,9 @@
 import { RoleAccessError } from "../domain/errors";
 import type { OrganizationMember } from "../domain/organization";
 import { ServiceUnavailableError } from "../errors";
-import type { AwsCredentials, Clock, OrganizationPages, Sleep } from "../ports";
+import type { AwsCredentials } from "../ports/accounts";
+import type { Clock, Sleep } from "../ports/common";
+import type { OrganizationPages } from "../ports/organizations";
 
 /**
  * Where a walk of an organization is: which accounts it has listed, which parents' children it

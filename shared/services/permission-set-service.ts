@@ -6,7 +6,8 @@ import {
   SESSION_POLICY_MAX_CHARS,
 } from "../domain/permission-set";
 import { BadRequestError, NotFoundError } from "../errors";
-import type { Clock, Page, PageRequest, PermissionSetStore } from "../ports";
+import type { PermissionSetStore } from "../ports/brokering";
+import type { Clock, Page, PageRequest } from "../ports/common";
 import type { AuditTrail } from "./audit-trail";
 
 export class PermissionSetNotFoundError extends NotFoundError {

@@ -1,5 +1,6 @@
 import { BUDGET_SLOT_MS, slotBudget } from "../domain/sweep-plan";
-import type { Clock, RateBudgetStore, Sleep } from "../ports";
+import type { Clock, Sleep } from "../ports/common";
+import type { RateBudgetStore } from "../ports/health";
 
 /**
  * One AssumeRole budget per second shared by every worker of a sweep, through time-slot leases in

@@ -1,6 +1,6 @@
 import { RATE_WINDOW_SECONDS, type RateBucket, rateWindow } from "../domain/rate-limit";
 import { RateLimitedError } from "../errors";
-import type { Clock, RateCounterStore } from "../ports";
+import type { Clock, RateCounterStore } from "../ports/common";
 
 /** Requests per minute; 0 turns a limit off. */
 export interface RateLimits {

@@ -13,12 +13,12 @@ import { illFormedTextAt } from "../domain/text";
 import { AppError } from "../errors";
 import { CustomResourceRequest, type CustomResourceResponse } from "../events/custom-resource";
 import type {
-  Clock,
   CustomResourceResponder,
   RegistrationTokenRecord,
   RegistrationTokenStore,
-  TenantStore,
-} from "../ports";
+} from "../ports/accounts";
+import type { Clock } from "../ports/common";
+import type { TenantStore } from "../ports/tenants";
 import type { AccountService } from "./account-service";
 import type { AuditTrail } from "./audit-trail";
 import { hashRegistrationToken } from "./onboarding-service";

@@ -3,7 +3,8 @@ import { parseAssumedRoleArn, type RoleArn } from "../domain/arn";
 import { RoleAccessError } from "../domain/errors";
 import { checkTrustPolicy } from "../domain/trust-policy";
 import { DEFAULT_MESSAGES, isTransient, type VerificationFailure } from "../domain/verification";
-import type { AwsCredentials, Clock, Sleep, TenantRoleGateway } from "../ports";
+import type { AwsCredentials, TenantRoleGateway } from "../ports/accounts";
+import type { Clock, Sleep } from "../ports/common";
 import { assumeTenantRole } from "./tenant-role-access";
 import { retryWhileTransient } from "./transient-retry";
 

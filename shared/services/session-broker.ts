@@ -8,17 +8,9 @@ import {
   refusalError,
   ServiceUnavailableError,
 } from "../errors";
-import {
-  type AccountStore,
-  type AuditStore,
-  type AwsCredentials,
-  type BrokerStore,
-  type Clock,
-  type MetricsSink,
-  noMetrics,
-  type PermissionSetStore,
-  type TenantRoleGateway,
-} from "../ports";
+import type { AccountStore, AwsCredentials, TenantRoleGateway } from "../ports/accounts";
+import type { BrokerStore, PermissionSetStore } from "../ports/brokering";
+import { type AuditStore, type Clock, type MetricsSink, noMetrics } from "../ports/common";
 import type { SessionCache } from "./session-cache";
 import { assumeTenantRole } from "./tenant-role-access";
 

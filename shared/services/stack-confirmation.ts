@@ -7,7 +7,8 @@ import {
   stackRegion,
 } from "../domain/stack-message";
 import { isTransient } from "../domain/verification";
-import type { Clock, Sleep, StackReader, TenantRoleGateway } from "../ports";
+import type { StackReader, TenantRoleGateway } from "../ports/accounts";
+import type { Clock, Sleep } from "../ports/common";
 import { assumeTenantRole } from "./tenant-role-access";
 import { retryWhileTransient } from "./transient-retry";
 

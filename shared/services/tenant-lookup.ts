@@ -1,6 +1,6 @@
 import type { Tenant } from "../domain/tenant";
 import { TenantNotFoundError } from "../errors";
-import type { TenantStore } from "../ports";
+import type { TenantStore } from "../ports/tenants";
 
 /**
  * The check every tenant-scoped operation makes first: the tenant exists and is ACTIVE, or 404

@@ -1,5 +1,5 @@
 import { RoleAccessError } from "../domain/errors";
-import type { AssumeRoleRequest, AwsCredentials, TenantRoleGateway } from "../ports";
+import type { AssumeRoleRequest, AwsCredentials, TenantRoleGateway } from "../ports/accounts";
 
 export interface TenantRoleSession {
   credentials: AwsCredentials;

@@ -2,9 +2,11 @@ import type { Actor } from "../domain/audit";
 import { ExternalIdTakenError } from "../domain/errors";
 import { generateExternalId } from "../domain/external-id";
 import { newTenantId } from "../domain/ids";
+import type { RandomSource } from "../domain/random";
 import type { Tenant } from "../domain/tenant";
 import { TenantNotFoundError } from "../errors";
-import type { Clock, Page, PageRequest, RandomSource, TenantStore } from "../ports";
+import type { Clock, Page, PageRequest } from "../ports/common";
+import type { TenantStore } from "../ports/tenants";
 import type { AuditTrail } from "./audit-trail";
 import { TenantLookup } from "./tenant-lookup";
 

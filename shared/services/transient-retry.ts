@@ -1,4 +1,4 @@
-import type { Clock, Sleep } from "../ports";
+import type { Clock, Sleep } from "../ports/common";
 
 const FIRST_BACKOFF_MS = 1000;
 const MAX_BACKOFF_MS = 15_000;

@@ -12,7 +12,7 @@ import { realSleep, systemClock } from "../adapters/system";
 import { loadEventsConfig, loadHealthConfig } from "../config";
 import { budgetBatch, budgetKeysOf } from "../domain/sweep-plan";
 import { AccountNotFoundError } from "../errors";
-import type { Clock } from "../ports";
+import type { Clock } from "../ports/common";
 import { HealthSweep, HealthSweepChain } from "../services/health-sweep";
 import { RateBudget } from "../services/rate-budget";
 import { Readiness } from "../services/readiness";

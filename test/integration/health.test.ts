@@ -2,7 +2,7 @@ import { IAMClient, UpdateAssumeRolePolicyCommand } from "@aws-sdk/client-iam";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DynamoRateBudgetStore } from "../../shared/adapters/dynamo-rate-budget-store";
 import { realSleep, systemClock } from "../../shared/adapters/system";
-import type { SweepContinuation, SweepLink } from "../../shared/ports";
+import type { SweepContinuation, SweepLink } from "../../shared/ports/health";
 import { HealthSweepChain } from "../../shared/services/health-sweep";
 import { RateBudget } from "../../shared/services/rate-budget";
 import { documentClient } from "../../shared/wiring/common";

@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-organizations";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { OrganizationJobLink } from "../../shared/ports";
+import type { OrganizationJobLink } from "../../shared/ports/organizations";
 import { LOCAL_REGION } from "../../tools/local-aws/local-stack";
 import { api } from "../support/api";
 import { grantedService, otherTenantKey } from "../support/brokering";

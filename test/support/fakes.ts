@@ -1,4 +1,5 @@
-import type { Clock, RandomSource } from "../../shared/ports";
+import type { RandomSource } from "../../shared/domain/random";
+import type { Clock } from "../../shared/ports/common";
 
 /** A clock tests can move. */
 export class ManualClock implements Clock {

@@ -16,16 +16,12 @@ import type { Tenant } from "../../shared/domain/tenant";
 import type {
   AccountStore,
   AssumeRoleRequest,
-  AuditStore,
-  BrokerStore,
-  GrantStore,
-  OrganizationJobStore,
-  OrganizationStore,
-  PermissionSetStore,
   RegistrationTokenStore,
-  RotationAccountReader,
-  TenantStore,
-} from "../../shared/ports";
+} from "../../shared/ports/accounts";
+import type { BrokerStore, GrantStore, PermissionSetStore } from "../../shared/ports/brokering";
+import type { AuditStore } from "../../shared/ports/common";
+import type { OrganizationJobStore, OrganizationStore } from "../../shared/ports/organizations";
+import type { RotationAccountReader, TenantStore } from "../../shared/ports/tenants";
 import { AccountService } from "../../shared/services/account-service";
 import { AuditTrail } from "../../shared/services/audit-trail";
 import { EmergencyBrake } from "../../shared/services/emergency-brake";

@@ -20,33 +20,31 @@ import { ALL_TENANTS, type Grant } from "../../shared/domain/grant";
 import type { OrganizationConnection } from "../../shared/domain/organization";
 import type { OrganizationJob } from "../../shared/domain/organization-job";
 import type { PermissionSet } from "../../shared/domain/permission-set";
+import type { BrokerState } from "../../shared/domain/session";
 import type { ExternalIdState, Tenant } from "../../shared/domain/tenant";
 import { ConflictError, TenantNotFoundError } from "../../shared/errors";
 import type {
   AccountStore,
-  ApiKeyStore,
   AssumeRoleRequest,
-  AuditStore,
   AwsCredentials,
-  BrokerState,
-  BrokerStore,
-  Clock,
-  GrantStore,
-  IdempotencyRecord,
-  IdempotencyStore,
-  MetricsSink,
-  OrganizationJobStore,
-  OrganizationStore,
-  Page,
-  PageRequest,
-  PermissionSetStore,
-  RateCounterStore,
   RegistrationTokenRecord,
   RegistrationTokenStore,
   TenantRoleGateway,
-  TenantStore,
   WriteGuard,
-} from "../../shared/ports";
+} from "../../shared/ports/accounts";
+import type { BrokerStore, GrantStore, PermissionSetStore } from "../../shared/ports/brokering";
+import type {
+  AuditStore,
+  Clock,
+  IdempotencyRecord,
+  IdempotencyStore,
+  MetricsSink,
+  Page,
+  PageRequest,
+  RateCounterStore,
+} from "../../shared/ports/common";
+import type { OrganizationJobStore, OrganizationStore } from "../../shared/ports/organizations";
+import type { ApiKeyStore, TenantStore } from "../../shared/ports/tenants";
 
 const clone = <T>(v: T): T => structuredClone(v);
 

@@ -1,7 +1,7 @@
 import type { Actor } from "../../shared/domain/audit";
 import type { OrganizationConnection } from "../../shared/domain/organization";
 import { ServiceUnavailableError } from "../../shared/errors";
-import type { OrganizationPages } from "../../shared/ports";
+import type { OrganizationPages } from "../../shared/ports/organizations";
 import { AccountService } from "../../shared/services/account-service";
 import { AuditTrail } from "../../shared/services/audit-trail";
 import {

@@ -1,6 +1,7 @@
 import { RoleAccessError } from "../../shared/domain/errors";
 import type { OrganizationMember } from "../../shared/domain/organization";
-import type { Clock, OrganizationPages } from "../../shared/ports";
+import type { Clock } from "../../shared/ports/common";
+import type { OrganizationPages } from "../../shared/ports/organizations";
 import { OrganizationWalk } from "../../shared/services/organization-walk";
 import { ManualClock } from "./fakes";
 

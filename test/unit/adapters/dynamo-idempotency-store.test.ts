@@ -5,7 +5,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createDocumentClient } from "../../../shared/adapters/dynamo-client";
 import { DynamoIdempotencyStore } from "../../../shared/adapters/dynamo-idempotency-store";
 import { ServiceUnavailableError } from "../../../shared/errors";
-import type { IdempotencyRecord } from "../../../shared/ports";
+import type { IdempotencyRecord } from "../../../shared/ports/common";
 
 const doc = createDocumentClient(new DynamoDBClient({ region: "us-east-1", maxAttempts: 1 }));
 const ddb = mockClient(doc);

@@ -3,7 +3,11 @@ import type { Account } from "../../../shared/domain/account";
 import type { Actor, AuditRecord } from "../../../shared/domain/audit";
 import { RoleAccessError } from "../../../shared/domain/errors";
 import { ServiceUnavailableError } from "../../../shared/errors";
-import type { AccountStore, AssumeRoleRequest, RoleBrakeGateway } from "../../../shared/ports";
+import type {
+  AccountStore,
+  AssumeRoleRequest,
+  RoleBrakeGateway,
+} from "../../../shared/ports/accounts";
 import { EmergencyBrake } from "../../../shared/services/emergency-brake";
 import { anAccount, aTenant } from "../../support/domain";
 import { ManualClock } from "../../support/fakes";

@@ -6,7 +6,7 @@ import type {
   SweepRun,
   SweepSummary,
   SweepWorkerState,
-} from "../../../shared/ports";
+} from "../../../shared/ports/health";
 import {
   HealthSweepChain,
   SWEEP_SAFETY_MS,

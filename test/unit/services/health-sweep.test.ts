@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from "vitest";
 import type { AccountHealth } from "../../../shared/domain/health";
-import type { HealthSweepPorts, SweptAccount } from "../../../shared/ports";
+import type { HealthSweepPorts, SweptAccount } from "../../../shared/ports/health";
 import { HealthSweep } from "../../../shared/services/health-sweep";
 import { RoleVerifier } from "../../../shared/services/role-verifier";
 import { anAccount, aTenant } from "../../support/domain";

@@ -5,7 +5,7 @@ import {
   slotBudget,
   slotCapacities,
 } from "../../../shared/domain/sweep-plan";
-import type { RateBudgetStore } from "../../../shared/ports";
+import type { RateBudgetStore } from "../../../shared/ports/health";
 import { RateBudget } from "../../../shared/services/rate-budget";
 
 /** Virtual time: sleeps resolve when the driver moves the clock past them, in order. */

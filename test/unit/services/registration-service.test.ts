@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import { RegistrationTokenSpentError } from "../../../shared/domain/errors";
 import { STACK_STATES_FOR } from "../../../shared/domain/stack-message";
 import { BadRequestError, ConflictError, ServiceUnavailableError } from "../../../shared/errors";
-import type { RegistrationTokenRecord, WriteGuard } from "../../../shared/ports";
+import type { RegistrationTokenRecord, WriteGuard } from "../../../shared/ports/accounts";
 import type { AccountService } from "../../../shared/services/account-service";
 import { AuditTrail } from "../../../shared/services/audit-trail";
 import { hashRegistrationToken } from "../../../shared/services/onboarding-service";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { RoleAccessError } from "../../../shared/domain/errors";
 import type { StackView } from "../../../shared/domain/stack-message";
-import type { StackReader } from "../../../shared/ports";
+import type { StackReader } from "../../../shared/ports/accounts";
 import { StackConfirmation } from "../../../shared/services/stack-confirmation";
 import { ManualClock } from "../../support/fakes";
 import { FakeTenantRoleGateway } from "../../support/memory";
