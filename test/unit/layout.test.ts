@@ -5,28 +5,31 @@ import { areas } from "../../shared/http/routes";
 import { serverlessConfig } from "../support/serverless-config";
 
 /**
- * One vocabulary: the same area names in functions/, the routes, the schemas and the composition
- * roots, and every handler file named after its operation, as its serverless.yml function is.
+ * One vocabulary: the same area names in functions/, the routes, the schemas, the ports and the
+ * composition roots, and every handler file named after its operation, as its serverless.yml
+ * function is.
  */
 const ROOT = join(__dirname, "../..");
 const names = Object.keys(areas);
 const functions = serverlessConfig().functions;
 
 describe("the layout", () => {
-  it.each(names)("area %s has its routes, schemas, wiring and functions folder", (area) => {
+  it.each(names)("area %s has its routes, schemas, ports, wiring and functions folder", (area) => {
     for (const path of [
       `shared/http/routes/${area}.ts`,
       `shared/http/schemas/${area}.ts`,
+      `shared/ports/${area}.ts`,
       `shared/wiring/${area}.ts`,
       `functions/${area}`,
     ])
       expect(existsSync(join(ROOT, path)), path).toBe(true);
   });
 
-  it("has no other function folders, routes modules or composition roots", () => {
+  it("has no other function folders, routes modules, ports modules or composition roots", () => {
     const listed = (dir: string) => readdirSync(join(ROOT, dir)).map((f) => f.replace(/\.ts$/, ""));
     expect(listed("functions").sort()).toEqual([...names].sort());
     expect(listed("shared/http/routes").sort()).toEqual([...names].sort());
+    expect(listed("shared/ports").sort()).toEqual(["common", ...names].sort());
     expect(listed("shared/wiring").sort()).toEqual(["common", ...names].sort());
   });
 
