@@ -535,26 +535,3 @@ class JobRun {
 
 /** A save refused mid-run: the job was replaced, disconnected, or another chain took it. */
 class LostLease extends Error {}
-
-/** Links queued instead of invoked: jobs run in one process (npm run sweep, the tests, the bench). */
-export class QueuedLinks implements OrganizationJobLauncher {
-  readonly links: OrganizationJobLink[] = [];
-
-  async launch(link: OrganizationJobLink): Promise<void> {
-    this.links.push(link);
-  }
-}
-
-/** Runs the queued links, and those they queue, each as an invocation of `remainingMs`. */
-export async function drainJobs(
-  jobs: Pick<OrganizationJobs, "runLink">,
-  queue: QueuedLinks,
-  remainingMs: number,
-): Promise<OrganizationJobOutcome[]> {
-  const outcomes: OrganizationJobOutcome[] = [];
-  for (let n = 0; queue.links.length > 0; n++) {
-    const link = queue.links.shift() as OrganizationJobLink;
-    outcomes.push(await jobs.runLink(link, { id: `inline-${n}`, remainingMs, launcher: queue }));
-  }
-  return outcomes;
-}

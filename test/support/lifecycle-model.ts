@@ -27,7 +27,7 @@ import { AuditTrail } from "../../shared/services/audit-trail";
 import { EmergencyBrake } from "../../shared/services/emergency-brake";
 import { ExternalIdRotation } from "../../shared/services/external-id-rotation";
 import { hashRegistrationToken } from "../../shared/services/onboarding-service";
-import { drainJobs, OrganizationJobs, QueuedLinks } from "../../shared/services/organization-job";
+import { OrganizationJobs } from "../../shared/services/organization-job";
 import { OrganizationJobStarter } from "../../shared/services/organization-job-starter";
 import { OrganizationRecords } from "../../shared/services/organization-records";
 import { OrganizationService } from "../../shared/services/organization-service";
@@ -37,6 +37,7 @@ import { type BrokeredSession, SessionBroker } from "../../shared/services/sessi
 import { SessionCache } from "../../shared/services/session-cache";
 import type { StackConfirmation } from "../../shared/services/stack-confirmation";
 import { TenantService } from "../../shared/services/tenant-service";
+import { drainJobs, QueuedLinks } from "../../tools/local-aws/queued-jobs";
 import { ManualClock, SequenceRandom } from "./fakes";
 
 /** The ports a run needs, and how to see everything of one tenant that remains. */

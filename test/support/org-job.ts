@@ -4,12 +4,7 @@ import { ServiceUnavailableError } from "../../shared/errors";
 import type { OrganizationPages } from "../../shared/ports/organizations";
 import { AccountService } from "../../shared/services/account-service";
 import { AuditTrail } from "../../shared/services/audit-trail";
-import {
-  drainJobs,
-  type OrganizationChange,
-  OrganizationJobs,
-  QueuedLinks,
-} from "../../shared/services/organization-job";
+import { type OrganizationChange, OrganizationJobs } from "../../shared/services/organization-job";
 import {
   OrganizationJobStarter,
   OrganizationSchedule,
@@ -18,6 +13,7 @@ import { OrganizationRecords } from "../../shared/services/organization-records"
 import { OrganizationService } from "../../shared/services/organization-service";
 import type { RoleVerifier } from "../../shared/services/role-verifier";
 import { TenantService } from "../../shared/services/tenant-service";
+import { drainJobs, QueuedLinks } from "../../tools/local-aws/queued-jobs";
 import type { ManualClock } from "./fakes";
 import { SequenceRandom } from "./fakes";
 import {

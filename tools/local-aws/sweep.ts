@@ -1,7 +1,8 @@
 /**
  * `npm run sweep`: what the schedules do in AWS, once, against the running local stack (there is
- * no scheduler locally): the organization sync, then one health sweep. It reads where the stack is from .local/stack.json, written by `npm start`, unless
- * AWS_ENDPOINT_URL and TABLE_NAME are set.
+ * no scheduler locally): the organization sync, then one health sweep. It reads where the stack
+ * is from .local/stack.json, written by `npm start`, unless AWS_ENDPOINT_URL and TABLE_NAME are
+ * set.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -14,6 +15,7 @@ import {
   LOCAL_TABLE,
   ROOT,
 } from "./local-stack";
+import { drainJobs, QueuedLinks } from "./queued-jobs";
 
 async function main() {
   const stackFile = join(ROOT, ".local/stack.json");
@@ -53,7 +55,6 @@ async function main() {
   const { organizationJobs, organizationSchedule } = await import(
     "../../shared/wiring/organizations"
   );
-  const { QueuedLinks, drainJobs } = await import("../../shared/services/organization-job");
   // The organization jobs run here, one link after another, instead of in the job function.
   const links = new QueuedLinks();
   const scheduled = await organizationSchedule().schedule({

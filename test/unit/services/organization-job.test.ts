@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { OrganizationJob } from "../../../shared/domain/organization-job";
 import { ServiceUnavailableError } from "../../../shared/errors";
 import type { OrganizationJobOutcome } from "../../../shared/services/organization-job";
+import { QueuedLinks } from "../../../tools/local-aws/queued-jobs";
 import { ManualClock } from "../../support/fakes";
 import { MANAGEMENT, organizationJobWorld } from "../../support/org-job";
 import { issueOrganization, StubOrganization } from "../../support/org-stub";
@@ -274,7 +275,7 @@ describe("the organization job", () => {
       await w.jobRunner.runLink(w.links.links.shift() as never, {
         id: "second",
         remainingMs: 40_000,
-        launcher: new (await import("../../../shared/services/organization-job")).QueuedLinks(),
+        launcher: new QueuedLinks(),
       }),
       await w.jobRunner.runLink(w.links.links.shift() as never, {
         id: "again",
