@@ -14,8 +14,8 @@ import { freePort, LOCAL_REGION, ROOT, stopChild } from "../../tools/local-aws/l
 import { createRole, tenantAdmin, trustPolicy } from "../support/tenant-account";
 
 /**
- * What a newcomer does: `npm start` (tools/local-aws/start.ts), read the three lines it prints, then use
- * the API over HTTP with the admin key, through serverless-offline, against moto.
+ * What a newcomer does: `npm start` (tools/local-aws/start.ts), read the three lines it prints,
+ * then use the API over HTTP with the admin key, through serverless-offline, against moto.
  */
 let stack: ChildProcess;
 const lines: Record<string, string> = {};

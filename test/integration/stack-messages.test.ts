@@ -24,8 +24,8 @@ import {
 /**
  * Messages in a stack's name, from CloudFormation and from anyone else, on the emulator: its
  * CloudFormation publishes each custom resource request to the registration topic and waits in the
- * in-progress state for the answer (tools/local-aws/cfn_emulation.py), as on AWS. An attacker who can read
- * the tenant's stack (a session brokered with a permission set that allows DescribeStacks, as the
+ * in-progress state for the answer (tools/local-aws/cfn_emulation.py), as on AWS. An attacker who
+ * can read the tenant's stack (a session brokered with a permission set that allows DescribeStacks, as the
  * template's default ReadOnlyAccess does) knows its StackId and its RegistrationToken, and anyone
  * may publish to the topic. Only CloudFormation can put the stack in the state that matches.
  */

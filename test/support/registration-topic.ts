@@ -12,8 +12,8 @@ import { lambdaEventOf } from "../../tools/local-aws/registration-relay";
 
 /**
  * A registration topic on the emulator, as the tenant's stacks reach it: the emulator's
- * CloudFormation publishes each custom resource request to it (tools/local-aws/cfn_emulation.py), and so
- * can anyone (an attacker publishing from another account). An HTTP subscription collects every
+ * CloudFormation publishes each custom resource request to it (tools/local-aws/cfn_emulation.py),
+ * and so can anyone (an attacker publishing from another account). An HTTP subscription collects every
  * notification; the test hands each to the registration function as Lambda would (`next`).
  */
 export interface RegistrationTopic {

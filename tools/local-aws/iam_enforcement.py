@@ -2,8 +2,8 @@
 
 moto on its own evaluates no trust policy and no deny: every AssumeRole succeeds (even for a role
 that does not exist) and every session may do anything. A security test on bare moto passes
-whatever the policy says. This module, loaded by tools/local-aws/moto-server.py, adds what the control
-plane relies on IAM for:
+whatever the policy says. This module, loaded by tools/local-aws/moto-server.py, adds what the
+control plane relies on IAM for:
 
 1. AssumeRole evaluates the target role's trust policy (principal, action, conditions, explicit
    deny) and, for callers that are role sessions, the caller's own identity policies (an allow for

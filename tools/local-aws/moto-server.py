@@ -8,7 +8,8 @@ so that race tests (test/integration/races.test.ts) test the control plane, not 
 The Python interpreter runs one thread at a time anyway, so little speed is lost.
 
 IAM decides here as it does on AWS: trust policies on AssumeRole, explicit denies on role
-sessions, 12-digit access keys as account roots (tools/local-aws/iam_enforcement.py says what and how).
+sessions, 12-digit access keys as account roots (tools/local-aws/iam_enforcement.py says what and
+how).
 CloudFormation custom resources backed by SNS run as on AWS (tools/local-aws/cfn_emulation.py).
 CP_EMULATOR_IAM=off turns the policy evaluation off, for debugging only.
 

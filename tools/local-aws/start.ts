@@ -80,7 +80,7 @@ async function main() {
         CP_LOCAL_TEMPLATE_URL: onboarding.templateUrl,
         CP_LOCAL_REGISTRATION_TOPIC_ARN: onboarding.topicArn,
         CP_LOCAL_CURSOR_KEY_SECRET_ARN: cursorKeySecretArn,
-        // Tenant stacks' custom resources answer to the emulator (tools/local-aws/cfn_emulation.py).
+        // Tenant stacks' custom resources answer to the emulator (cfn_emulation.py).
         CP_LOCAL_RESPONSE_ORIGINS: new URL(moto.endpoint).origin,
         AWS_ENDPOINT_URL_LAMBDA: lambdaRelay.url,
       },

@@ -10,8 +10,8 @@ import {
 } from "../../../../tools/local-aws/lambda-relay";
 
 /**
- * The relay (tools/local-aws/lambda-relay.ts) between the functions' LambdaClient and a stand-in for
- * serverless-offline's invoke endpoint, on loopback.
+ * The relay (tools/local-aws/lambda-relay.ts) between the functions' LambdaClient and a stand-in
+ * for serverless-offline's invoke endpoint, on loopback.
  */
 
 interface Received {
