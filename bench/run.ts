@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: figures for docs/performance.md, written to bench/results.json.
- *  1. Bundle size of every function, built with the esbuild options serverless.yml uses.
+ *  1. Bundle size of every function, built with the esbuild options serverless.ts uses.
  *  2. Cold loads (bench/cold-start.ts): on the pinned Lambda runtime's Node.js, bare node, the
  *     bundle's plain load, its load through the entry module with its V8 code cache, and the
  *     naive reference bundle, for the broker and getTenant; every API function with its cache.
@@ -25,13 +25,17 @@ import { DynamoDBDocumentClient, GetCommand } from "@aws-sdk/lib-dynamodb";
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { build } from "esbuild";
-import { parse } from "yaml";
+import configuration from "../serverless";
 import { hashApiKey } from "../shared/domain/api-key";
 import { ROOT } from "../tools/local-aws/local-stack";
 import { coldStarts } from "./cold-start";
 import { organizationJob, organizationWalk } from "./org";
 
-const sls = parse(readFileSync(join(ROOT, "serverless.yml"), "utf8"));
+// serverless.ts as osls loads it: its esbuild options and its functions.
+const sls = configuration as unknown as {
+  custom: { esbuild: Record<string, never> };
+  functions: Record<string, { handler: string; events?: { http?: unknown }[] }>;
+};
 const esb = sls.custom.esbuild;
 
 function percentile(xs: number[], p: number): number {
@@ -44,7 +48,7 @@ async function bundles() {
   const result: Record<string, { bytes: number; file: string }> = {
     naiveReference: await naiveReference(out),
   };
-  for (const [name, fn] of Object.entries(sls.functions as Record<string, { handler: string }>)) {
+  for (const [name, fn] of Object.entries(sls.functions)) {
     const entry = `${fn.handler.slice(0, fn.handler.lastIndexOf("."))}.ts`;
     const file = join(out, `${name}.js`);
     await build({
@@ -293,9 +297,7 @@ async function main() {
   const sizes = Object.fromEntries(
     Object.entries(built).map(([k, v]) => [k, +(v.bytes / 1024).toFixed(1)]),
   );
-  const apiFunctions = Object.entries(
-    sls.functions as Record<string, { events?: { http?: unknown }[] }>,
-  )
+  const apiFunctions = Object.entries(sls.functions)
     .filter(([, fn]) => (fn.events ?? []).some((e) => e.http))
     .map(([name]) => name);
   const cold = await coldStarts(mkdtempSync(join(tmpdir(), "cp-cold-")), built, apiFunctions, 21);

@@ -4,26 +4,6 @@
  */
 
 export interface paths {
-    "/v1/health": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * Liveness and readiness of the control plane
-         * @description Authorization: no key.
-         */
-        get: operations["health"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/tenants/{tenantId}/accounts/{accountId}/health": {
         parameters: {
             query?: never;
@@ -58,6 +38,50 @@ export interface paths {
         get: operations["getHealthSummary"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Liveness and readiness of the control plane
+         * @description Authorization: no key.
+         */
+        get: operations["health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List API keys (never their secrets)
+         * @description Authorization: roles: admin.
+         */
+        get: operations["listApiKeys"];
+        put?: never;
+        /**
+         * Create an API key; the secret is returned once
+         * @description Authorization: roles: admin.
+         */
+        post: operations["createApiKey"];
         delete?: never;
         options?: never;
         head?: never;
@@ -112,7 +136,7 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/tenants/{tenantId}/external-id/rotate": {
+    "/v1/tenants/{tenantId}/resume": {
         parameters: {
             query?: never;
             header?: never;
@@ -122,34 +146,10 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Issue a new external ID; the previous one stays valid for the overlap window
-         * @description Authorization: roles: admin, tenant (a tenant key: its own tenant only).
-         */
-        post: operations["rotateExternalId"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/api-keys": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List API keys (never their secrets)
+         * Resume a suspended tenant
          * @description Authorization: roles: admin.
          */
-        get: operations["listApiKeys"];
-        put?: never;
-        /**
-         * Create an API key; the secret is returned once
-         * @description Authorization: roles: admin.
-         */
-        post: operations["createApiKey"];
+        post: operations["resumeTenant"];
         delete?: never;
         options?: never;
         head?: never;
@@ -176,6 +176,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/tenants/{tenantId}/external-id/rotate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Issue a new external ID; the previous one stays valid for the overlap window
+         * @description Authorization: roles: admin, tenant (a tenant key: its own tenant only).
+         */
+        post: operations["rotateExternalId"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/tenants/{tenantId}/suspend": {
         parameters: {
             query?: never;
@@ -196,26 +216,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/tenants/{tenantId}/resume": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Resume a suspended tenant
-         * @description Authorization: roles: admin.
-         */
-        post: operations["resumeTenant"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/tenants/{tenantId}/onboarding-links": {
         parameters: {
             query?: never;
@@ -230,30 +230,6 @@ export interface paths {
          * @description Authorization: roles: admin, tenant (a tenant key: its own tenant only).
          */
         post: operations["createOnboardingLink"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/tenants/{tenantId}/accounts": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List a tenant's registered accounts
-         * @description Authorization: roles: admin, tenant (a tenant key: its own tenant only).
-         */
-        get: operations["listAccounts"];
-        put?: never;
-        /**
-         * Register an AWS account by its role ARN; the role is verified before it counts
-         * @description Authorization: roles: admin, tenant (a tenant key: its own tenant only).
-         */
-        post: operations["registerAccount"];
         delete?: never;
         options?: never;
         head?: never;
@@ -288,26 +264,6 @@ export interface paths {
         patch: operations["patchAccount"];
         trace?: never;
     };
-    "/v1/tenants/{tenantId}/accounts/{accountId}/verify": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Verify an account's role again, now
-         * @description Authorization: roles: admin, tenant (a tenant key: its own tenant only).
-         */
-        post: operations["verifyAccount"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/tenants/{tenantId}/accounts/{accountId}/freeze": {
         parameters: {
             query?: never;
@@ -322,6 +278,30 @@ export interface paths {
          * @description Authorization: roles: admin, tenant (a tenant key: its own tenant only).
          */
         post: operations["freezeAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/accounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a tenant's registered accounts
+         * @description Authorization: roles: admin, tenant (a tenant key: its own tenant only).
+         */
+        get: operations["listAccounts"];
+        put?: never;
+        /**
+         * Register an AWS account by its role ARN; the role is verified before it counts
+         * @description Authorization: roles: admin, tenant (a tenant key: its own tenant only).
+         */
+        post: operations["registerAccount"];
         delete?: never;
         options?: never;
         head?: never;
@@ -343,6 +323,90 @@ export interface paths {
          */
         post: operations["unfreezeAccount"];
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/accounts/{accountId}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Verify an account's role again, now
+         * @description Authorization: roles: admin, tenant (a tenant key: its own tenant only).
+         */
+        post: operations["verifyAccount"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grants": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List grants
+         * @description Authorization: roles: admin.
+         */
+        get: operations["listGrants"];
+        put?: never;
+        /**
+         * Let a service get sessions for a tenant (or all tenants) with these permission sets
+         * @description Authorization: roles: admin.
+         */
+        post: operations["createGrant"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Get short-lived credentials into a tenant account (service keys)
+         * @description Authorization: roles: service.
+         */
+        post: operations["createSession"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/grants/{grantId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Revoke a grant: the service gets no session with it from the next request on
+         * @description Authorization: roles: admin.
+         */
+        delete: operations["deleteGrant"];
         options?: never;
         head?: never;
         patch?: never;
@@ -376,110 +440,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/v1/permission-sets": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List permission sets
-         * @description Authorization: roles: admin.
-         */
-        get: operations["listPermissionSets"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/grants": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * List grants
-         * @description Authorization: roles: admin.
-         */
-        get: operations["listGrants"];
-        put?: never;
-        /**
-         * Let a service get sessions for a tenant (or all tenants) with these permission sets
-         * @description Authorization: roles: admin.
-         */
-        post: operations["createGrant"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/grants/{grantId}": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        post?: never;
-        /**
-         * Revoke a grant: the service gets no session with it from the next request on
-         * @description Authorization: roles: admin.
-         */
-        delete: operations["deleteGrant"];
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/sessions": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        get?: never;
-        put?: never;
-        /**
-         * Get short-lived credentials into a tenant account (service keys)
-         * @description Authorization: roles: service.
-         */
-        post: operations["createSession"];
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
-    "/v1/whoami": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /**
-         * The calling key: its ID and role, and for a service key its grants and their accounts
-         * @description Authorization: roles: admin, tenant, service.
-         */
-        get: operations["whoami"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
     "/v1/tenants/{tenantId}/audit": {
         parameters: {
             query?: never;
@@ -500,6 +460,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/permission-sets": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List permission sets
+         * @description Authorization: roles: admin.
+         */
+        get: operations["listPermissionSets"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/audit": {
         parameters: {
             query?: never;
@@ -512,6 +492,26 @@ export interface paths {
          * @description Authorization: roles: admin.
          */
         get: operations["listPlatformAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/whoami": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling key: its ID and role, and for a service key its grants and their accounts
+         * @description Authorization: roles: admin, tenant, service.
+         */
+        get: operations["whoami"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1076,46 +1076,6 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
-    health: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The control plane and its table are reachable. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Health"];
-                };
-            };
-            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     getAccountHealth: {
         parameters: {
             query?: never;
@@ -1226,6 +1186,207 @@ export interface operations {
             };
             /** @description This key's role may not do this. Codes: FORBIDDEN. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    health: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The control plane and its table are reachable. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Health"];
+                };
+            };
+            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listApiKeys: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description From the previous page's nextToken. */
+                nextToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of keys, oldest first. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyList"];
+                };
+            };
+            /** @description Bad request. Codes: INVALID_QUERY_PARAMETER, INVALID_NEXT_TOKEN. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This key's role may not do this. Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createApiKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyRequest"];
+            };
+        };
+        responses: {
+            /** @description The key, with its secret. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKey"];
+                };
+            };
+            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, INVALID_KEY_SCOPE. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This key's role may not do this. Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON. Codes: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1584,26 +1745,19 @@ export interface operations {
             };
         };
     };
-    rotateExternalId: {
+    resumeTenant: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description Makes a retry safe: the same key from the same API key with the same request gets the first answer again (for 24 hours) and changes nothing. 1 to 255 printable ASCII characters. */
-                "Idempotency-Key"?: string;
-            };
+            header?: never;
             path: {
                 /** @description Tenant identifier, issued by the control plane. */
                 tenantId: components["schemas"]["TenantId"];
             };
             cookie?: never;
         };
-        requestBody?: {
-            content: {
-                "application/json": components["schemas"]["RotateExternalIdRequest"];
-            };
-        };
+        requestBody?: never;
         responses: {
-            /** @description The tenant with its new current external ID. */
+            /** @description The tenant, no longer suspended. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1612,195 +1766,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, INVALID_PATH_PARAMETER, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, EXTERNAL_ID_NOT_ACCEPTED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description This key's role may not do this. Codes: FORBIDDEN. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state. Codes: IDEMPOTENCY_KEY_IN_USE, CONCURRENT_MODIFICATION, ROTATION_WOULD_STRAND_ACCOUNTS. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON. Codes: UNSUPPORTED_MEDIA_TYPE. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The role did not verify; nothing was stored. The code says why, the message what to do. Codes: IDEMPOTENCY_KEY_REUSED. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description undefined. Codes: RATE_LIMITED. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    listApiKeys: {
-        parameters: {
-            query?: {
-                /** @description Page size, 1 to 100 (default 50). */
-                limit?: number;
-                /** @description From the previous page's nextToken. */
-                nextToken?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One page of keys, oldest first. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["ApiKeyList"];
-                };
-            };
-            /** @description Bad request. Codes: INVALID_QUERY_PARAMETER, INVALID_NEXT_TOKEN. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description This key's role may not do this. Codes: FORBIDDEN. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    createApiKey: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateApiKeyRequest"];
-            };
-        };
-        responses: {
-            /** @description The key, with its secret. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CreatedApiKey"];
-                };
-            };
-            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, INVALID_KEY_SCOPE. */
+            /** @description Bad request. Codes: INVALID_PATH_PARAMETER, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -1946,19 +1912,26 @@ export interface operations {
             };
         };
     };
-    suspendTenant: {
+    rotateExternalId: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key from the same API key with the same request gets the first answer again (for 24 hours) and changes nothing. 1 to 255 printable ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
             path: {
                 /** @description Tenant identifier, issued by the control plane. */
                 tenantId: components["schemas"]["TenantId"];
             };
             cookie?: never;
         };
-        requestBody?: never;
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["RotateExternalIdRequest"];
+            };
+        };
         responses: {
-            /** @description The suspended tenant. */
+            /** @description The tenant with its new current external ID. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -1967,7 +1940,7 @@ export interface operations {
                     "application/json": components["schemas"]["Tenant"];
                 };
             };
-            /** @description Bad request. Codes: INVALID_PATH_PARAMETER, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD. */
+            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, INVALID_PATH_PARAMETER, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, EXTERNAL_ID_NOT_ACCEPTED. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2003,8 +1976,35 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description Conflicts with the current state. Codes: IDEMPOTENCY_KEY_IN_USE, CONCURRENT_MODIFICATION, ROTATION_WOULD_STRAND_ACCOUNTS. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description Body is not JSON. Codes: UNSUPPORTED_MEDIA_TYPE. */
             415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role did not verify; nothing was stored. The code says why, the message what to do. Codes: IDEMPOTENCY_KEY_REUSED. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description undefined. Codes: RATE_LIMITED. */
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2034,7 +2034,7 @@ export interface operations {
             };
         };
     };
-    resumeTenant: {
+    suspendTenant: {
         parameters: {
             query?: never;
             header?: never;
@@ -2046,7 +2046,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The tenant, no longer suspended. */
+            /** @description The suspended tenant. */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -2184,223 +2184,6 @@ export interface operations {
             };
             /** @description Body is not JSON. Codes: UNSUPPORTED_MEDIA_TYPE. */
             415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description undefined. Codes: RATE_LIMITED. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    listAccounts: {
-        parameters: {
-            query?: {
-                /** @description Page size, 1 to 100 (default 50). */
-                limit?: number;
-                /** @description From the previous page's nextToken. */
-                nextToken?: string;
-                /** @description Only accounts whose role relies on this external ID: PREVIOUS lists the accounts that still need the new ID after a rotation. Pages may then hold fewer items than limit; follow nextToken to the end. */
-                externalIdStatus?: "CURRENT" | "PREVIOUS" | "EXPIRED";
-            };
-            header?: never;
-            path: {
-                /** @description Tenant identifier, issued by the control plane. */
-                tenantId: components["schemas"]["TenantId"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One page of accounts, by account ID. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["AccountList"];
-                };
-            };
-            /** @description Bad request. Codes: INVALID_PATH_PARAMETER, INVALID_QUERY_PARAMETER, INVALID_NEXT_TOKEN. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description This key's role may not do this. Codes: FORBIDDEN. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    registerAccount: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes a retry safe: the same key from the same API key with the same request gets the first answer again (for 24 hours) and changes nothing. 1 to 255 printable ASCII characters. */
-                "Idempotency-Key"?: string;
-            };
-            path: {
-                /** @description Tenant identifier, issued by the control plane. */
-                tenantId: components["schemas"]["TenantId"];
-            };
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["RegisterAccountRequest"];
-            };
-        };
-        responses: {
-            /** @description Was already registered; verified again and updated. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Account"];
-                };
-            };
-            /** @description Registered and VERIFIED. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Account"];
-                };
-            };
-            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, INVALID_PATH_PARAMETER, INVALID_ACCOUNT_ID, INVALID_ROLE_ARN, ROLE_ARN_ACCOUNT_MISMATCH, PARTITION_MISMATCH, INVALID_REGION, CONTROL_PLANE_ACCOUNT. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description This key's role may not do this. Codes: FORBIDDEN. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state. Codes: IDEMPOTENCY_KEY_IN_USE, ACCOUNT_SETTINGS_DIFFER, CONCURRENT_MODIFICATION. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON. Codes: UNSUPPORTED_MEDIA_TYPE. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The role did not verify; nothing was stored. The code says why, the message what to do. Codes: ACCESS_DENIED, ROLE_NOT_FOUND, ACCOUNT_MISMATCH, TRUST_POLICY_TOO_BROAD, EXTERNAL_ID_NOT_REQUIRED, EXTERNAL_ID_MISMATCH, REGION_DISABLED, THROTTLED, IDEMPOTENCY_KEY_REUSED. */
-            422: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2738,6 +2521,421 @@ export interface operations {
             };
         };
     };
+    freezeAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant identifier, issued by the control plane. */
+                tenantId: components["schemas"]["TenantId"];
+                /** @description AWS account ID: exactly 12 digits, as a string (leading zeros are kept). */
+                accountId: components["schemas"]["AccountId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Frozen (also when it already was). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Bad request. Codes: INVALID_PATH_PARAMETER. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This key's role may not do this. Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND, ACCOUNT_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: EMERGENCY_BRAKE_NOT_ENABLED, CONCURRENT_MODIFICATION. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's AWS account refused the control plane. Codes: TENANT_ROLE_DENIED, EMERGENCY_BRAKE_NOT_APPLIED. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listAccounts: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description From the previous page's nextToken. */
+                nextToken?: string;
+                /** @description Only accounts whose role relies on this external ID: PREVIOUS lists the accounts that still need the new ID after a rotation. Pages may then hold fewer items than limit; follow nextToken to the end. */
+                externalIdStatus?: "CURRENT" | "PREVIOUS" | "EXPIRED";
+            };
+            header?: never;
+            path: {
+                /** @description Tenant identifier, issued by the control plane. */
+                tenantId: components["schemas"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page of accounts, by account ID. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountList"];
+                };
+            };
+            /** @description Bad request. Codes: INVALID_PATH_PARAMETER, INVALID_QUERY_PARAMETER, INVALID_NEXT_TOKEN. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This key's role may not do this. Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    registerAccount: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key from the same API key with the same request gets the first answer again (for 24 hours) and changes nothing. 1 to 255 printable ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                /** @description Tenant identifier, issued by the control plane. */
+                tenantId: components["schemas"]["TenantId"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RegisterAccountRequest"];
+            };
+        };
+        responses: {
+            /** @description Was already registered; verified again and updated. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Registered and VERIFIED. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, INVALID_PATH_PARAMETER, INVALID_ACCOUNT_ID, INVALID_ROLE_ARN, ROLE_ARN_ACCOUNT_MISMATCH, PARTITION_MISMATCH, INVALID_REGION, CONTROL_PLANE_ACCOUNT. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This key's role may not do this. Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: IDEMPOTENCY_KEY_IN_USE, ACCOUNT_SETTINGS_DIFFER, CONCURRENT_MODIFICATION. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON. Codes: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role did not verify; nothing was stored. The code says why, the message what to do. Codes: ACCESS_DENIED, ROLE_NOT_FOUND, ACCOUNT_MISMATCH, TRUST_POLICY_TOO_BROAD, EXTERNAL_ID_NOT_REQUIRED, EXTERNAL_ID_MISMATCH, REGION_DISABLED, THROTTLED, IDEMPOTENCY_KEY_REUSED. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description undefined. Codes: RATE_LIMITED. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    unfreezeAccount: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Tenant identifier, issued by the control plane. */
+                tenantId: components["schemas"]["TenantId"];
+                /** @description AWS account ID: exactly 12 digits, as a string (leading zeros are kept). */
+                accountId: components["schemas"]["AccountId"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Not frozen (also when it was not). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Account"];
+                };
+            };
+            /** @description Bad request. Codes: INVALID_PATH_PARAMETER. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This key's role may not do this. Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND, ACCOUNT_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: SESSION_REVOCATION_NOT_ENABLED, CONCURRENT_MODIFICATION. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's AWS account refused the control plane. Codes: TENANT_ROLE_DENIED. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     verifyAccount: {
         parameters: {
             query?: never;
@@ -2855,30 +3053,30 @@ export interface operations {
             };
         };
     };
-    freezeAccount: {
+    listGrants: {
         parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                /** @description Tenant identifier, issued by the control plane. */
-                tenantId: components["schemas"]["TenantId"];
-                /** @description AWS account ID: exactly 12 digits, as a string (leading zeros are kept). */
-                accountId: components["schemas"]["AccountId"];
+            query?: {
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description From the previous page's nextToken. */
+                nextToken?: string;
             };
+            header?: never;
+            path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Frozen (also when it already was). */
+            /** @description One page, oldest first. */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["Account"];
+                    "application/json": components["schemas"]["GrantList"];
                 };
             };
-            /** @description Bad request. Codes: INVALID_PATH_PARAMETER. */
+            /** @description Bad request. Codes: INVALID_QUERY_PARAMETER, INVALID_NEXT_TOKEN. */
             400: {
                 headers: {
                     [name: string]: unknown;
@@ -2905,35 +3103,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND, ACCOUNT_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state. Codes: EMERGENCY_BRAKE_NOT_ENABLED, CONCURRENT_MODIFICATION. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
             /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
             500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The tenant's AWS account refused the control plane. Codes: TENANT_ROLE_DENIED, EMERGENCY_BRAKE_NOT_APPLIED. */
-            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2954,28 +3125,249 @@ export interface operations {
             };
         };
     };
-    unfreezeAccount: {
+    createGrant: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Makes a retry safe: the same key from the same API key with the same request gets the first answer again (for 24 hours) and changes nothing. 1 to 255 printable ASCII characters. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateGrantRequest"];
+            };
+        };
+        responses: {
+            /** @description The grant. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grant"];
+                };
+            };
+            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, UNKNOWN_PERMISSION_SET. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This key's role may not do this. Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: IDEMPOTENCY_KEY_IN_USE, GRANT_EXISTS. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON. Codes: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The role did not verify; nothing was stored. The code says why, the message what to do. Codes: IDEMPOTENCY_KEY_REUSED. */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createSession: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateSessionRequest"];
+            };
+        };
+        responses: {
+            /** @description Credentials; audited before they were returned. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Session"];
+                };
+            };
+            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, INVALID_DURATION, DURATION_EXCEEDS_GRANT, PERMISSION_SET_REQUIRED, UNKNOWN_PERMISSION_SET, INVALID_REGION, REGION_NOT_ENABLED, SESSION_REJECTED. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This key's role may not do this. Codes: FORBIDDEN, NOT_GRANTED, TENANT_SUSPENDED. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND, ACCOUNT_NOT_FOUND. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Conflicts with the current state. Codes: ACCOUNT_UNAVAILABLE, ACCOUNT_FROZEN. */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Body is not JSON. Codes: UNSUPPORTED_MEDIA_TYPE. */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description undefined. Codes: RATE_LIMITED. */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tenant's AWS account refused the control plane. Codes: TENANT_ROLE_DENIED. */
+            502: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE, STS_THROTTLED. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    deleteGrant: {
         parameters: {
             query?: never;
             header?: never;
             path: {
-                /** @description Tenant identifier, issued by the control plane. */
-                tenantId: components["schemas"]["TenantId"];
-                /** @description AWS account ID: exactly 12 digits, as a string (leading zeros are kept). */
-                accountId: components["schemas"]["AccountId"];
+                grantId: components["schemas"]["GrantId"];
             };
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description Not frozen (also when it was not). */
-            200: {
+            /** @description Revoked. */
+            204: {
                 headers: {
                     [name: string]: unknown;
                 };
-                content: {
-                    "application/json": components["schemas"]["Account"];
-                };
+                content?: never;
             };
             /** @description Bad request. Codes: INVALID_PATH_PARAMETER. */
             400: {
@@ -3004,17 +3396,8 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND, ACCOUNT_NOT_FOUND. */
+            /** @description Not found (or not visible to this key). Codes: GRANT_NOT_FOUND. */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state. Codes: SESSION_REVOCATION_NOT_ENABLED, CONCURRENT_MODIFICATION. */
-            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3024,15 +3407,6 @@ export interface operations {
             };
             /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
             500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The tenant's AWS account refused the control plane. Codes: TENANT_ROLE_DENIED. */
-            502: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3301,501 +3675,6 @@ export interface operations {
             };
         };
     };
-    listPermissionSets: {
-        parameters: {
-            query?: {
-                /** @description Page size, 1 to 100 (default 50). */
-                limit?: number;
-                /** @description From the previous page's nextToken. */
-                nextToken?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One page, by name. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["PermissionSetList"];
-                };
-            };
-            /** @description Bad request. Codes: INVALID_QUERY_PARAMETER, INVALID_NEXT_TOKEN. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description This key's role may not do this. Codes: FORBIDDEN. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    listGrants: {
-        parameters: {
-            query?: {
-                /** @description Page size, 1 to 100 (default 50). */
-                limit?: number;
-                /** @description From the previous page's nextToken. */
-                nextToken?: string;
-            };
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description One page, oldest first. */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["GrantList"];
-                };
-            };
-            /** @description Bad request. Codes: INVALID_QUERY_PARAMETER, INVALID_NEXT_TOKEN. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description This key's role may not do this. Codes: FORBIDDEN. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    createGrant: {
-        parameters: {
-            query?: never;
-            header?: {
-                /** @description Makes a retry safe: the same key from the same API key with the same request gets the first answer again (for 24 hours) and changes nothing. 1 to 255 printable ASCII characters. */
-                "Idempotency-Key"?: string;
-            };
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateGrantRequest"];
-            };
-        };
-        responses: {
-            /** @description The grant. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Grant"];
-                };
-            };
-            /** @description Bad request. Codes: INVALID_IDEMPOTENCY_KEY, MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, UNKNOWN_PERMISSION_SET. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description This key's role may not do this. Codes: FORBIDDEN. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state. Codes: IDEMPOTENCY_KEY_IN_USE, GRANT_EXISTS. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON. Codes: UNSUPPORTED_MEDIA_TYPE. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The role did not verify; nothing was stored. The code says why, the message what to do. Codes: IDEMPOTENCY_KEY_REUSED. */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    deleteGrant: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path: {
-                grantId: components["schemas"]["GrantId"];
-            };
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Revoked. */
-            204: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Bad request. Codes: INVALID_PATH_PARAMETER. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description This key's role may not do this. Codes: FORBIDDEN. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this key). Codes: GRANT_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    createSession: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody: {
-            content: {
-                "application/json": components["schemas"]["CreateSessionRequest"];
-            };
-        };
-        responses: {
-            /** @description Credentials; audited before they were returned. */
-            201: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Session"];
-                };
-            };
-            /** @description Bad request. Codes: MALFORMED_JSON, BODY_TOO_LARGE, UNKNOWN_FIELD, MISSING_FIELD, INVALID_FIELD, INVALID_UNICODE, INPUT_NOT_STORABLE, INVALID_DURATION, DURATION_EXCEEDS_GRANT, PERMISSION_SET_REQUIRED, UNKNOWN_PERMISSION_SET, INVALID_REGION, REGION_NOT_ENABLED, SESSION_REJECTED. */
-            400: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description This key's role may not do this. Codes: FORBIDDEN, NOT_GRANTED, TENANT_SUSPENDED. */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Not found (or not visible to this key). Codes: TENANT_NOT_FOUND, ACCOUNT_NOT_FOUND. */
-            404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Conflicts with the current state. Codes: ACCOUNT_UNAVAILABLE, ACCOUNT_FROZEN. */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Body is not JSON. Codes: UNSUPPORTED_MEDIA_TYPE. */
-            415: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description undefined. Codes: RATE_LIMITED. */
-            429: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description The tenant's AWS account refused the control plane. Codes: TENANT_ROLE_DENIED. */
-            502: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE, STS_THROTTLED. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
-    whoami: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description The key, and what a service key may broker (`cpctl whoami`, `cpctl profiles`). */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["CallerView"];
-                };
-            };
-            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
-            401: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
-            500: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
-            503: {
-                headers: {
-                    /** @description Seconds to wait */
-                    "Retry-After"?: number;
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
-        };
-    };
     listAudit: {
         parameters: {
             query?: {
@@ -3884,6 +3763,78 @@ export interface operations {
             };
         };
     };
+    listPermissionSets: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1 to 100 (default 50). */
+                limit?: number;
+                /** @description From the previous page's nextToken. */
+                nextToken?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description One page, by name. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PermissionSetList"];
+                };
+            };
+            /** @description Bad request. Codes: INVALID_QUERY_PARAMETER, INVALID_NEXT_TOKEN. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This key's role may not do this. Codes: FORBIDDEN. */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listPlatformAudit: {
         parameters: {
             query?: {
@@ -3931,6 +3882,55 @@ export interface operations {
             };
             /** @description This key's role may not do this. Codes: FORBIDDEN. */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Internal error (a bug); the body says nothing more. Code: INTERNAL_ERROR. */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description A dependency is busy; retry after Retry-After seconds. Codes: SERVICE_UNAVAILABLE. */
+            503: {
+                headers: {
+                    /** @description Seconds to wait */
+                    "Retry-After"?: number;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    whoami: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key, and what a service key may broker (`cpctl whoami`, `cpctl profiles`). */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CallerView"];
+                };
+            };
+            /** @description Missing, unknown or revoked API key. Codes: UNAUTHENTICATED. */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

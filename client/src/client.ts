@@ -1,10 +1,12 @@
 /**
  * A typed client for the control plane's REST API. Every operation is
  * `client.call("<operationId>", { params, query, body })`, with request and response types
- * generated from docs/openapi.yaml (src/api-types.ts, `npm run generate -w client`); the common
- * ones have their own methods. No server code at run time or in the types.
+ * generated from docs/openapi.yaml (src/api-types.ts), and its method and path from the same
+ * document (src/operations.ts); `npm run openapi` generates both. The common ones have their own
+ * methods. No server code at run time or in the types.
  */
 import type { components, operations } from "./api-types";
+import { OPERATIONS } from "./operations";
 
 export type OperationId = keyof operations;
 type Op<N extends OperationId> = operations[N];
@@ -57,46 +59,6 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   timeoutMs?: number;
 }
-
-/** Method and path of every operation, kept in the client so it needs no server code at run time. */
-const OPERATIONS: Record<OperationId, { method: Method; path: string }> = {
-  health: { method: "GET", path: "/v1/health" },
-  createTenant: { method: "POST", path: "/v1/tenants" },
-  listTenants: { method: "GET", path: "/v1/tenants" },
-  getTenant: { method: "GET", path: "/v1/tenants/{tenantId}" },
-  deleteTenant: { method: "DELETE", path: "/v1/tenants/{tenantId}" },
-  rotateExternalId: { method: "POST", path: "/v1/tenants/{tenantId}/external-id/rotate" },
-  createApiKey: { method: "POST", path: "/v1/api-keys" },
-  listApiKeys: { method: "GET", path: "/v1/api-keys" },
-  revokeApiKey: { method: "DELETE", path: "/v1/api-keys/{keyId}" },
-  createOnboardingLink: { method: "POST", path: "/v1/tenants/{tenantId}/onboarding-links" },
-  registerAccount: { method: "POST", path: "/v1/tenants/{tenantId}/accounts" },
-  listAccounts: { method: "GET", path: "/v1/tenants/{tenantId}/accounts" },
-  getAccount: { method: "GET", path: "/v1/tenants/{tenantId}/accounts/{accountId}" },
-  patchAccount: { method: "PATCH", path: "/v1/tenants/{tenantId}/accounts/{accountId}" },
-  deleteAccount: { method: "DELETE", path: "/v1/tenants/{tenantId}/accounts/{accountId}" },
-  verifyAccount: { method: "POST", path: "/v1/tenants/{tenantId}/accounts/{accountId}/verify" },
-  getAccountHealth: { method: "GET", path: "/v1/tenants/{tenantId}/accounts/{accountId}/health" },
-  getHealthSummary: { method: "GET", path: "/v1/health-summary" },
-  suspendTenant: { method: "POST", path: "/v1/tenants/{tenantId}/suspend" },
-  resumeTenant: { method: "POST", path: "/v1/tenants/{tenantId}/resume" },
-  putPermissionSet: { method: "PUT", path: "/v1/permission-sets/{name}" },
-  getPermissionSet: { method: "GET", path: "/v1/permission-sets/{name}" },
-  deletePermissionSet: { method: "DELETE", path: "/v1/permission-sets/{name}" },
-  listPermissionSets: { method: "GET", path: "/v1/permission-sets" },
-  createGrant: { method: "POST", path: "/v1/grants" },
-  listGrants: { method: "GET", path: "/v1/grants" },
-  deleteGrant: { method: "DELETE", path: "/v1/grants/{grantId}" },
-  createSession: { method: "POST", path: "/v1/sessions" },
-  whoami: { method: "GET", path: "/v1/whoami" },
-  listAudit: { method: "GET", path: "/v1/tenants/{tenantId}/audit" },
-  listPlatformAudit: { method: "GET", path: "/v1/audit" },
-  freezeAccount: { method: "POST", path: "/v1/tenants/{tenantId}/accounts/{accountId}/freeze" },
-  unfreezeAccount: { method: "POST", path: "/v1/tenants/{tenantId}/accounts/{accountId}/unfreeze" },
-  connectOrganization: { method: "POST", path: "/v1/tenants/{tenantId}/organizations" },
-  getOrganization: { method: "GET", path: "/v1/tenants/{tenantId}/organizations" },
-  disconnectOrganization: { method: "DELETE", path: "/v1/tenants/{tenantId}/organizations" },
-};
 
 export class ControlPlaneClient {
   private readonly fetchImpl: typeof fetch;

@@ -1,9 +1,42 @@
+import type { Deployment } from "../../infra/functions";
+import { auditTenant, onTable, tenantRoleAccess } from "../../infra/iam";
 import { httpHandler } from "../../shared/http/handler";
 import { presentAccount } from "../../shared/http/presenters";
-import * as routes from "../../shared/http/routes/accounts";
+import { AUTH_ERRORS, errorTable, type RouteDef, UNAVAILABLE } from "../../shared/http/route-def";
+import * as s from "../../shared/http/schemas/accounts";
 import { emergencyBrake } from "../../shared/wiring/accounts";
 import { httpDeps } from "../../shared/wiring/common";
 
-export const handler = httpHandler(routes.freezeAccount, httpDeps, async ({ params, actor }) => ({
+export const route = {
+  operationId: "freezeAccount",
+  method: "POST",
+  path: "/v1/tenants/{tenantId}/accounts/{accountId}/freeze",
+  summary:
+    "Emergency brake: attach the role's deny policy, stopping every session it issued, and broker none",
+  tag: "accounts",
+  auth: ["admin", "tenant"],
+  tenantScoped: true,
+  params: s.AccountPath,
+  success: { status: 200, schema: s.Account, description: "Frozen (also when it already was)." },
+  errors: /* @__PURE__ */ errorTable(
+    { 400: ["INVALID_PATH_PARAMETER"] },
+    AUTH_ERRORS,
+    { 404: ["TENANT_NOT_FOUND", "ACCOUNT_NOT_FOUND"] },
+    { 409: ["EMERGENCY_BRAKE_NOT_ENABLED", "CONCURRENT_MODIFICATION"] },
+    { 502: ["TENANT_ROLE_DENIED", "EMERGENCY_BRAKE_NOT_APPLIED"] },
+    UNAVAILABLE,
+  ),
+} as const satisfies RouteDef;
+
+/** The emergency brake: attach the tenant role's deny policy through the role itself. */
+export const deployment = {
+  iam: [
+    tenantRoleAccess,
+    auditTenant,
+    onTable(["dynamodb:GetItem", "dynamodb:PutItem"], ["TENANT#*"]),
+  ],
+} satisfies Deployment;
+
+export const handler = httpHandler(route, httpDeps, async ({ params, actor }) => ({
   body: presentAccount(await emergencyBrake().freeze(params.tenantId, params.accountId, actor)),
 }));

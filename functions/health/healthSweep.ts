@@ -1,7 +1,65 @@
 import type { Context } from "aws-lambda";
+import type { Deployment } from "../../infra/functions";
+import {
+  cursorKey,
+  failedInvocations,
+  invokeFunction,
+  onIndex,
+  onTable,
+  putEvents,
+  tenantRoleAccess,
+} from "../../infra/iam";
 import { logger } from "../../shared/logger";
 import type { SweepLink } from "../../shared/ports/health";
 import { healthSweepChain, sweepContinuation } from "../../shared/wiring/health";
+
+/**
+ * The schedule starts each period's sweep (SWEEP_PERIOD_MINUTES) and, between starts, resumes the
+ * workers of a sweep still running whose lease expired (a lost link): it runs more often than the
+ * period. Failed invocations (after 1 retry) go to the queue that raises FailedInvocationsAlarm.
+ */
+export const deployment = {
+  maximumRetryAttempts: 1,
+  maximumEventAge: 900,
+  destinations: {
+    onFailure: { type: "sqs", arn: { "Fn::GetAtt": ["FailedInvocationsQueue", "Arn"] } },
+  },
+  timeout: 900,
+  memorySize: 1024,
+  environment: {
+    SWEEP_PERIOD_MINUTES: "${param:sweepPeriodMinutes, '15'}",
+    SWEEP_WORKERS: "${param:sweepWorkers, '4'}",
+    SWEEP_ASSUME_ROLE_PER_SECOND: "${param:sweepAssumeRolePerSecond, '200'}",
+    SWEEP_BUDGET_SHARDS: "${param:sweepBudgetShards, '8'}",
+  },
+  events: [
+    {
+      schedule: {
+        rate: "${param:healthSweepRate, 'rate(5 minutes)'}",
+        input: {},
+        // Off on the local stack (npm start): there `npm run sweep` runs what the schedules run.
+        enabled: "${strToBool(${param:schedulesEnabled, 'true'})}",
+      },
+    },
+  ],
+  iam: [
+    cursorKey,
+    failedInvocations,
+    tenantRoleAccess,
+    // Only the shards of the index's ACCOUNT list (GSI1PK, shared/adapters/sharded-index.ts).
+    onIndex(["dynamodb:Query"], ["INDEX#ACCOUNT#*"]),
+    onTable(
+      ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:PutItem"],
+      ["TENANT#*", "HEALTH#*", "SWEEP"],
+    ),
+    // The run's workers (SWEEP / WORKER#<n>), read together.
+    onTable(["dynamodb:Query"], ["SWEEP"]),
+    // The AssumeRole budget's time slots (shared/services/rate-budget.ts).
+    onTable(["dynamodb:UpdateItem"], ["SWEEPBUDGET#*"]),
+    putEvents,
+    invokeFunction("healthSweep"),
+  ],
+} satisfies Deployment;
 
 /**
  * The scheduled health sweep (shared/services/health-sweep.ts, HealthSweepChain): the schedule

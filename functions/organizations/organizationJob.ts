@@ -1,7 +1,50 @@
 import type { Context } from "aws-lambda";
+import type { Deployment } from "../../infra/functions";
+import {
+  auditTenant,
+  failedInvocations,
+  invokeFunction,
+  onTable,
+  putEvents,
+  tenantRoleAccess,
+} from "../../infra/iam";
 import { logger } from "../../shared/logger";
 import type { OrganizationJobLink } from "../../shared/ports/organizations";
 import { organizationJobLauncher, organizationJobs } from "../../shared/wiring/organizations";
+
+export const deployment = {
+  iamRoleStatementsName: "${self:service}-${sls:stage}-${aws:region}-orgJob",
+  // A lost link is resumed by the schedule (its lease expires), not retried here.
+  maximumRetryAttempts: 0,
+  maximumEventAge: 900,
+  destinations: {
+    onFailure: { type: "sqs", arn: { "Fn::GetAtt": ["FailedInvocationsQueue", "Arn"] } },
+  },
+  timeout: 900,
+  environment: {
+    ORGANIZATION_JOB_FUNCTION: "${self:service}-${sls:stage}-organizationJob",
+    ORGANIZATION_CALLS_PER_SECOND: "${param:organizationCallsPerSecond, '1'}",
+  },
+  iam: [
+    failedInvocations,
+    auditTenant,
+    tenantRoleAccess,
+    // The tenant, its accounts, the connection, the job and its saved state's chunks.
+    onTable(
+      [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:Query",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:DeleteItem",
+      ],
+      ["TENANT#*"],
+    ),
+    putEvents,
+    invokeFunction("organizationJob"),
+  ],
+} satisfies Deployment;
 
 /**
  * A link of an organization job's chain (shared/services/organization-job.ts): connect and the

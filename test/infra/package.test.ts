@@ -26,6 +26,7 @@ import * as table from "../../shared/adapters/table";
 import { METRICS_NAMESPACE } from "../../shared/domain/metrics";
 import { ensureVenv, type Moto, ROOT, startMoto } from "../../tools/local-aws/local-stack";
 import { serverlessConfig } from "../support/serverless-config";
+import { functionResources } from "../support/template-snapshot";
 
 /**
  * `osls package` must work offline, with no AWS credentials at all, and cfn-lint must find no
@@ -73,6 +74,18 @@ beforeAll(async () => {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe("packaged control plane", () => {
+  it("packages every function as before the functions were declared in their modules (only reordering)", () => {
+    // test/fixtures/packaged-functions.json: the functions' resources as packaged from
+    // serverless.yml, the last commit that wrote them out, with one change that the derivation
+    // made: patchAccount assumes tenant roles (it verifies a new role ARN), so its role is now under
+    // the access path as the others' are. A function added since is not in it.
+    const before = JSON.parse(
+      readFileSync(join(ROOT, "test/fixtures/packaged-functions.json"), "utf8"),
+    ) as Record<string, unknown>;
+    const now = functionResources(template);
+    for (const [id, resource] of Object.entries(before)) expect(now[id], id).toEqual(resource);
+  });
+
   it("passes cfn-lint with no errors", () => {
     const lint = spawnSync(
       join(ROOT, ".venv/bin/cfn-lint"),

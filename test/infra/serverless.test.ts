@@ -2,44 +2,23 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { ROOT } from "../../infra/functions";
 import { TABLE_KEYS } from "../../shared/adapters/table";
-import { routes } from "../../shared/http/routes";
-import { ROOT } from "../../tools/local-aws/local-stack";
-import { httpEvents, serverlessConfig } from "../support/serverless-config";
+import { ACCESS_ROLE_PATH } from "../../shared/domain/access-principal";
+import { serverlessConfig } from "../support/serverless-config";
 
-describe("serverless.yml", () => {
+/** serverless.ts as osls loads it: its functions derived from the function modules. */
+describe("serverless.ts", () => {
   const config = serverlessConfig();
+  const functions = Object.entries(config.functions);
 
-  it("exposes exactly the routes of shared/http/routes.ts", () => {
-    const deployed = httpEvents()
-      .map((e) => `${e.method} ${e.path}`)
-      .sort();
-    const documented = Object.values(routes)
-      .map((r) => `${r.method} ${r.path}`)
-      .sort();
-    expect(deployed).toEqual(documented);
-  });
-
-  it("names each function after its operation, and every handler file exists", () => {
-    for (const e of httpEvents()) {
-      const route = Object.values(routes).find((r) => r.method === e.method && r.path === e.path);
-      expect(route?.operationId).toBe(e.functionName);
-      const file = e.handler.slice(0, e.handler.lastIndexOf("."));
+  it("has one function per module of functions/, named after its file, and every handler exists", () => {
+    expect(functions.length).toBe(40);
+    for (const [name, fn] of functions) {
+      const file = fn.handler.slice(0, fn.handler.lastIndexOf("."));
+      expect(file.endsWith(`/${name}`), name).toBe(true);
       expect(existsSync(join(ROOT, `${file}.ts`)), file).toBe(true);
     }
-  });
-
-  it("lets exactly the rate-limited routes' functions count requests", () => {
-    const limited = (Object.values(routes) as { operationId: string; rateLimit?: string }[])
-      .filter((r) => r.rateLimit !== undefined)
-      .map((r) => r.operationId)
-      .sort();
-    const counting = Object.entries(config.functions)
-      .filter(([, fn]) => JSON.stringify(fn.iamRoleStatements).includes("iam.yml):rateLimit}"))
-      .map(([name]) => name)
-      .sort();
-    expect(limited.length).toBeGreaterThan(0);
-    expect(counting).toEqual(limited);
   });
 
   it("uses the nodejs22.x runtime", () => {
@@ -47,16 +26,10 @@ describe("serverless.yml", () => {
   });
 
   it("gives every function its own role, with no wildcard actions or resources", () => {
-    const shared = parse(readFileSync(join(ROOT, "infra/control-plane/iam.yml"), "utf8"));
-    for (const [name, fn] of Object.entries(config.functions)) {
-      const statements = (fn.iamRoleStatements ?? []) as unknown[];
+    for (const [name, fn] of functions) {
+      const statements = fn.iamRoleStatements ?? [];
       expect(statements.length, name).toBeGreaterThan(0);
-      const resolved = statements.map((s) =>
-        typeof s === "string" && s.startsWith("${file(infra/control-plane/iam.yml):")
-          ? shared[s.slice(s.indexOf("):") + 2, -1)]
-          : s,
-      ) as { Effect: string; Action: string[]; Resource: unknown }[];
-      for (const st of resolved) {
+      for (const st of statements) {
         expect(st.Effect, name).toBe("Allow");
         for (const action of st.Action) expect(action, name).not.toMatch(/\*/);
         expect(JSON.stringify(st.Resource), name).not.toBe('"*"');
@@ -64,8 +37,23 @@ describe("serverless.yml", () => {
     }
   });
 
+  it("puts exactly the roles of the functions that assume tenant roles under the access path", () => {
+    const assuming = functions
+      .filter(([, fn]) => JSON.stringify(fn.iamRoleStatements).includes('"sts:AssumeRole"'))
+      .map(([name]) => `${name[0]?.toUpperCase()}${name.slice(1)}IamRoleLambdaExecution`)
+      .sort();
+    const extensions = config.resources.extensions as Record<
+      string,
+      { Properties: { Path: string } }
+    >;
+    expect(Object.keys(extensions).sort()).toEqual(assuming);
+    for (const ext of Object.values(extensions)) expect(ext.Properties.Path).toBe(ACCESS_ROLE_PATH);
+    // patchAccount verifies a changed role ARN by assuming it: its role needs the path too.
+    expect(assuming).toContain("PatchAccountIamRoleLambdaExecution");
+  });
+
   it("only the functions that need a table write can write", () => {
-    const writers = Object.entries(config.functions)
+    const writers = functions
       .filter(([, fn]) =>
         JSON.stringify(fn.iamRoleStatements).match(/PutItem|UpdateItem|DeleteItem|BatchWriteItem/),
       )

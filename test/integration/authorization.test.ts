@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { routes } from "../../shared/http/routes";
 import type { ApiRequest } from "../support/api";
 import { api } from "../support/api";
+import { routes } from "../support/functions";
 import { seedKey, snapshot, useFreshTable } from "../support/table";
 import { createRole, trustPolicy } from "../support/tenant-account";
 

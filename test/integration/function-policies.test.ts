@@ -39,7 +39,7 @@ describe("each function's DynamoDB calls under its own role", () => {
   it("listTenants without its index statement: AccessDenied, a 500, nothing listed", async () => {
     restore = overrideStatements(
       "listTenants",
-      statementsOf("listTenants").filter((s) => !isIndexStatement(s)),
+      (await statementsOf("listTenants")).filter((s) => !isIndexStatement(s)),
     );
     const res = await api({ method: "GET", path: "/v1/tenants", key: admin });
     expect(res.status).toBe(500);
@@ -56,7 +56,7 @@ describe("each function's DynamoDB calls under its own role", () => {
   it("listTenants allowed only another list of the index (ACCOUNT): refused", async () => {
     restore = overrideStatements(
       "listTenants",
-      statementsOf("listTenants").map((s) =>
+      (await statementsOf("listTenants")).map((s) =>
         isIndexStatement(s)
           ? {
               ...s,
@@ -75,7 +75,7 @@ describe("each function's DynamoDB calls under its own role", () => {
     const before = await snapshot(table);
     restore = overrideStatements(
       "createTenant",
-      statementsOf("createTenant").map((s) =>
+      (await statementsOf("createTenant")).map((s) =>
         s.Action.includes("dynamodb:ConditionCheckItem")
           ? {
               ...s,

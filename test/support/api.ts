@@ -1,16 +1,17 @@
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
-import { type RouteDef, routes } from "../../shared/http/routes";
+import { OPERATIONS } from "../../client/src/operations";
+import { ROOT } from "../../infra/functions";
+import type { RouteDef } from "../../shared/http/route-def";
 import { ErrorResponse } from "../../shared/http/schemas";
-import { ROOT } from "../../tools/local-aws/local-stack";
 import { asFunction } from "./function-iam";
-import { httpEvents } from "./serverless-config";
 
 /**
- * Calls the real handlers in-process the way API Gateway would: the route is looked up in
- * serverless.yml, the event is built from the fixture file of a real REST API proxy event, and the
- * handler module named there is invoked.
+ * Calls the real handlers in-process the way API Gateway would: the operation is looked up by
+ * method and path (in the table the contract test keeps equal to the routes), the event is built
+ * from the fixture file of a real REST API proxy event, and the operation's module
+ * (functions/<area>/<operationId>.ts) is invoked, as its function, under its role.
  */
 const baseEvent = JSON.parse(
   readFileSync(join(ROOT, "test/fixtures/apigw-rest-event.json"), "utf8"),
@@ -47,17 +48,25 @@ type Handler = (
   event: APIGatewayProxyEvent,
   context: Context,
 ) => Promise<{ statusCode: number; headers?: Record<string, string>; body: string }>;
-const handlers = new Map<string, Handler>();
 
-async function loadHandler(handlerRef: string): Promise<Handler> {
-  const cached = handlers.get(handlerRef);
+interface OperationModule {
+  handler: Handler;
+  route: RouteDef;
+}
+
+const modules = new Map<string, OperationModule>();
+
+/** The module of an operation: functions/<area>/<operationId>.ts. */
+async function operationModule(operationId: string): Promise<OperationModule> {
+  const cached = modules.get(operationId);
   if (cached) return cached;
-  const file = handlerRef.slice(0, handlerRef.lastIndexOf("."));
-  const exportName = handlerRef.slice(handlerRef.lastIndexOf(".") + 1);
-  const mod = await import(join(ROOT, `${file}.ts`));
-  const handler = mod[exportName] as Handler;
-  handlers.set(handlerRef, handler);
-  return handler;
+  const area = readdirSync(join(ROOT, "functions")).find((a) =>
+    existsSync(join(ROOT, "functions", a, `${operationId}.ts`)),
+  );
+  if (!area) throw new Error(`No module functions/<area>/${operationId}.ts`);
+  const mod = (await import(join(ROOT, "functions", area, `${operationId}.ts`))) as OperationModule;
+  modules.set(operationId, mod);
+  return mod;
 }
 
 function match(template: string, path: string): Record<string, string> | undefined {
@@ -82,11 +91,13 @@ let counter = 0;
 
 // biome-ignore lint/suspicious/noExplicitAny: see ApiResponse
 export async function api<T = any>(req: ApiRequest): Promise<ApiResponse<T>> {
-  const route = httpEvents().find(
-    (e) => e.method === req.method && match(e.path, req.path) !== undefined,
+  const found = Object.entries(OPERATIONS).find(
+    ([, op]) => op.method === req.method && match(op.path, req.path) !== undefined,
   );
-  if (!route) throw new Error(`No route in serverless.yml for ${req.method} ${req.path}`);
-  const pathParameters = match(route.path, req.path) ?? {};
+  if (!found) throw new Error(`No operation for ${req.method} ${req.path}`);
+  const [operationId, { path: template }] = found;
+  const { handler, route } = await operationModule(operationId);
+  const pathParameters = match(template, req.path) ?? {};
   const headers: Record<string, string> = { ...baseEvent.headers, ...req.headers };
   if (req.key !== undefined) headers.Authorization = `Bearer ${req.key}`;
   let body: string | null = null;
@@ -98,7 +109,7 @@ export async function api<T = any>(req: ApiRequest): Promise<ApiResponse<T>> {
   counter += 1;
   const event: APIGatewayProxyEvent = {
     ...baseEvent,
-    resource: route.path,
+    resource: template,
     path: req.path,
     httpMethod: req.method,
     headers,
@@ -108,12 +119,11 @@ export async function api<T = any>(req: ApiRequest): Promise<ApiResponse<T>> {
     requestContext: {
       ...baseEvent.requestContext,
       httpMethod: req.method,
-      resourcePath: route.path,
+      resourcePath: template,
       requestId: `req-${process.pid}-${counter}`,
     },
   };
-  const handler = await loadHandler(route.handler);
-  const result = await asFunction(route.functionName, () =>
+  const result = await asFunction(operationId, () =>
     handler(event, {
       ...baseContext,
       awsRequestId: `aws-${counter}`,
@@ -125,7 +135,7 @@ export async function api<T = any>(req: ApiRequest): Promise<ApiResponse<T>> {
     headers: result.headers ?? {},
     body: result.body === "" ? undefined : JSON.parse(result.body),
   };
-  assertDocumented(route.method, route.path, response);
+  assertDocumented(route, response);
   return response;
 }
 
@@ -133,11 +143,7 @@ export async function api<T = any>(req: ApiRequest): Promise<ApiResponse<T>> {
  * Every response a test sees must be one the OpenAPI document promises: the route's success schema
  * or the error shape, with a status the route declares.
  */
-function assertDocumented(method: string, path: string, res: { status: number; body: unknown }) {
-  const def = (Object.values(routes) as RouteDef[]).find(
-    (r) => r.method === method && r.path === path,
-  );
-  if (!def) throw new Error(`${method} ${path} is not in routes.ts`);
+function assertDocumented(def: RouteDef, res: { status: number; body: unknown }) {
   if (res.status === def.success.status || res.status === def.success.alternate?.status) {
     if (def.success.schema) def.success.schema.parse(res.body);
     else if (res.body !== undefined)
@@ -148,6 +154,6 @@ function assertDocumented(method: string, path: string, res: { status: number; b
   const code = (res.body as { error: { code: string } }).error.code;
   const declared = (def.errors as Record<number, readonly string[]>)[res.status] ?? [];
   if (res.status !== 500 && !declared.includes(code)) {
-    throw new Error(`${def.operationId}: ${res.status} ${code} is not declared in routes.ts`);
+    throw new Error(`${def.operationId}: ${res.status} ${code} is not declared in its route`);
   }
 }

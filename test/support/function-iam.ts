@@ -1,17 +1,21 @@
 import { AsyncLocalStorage } from "node:async_hooks";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { parse } from "yaml";
+import {
+  controlPlaneFunctions,
+  statementsOf as deployedStatements,
+  type FunctionModule,
+  ROOT,
+} from "../../infra/functions";
+import { tableArn, tableIndexArn } from "../../infra/iam";
 import { TABLE_KEYS } from "../../shared/adapters/table";
-import { ROOT } from "../../tools/local-aws/local-stack";
-import { serverlessConfig } from "./serverless-config";
 
 /**
  * Each function's own role, applied to its DynamoDB calls in the integration tier.
  *
  * The emulator answers every DynamoDB call it gets, whatever the caller's policy says. Here a
- * middleware on the functions' DynamoDB client asks the function's `iamRoleStatements` in
- * serverless.yml (with the shared statements of infra/control-plane/iam.yml) before the call goes
+ * middleware on the functions' DynamoDB client asks the function's role as serverless.ts deploys it
+ * (the statements its module declares, and those its route implies) before the call goes
  * out, the way IAM decides on AWS: an Allow must match the action, the resource (the table or its
  * index) and the `dynamodb:LeadingKeys` condition, or the call fails with AccessDeniedException.
  * A handler runs as a function when the test harness names it (`asFunction`; `api()` does it for
@@ -36,8 +40,8 @@ export interface DynamoRequest {
 const current = new AsyncLocalStorage<string>();
 
 /** Runs `fn` as the Lambda function `name` would run: its DynamoDB calls under its role. */
-export function asFunction<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  declared(name);
+export async function asFunction<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  await statementsOf(name);
   return current.run(name, fn);
 }
 
@@ -51,11 +55,11 @@ export function overrideStatements(name: string, statements: Statement[]): () =>
 
 function resolveResource(value: unknown): string[] {
   if (Array.isArray(value)) return value.flatMap(resolveResource);
-  // serverless.yml's own variables, as written there.
-  const custom = /^\$\{self:custom\.(tableArn|tableIndexArn)\}$/.exec(String(value))?.[1];
-  if (custom === "tableArn") return ["table"];
-  if (custom === "tableIndexArn") return ["index"];
-  return [JSON.stringify(value)];
+  // The CloudFormation references of infra/iam.ts.
+  const json = JSON.stringify(value);
+  if (json === JSON.stringify(tableArn)) return ["table"];
+  if (json === JSON.stringify(tableIndexArn)) return ["index"];
+  return [json];
 }
 
 const asList = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : [String(v)]);
@@ -79,34 +83,35 @@ function normalize(raw: Record<string, unknown>): Statement {
   };
 }
 
-let functions: ReturnType<typeof serverlessConfig>["functions"] | undefined;
-let shared: Record<string, Record<string, unknown>> | undefined;
 const parsed = new Map<string, Statement[]>();
 
-function declared(name: string) {
-  functions ??= serverlessConfig().functions;
-  const fn = functions[name];
-  if (!fn) throw new Error(`No function ${name} in serverless.yml`);
-  return fn;
-}
-
-/** A function's statements as serverless.yml declares them, shared ones included. */
-export function statementsOf(name: string): Statement[] {
+/**
+ * A function's statements as serverless.ts deploys them: from its module
+ * (functions/<area>/<name>.ts), through the same derivation (infra/functions.ts).
+ */
+export async function statementsOf(name: string): Promise<Statement[]> {
   const override = overrides.get(name);
   if (override) return override;
   const cached = parsed.get(name);
   if (cached) return cached;
-  shared ??= parse(readFileSync(join(ROOT, "infra/control-plane/iam.yml"), "utf8"));
-  const statements = (declared(name).iamRoleStatements ?? []).map((raw) => {
-    if (typeof raw === "string") {
-      const m = /^\$\{file\(infra\/control-plane\/iam\.yml\):(\w+)\}$/.exec(raw);
-      const statement = m ? shared?.[m[1] as string] : undefined;
-      if (!statement) throw new Error(`Unresolved statement ${raw} of ${name}`);
-      return normalize(statement);
-    }
-    return normalize(raw as Record<string, unknown>);
-  });
+  const area = readdirSync(join(ROOT, "functions")).find((a) =>
+    existsSync(join(ROOT, "functions", a, `${name}.ts`)),
+  );
+  if (!area) throw new Error(`No function ${name}: no module functions/<area>/${name}.ts`);
+  const file = `functions/${area}/${name}.ts`;
+  const mod = (await import(join(ROOT, file))) as Partial<FunctionModule>;
+  const [fn] = controlPlaneFunctions({ [file]: mod });
+  const statements = deployedStatements(fn as NonNullable<typeof fn>).map((raw) =>
+    normalize(raw as unknown as Record<string, unknown>),
+  );
   parsed.set(name, statements);
+  return statements;
+}
+
+/** The statements of a function `asFunction` has run (loaded by then). */
+function loadedStatements(name: string): Statement[] {
+  const statements = overrides.get(name) ?? parsed.get(name);
+  if (!statements) throw new Error(`The statements of ${name} are not loaded`);
   return statements;
 }
 
@@ -256,7 +261,7 @@ export function enforceFunctionPolicies(client: { middlewareStack: unknown }): v
     (next, context) => async (args) => {
       const functionName = current.getStore();
       if (functionName !== undefined) {
-        const statements = statementsOf(functionName);
+        const statements = loadedStatements(functionName);
         for (const request of dynamoRequests(
           String(context.commandName),
           args.input as Record<string, unknown>,

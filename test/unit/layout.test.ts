@@ -1,22 +1,25 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { areas } from "../../shared/http/routes";
-import { serverlessConfig } from "../support/serverless-config";
+import { functionFiles } from "../../infra/functions";
 
 /**
- * One vocabulary: the same area names in functions/, the routes, the schemas, the ports and the
- * composition roots, and every handler file named after its operation, as its serverless.yml
- * function is.
+ * One vocabulary: the same area names in functions/, the schemas, the ports and the composition
+ * roots. Each function module is functions/<area>/<name>.ts (its route's operationId and tag are
+ * checked against its path where the modules are loaded: infra/functions.ts).
  */
 const ROOT = join(__dirname, "../..");
-const names = Object.keys(areas);
-const functions = serverlessConfig().functions;
+const names = readdirSync(join(ROOT, "functions"));
 
 describe("the layout", () => {
-  it.each(names)("area %s has its routes, schemas, ports, wiring and functions folder", (area) => {
+  it("has the five areas", () => {
+    expect([...names].sort()).toEqual(
+      ["accounts", "brokering", "health", "organizations", "tenants"].sort(),
+    );
+  });
+
+  it.each(names)("area %s has its schemas, ports, wiring and functions folder", (area) => {
     for (const path of [
-      `shared/http/routes/${area}.ts`,
       `shared/http/schemas/${area}.ts`,
       `shared/ports/${area}.ts`,
       `shared/wiring/${area}.ts`,
@@ -25,34 +28,17 @@ describe("the layout", () => {
       expect(existsSync(join(ROOT, path)), path).toBe(true);
   });
 
-  it("has no other function folders, routes modules, ports modules or composition roots", () => {
+  it("has no other ports modules or composition roots, and no route tables apart from the modules", () => {
     const listed = (dir: string) => readdirSync(join(ROOT, dir)).map((f) => f.replace(/\.ts$/, ""));
-    expect(listed("functions").sort()).toEqual([...names].sort());
-    expect(listed("shared/http/routes").sort()).toEqual([...names].sort());
     expect(listed("shared/ports").sort()).toEqual(["common", ...names].sort());
     expect(listed("shared/wiring").sort()).toEqual(["common", ...names].sort());
+    expect(existsSync(join(ROOT, "shared/http/routes"))).toBe(false);
+    expect(existsSync(join(ROOT, "shared/http/routes.ts"))).toBe(false);
   });
 
-  it("serves each operation from functions/<area>/<operationId>.ts, in a function of that name, tagged with its area", () => {
-    for (const [area, routes] of Object.entries(areas))
-      for (const route of Object.values(routes)) {
-        expect(functions[route.operationId]?.handler, route.operationId).toBe(
-          `functions/${area}/${route.operationId}.handler`,
-        );
-        expect(route.tag, route.operationId).toBe(area);
-      }
-  });
-
-  it("names every handler file after its function, and has no handler file without one", () => {
-    const handlers = Object.entries(functions).map(([name, fn]) => {
-      const match = /^functions\/([a-zA-Z]+)\/([a-zA-Z]+)\.handler$/.exec(fn.handler);
-      expect(match?.[2], fn.handler).toBe(name);
-      expect(names, fn.handler).toContain(match?.[1]);
-      return `${match?.[1]}/${match?.[2]}.ts`;
-    });
-    const files = names.flatMap((area) =>
-      readdirSync(join(ROOT, "functions", area)).map((f) => `${area}/${f}`),
-    );
-    expect(files.sort()).toEqual(handlers.sort());
+  it("holds only function modules in the area folders: 40 files, each functions/<area>/<name>.ts", () => {
+    const files = functionFiles(ROOT);
+    expect(files).toHaveLength(40);
+    for (const file of files) expect(file).toMatch(/^functions\/[a-z]+\/[a-z][A-Za-z]+\.ts$/);
   });
 });

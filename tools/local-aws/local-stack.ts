@@ -25,7 +25,7 @@ import {
 } from "@aws-sdk/client-secrets-manager";
 import { CreateTopicCommand, SNSClient } from "@aws-sdk/client-sns";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { parse as parseYaml } from "yaml";
+import { tenantRoleAccess } from "../../infra/iam";
 import { DynamoApiKeyStore } from "../../shared/adapters/dynamo-api-key-store";
 import { DynamoAuditStore } from "../../shared/adapters/dynamo-audit-store";
 import { createDocumentClient } from "../../shared/adapters/dynamo-client";
@@ -190,12 +190,11 @@ export const LOCAL_ACCESS_ROLE_ARN = `arn:aws:iam::${CONTROL_PLANE_ACCOUNT}:role
 
 const PARTITION_VARIABLE = ["$", "{AWS::Partition}"].join("");
 
-/** The statement serverless.yml gives the functions that assume tenant roles (one source). */
+/** The statement the functions that assume tenant roles have on AWS (infra/iam.ts: one source). */
 function tenantRoleAccessStatement(): Record<string, unknown> {
-  const shared = parseYaml(readFileSync(join(ROOT, "infra/control-plane/iam.yml"), "utf8")) as {
-    tenantRoleAccess: { Effect: string; Action: string[]; Resource: { "Fn::Sub": string } };
+  const { Effect, Action, Resource } = tenantRoleAccess as typeof tenantRoleAccess & {
+    Resource: { "Fn::Sub": string };
   };
-  const { Effect, Action, Resource } = shared.tenantRoleAccess;
   // CloudFormation's pseudo parameter, substituted as Fn::Sub would in the aws partition.
   return { Effect, Action, Resource: Resource["Fn::Sub"].replace(PARTITION_VARIABLE, "aws") };
 }
@@ -268,7 +267,7 @@ export function dynamoClient(endpoint: string): DynamoDBClient {
   });
 }
 
-/** Creates the control plane's table (same definition as serverless.yml) unless it exists. */
+/** Creates the control plane's table (same definition as infra/control-plane/table.yml) unless it exists. */
 export async function createTable(endpoint: string, tableName = LOCAL_TABLE): Promise<void> {
   const client = dynamoClient(endpoint);
   try {
@@ -352,7 +351,7 @@ export const LOCAL_TEMPLATE_BUCKET = "cp-templates-local";
 export const LOCAL_TEMPLATE_URL = `https://${LOCAL_TEMPLATE_BUCKET}.s3.${LOCAL_REGION}.amazonaws.com/tenant-role.yaml`;
 
 /**
- * The onboarding resources serverless.yml creates in AWS, created on the emulator: the template
+ * The onboarding resources serverless.ts creates in AWS, created on the emulator: the template
  * bucket (with the tenant template published in it) and the registration topic. moto serves the
  * template to CloudFormation in any emulated account from the same URL shape as S3 does.
  */

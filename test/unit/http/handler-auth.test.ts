@@ -2,11 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import { route as createSession } from "../../../functions/brokering/createSession";
 import { UnauthenticatedError } from "../../../shared/errors";
 import { httpHandler } from "../../../shared/http/handler";
 import type { RouteDef } from "../../../shared/http/route-def";
-import { routes } from "../../../shared/http/routes";
 import { ROOT } from "../../../tools/local-aws/local-stack";
+import { routes } from "../../support/functions";
 
 /**
  * Issue #26, point 3: which requests may be authenticated from the container's key cache. Every
@@ -69,8 +70,8 @@ describe("the key cache in the middleware", () => {
   );
 
   it("the broker never takes a cached key", async () => {
-    expect(routes.createSession.method).toBe("POST");
-    const { asked } = await authenticationAsked(routes.createSession);
+    expect(createSession.method).toBe("POST");
+    const { asked } = await authenticationAsked(createSession);
     expect(asked).toEqual([{ secret: "cpk_revoked-key", allowCached: false }]);
   });
 });

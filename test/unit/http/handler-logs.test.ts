@@ -2,8 +2,8 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { route as getAccount } from "../../../functions/accounts/getAccount";
 import { httpHandler } from "../../../shared/http/handler";
-import * as routes from "../../../shared/http/routes/accounts";
 import { logger } from "../../../shared/logger";
 import { ROOT } from "../../../tools/local-aws/local-stack";
 
@@ -36,7 +36,7 @@ afterEach(() => {
 });
 
 const handler = httpHandler(
-  routes.getAccount,
+  getAccount,
   () => ({
     authenticate: async () => ({ keyId: "key_log", role: "admin" as const }),
     admit: async () => undefined,

@@ -1,9 +1,9 @@
 import type { Context } from "aws-lambda";
 import { beforeEach, describe, expect, it } from "vitest";
+import { route } from "../../../functions/tenants/createTenant";
 import { ConflictError, UnprocessableError } from "../../../shared/errors";
 import type { HttpRequest, HttpResult } from "../../../shared/http/handler";
 import { idempotent } from "../../../shared/http/idempotency";
-import * as routes from "../../../shared/http/routes/tenants";
 import { ManualClock } from "../../support/fakes";
 import { MemoryIdempotencyStore, testActor } from "../../support/memory";
 
@@ -11,8 +11,7 @@ import { MemoryIdempotencyStore, testActor } from "../../support/memory";
  * Idempotency-Key semantics on the in-memory store (the emulator run is
  * test/integration/idempotency.test.ts; the DynamoDB conditions are in the adapter's test).
  */
-type Req = HttpRequest<typeof routes.createTenant>;
-const route = routes.createTenant;
+type Req = HttpRequest<typeof route>;
 
 let clock: ManualClock;
 let store: MemoryIdempotencyStore;

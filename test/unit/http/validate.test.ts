@@ -13,9 +13,9 @@ import {
   enum as zEnum,
 } from "zod/mini";
 import { BadRequestError } from "../../../shared/errors";
-import { routes } from "../../../shared/http/routes";
 import { EmptyRequest, ListQuery, TenantPath } from "../../../shared/http/schemas/common";
 import { illFormedTextAt, validatePart } from "../../../shared/http/validate";
+import { routes } from "../../support/functions";
 
 /** What validatePart threw, as { code, message }. */
 function refusal(fn: () => unknown): { code: string; message: string } {

@@ -111,9 +111,9 @@ describe("the function policy check", () => {
     ).toThrow(/operator/);
   });
 
-  it("reads a function's statements from serverless.yml, shared ones resolved", () => {
-    const statements = statementsOf("listTenants");
-    // authenticate and cursorKey (infra/control-plane/iam.yml), and the index statement.
+  it("reads a function's statements as deployed: its route's and its module's", async () => {
+    const statements = await statementsOf("listTenants");
+    // authenticate (its route needs a key), cursorKey and the index statement (its module's).
     expect(statements).toHaveLength(3);
     expect(
       isAllowed(statements, { action: "GetItem", resource: "table", leadingKeys: ["APIKEY#h"] }),
