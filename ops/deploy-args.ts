@@ -39,7 +39,7 @@ export interface LambdaRuntimePin {
 }
 
 /**
- * The runtime version a deploy to `region` pins its functions to (serverless.yml reads the same
+ * The runtime version a deploy to `region` pins its functions to (serverless.ts reads the same
  * file). A region without one recorded is refused: deploying there would either fail in
  * CloudFormation or, pinned to another version, load every function without its code cache.
  */

@@ -30,7 +30,7 @@ async function main() {
   const pin = JSON.parse(
     readFileSync(join(ROOT, "infra/lambda-runtime.json"), "utf8"),
   ) as LambdaRuntimePin;
-  // Before anything is built: serverless.yml takes the same ARN from the same file.
+  // Before anything is built: serverless.ts takes the same ARN from the same file.
   pinnedRuntimeVersionArn(args.region, pin);
   const osls = spawnSync(
     process.execPath,

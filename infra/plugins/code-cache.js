@@ -8,7 +8,7 @@
  * The handler setting stays as it is: Lambda loads the entry module under the bundle's old name.
  *
  * The cache is made with the Node.js of infra/lambda-runtime.json, which must be the runtime
- * version serverless.yml pins (runtimeManagement): a test keeps them in step. It refuses to
+ * version serverless.ts pins (runtimeManagement): a test keeps them in step. It refuses to
  * package a function whose runtime or architecture is not the pinned one.
  */
 const { readFileSync, writeFileSync } = require("node:fs");
@@ -30,7 +30,7 @@ class CodeCache {
 
   /**
    * A deploy to a region without a recorded runtime version would upload everything and then fail
-   * in CloudFormation (the ARN serverless.yml falls back to names no runtime): stop first.
+   * in CloudFormation (the ARN serverless.ts falls back to names no runtime): stop first.
    * (npm run deploy checks the same before it builds anything.)
    */
   refuseUnpinned() {

@@ -1,5 +1,6 @@
 /**
- * The single DynamoDB table. serverless.yml declares the same keys (a test compares them), and
+ * The single DynamoDB table. infra/control-plane/table.yml declares the same keys (a test compares
+ * them), and
  * tools/local-aws/local-stack creates it from this definition on the emulator.
  *
  * Items (PK / SK):
@@ -86,7 +87,7 @@ export const keys = {
 /** Platform-defined and few: one index partition. The lists that grow are sharded (sharded-index.ts). */
 export const GSI1_PERMISSION_SETS = "PERMSET";
 
-/** The CreateTable input used on the emulator; mirrors the resource in serverless.yml. */
+/** The CreateTable input used on the emulator; mirrors infra/control-plane/table.yml. */
 export function createTableInput(tableName: string) {
   const { partitionKey, sortKey, gsi1 } = TABLE_KEYS;
   return {

@@ -3,8 +3,10 @@ import type { ApiKeyRole } from "../domain/api-key";
 import type { RateScope } from "../domain/rate-limit";
 
 /**
- * The REST API, one entry per operation. Handlers take their validation and authorization from
- * here; docs/openapi.yaml is generated from here; a test checks serverless.yml routes against it.
+ * One operation of the REST API, declared as `route` in its module (functions/<area>/<name>.ts).
+ * Its handler takes validation and authorization from it; serverless.ts takes its HTTP event and
+ * the statements it implies (infra/functions.ts); docs/openapi.yaml and the client's operation
+ * table are generated from it.
  */
 export interface RouteDef {
   operationId: string;

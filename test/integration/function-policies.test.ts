@@ -5,7 +5,7 @@ import { seedKey, snapshot, useFreshTable } from "../support/table";
 
 /**
  * Every handler the integration tier calls runs its DynamoDB calls under its own role from
- * serverless.yml (test/support/function-iam.ts). These tests show that the check is on: take a
+ * its module, as serverless.ts deploys it (test/support/function-iam.ts). These tests show that the check is on: take a
  * permission away from one function and its route fails as it would on AWS, changing nothing.
  */
 let table: string;

@@ -219,7 +219,7 @@ describe("deploying without a pinned runtime version", () => {
     new CodeCache({
       service: { provider: { region: "eu-west-1", runtimeManagement: arn && { arn } } },
     });
-  it("is refused before CloudFormation when serverless.yml fell back to no version", () => {
+  it("is refused before CloudFormation when serverless.ts fell back to no version", () => {
     expect(() =>
       plugin("arn:aws:lambda:eu-west-1::runtime:unrecorded").hooks["before:deploy:deploy"](),
     ).toThrow("no runtime version is recorded for eu-west-1");
