@@ -209,7 +209,7 @@ export interface OrganizationConfig {
   callsPerSecond: number;
   /** How often each organization is synced (ORGANIZATION_SYNC_PERIOD_MINUTES, 60). */
   syncPeriodMinutes: number;
-  /** The job function's name (ORGANIZATION_JOB_FUNCTION; the job's module sets it). */
+  /** The job function's name (ORGANIZATION_JOB_FUNCTION; set by the modules of the functions that start or continue jobs). */
   jobFunction: string;
 }
 
