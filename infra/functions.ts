@@ -84,6 +84,8 @@ export function controlPlaneFunctions(
         throw new Error(
           `${file}: its route's operationId is ${mod.route.operationId}, not ${name}`,
         );
+      if (mod.route && mod.route.tag !== area)
+        throw new Error(`${file}: its route's tag is ${mod.route.tag}, not its area ${area}`);
       return {
         name,
         area,
