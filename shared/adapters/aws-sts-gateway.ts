@@ -65,9 +65,9 @@ export function sdkCredentials(c: AwsCredentials) {
 /** STS as the control plane uses it: AssumeRole and GetCallerIdentity, per-region clients. */
 export class AwsStsGateway implements Pick<TenantRoleGateway, "assumeRole" | "callerIdentity"> {
   /** One STS client per region, for the container's life: regional endpoints, adaptive retry. */
-  protected readonly stsClients = new Map<string, STSClient>();
+  private readonly stsClients = new Map<string, STSClient>();
 
-  constructor(protected readonly options: { maxAttempts?: number } = {}) {}
+  constructor(private readonly options: { maxAttempts?: number } = {}) {}
 
   private sts(region: string): STSClient {
     let client = this.stsClients.get(region);

@@ -1,14 +1,29 @@
 import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
-import type { AwsCredentials, TenantRoleGateway } from "../ports/accounts";
+import type { AssumeRoleRequest, AwsCredentials, TenantRoleGateway } from "../ports/accounts";
 import { AwsStsGateway, classifyAwsError, sdkCredentials } from "./aws-sts-gateway";
 
 export { classifyAwsError } from "./aws-sts-gateway";
 
 /**
  * STS plus reading a role's trust policy through the role itself (iam:GetRole). Only the
- * functions that verify roles bundle the IAM client; the broker uses AwsStsGateway alone.
+ * functions that verify roles bundle the IAM client; the broker uses AwsStsGateway alone. It holds
+ * an AwsStsGateway rather than extending it (no adapter extends another: CONTRIBUTING, "Bundles").
  */
-export class AwsTenantRoleGateway extends AwsStsGateway implements TenantRoleGateway {
+export class AwsTenantRoleGateway implements TenantRoleGateway {
+  private readonly sts: AwsStsGateway;
+
+  constructor(private readonly options: { maxAttempts?: number } = {}) {
+    this.sts = new AwsStsGateway(options);
+  }
+
+  assumeRole(r: AssumeRoleRequest): Promise<AwsCredentials> {
+    return this.sts.assumeRole(r);
+  }
+
+  callerIdentity(credentials: AwsCredentials, region: string) {
+    return this.sts.callerIdentity(credentials, region);
+  }
+
   async roleTrustPolicy(
     credentials: AwsCredentials,
     roleName: string,
