@@ -64,7 +64,7 @@ export const auditTrail = /* @__PURE__ */ once(
     }),
 );
 
-/** `index`: with the cursor key where the service lists (shared/wiring/listing.ts). */
+/** `index`: with the cursor key where the service lists (`listingOptions`, shared/adapters/sharded-index.ts). */
 export const apiKeyServiceWith = (index?: ShardedIndexOptions) =>
   new ApiKeyService({
     keys: new DynamoApiKeyStore(documentClient(), config().tableName, index),

@@ -1,6 +1,6 @@
 "use strict";
 /**
- * Runs under the pinned Lambda Node.js (test/infra/code-cache.test.ts): loads each packaged
+ * Runs under the pinned Lambda Node.js (test/infra/package.test.ts): loads each packaged
  * function through its entry module, as Lambda does, and prints one JSON line per function: what
  * happened to its code cache (infra/code-cache/loader.js records it), whether it exports a
  * handler (to `require`, and as a named export to `import()`, as newer Lambda runtime clients
