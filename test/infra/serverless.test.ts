@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -19,6 +20,16 @@ describe("serverless.ts", () => {
       expect(file.endsWith(`/${name}`), name).toBe(true);
       expect(existsSync(join(ROOT, `${file}.ts`)), file).toBe(true);
     }
+  });
+
+  it("loads its function modules with no environment at all, as packaging does", () => {
+    // No TABLE_NAME, no AWS_*: a module that reads its configuration at import fails here.
+    const out = execFileSync(
+      join(ROOT, "node_modules/.bin/tsx"),
+      ["-e", 'console.log(require("./infra/functions").loadFunctions().length)'],
+      { cwd: ROOT, env: { PATH: process.env.PATH ?? "", NODE_NO_WARNINGS: "1" }, encoding: "utf8" },
+    );
+    expect(out.trim()).toBe("40");
   });
 
   it("uses the nodejs22.x runtime", () => {
