@@ -389,6 +389,7 @@ export async function startOffline(opts: {
   const child = spawn(
     process.execPath,
     [
+      `--import=${join(ROOT, "tools/local-aws/offline-string-body.mjs")}`,
       join(ROOT, "node_modules/osls/bin/serverless.js"),
       "offline",
       "start",
