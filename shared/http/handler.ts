@@ -1,19 +1,29 @@
 import { injectLambdaContext } from "@aws-lambda-powertools/logger/middleware";
 import middy from "@middy/core";
 import httpHeaderNormalizer from "@middy/http-header-normalizer";
-import httpJsonBodyParser from "@middy/http-json-body-parser";
 import type { APIGatewayProxyEvent, Context } from "aws-lambda";
 import type * as z from "zod/mini";
-import { requireRole, requireTenantAccess } from "../domain/access";
-import { type Caller, parseBearer } from "../domain/api-key";
+import type { Caller } from "../domain/api-key";
 import type { Actor } from "../domain/audit";
-import { type RateBucket, rateBucketOf } from "../domain/rate-limit";
-import { BadRequestError } from "../errors";
+import type { RateBucket } from "../domain/rate-limit";
 import { logger } from "../logger";
-import { type HttpResponse, JSON_HEADERS, toHttpResponse } from "./error-mapper";
+import { type HttpResponse, JSON_HEADERS } from "./error-mapper";
+import { authenticate } from "./middlewares/authenticate";
+import { authorizeRole } from "./middlewares/authorize-role";
+import { bodyLimit } from "./middlewares/body-limit";
+import { correlation } from "./middlewares/correlation";
+import { idempotencyKey } from "./middlewares/idempotency-key";
+import { jsonBody } from "./middlewares/json-body";
+import { mapErrors } from "./middlewares/map-errors";
+import { pathParams } from "./middlewares/path-params";
+import { rateLimit } from "./middlewares/rate-limit";
+import type { HttpContext, HttpMiddleware } from "./middlewares/request-state";
+import { tenantScope } from "./middlewares/tenant-scope";
+import { validateBody } from "./middlewares/validate-body";
+import { validateQuery } from "./middlewares/validate-query";
 import type { RouteDef } from "./route-def";
-import { EmptyRequest } from "./schemas/common";
-import { rejectForbiddenFields, validatePart } from "./validate";
+
+export { keyCacheAllowed } from "./middlewares/authenticate";
 
 export interface HttpDeps {
   /**
@@ -47,16 +57,6 @@ export interface HttpResult {
   body?: unknown;
 }
 
-interface Prepared {
-  params: unknown;
-  query: unknown;
-  body: unknown;
-  caller: Caller | undefined;
-  requestId: string;
-  actor: Actor | undefined;
-  idempotencyKey?: string;
-}
-
 /** The audit trail's view of an authenticated caller. */
 export function actorOf(caller: Caller, requestId: string): Actor {
   return {
@@ -68,164 +68,68 @@ export function actorOf(caller: Caller, requestId: string): Actor {
 }
 
 /**
- * Whether a route may authenticate from the container's key cache: only GET routes, which change
- * nothing. Every other method (POST, PUT, PATCH, DELETE: issuing credentials, every change) reads
- * the key's record on each request, so a key revoked anywhere is refused on the next one.
- */
-export function keyCacheAllowed(route: Pick<RouteDef, "method">): boolean {
-  return route.method === "GET";
-}
-
-/** Printable ASCII, 1 to 255 characters: a UUID, a ULID, or any opaque token a client makes up. */
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-type Request = middy.Request<
-  APIGatewayProxyEvent,
-  HttpResponse,
-  Error,
-  Context & { prepared?: Prepared }
->;
-
-function requestIdOf(request: Request): string {
-  return request.event.requestContext?.requestId ?? request.context.awsRequestId ?? "unknown";
-}
-
-function bodyBytes(event: APIGatewayProxyEvent): number {
-  if (event.body === null || event.body === undefined) return 0;
-  return event.isBase64Encoded
-    ? Buffer.from(event.body, "base64").length
-    : Buffer.byteLength(event.body, "utf8");
-}
-
-/**
- * Composes the one middleware stack every HTTP function uses, handler last:
- * header normalization, authentication and role check, path validation and tenant scoping,
- * body size limit, JSON parsing, body and query validation, then the handler; errors from any
- * step go through `toHttpResponse`. The order is deliberate: an unauthenticated caller learns
- * nothing about its input, and a tenant key asking about another tenant gets 404 before any
- * other check can reveal what exists.
+ * Composes the one middleware pipeline every HTTP function uses, handler last. Each step does one
+ * thing (shared/http/middlewares/) and adds what it learns to the request's state
+ * (`context.http`); errors from any step, or from the handler, go through `mapErrors`. The order
+ * is deliberate:
+ * - authentication and the role check come before anything reads the input: a caller without a
+ *   key, or with one the route does not admit, learns nothing about its input;
+ * - the path is validated and the tenant scope checked next: a tenant key asking about another
+ *   tenant gets 404 before any other check can reveal what exists;
+ * - the body's size is checked before it is parsed, and parsed before it is validated;
+ * - the rate limit is last: only a request this caller may make, and that is well formed, counts
+ *   (one the handler then refuses still counts, against its sender's budget only).
  */
 export function httpHandler<R extends RouteDef>(
   route: R,
   deps: () => HttpDeps,
   fn: (req: HttpRequest<R>, context: Context) => Promise<HttpResult>,
 ) {
-  const jsonParser = httpJsonBodyParser();
+  // `before` steps run in this order; `onError` steps in the reverse one.
+  const pipeline: HttpMiddleware[] = [
+    // The Lambda context on every log line; the logger's request keys cleared after each request.
+    injectLambdaContext(logger, { resetKeys: true }),
+    // Header names in lower case (authorization, idempotency-key, content-type), as HTTP/2 sends.
+    httpHeaderNormalizer(),
+    // After the logger's: its onError runs first, so a refusal is logged with the request's keys.
+    mapErrors(route),
+    correlation(route),
+    authenticate(route, deps),
+    authorizeRole(route),
+    pathParams(route),
+    tenantScope(route),
+    bodyLimit(deps),
+    jsonBody(),
+    validateBody(route),
+    validateQuery(route),
+    idempotencyKey(route),
+    rateLimit(route, deps),
+  ];
 
-  const prepare: middy.MiddlewareObj<
-    APIGatewayProxyEvent,
-    HttpResponse,
-    Error,
-    Context & { prepared?: Prepared }
-  > = {
-    before: async (request: Request) => {
-      const { event } = request;
-      const requestId = requestIdOf(request);
-      // The API Gateway request ID clients see in x-request-id and in error bodies, on every log
-      // line of the request, with what was asked (never a header, a body or a secret).
-      logger.setCorrelationId(requestId);
-      logger.appendKeys({ method: route.method, route: route.operationId });
-      let caller: Caller | undefined;
-      if (route.auth !== "public") {
-        caller = await deps().authenticate(parseBearer(event.headers?.authorization), {
-          allowCached: keyCacheAllowed(route),
-        });
-        logger.appendKeys({ keyId: caller.keyId, role: caller.role });
-        requireRole(caller, route.auth);
-      }
-      const params = route.params
-        ? validatePart(route.params, event.pathParameters ?? {}, "path")
-        : undefined;
-      if (route.tenantScoped && caller !== undefined) {
-        requireTenantAccess(caller, (params as { tenantId: string }).tenantId);
-        logger.appendKeys({ tenantId: (params as { tenantId: string }).tenantId });
-      }
-      // API Gateway always passes a string; serverless-offline passes a JSON scalar body
-      // (`false`, `0`) already parsed. Make it the string API Gateway would have passed.
-      if (event.body !== null && event.body !== undefined && typeof event.body !== "string") {
-        event.body = JSON.stringify(event.body);
-      }
-      if (bodyBytes(event) > deps().maxBodyBytes) {
-        throw new BadRequestError(
-          "BODY_TOO_LARGE",
-          `The request body exceeds ${deps().maxBodyBytes} bytes`,
-        );
-      }
-      let body: unknown;
-      if (event.body !== null && event.body !== undefined && event.body !== "") {
-        await jsonParser.before?.(request as never);
-        body = event.body as unknown;
-      }
-      rejectForbiddenFields(body, route.forbiddenFields);
-      if (route.body !== undefined) {
-        body = validatePart(route.body, body, "body", route.fieldCodes);
-      } else if (body !== undefined) {
-        body = validatePart(EmptyRequest, body, "body");
-      }
-      const query = route.query
-        ? validatePart(route.query, event.queryStringParameters ?? {}, "query")
-        : undefined;
-      const idempotencyKey = route.idempotent ? event.headers?.["idempotency-key"] : undefined;
-      if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {
-        throw new BadRequestError(
-          "INVALID_IDEMPOTENCY_KEY",
-          "Idempotency-Key must be 1 to 255 printable ASCII characters",
-        );
-      }
-      // Last: only a request this caller may make, and that is well formed, counts.
-      // Failed requests count too, against their sender's budget only: an admin key has its own
-      // on each tenant, so a tenant's key cannot lock the platform's operators out of it.
-      if (route.rateLimit !== undefined && caller !== undefined) {
-        const { bucket, subject } = rateBucketOf(
-          route.rateLimit,
+  return (
+    middy<APIGatewayProxyEvent, HttpResponse, Error, Context>()
+      // The function is called with a Lambda context; `correlation` adds `http` to it, first.
+      .use(pipeline as middy.MiddlewareObj<APIGatewayProxyEvent, HttpResponse, Error, Context>[])
+      .handler(async (_event, context) => {
+        const { requestId, caller, params, query, body, idempotencyKey } = (context as HttpContext)
+          .http;
+        const req = {
+          params,
+          query,
+          body,
           caller,
-          (params as { tenantId?: string } | undefined)?.tenantId,
-        );
-        await deps().admit(bucket, subject);
-      }
-      request.context.prepared = {
-        params,
-        query,
-        body,
-        caller,
-        requestId,
-        actor: caller === undefined ? undefined : actorOf(caller, requestId),
-        ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
-      };
-    },
-  };
-
-  const mapErrors: middy.MiddlewareObj<APIGatewayProxyEvent, HttpResponse, Error, Context> = {
-    onError: async (request) => {
-      const requestId = requestIdOf(request as Request);
-      const { response, expected, code } = toHttpResponse(request.error, requestId);
-      if (expected) {
-        logger.info("request refused", {
-          route: route.operationId,
-          status: response.statusCode,
-          code,
-        });
-      } else {
-        logger.error("request failed", { route: route.operationId, error: request.error as Error });
-      }
-      request.response = response;
-    },
-  };
-
-  return middy<APIGatewayProxyEvent, HttpResponse, Error, Context & { prepared?: Prepared }>()
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(httpHeaderNormalizer())
-    .use(mapErrors)
-    .use(prepare)
-    .handler(async (_event, context) => {
-      const prepared = context.prepared as Prepared;
-      const result = await fn(prepared as unknown as HttpRequest<R>, context);
-      const status = result.status ?? route.success.status;
-      logger.info("request done", { route: route.operationId, status });
-      return {
-        statusCode: status,
-        headers: { ...JSON_HEADERS, "x-request-id": prepared.requestId },
-        body: result.body === undefined ? "" : JSON.stringify(result.body),
-      };
-    });
+          requestId,
+          actor: caller === undefined ? undefined : actorOf(caller, requestId),
+          ...(idempotencyKey !== undefined ? { idempotencyKey } : {}),
+        };
+        const result = await fn(req as HttpRequest<R>, context);
+        const status = result.status ?? route.success.status;
+        logger.info("request done", { route: route.operationId, status });
+        return {
+          statusCode: status,
+          headers: { ...JSON_HEADERS, "x-request-id": requestId },
+          body: result.body === undefined ? "" : JSON.stringify(result.body),
+        };
+      })
+  );
 }
