@@ -1,3 +1,5 @@
+import { afterEach, vi } from "vitest";
+
 // The unit tier runs without the emulator and without network: any AWS call that a test did not
 // mock goes to a closed local port and fails at once, instead of reaching anything.
 Object.assign(process.env, {
@@ -17,4 +19,13 @@ Object.assign(process.env, {
   VERIFY_NEGATIVE_PROBE: "true",
   // Node 20 is what this machine has; the SDK's notice about Node 22 is noise in test output.
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+});
+
+// The files of a worker share what Node loaded (the AWS SDK, zod, middy: vitest.config.ts), not
+// the project's modules: each file gets its own logger, wiring and caches, as in a process of its
+// own. No spy and no fake clock outlives its test.
+vi.resetModules();
+afterEach(() => {
+  vi.restoreAllMocks();
+  vi.useRealTimers();
 });

@@ -5,12 +5,14 @@ import {
   OrganizationsClient,
 } from "@aws-sdk/client-organizations";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsOrganizationGateway } from "../../../shared/adapters/aws-organization-gateway";
 import { RoleAccessError } from "../../../shared/domain/errors";
 import { UnprocessableError } from "../../../shared/errors";
 
 const orgs = mockClient(OrganizationsClient);
+// mockClient patched the class itself: later files of this worker share it (vitest.config.ts).
+afterAll(() => orgs.restore());
 const credentials = { accessKeyId: "a", secretAccessKey: "s", sessionToken: "t" };
 const gateway = new AwsOrganizationGateway("aws", "eu-west-1", { maxAttempts: 1 });
 

@@ -5,10 +5,12 @@ import {
   ListPolicyVersionsCommand,
 } from "@aws-sdk/client-iam";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { AwsRoleBrakeGateway } from "../../../shared/adapters/aws-role-brake-gateway";
 
 const iam = mockClient(IAMClient);
+// mockClient patched the class itself: later files of this worker share it (vitest.config.ts).
+afterAll(() => iam.restore());
 const ARN = "arn:aws:iam::111111111111:policy/control-plane/Access-SessionRevocation";
 const credentials = { accessKeyId: "a", secretAccessKey: "s", sessionToken: "t" };
 const version = (n: number, isDefault = false) => ({

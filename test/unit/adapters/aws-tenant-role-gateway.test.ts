@@ -1,7 +1,7 @@
 import { GetRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import {
   AwsTenantRoleGateway,
   classifyAwsError,
@@ -51,6 +51,11 @@ describe("classifying STS and IAM errors", () => {
 describe("AwsTenantRoleGateway", () => {
   const sts = mockClient(STSClient);
   const iam = mockClient(IAMClient);
+  // mockClient patched the class itself: later files of this worker share it (vitest.config.ts).
+  afterAll(() => {
+    sts.restore();
+    iam.restore();
+  });
   beforeEach(() => {
     sts.reset();
     iam.reset();

@@ -1,11 +1,13 @@
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { SecretsManagerCursorKey } from "../../../shared/adapters/secrets-manager-cursor-key";
 import { ConfigError } from "../../../shared/config";
 import { ServiceUnavailableError } from "../../../shared/errors";
 
 const sm = mockClient(SecretsManagerClient);
+// mockClient patched the class itself: later files of this worker share it (vitest.config.ts).
+afterAll(() => sm.restore());
 const SECRET = "k".repeat(64);
 const key = () => new SecretsManagerCursorKey(new SecretsManagerClient({}), "arn:secret");
 

@@ -1,12 +1,14 @@
 import { ThrottlingException } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { hashApiKey } from "../../../shared/domain/api-key";
 import { api } from "../../support/api";
 
 /** Faults injected at the SDK seam, through the real handler and its middleware stack. */
 const ddb = mockClient(DynamoDBDocumentClient);
+// mockClient patched the class itself: later files of this worker share it (vitest.config.ts).
+afterAll(() => ddb.restore());
 const ADMIN = "cpk_fault-injection-admin";
 const adminItem = {
   PK: `APIKEY#${hashApiKey(ADMIN)}`,

@@ -77,7 +77,8 @@ describe("the Lambda relay", () => {
 
   beforeEach(async () => {
     offline = await standIn();
-    relay = await startLambdaRelay({ lambdaPort: offline.port, drainMs: 2000 });
+    // Long enough for the test of a drain that waits (200 ms), short for the one that gives up.
+    relay = await startLambdaRelay({ lambdaPort: offline.port, drainMs: 1000 });
     client = new LambdaClient({
       endpoint: relay.url,
       region: "us-east-1",
