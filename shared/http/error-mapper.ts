@@ -1,10 +1,4 @@
-import {
-  AppError,
-  BadRequestError,
-  RateLimitedError,
-  ServiceUnavailableError,
-  UnsupportedMediaTypeError,
-} from "../errors";
+import { AppError, RateLimitedError, ServiceUnavailableError } from "../errors";
 
 export interface HttpResponse {
   statusCode: number;
@@ -17,15 +11,6 @@ export const JSON_HEADERS = {
   "cache-control": "no-store",
   "x-content-type-options": "nosniff",
 } as const;
-
-/** Errors thrown by @middy/http-json-body-parser, turned into ours. */
-function fromBodyParser(err: unknown): AppError | undefined {
-  const cause = (err as { cause?: { package?: string } } | undefined)?.cause;
-  if (cause?.package !== "@middy/http-json-body-parser") return undefined;
-  const message = (err as Error).message;
-  if (message === "Unsupported Media Type") return new UnsupportedMediaTypeError();
-  return new BadRequestError("MALFORMED_JSON", "The request body is not valid JSON");
-}
 
 /**
  * Refusals that validation at the boundary should have made impossible (a dependency refused
@@ -43,7 +28,7 @@ export function toHttpResponse(
   err: unknown,
   requestId: string,
 ): { response: HttpResponse; expected: boolean; code: string } {
-  const known = err instanceof AppError ? err : fromBodyParser(err);
+  const known = err instanceof AppError ? err : undefined;
   const headers: Record<string, string> = { ...JSON_HEADERS, "x-request-id": requestId };
   if (known === undefined) {
     return {

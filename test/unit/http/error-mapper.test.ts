@@ -1,4 +1,3 @@
-import { createError } from "@middy/util";
 import { describe, expect, it } from "vitest";
 import {
   BadRequestError,
@@ -7,6 +6,7 @@ import {
   ServiceUnavailableError,
   TenantNotFoundError,
   UnauthenticatedError,
+  UnsupportedMediaTypeError,
 } from "../../../shared/errors";
 import { toHttpResponse } from "../../../shared/http/error-mapper";
 
@@ -20,20 +20,7 @@ describe("toHttpResponse", () => {
     [refusalError("forbidden", "NOT_GRANTED", "m"), 403, "NOT_GRANTED"],
     [refusalError("not-found", "ACCOUNT_NOT_FOUND", "m"), 404, "ACCOUNT_NOT_FOUND"],
     [refusalError("conflict", "ACCOUNT_FROZEN", "m"), 409, "ACCOUNT_FROZEN"],
-    [
-      createError(415, "Unsupported Media Type", {
-        cause: { package: "@middy/http-json-body-parser" },
-      }),
-      415,
-      "UNSUPPORTED_MEDIA_TYPE",
-    ],
-    [
-      createError(415, "Invalid or malformed JSON was provided", {
-        cause: { package: "@middy/http-json-body-parser" },
-      }),
-      400,
-      "MALFORMED_JSON",
-    ],
+    [new UnsupportedMediaTypeError(), 415, "UNSUPPORTED_MEDIA_TYPE"],
   ])("maps %s to %i %s", (err, status, code) => {
     const { response } = toHttpResponse(err, "req-1");
     expect(response.statusCode).toBe(status);
