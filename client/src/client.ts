@@ -51,8 +51,6 @@ export class ControlPlaneError extends Error {
   }
 }
 
-type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
-
 export interface ClientOptions {
   baseUrl: string;
   apiKey: string;
