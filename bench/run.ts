@@ -124,9 +124,9 @@ async function warmOverhead() {
   } as Context;
   const event: APIGatewayProxyEvent = {
     ...base,
-    httpMethod: "GET",
-    path: `/v1/tenants/${tenant.tenantId}`,
-    resource: "/v1/tenants/{tenantId}",
+    httpMethod: mod.route.method,
+    path: mod.route.path.replace("{tenantId}", tenant.tenantId),
+    resource: mod.route.path,
     pathParameters: { tenantId: tenant.tenantId },
     headers: { ...base.headers, Authorization: `Bearer ${key}` },
   };
@@ -197,9 +197,9 @@ async function brokerOverhead() {
   } as Context;
   const event = (duration: number): APIGatewayProxyEvent => ({
     ...base,
-    httpMethod: "POST",
-    path: "/v1/sessions",
-    resource: "/v1/sessions",
+    httpMethod: mod.route.method,
+    path: mod.route.path,
+    resource: mod.route.path,
     headers: {
       ...base.headers,
       Authorization: `Bearer ${key}`,
