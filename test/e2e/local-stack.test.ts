@@ -1,5 +1,14 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
@@ -19,7 +28,13 @@ import { createRole, tenantAdmin, trustPolicy } from "../support/tenant-account"
  */
 let stack: ChildProcess;
 const lines: Record<string, string> = {};
-let output = "";
+/**
+ * npm start's output goes to a file, not a pipe: the tests that run commands with spawnSync block
+ * this process's event loop, and a pipe nobody reads fills (64 KB) and then blocks npm start
+ * itself in its next write, so that serverless-offline answered 504 while a command waited for it.
+ */
+let logFile = "";
+const output = () => (logFile && existsSync(logFile) ? readFileSync(logFile, "utf8") : "");
 const ADMIN = "cpk_e2e-admin-key-chosen-by-the-operator";
 // The emulator's recorded state: this test's own, not the developer's .local/.
 const STATE_FILE = join(mkdtempSync(join(tmpdir(), "cp-e2e-state-")), "emulator-state.jsonl");
@@ -27,15 +42,16 @@ let ports: { port: number; lambdaPort: number };
 
 /** `npm start` as a newcomer runs it; resolves when it prints the admin key. */
 async function launch(): Promise<void> {
-  output = "";
   for (const k of Object.keys(lines)) delete lines[k];
+  logFile = join(mkdtempSync(join(tmpdir(), "cp-e2e-log-")), "npm-start.log");
+  const log = openSync(logFile, "a");
   stack = spawn(
     process.execPath,
     [join(ROOT, "node_modules/tsx/dist/cli.mjs"), "tools/local-aws/start.ts"],
     {
       cwd: ROOT,
       detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: ["ignore", log, log],
       env: {
         ...process.env,
         PORT: String(ports.port),
@@ -47,26 +63,26 @@ async function launch(): Promise<void> {
       },
     },
   );
-  stack.stderr?.on("data", (d) => {
-    output += String(d);
-  });
+  closeSync(log);
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`npm start did not get ready:\n${output}`)),
-      150_000,
-    );
-    stack.on("exit", (code) => reject(new Error(`npm start exited with ${code}:\n${output}`)));
-    stack.stdout?.on("data", (d) => {
-      output += String(d);
-      for (const line of output.split("\n")) {
+    const started = Date.now();
+    const onExit = (code: number | null) =>
+      reject(new Error(`npm start exited with ${code}:\n${output()}`));
+    stack.on("exit", onExit);
+    const poll = setInterval(() => {
+      for (const line of output().split("\n")) {
         const m = /^(API|AWS endpoint|Admin API key): (.+)$/.exec(line);
         if (m?.[1] && m[2]) lines[m[1]] = m[2].trim();
       }
       if (lines["Admin API key"]) {
-        clearTimeout(timer);
+        clearInterval(poll);
+        stack.off("exit", onExit);
         resolve();
+      } else if (Date.now() - started > 150_000) {
+        clearInterval(poll);
+        reject(new Error(`npm start did not get ready:\n${output()}`));
       }
-    });
+    }, 200);
   });
 }
 
@@ -445,7 +461,7 @@ describe("npm run tenant-account: the tenant's admin on the local stack", () => 
     ).json()) as { tenantId: string };
     for (let round = 1; round <= 2; round++) {
       const created = tenantAccount(["--tenant", tenant.tenantId, "--account", "912345678901"]);
-      expect(created.status, `${created.stderr}\n--- npm start:\n${output.slice(-6000)}`).toBe(0);
+      expect(created.status, `${created.stderr}\n--- npm start:\n${output().slice(-6000)}`).toBe(0);
       expect(created.stdout).toContain(
         `Account 912345678901 registered for ${tenant.tenantId}: VERIFIED`,
       );
@@ -463,7 +479,7 @@ describe("npm run tenant-account: the tenant's admin on the local stack", () => 
         "912345678901",
         "--delete",
       ]);
-      expect(deleted.status, `${deleted.stderr}\n--- npm start:\n${output.slice(-8000)}`).toBe(0);
+      expect(deleted.status, `${deleted.stderr}\n--- npm start:\n${output().slice(-8000)}`).toBe(0);
       expect((await account(tenant.tenantId, "912345678901")).status).toBe(404);
     }
   });
@@ -622,7 +638,7 @@ describe("npm start again: the data survives a restart", () => {
 
     await stopChild(stack, "SIGINT");
     await launch();
-    expect(output).toContain("Restoring the local AWS from");
+    expect(output()).toContain("Restoring the local AWS from");
 
     expect((await call(tenantKey, "GET", `/v1/tenants/${tenant.tenantId}`)).body.externalId).toBe(
       tenant.externalId,
@@ -712,7 +728,7 @@ describe("an organization connected through npm start", () => {
       if (job.status !== "RUNNING") break;
       await new Promise((r) => setTimeout(r, 500));
     }
-    expect(job, output.slice(-4000)).toMatchObject({
+    expect(job, output().slice(-4000)).toMatchObject({
       jobId: body.job.jobId,
       status: "SUCCEEDED",
       phase: "DONE",
