@@ -143,8 +143,7 @@ export async function startMoto(port?: number, stateFile?: string): Promise<Moto
   try {
     await waitFor(
       "moto",
-      // Answered by moto-server.py itself, unrecorded.
-      async () => (await fetch(`${endpoint}/_local/ready`)).ok,
+      async () => (await fetch(`${endpoint}/moto-api/data.json`)).ok,
       // A replay of a long recording takes a while.
       stateFile ? 300_000 : 30_000,
       child,

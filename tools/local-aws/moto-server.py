@@ -96,12 +96,6 @@ def _received_at(environ: dict[str, Any]) -> dt.datetime | None:
     return None
 
 
-# Answered here, neither by moto nor recorded: the readiness probe of local-stack.ts. (It probed
-# moto's /moto-api/data.json, which the recorder kept: each start replayed one more dump of the
-# whole state, a second each at 1,000 requests.)
-READY_PATH = "/_local/ready"
-
-
 class Stamped:
     """Stamps each request with its arrival time (recorded with it) and hands that time to IAM as
     the issue time of any session the request creates."""
@@ -110,9 +104,6 @@ class Stamped:
         self.app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if environ.get("PATH_INFO") == READY_PATH:
-            start_response("200 OK", [("Content-Type", "text/plain")])
-            return [b"ready"]
         iam_enforcement.ISSUE_TIME = _received_at(environ)
         try:
             return self.app(environ, start_response)
