@@ -142,7 +142,7 @@ describe("a request that fails at replay", () => {
     let moto = await start(state);
     await createRole(moto, "clean");
     moto = await restart(moto, state);
-    expect(moto.replay).toMatch(/^replayed \d+ requests from \S+clean\.jsonl in [\d.]+ s$/);
+    expect(moto.replay).toMatch(/^replayed \d+ requests from \S+clean\.jsonl$/);
   });
 });
 
@@ -187,7 +187,7 @@ describe("replay sends nothing out", () => {
     // The subscriber's port is gone (a relay of an earlier run): the replay still succeeds.
     await close();
     moto = await restart(moto, state);
-    expect(moto.replay).toMatch(/^replayed \d+ requests from \S+sns\.jsonl in [\d.]+ s$/);
+    expect(moto.replay).toMatch(/^replayed \d+ requests from \S+sns\.jsonl$/);
     expect(received).toHaveLength(2);
   });
 });
