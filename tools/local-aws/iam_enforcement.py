@@ -29,7 +29,6 @@ Switch: CP_EMULATOR_IAM=off turns 1, 2 and 4 off (for debugging only; 3 and 5 st
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import os
 import re
@@ -164,17 +163,11 @@ def _doc(policy: Any) -> dict[str, Any]:
 
 
 def _glob(pattern: str, value: str, ignore_case: bool = False) -> bool:
-    return _glob_regex(pattern, ignore_case).fullmatch(value) is not None
-
-
-@functools.lru_cache(maxsize=65536)
-def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
-    """Compiled once: an AWS-managed policy (ReadOnlyAccess) names thousands of actions, more
-    than re's own cache holds, and compiling them at every call made a call take 0.6 s."""
     regex = "".join(
         ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern
     )
-    return re.compile(regex, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
+    return re.fullmatch(regex, value, flags) is not None
 
 
 def _arn_like(pattern: str, value: str) -> bool:
