@@ -18,12 +18,9 @@ control plane relies on IAM for:
    otherwise, as Lambda does: Active tracing needs xray:PutTraceSegments and
    xray:PutTelemetryRecords; a dead-letter queue or topic needs sqs:SendMessage or sns:Publish
    on it.
-5. IAM refuses a role trust policy with NotPrincipal (MalformedPolicyDocument) at CreateRole and
-   UpdateAssumeRolePolicy, and so in a stack's AWS::IAM::Role. This is IAM's validation of the
-   request, not a decision: the switch below leaves it on.
 
 What it does NOT evaluate is listed in docs/testing.md ("Where the emulator is narrower than IAM").
-Switch: CP_EMULATOR_IAM=off turns 1, 2 and 4 off (for debugging only; 3 and 5 stay).
+Switch: CP_EMULATOR_IAM=off turns 1, 2 and 4 off (for debugging only; 3 stays).
 """
 
 from __future__ import annotations
@@ -338,13 +335,16 @@ def evaluate(
             continue
         direct = False
         if caller is not None:
-            if "Principal" not in statement:
-                # A trust policy statement without a principal applies to no one (IAM refuses
-                # NotPrincipal in a trust policy: see check_trust_policy).
-                continue
-            ok, direct = _names_principal(statement["Principal"], caller)
-            if not ok:
-                continue
+            if "Principal" in statement:
+                ok, direct = _names_principal(statement["Principal"], caller)
+                if not ok:
+                    continue
+            elif "NotPrincipal" in statement:
+                ok, _ = _names_principal(statement["NotPrincipal"], caller)
+                if ok:
+                    continue
+            else:
+                continue  # a trust policy statement without a principal applies to no one
         if not conditions_hold(statement.get("Condition"), ctx):
             continue
         if statement.get("Effect") == "Deny":
@@ -484,22 +484,6 @@ def check_assume_role(caller: Principal, params: dict[str, Any]) -> None:
             raise denied
 
 
-def check_trust_policy(document: Any) -> None:
-    """What IAM refuses in a role's trust policy at CreateRole and UpdateAssumeRolePolicy (and so
-    in a stack's AWS::IAM::Role), with its MalformedPolicyDocument: NotPrincipal, which IAM
-    supports only in other resource-based policies. moto accepts it."""
-    try:
-        statements = _statements(document)
-    except (ValueError, TypeError, AttributeError):
-        return  # not JSON: moto's own validation answers
-    if any("NotPrincipal" in statement for statement in statements):
-        from moto.iam.exceptions import MalformedPolicyDocument
-
-        err = MalformedPolicyDocument("Has prohibited field NotPrincipal")
-        err.resource_refused = True  # type: ignore[attr-defined]  (a stack creating it fails)
-        raise err
-
-
 def record_session(assumed_role) -> None:
     """Called after moto created the session: keep what IAM will evaluate its calls with."""
     SESSIONS[assumed_role.access_key_id] = Session(
@@ -592,7 +576,7 @@ def _function_refused(message: str) -> Exception:
     from moto.awslambda.exceptions import InvalidParameterValueException
 
     err = InvalidParameterValueException(message)
-    err.resource_refused = True  # type: ignore[attr-defined]
+    err.function_refused = True  # type: ignore[attr-defined]
     return err
 
 
@@ -742,7 +726,6 @@ def install() -> None:
         properties = cloudformation_json.get("Properties", {})
         document = properties.get("AssumeRolePolicyDocument")
         if document is not None:
-            check_trust_policy(document)
             role.assume_role_policy_document = (
                 document if isinstance(document, str) else json.dumps(document)
             )
@@ -751,23 +734,6 @@ def install() -> None:
         return role
 
     iam_models.Role.update_from_cloudformation_json = classmethod(update_role)
-
-    # 5. IAM refuses a trust policy with NotPrincipal; moto stores it.
-    original_create_role = iam_models.IAMBackend.create_role
-
-    def create_role(self, role_name: str, assume_role_policy_document: str, *args, **kwargs):
-        check_trust_policy(assume_role_policy_document)
-        return original_create_role(self, role_name, assume_role_policy_document, *args, **kwargs)
-
-    iam_models.IAMBackend.create_role = create_role
-
-    original_update_trust = iam_models.IAMBackend.update_assume_role_policy
-
-    def update_assume_role_policy(self, role_name: str, policy_document: str) -> None:
-        check_trust_policy(policy_document)
-        return original_update_trust(self, role_name, policy_document)
-
-    iam_models.IAMBackend.update_assume_role_policy = update_assume_role_policy
 
     # 4. Lambda checks the execution role when a function is created.
     from moto.awslambda import models as lambda_models
@@ -812,7 +778,7 @@ def install() -> None:
         try:
             original_create_resources(self)
         except Exception as err:
-            if not getattr(err, "resource_refused", False):
+            if not getattr(err, "function_refused", False):
                 raise
             failed(self, err.message)
 
@@ -824,7 +790,7 @@ def install() -> None:
         try:
             return original_create_stack(self, name, template, parameters, *args, **kwargs)
         except Exception as err:
-            if not getattr(err, "resource_refused", False):
+            if not getattr(err, "function_refused", False):
                 raise
             # Refused while moto built the stack or read its exports: the stack record, failed.
             stack = next((st for st in self.stacks.values() if st.name == name), None)
