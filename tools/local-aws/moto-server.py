@@ -64,7 +64,6 @@ from werkzeug.serving import run_simple  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import iam_enforcement  # noqa: E402  (beside this file)
 import cfn_emulation  # noqa: E402
-import managed_policies  # noqa: E402
 
 
 SEED = 20261202
@@ -245,7 +244,6 @@ def main() -> None:
     # Custom resources whose ServiceToken is an SNS topic run as on AWS (the tenant template's
     # auto-registration); their ResponseURL points back at this server.
     cfn_emulation.install("127.0.0.1" if host in ("0.0.0.0", "localhost") else host, port)
-    managed_policies.install()  # AWS-managed policies; a role's ManagedPolicyArns
     app = Stamped(DomainDispatcherApplication(create_backend_app))
     if STATE:
         from moto.moto_api._internal import mock_random
