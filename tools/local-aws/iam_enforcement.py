@@ -68,9 +68,6 @@ class Principal:
 
 # Access key ID -> session, recorded at AssumeRole.
 SESSIONS: dict[str, Session] = {}
-# The issue time of a session created by the current request: its arrival time, recorded with it,
-# so that a replay after a restart gives the session its original time (moto-server.py sets it).
-ISSUE_TIME: dt.datetime | None = None
 _pending: dict[str, Any] = {}
 
 
@@ -492,7 +489,7 @@ def record_session(assumed_role) -> None:
         session_name=assumed_role.session_name,
         source_identity=_pending.get("source_identity"),
         tags=dict(_pending.get("tags") or {}),
-        issued_at=ISSUE_TIME or dt.datetime.now(dt.timezone.utc),
+        issued_at=dt.datetime.now(dt.timezone.utc),
         policy=_pending.get("policy"),
     )
     _pending.clear()

@@ -100,8 +100,6 @@ async function waitFor(
 export interface Moto {
   endpoint: string;
   process: ChildProcess;
-  /** With a state file: the start's line about the replay (how many, which were skipped). */
-  replay?: string;
   stop(): Promise<void>;
 }
 
@@ -152,12 +150,7 @@ export async function startMoto(port?: number, stateFile?: string): Promise<Moto
     child.kill("SIGKILL");
     throw new Error(`${(err as Error).message}\n${stderr}`);
   }
-  // Printed before the server listens; its pipe may be read a moment after.
-  const replayLine = () => /^replayed .*$/m.exec(stderr)?.[0];
-  for (let i = 0; stateFile && !replayLine() && i < 50; i++)
-    await new Promise((r) => setTimeout(r, 20));
-  const replay = stateFile ? replayLine() : undefined;
-  return { endpoint, process: child, ...(replay ? { replay } : {}), stop: () => stopChild(child) };
+  return { endpoint, process: child, stop: () => stopChild(child) };
 }
 
 export function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {

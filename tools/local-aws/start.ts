@@ -1,8 +1,7 @@
 /**
  * `npm start`: the control plane running locally on real parts. Starts moto (the local AWS),
  * with the state of the last run (every request to it is recorded in .local/emulator-state.jsonl
- * and replayed at the next start, a request that fails skipped and named;
- * `npm start -- --fresh` starts empty),
+ * and replayed at the next start; `npm start -- --fresh` starts empty),
  * creates the table, the template bucket (with the tenant template) and the registration topic,
  * stores the bootstrap admin key, serves the API with serverless-offline (with the Lambda relay,
  * tools/local-aws/lambda-relay.ts, in front of its invoke API for the functions' own Lambda calls),
@@ -41,9 +40,6 @@ async function main() {
       `Restoring the local AWS from ${stateFile} (npm start -- --fresh starts empty) ...`,
     );
   const moto = await startMoto(motoPort, stateFile);
-  // "replayed N requests", and the ones skipped because they failed (tools/local-aws/moto-server.py).
-  if (moto.replay?.includes(" skipped ")) console.warn(`Warning: ${moto.replay}`);
-  else if (resumed && moto.replay) console.log(moto.replay);
   const stopAll = async () => {
     // The relay first: the asynchronous invocations it still runs need offline and the emulator.
     await lambdaRelay?.stop();
