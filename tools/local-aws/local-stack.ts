@@ -117,7 +117,12 @@ export function emulatorIamOff(env = process.env): boolean {
  * Starts the emulator. With `stateFile`, every request is recorded there and replayed at the next
  * start, so the emulator's state survives a restart (tools/local-aws/moto-server.py).
  */
-export async function startMoto(port?: number, stateFile?: string): Promise<Moto> {
+export async function startMoto(
+  port?: number,
+  stateFile?: string,
+  /** Gets every line the emulator prints, with one line per request (CP_EMULATOR_LOG=1). */
+  log?: (line: string) => void,
+): Promise<Moto> {
   ensureVenv();
   const p = port ?? (await freePort());
   // One request at a time (tools/local-aws/moto-server.py says why).
@@ -130,12 +135,15 @@ export async function startMoto(port?: number, stateFile?: string): Promise<Moto
         ...process.env,
         ...LOCAL_AWS_ENV,
         ...(stateFile ? { CP_EMULATOR_STATE: stateFile } : {}),
+        ...(log ? { CP_EMULATOR_LOG: "1" } : {}),
       },
     },
   );
   let stderr = "";
   child.stderr?.on("data", (d) => {
-    stderr = (stderr + String(d)).slice(-4000);
+    const text = String(d);
+    stderr = (stderr + text).slice(-4000);
+    if (log) for (const line of text.split("\n")) if (line.trim()) log(line);
   });
   const endpoint = `http://127.0.0.1:${p}`;
   try {

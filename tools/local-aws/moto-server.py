@@ -12,6 +12,9 @@ sessions, 12-digit access keys as account roots (tools/local-aws/iam_enforcement
 how).
 CloudFormation custom resources backed by SNS run as on AWS (tools/local-aws/cfn_emulation.py).
 CP_EMULATOR_IAM=off turns the policy evaluation off, for debugging only.
+CP_EMULATOR_LOG=1 prints one line per request when it starts and one when it ends (service,
+operation, status, milliseconds), so a request that holds the one-at-a-time server is named;
+`VERBOSE=1 npm start` shows them as `[aws]` lines.
 
 State that survives a restart (CP_EMULATOR_STATE=<file>, set by `npm start`): moto's own
 recorder appends every request to the file, and a start replays the file before serving, with
@@ -24,11 +27,14 @@ Usage: moto-server.py <host> <port>
 """
 
 import base64
+import io
 import json
 import os
+import re
 import signal
 import sys
-from urllib.parse import urlparse
+import time
+from urllib.parse import parse_qs, urlparse
 
 STATE = os.environ.get("CP_EMULATOR_STATE")
 if STATE:
@@ -49,6 +55,46 @@ import cfn_emulation  # noqa: E402
 
 
 SEED = 20261202
+
+_SERVICE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/")
+
+
+class RequestLog:
+    """One line when a request starts and one when its answer is sent (CP_EMULATOR_LOG=1)."""
+
+    def __init__(self, app) -> None:  # type: ignore[no-untyped-def]
+        self.app = app
+        self.count = 0
+
+    def __call__(self, environ, start_response):  # type: ignore[no-untyped-def]
+        self.count += 1
+        n = self.count
+        service = _SERVICE.search(environ.get("HTTP_AUTHORIZATION", ""))
+        action = ""
+        if environ.get("CONTENT_TYPE", "").startswith("application/x-www-form-urlencoded"):
+            body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+            environ["wsgi.input"] = io.BytesIO(body)
+            action = parse_qs(body.decode("utf-8", "replace")).get("Action", [""])[0]
+        what = " ".join(
+            x
+            for x in (
+                service.group(1) if service else "-",
+                environ.get("REQUEST_METHOD", ""),
+                environ.get("PATH_INFO", ""),
+                environ.get("HTTP_X_AMZ_TARGET", ""),
+                action,
+            )
+            if x
+        )
+        print(f"#{n} > {what}", file=sys.stderr, flush=True)
+        started = time.monotonic()
+
+        def logged_start(status, headers, *rest):  # type: ignore[no-untyped-def]
+            ms = (time.monotonic() - started) * 1000
+            print(f"#{n} < {status.split(' ')[0]} in {ms:.0f} ms", file=sys.stderr, flush=True)
+            return start_response(status, headers, *rest)
+
+        return self.app(environ, logged_start)
 
 
 def replay(app, path: str) -> int:  # type: ignore[no-untyped-def]
@@ -99,6 +145,11 @@ def main() -> None:
         mock_random.seed(SEED)
         count = replay(app, STATE)
         print(f"replayed {count} requests from {STATE}", file=sys.stderr, flush=True)
+    if os.environ.get("CP_EMULATOR_LOG") == "1":
+        import logging
+
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)  # the lines above say more
+        app = RequestLog(app)
     run_simple(host, port, app, threaded=False, request_handler=MotoRequestHandler)
 
 

@@ -39,7 +39,11 @@ async function main() {
     console.log(
       `Restoring the local AWS from ${stateFile} (npm start -- --fresh starts empty) ...`,
     );
-  const moto = await startMoto(motoPort, stateFile);
+  const moto = await startMoto(
+    motoPort,
+    stateFile,
+    verbose ? (line: string) => console.log(`[aws] ${line}`) : undefined,
+  );
   const stopAll = async () => {
     // The relay first: the asynchronous invocations it still runs need offline and the emulator.
     await lambdaRelay?.stop();
