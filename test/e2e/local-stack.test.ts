@@ -586,7 +586,7 @@ describe("the README's walkthrough", () => {
 });
 
 describe("npm start again: the data survives a restart", () => {
-  // A stop and a start of the whole stack: 23 to 27 s alone, more under load (its own timeout).
+  // A stop and a start of the whole stack: about 20 s alone, more under load (its own timeout).
   it("the tenant, its key, its account and a service's session all work after a restart", async () => {
     const admin = { authorization: `Bearer ${ADMIN}`, "content-type": "application/json" };
     const call = async (

@@ -20,7 +20,13 @@ import {
 const fixture = JSON.parse(
   readFileSync(join(ROOT, "test/fixtures/trust-policies/cases.json"), "utf8"),
 ) as {
-  cases: { name: string; expect: string | null; onAws?: string; policy: unknown }[];
+  cases: {
+    name: string;
+    expect: string | null;
+    onAws?: string;
+    iamRefuses?: string;
+    policy: unknown;
+  }[];
 };
 
 let table: string;
@@ -52,10 +58,18 @@ beforeAll(async () => {
 });
 
 describe("manual registration of roles (trust policies from the fixture file)", () => {
-  // Every case but the previous external ID's, which needs a rotation (tested further down).
+  // Every case but the previous external ID's, which needs a rotation (tested further down), and
+  // those IAM does not store.
   const relevant = fixture.cases
-    .filter((c) => !JSON.stringify(c.policy).includes("cpx-previous"))
+    .filter((c) => !JSON.stringify(c.policy).includes("cpx-previous") && !c.iamRefuses)
     .map((c) => ({ ...c, code: c.onAws ?? c.expect }));
+  const refused = fixture.cases.filter((c) => c.iamRefuses);
+
+  it.each(refused)("$name: IAM refuses the role ($iamRefuses)", async ({ policy, iamRefuses }) => {
+    await expect(
+      createRole(freshAccount(), "Access", withExternalId(policy, externalId)),
+    ).rejects.toMatchObject({ name: expect.stringMatching(new RegExp(`^${iamRefuses}`)) });
+  });
 
   it.each(relevant)("$name → $code", async ({ policy, code }) => {
     const accountId = freshAccount();

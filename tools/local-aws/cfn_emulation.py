@@ -35,6 +35,12 @@ the states it sees on AWS, and a message published by anyone else finds the stac
 2. Deleting a stack (or rolling it back) deletes its IAM managed policies. moto leaves them
 behind, so a second stack creating a policy of the same name (the tenant template's
 `<RoleName>-SessionRevocation`) fails with "already exists".
+
+3. UpdateStack with `UsePreviousValue` takes the stack's current value of the parameter, as
+CloudFormation does: the value given at the last create or update, or the default it was left at.
+moto looks only at the values given at create: a parameter left at its default failed the update
+with a 500 (`KeyError`), and one changed by an update reverted to its create-time value. A key
+the stack does not have is CloudFormation's ValidationError.
 """
 
 import json
@@ -284,6 +290,36 @@ def install(host: str, port: int) -> None:
         backend.managed_policies.pop(self.arn, None)
 
     ManagedPolicy.delete = delete_policy  # type: ignore[attr-defined]
+
+    # 3. UsePreviousValue: the stack's current value, given or defaulted.
+    from moto.cloudformation.exceptions import ValidationError
+
+    original_resolve = CloudFormationBackend._resolve_update_parameters
+
+    def resolve_update_parameters(self, instance, incoming_params):  # type: ignore[no-untyped-def]
+        if not isinstance(instance, Stack):
+            return original_resolve(self, instance, incoming_params)
+        given = dict(instance.resource_map.input_parameters or {})
+        slots = (instance.template_dict or {}).get("Parameters") or {}
+        parameters = {}
+        for parameter in incoming_params:
+            key = parameter["ParameterKey"]
+            if not parameter.get("UsePreviousValue", False):
+                if "ParameterValue" in parameter:
+                    parameters[key] = parameter["ParameterValue"]
+                continue
+            if key in given:
+                parameters[key] = given[key]
+            elif key in slots and "Default" in slots[key]:
+                parameters[key] = slots[key]["Default"]
+            else:
+                raise ValidationError(
+                    message=f"Invalid input for parameter key {key}. Cannot specify "
+                    "usePreviousValue as true for a parameter key not in the previous template"
+                )
+        return parameters
+
+    CloudFormationBackend._resolve_update_parameters = resolve_update_parameters  # type: ignore[method-assign]
 
     # The answer comes from the registration function with the stack's ID only: find its account.
     def _all_cfn_backends():  # type: ignore[no-untyped-def]

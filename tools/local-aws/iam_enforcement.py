@@ -18,14 +18,18 @@ control plane relies on IAM for:
    otherwise, as Lambda does: Active tracing needs xray:PutTraceSegments and
    xray:PutTelemetryRecords; a dead-letter queue or topic needs sqs:SendMessage or sns:Publish
    on it.
+5. IAM refuses a role trust policy with NotPrincipal (MalformedPolicyDocument) at CreateRole and
+   UpdateAssumeRolePolicy, and so in a stack's AWS::IAM::Role. This is IAM's validation of the
+   request, not a decision: the switch below leaves it on.
 
 What it does NOT evaluate is listed in docs/testing.md ("Where the emulator is narrower than IAM").
-Switch: CP_EMULATOR_IAM=off turns 1, 2 and 4 off (for debugging only; 3 stays).
+Switch: CP_EMULATOR_IAM=off turns 1, 2 and 4 off (for debugging only; 3 and 5 stay).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 import re
@@ -68,6 +72,9 @@ class Principal:
 
 # Access key ID -> session, recorded at AssumeRole.
 SESSIONS: dict[str, Session] = {}
+# The issue time of a session created by the current request: its arrival time, recorded with it,
+# so that a replay after a restart gives the session its original time (moto-server.py sets it).
+ISSUE_TIME: dt.datetime | None = None
 _pending: dict[str, Any] = {}
 
 
@@ -129,9 +136,13 @@ def _boundary(role) -> Any | None:
     from moto.iam.models import iam_backends
 
     backend = iam_backends[role.account_id][role.partition]
-    policy = backend.managed_policies.get(arn) or backend.aws_managed_policies.get(arn)
+    # managed_policies is a dict by ARN; moto keeps the AWS-managed ones in a list.
+    policy = backend.managed_policies.get(arn) or next(
+        (p for p in backend.aws_managed_policies if getattr(p, "arn", None) == arn), None
+    )
     if policy is None:
-        return None
+        # A boundary that names no policy allows nothing (fail closed), never everything.
+        return {"Version": "2012-10-17", "Statement": []}
     for version in policy.versions:
         if version.version_id == policy.default_version_id:
             return version.document
@@ -157,11 +168,17 @@ def _doc(policy: Any) -> dict[str, Any]:
 
 
 def _glob(pattern: str, value: str, ignore_case: bool = False) -> bool:
+    return _glob_regex(pattern, ignore_case).fullmatch(value) is not None
+
+
+@functools.lru_cache(maxsize=65536)
+def _glob_regex(pattern: str, ignore_case: bool) -> re.Pattern[str]:
+    """Compiled once: an AWS-managed policy (ReadOnlyAccess) names thousands of actions, more
+    than re's own cache holds, and compiling them at every call made a call take 0.6 s."""
     regex = "".join(
         ".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern
     )
-    flags = re.DOTALL | (re.IGNORECASE if ignore_case else 0)
-    return re.fullmatch(regex, value, flags) is not None
+    return re.compile(regex, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
 def _arn_like(pattern: str, value: str) -> bool:
@@ -332,16 +349,13 @@ def evaluate(
             continue
         direct = False
         if caller is not None:
-            if "Principal" in statement:
-                ok, direct = _names_principal(statement["Principal"], caller)
-                if not ok:
-                    continue
-            elif "NotPrincipal" in statement:
-                ok, _ = _names_principal(statement["NotPrincipal"], caller)
-                if ok:
-                    continue
-            else:
-                continue  # a trust policy statement without a principal applies to no one
+            if "Principal" not in statement:
+                # A trust policy statement without a principal applies to no one (IAM refuses
+                # NotPrincipal in a trust policy: see check_trust_policy).
+                continue
+            ok, direct = _names_principal(statement["Principal"], caller)
+            if not ok:
+                continue
         if not conditions_hold(statement.get("Condition"), ctx):
             continue
         if statement.get("Effect") == "Deny":
@@ -481,6 +495,22 @@ def check_assume_role(caller: Principal, params: dict[str, Any]) -> None:
             raise denied
 
 
+def check_trust_policy(document: Any) -> None:
+    """What IAM refuses in a role's trust policy at CreateRole and UpdateAssumeRolePolicy (and so
+    in a stack's AWS::IAM::Role), with its MalformedPolicyDocument: NotPrincipal, which IAM
+    supports only in other resource-based policies. moto accepts it."""
+    try:
+        statements = _statements(document)
+    except (ValueError, TypeError, AttributeError):
+        return  # not JSON: moto's own validation answers
+    if any("NotPrincipal" in statement for statement in statements):
+        from moto.iam.exceptions import MalformedPolicyDocument
+
+        err = MalformedPolicyDocument("Has prohibited field NotPrincipal")
+        err.resource_refused = True  # type: ignore[attr-defined]  (a stack creating it fails)
+        raise err
+
+
 def record_session(assumed_role) -> None:
     """Called after moto created the session: keep what IAM will evaluate its calls with."""
     SESSIONS[assumed_role.access_key_id] = Session(
@@ -489,7 +519,7 @@ def record_session(assumed_role) -> None:
         session_name=assumed_role.session_name,
         source_identity=_pending.get("source_identity"),
         tags=dict(_pending.get("tags") or {}),
-        issued_at=dt.datetime.now(dt.timezone.utc),
+        issued_at=ISSUE_TIME or dt.datetime.now(dt.timezone.utc),
         policy=_pending.get("policy"),
     )
     _pending.clear()
@@ -573,7 +603,7 @@ def _function_refused(message: str) -> Exception:
     from moto.awslambda.exceptions import InvalidParameterValueException
 
     err = InvalidParameterValueException(message)
-    err.function_refused = True  # type: ignore[attr-defined]
+    err.resource_refused = True  # type: ignore[attr-defined]
     return err
 
 
@@ -723,6 +753,7 @@ def install() -> None:
         properties = cloudformation_json.get("Properties", {})
         document = properties.get("AssumeRolePolicyDocument")
         if document is not None:
+            check_trust_policy(document)
             role.assume_role_policy_document = (
                 document if isinstance(document, str) else json.dumps(document)
             )
@@ -731,6 +762,23 @@ def install() -> None:
         return role
 
     iam_models.Role.update_from_cloudformation_json = classmethod(update_role)
+
+    # 5. IAM refuses a trust policy with NotPrincipal; moto stores it.
+    original_create_role = iam_models.IAMBackend.create_role
+
+    def create_role(self, role_name: str, assume_role_policy_document: str, *args, **kwargs):
+        check_trust_policy(assume_role_policy_document)
+        return original_create_role(self, role_name, assume_role_policy_document, *args, **kwargs)
+
+    iam_models.IAMBackend.create_role = create_role
+
+    original_update_trust = iam_models.IAMBackend.update_assume_role_policy
+
+    def update_assume_role_policy(self, role_name: str, policy_document: str) -> None:
+        check_trust_policy(policy_document)
+        return original_update_trust(self, role_name, policy_document)
+
+    iam_models.IAMBackend.update_assume_role_policy = update_assume_role_policy
 
     # 4. Lambda checks the execution role when a function is created.
     from moto.awslambda import models as lambda_models
@@ -775,7 +823,7 @@ def install() -> None:
         try:
             original_create_resources(self)
         except Exception as err:
-            if not getattr(err, "function_refused", False):
+            if not getattr(err, "resource_refused", False):
                 raise
             failed(self, err.message)
 
@@ -787,7 +835,7 @@ def install() -> None:
         try:
             return original_create_stack(self, name, template, parameters, *args, **kwargs)
         except Exception as err:
-            if not getattr(err, "function_refused", False):
+            if not getattr(err, "resource_refused", False):
                 raise
             # Refused while moto built the stack or read its exports: the stack record, failed.
             stack = next((st for st in self.stacks.values() if st.name == name), None)

@@ -100,6 +100,8 @@ async function waitFor(
 export interface Moto {
   endpoint: string;
   process: ChildProcess;
+  /** With a state file: the start's line about the replay (how many, which were skipped). */
+  replay?: string;
   stop(): Promise<void>;
 }
 
@@ -149,7 +151,8 @@ export async function startMoto(
   try {
     await waitFor(
       "moto",
-      async () => (await fetch(`${endpoint}/moto-api/data.json`)).ok,
+      // Answered by moto-server.py itself, unrecorded.
+      async () => (await fetch(`${endpoint}/_local/ready`)).ok,
       // A replay of a long recording takes a while.
       stateFile ? 300_000 : 30_000,
       child,
@@ -158,7 +161,12 @@ export async function startMoto(
     child.kill("SIGKILL");
     throw new Error(`${(err as Error).message}\n${stderr}`);
   }
-  return { endpoint, process: child, stop: () => stopChild(child) };
+  // Printed before the server listens; its pipe may be read a moment after.
+  const replayLine = () => /^replayed .*$/m.exec(stderr)?.[0];
+  for (let i = 0; stateFile && !replayLine() && i < 50; i++)
+    await new Promise((r) => setTimeout(r, 20));
+  const replay = stateFile ? replayLine() : undefined;
+  return { endpoint, process: child, ...(replay ? { replay } : {}), stop: () => stopChild(child) };
 }
 
 export function stopChild(child: ChildProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
