@@ -30,6 +30,10 @@ const configuration = {
     "./infra/plugins/drop-unused-shared-role.js",
     "./infra/plugins/api-stage-throttling.js",
     "serverless-offline",
+    // `npm start` only: each function runs with its own role's session on the local AWS.
+    ...(process.env.CP_LOCAL_FUNCTION_SESSIONS
+      ? ["./tools/local-aws/offline-function-sessions.js"]
+      : []),
   ],
 
   provider: {

@@ -39,7 +39,10 @@ beforeAll(async () => {
       })
     ).status,
   ).toBe(201);
-  serviceKey = await grantedService(admin, tenantId, "sdk-users", "sdk-read");
+  serviceKey = await grantedService(admin, tenantId, "sdk-users", "sdk-read", [
+    "s3:ListAllMyBuckets",
+    "s3:Get*",
+  ]);
   await new S3Client({
     region: LOCAL_REGION,
     endpoint: process.env.AWS_ENDPOINT_URL,

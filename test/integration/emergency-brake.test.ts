@@ -105,7 +105,13 @@ beforeAll(async () => {
     });
     expect(res.status).toBe(201);
   }
-  serviceKey = await grantedService(admin, tenantId, "braked-svc");
+  // The session policy allows what canCall tries; the role's ReadOnlyAccess allows it too.
+  serviceKey = await grantedService(admin, tenantId, "braked-svc", "braked-svc-read", [
+    "s3:ListAllMyBuckets",
+    "iam:GetRole",
+    "cloudformation:ListStacks",
+    "organizations:DescribeOrganization",
+  ]);
 }, 60_000);
 
 describe("emergency brake on the emulator", () => {

@@ -9,7 +9,7 @@ import type { SNSEvent } from "aws-lambda";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { publishTemplate } from "../../ops/publish-template";
 import type { CustomResourceResponse } from "../../shared/events/custom-resource";
-import { LOCAL_REGION, ROOT } from "../../tools/local-aws/local-stack";
+import { LOCAL_REGION, OPERATOR_CREDENTIALS, ROOT } from "../../tools/local-aws/local-stack";
 import { api } from "../support/api";
 import { grantedService } from "../support/brokering";
 import { asFunction } from "../support/function-iam";
@@ -101,10 +101,12 @@ beforeAll(async () => {
   topic = await registrationTopic("cp-registration-onboarding");
   process.env.TEMPLATE_URL = `https://${BUCKET}.s3.${LOCAL_REGION}.amazonaws.com/tenant-role.yaml`;
 
+  // The template bucket is the operator's, as the stack creates it on AWS.
   const s3 = new S3Client({
     endpoint: process.env.AWS_ENDPOINT_URL,
     region: LOCAL_REGION,
     forcePathStyle: true,
+    credentials: OPERATOR_CREDENTIALS,
   });
   await s3.send(new CreateBucketCommand({ Bucket: BUCKET }));
   await publishTemplate(s3, BUCKET);

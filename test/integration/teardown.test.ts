@@ -8,11 +8,17 @@ import {
 } from "@aws-sdk/client-s3";
 import { describe, expect, it } from "vitest";
 import { emptyBucket } from "../../ops/remove";
+import { OPERATOR_CREDENTIALS } from "../../tools/local-aws/local-stack";
 
 /** `npm run remove` empties the versioned template bucket so that the stack's removal deletes it. */
 describe("emptyBucket", () => {
   it("deletes every version and delete marker, after which the bucket can be deleted", async () => {
-    const s3 = new S3Client({ region: "us-east-1", forcePathStyle: true });
+    // The operator runs `npm run remove` with their own identity, not the functions'.
+    const s3 = new S3Client({
+      region: "us-east-1",
+      forcePathStyle: true,
+      credentials: OPERATOR_CREDENTIALS,
+    });
     const bucket = `cp-teardown-${process.pid}`;
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await s3.send(

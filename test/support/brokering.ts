@@ -10,6 +10,8 @@ export async function grantedService(
   tenantId: string,
   service: string,
   permissionSet = `${service}-read`,
+  /** What the permission set allows (IAM decides with it as the session policy). */
+  actions: string[] = ["s3:Get*"],
 ): Promise<string> {
   const set = await api({
     method: "PUT",
@@ -18,7 +20,7 @@ export async function grantedService(
     body: {
       policy: {
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Action: "s3:Get*", Resource: "*" }],
+        Statement: [{ Effect: "Allow", Action: actions, Resource: "*" }],
       },
     },
   });

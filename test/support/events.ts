@@ -5,10 +5,15 @@ import {
   ReceiveMessageCommand,
   SQSClient,
 } from "@aws-sdk/client-sqs";
-import { LOCAL_REGION } from "../../tools/local-aws/local-stack";
+import { LOCAL_REGION, OPERATOR_CREDENTIALS } from "../../tools/local-aws/local-stack";
 
+/** The test's rule and queue are the operator's, not the functions' (whose roles may not). */
 const client = <T>(C: new (c: object) => T) =>
-  new C({ endpoint: process.env.AWS_ENDPOINT_URL, region: LOCAL_REGION });
+  new C({
+    endpoint: process.env.AWS_ENDPOINT_URL,
+    region: LOCAL_REGION,
+    credentials: OPERATOR_CREDENTIALS,
+  });
 
 /**
  * Catches the control plane's events on the emulator's default bus: an EventBridge rule for one

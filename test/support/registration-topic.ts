@@ -7,7 +7,7 @@ import {
   SubscribeCommand,
 } from "@aws-sdk/client-sns";
 import type { SNSEvent } from "aws-lambda";
-import { LOCAL_REGION } from "../../tools/local-aws/local-stack";
+import { LOCAL_REGION, OPERATOR_CREDENTIALS } from "../../tools/local-aws/local-stack";
 import { lambdaEventOf } from "../../tools/local-aws/registration-relay";
 
 /**
@@ -27,7 +27,8 @@ export interface RegistrationTopic {
 
 export async function registrationTopic(name: string): Promise<RegistrationTopic> {
   const endpoint = process.env.AWS_ENDPOINT_URL as string;
-  const sns = new SNSClient({ endpoint, region: LOCAL_REGION });
+  // The topic is the operator's, as the stack creates it on AWS.
+  const sns = new SNSClient({ endpoint, region: LOCAL_REGION, credentials: OPERATOR_CREDENTIALS });
   const topicArn = (await sns.send(new CreateTopicCommand({ Name: name }))).TopicArn as string;
   const queue: SNSEvent[] = [];
   const waiting: ((e: SNSEvent) => void)[] = [];

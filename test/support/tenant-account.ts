@@ -7,9 +7,11 @@ import {
   UpdateStackCommand,
 } from "@aws-sdk/client-cloudformation";
 import {
+  AttachRolePolicyCommand,
   CreateRoleCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
   IAMClient,
   PutRolePolicyCommand,
 } from "@aws-sdk/client-iam";
@@ -47,6 +49,8 @@ export function trustPolicy(externalId: string, extra: Record<string, unknown> =
 }
 
 /** Creates a role by hand in the tenant account, with the given trust policy and iam:GetRole on itself. */
+export const READ_ONLY_ACCESS = "arn:aws:iam::aws:policy/ReadOnlyAccess";
+
 export async function createRole(
   accountId: string,
   roleName: string,
@@ -57,6 +61,8 @@ export async function createRole(
     new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(policy) }),
   );
   const arn = out.Role?.Arn as string;
+  // What the template's role has by default (infra/tenant-role.yaml, ManagedPolicyArns).
+  await iam.send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: READ_ONLY_ACCESS }));
   await iam.send(
     new PutRolePolicyCommand({
       RoleName: roleName,
@@ -74,6 +80,9 @@ export async function deleteRole(accountId: string, roleName: string): Promise<v
   const iam = new IAMClient({ ...base(), credentials: await tenantAdmin(accountId) });
   await iam
     .send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: "ReadOwnDefinition" }))
+    .catch(() => undefined);
+  await iam
+    .send(new DetachRolePolicyCommand({ RoleName: roleName, PolicyArn: READ_ONLY_ACCESS }))
     .catch(() => undefined);
   await iam.send(new DeleteRoleCommand({ RoleName: roleName }));
 }

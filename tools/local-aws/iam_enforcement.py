@@ -8,9 +8,14 @@ control plane relies on IAM for:
 1. AssumeRole evaluates the target role's trust policy (principal, action, conditions, explicit
    deny) and, for callers that are role sessions, the caller's own identity policies (an allow for
    sts:AssumeRole on that role, no deny). A role that does not exist is refused.
-2. Every other call made with a role session evaluates the Deny statements of the role's inline
-   and attached managed policies, its permissions boundary and the session policy (the emergency
-   brake, `aws:TokenIssueTime` revocation). sts:GetCallerIdentity is never denied, as on AWS.
+2. Every other call made with a role session is decided as IAM decides it: an explicit Deny in
+   the role's inline or managed policies, its permissions boundary or the session policy refuses
+   it (the emergency brake, `aws:TokenIssueTime` revocation); otherwise it needs an Allow in the
+   role's policies AND in its boundary when it has one AND in the session policy when the
+   session has one. Each call is decided on the resources IAM evaluates it on (the table, the
+   role with its path, the topic, the stack: tools/local-aws/iam_requests.py reads them from
+   tools/local-aws/iam-actions.json); a call that table does not list is refused, and says so.
+   sts:GetCallerIdentity is never denied, as on AWS.
 3. An access key ID that is a 12-digit number acts as the root user of that account (LocalStack's
    multi-account model), so a tenant admin can work in any account without a pre-existing role.
 4. Lambda, when a function is created (by the API or by CloudFormation), checks that its
@@ -33,13 +38,19 @@ import functools
 import json
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+import iam_requests  # beside this file
+
 ENABLED = os.environ.get("CP_EMULATOR_IAM", "enforce").lower() not in ("off", "0", "false")
 
 ACCOUNT_KEY = re.compile(r"^\d{12}$")
+
+# Services whose requests are JSON bodies even when the client sends no X-Amz-Target.
+JSON_SERVICES = ("dynamodb", "organizations", "events", "secretsmanager", "sqs")
 
 
 # --------------------------------------------------------------------------------------------
@@ -430,14 +441,43 @@ def _identity_decision(caller: Principal, action: str, resource: str, ctx: dict[
 
 
 def check_call(caller: Principal, action: str, resource: str, extra: dict[str, Any]) -> None:
-    """A call made with a role session: an explicit deny in any of its policies refuses it."""
+    """A call made with a role session: an explicit deny in any of its policies refuses it, and
+    so does the lack of an allow (in the identity policies, and in the boundary and the session
+    policy when there are)."""
     if not ENABLED or caller.kind != "session" or action.lower() == "sts:getcalleridentity":
         return
-    if _identity_decision(caller, action, resource, {**principal_context(caller), **extra}) == "DENY":
+    decision = _identity_decision(caller, action, resource, {**principal_context(caller), **extra})
+    if decision == "DENY":
         raise Denied(
             f"User: {caller.caller_arn} is not authorized to perform: {action} on resource: "
             f"{resource} with an explicit deny in an identity-based policy"
         )
+    if decision != "ALLOW":
+        raise Denied(
+            f"User: {caller.caller_arn} is not authorized to perform: {action} on resource: "
+            f"{resource} because no identity-based policy allows the {action} action"
+        )
+
+
+def check_requests(caller: Principal, call: iam_requests.Call, extra: dict[str, Any]) -> None:
+    """Every authorization request one call makes (iam_requests.py), decided as check_call does.
+    A call whose requests the emulator cannot name is refused, and says why."""
+    if not ENABLED or caller.kind != "session":
+        return
+    if f"{call.service}:{call.operation}".lower() == "sts:getcalleridentity":
+        return
+    try:
+        requests = iam_requests.requests_of(call)
+    except iam_requests.CannotDecide as unknown:
+        raise Denied(f"User: {caller.caller_arn}: {unknown}") from unknown
+    if not requests:
+        raise Denied(
+            f"User: {caller.caller_arn}: the local AWS cannot decide {call.service}:"
+            f"{call.operation}: the request names nothing tools/local-aws/iam-actions.json evaluates"
+        )
+    for request in requests:
+        keys = {k.lower(): v for k, v in request.keys.items()}
+        check_call(caller, request.action, request.resource or "*", {**extra, **keys})
 
 
 def check_assume_role(caller: Principal, params: dict[str, Any]) -> None:
@@ -553,34 +593,6 @@ def _service(response) -> str:
     return scope[3] if len(scope) > 3 else (response.service_name or "")
 
 
-def _iam_resource(response, caller: Principal) -> str:
-    q = getattr(response, "querystring", {}) or {}
-    name = (q.get("RoleName") or [None])[0]
-    if name:
-        for role in _roles_of(caller.account):
-            if role.name.lower() == name.lower():
-                return role.arn
-        return f"arn:aws:iam::{caller.account}:role/{name}"
-    arn = (q.get("PolicyArn") or [None])[0]
-    return arn or "*"
-
-
-def _stack_resource(response) -> str:
-    """The stack a CloudFormation call names, as IAM sees it: its ARN when the call gives one (a
-    stack ID); "*" otherwise (a stack name: the emulator does not resolve it)."""
-    q = getattr(response, "querystring", {}) or {}
-    name = (q.get("StackName") or [""])[0]
-    return name if name.startswith("arn:") else "*"
-
-
-def _roles_of(account: str):
-    from moto.iam.models import iam_backends
-
-    if account not in iam_backends:
-        return []
-    return list(iam_backends[account]["aws"].roles.values())
-
-
 def role_allows(role_arn: str, action: str, resource: str) -> bool:
     """Whether a role's own policies allow an action on a resource (no deny, within its boundary)."""
     role = _find_role(role_arn or "")
@@ -629,12 +641,6 @@ def check_function_configuration(properties: dict[str, Any]) -> None:
                 f"The provided execution role does not have permissions to call "
                 f"{action.split(':')[1]} on {action.split(':')[0].upper()}"
             )
-
-
-def _extra_keys(response) -> dict[str, Any]:
-    q = getattr(response, "querystring", {}) or {}
-    arn = (q.get("PolicyArn") or [None])[0]
-    return {"iam:policyarn": arn} if arn else {}
 
 
 def _json_protocol(response) -> bool:
@@ -706,36 +712,71 @@ def install() -> None:
             raise err
         raise AccessDenied(message)
 
+    def call_of(self, caller: Principal, service: str, operation: str) -> iam_requests.Call:
+        if _json_protocol(self) or service in JSON_SERVICES:
+            # The request's own JSON (moto's DynamoDB replaces self.body with its parsed form).
+            raw = getattr(self, "raw_body", None) or self.body
+            try:
+                params = raw if isinstance(raw, dict) else json.loads(raw or "{}")
+            except (TypeError, ValueError):
+                params = {}
+            return iam_requests.Call(service, operation, params if isinstance(params, dict) else {}, self.region, caller.account)
+        q = getattr(self, "querystring", {}) or {}
+        flat = {k: v[0] if isinstance(v, list) and v else v for k, v in q.items()}
+        return iam_requests.Call(service, operation, flat, self.region, caller.account, flat=True)
+
     def normal_action(self, resource: str = "*") -> None:
         caller = principal_for(self.get_access_key(), DEFAULT_ACCOUNT_ID)
-        action = f"{_service(self)}:{self._get_action()}"
+        service, operation = _service(self), self._get_action()
         try:
-            if action == "sts:AssumeRole":
-                check_assume_role(caller, _assume_role_params(self))
-                check_call(caller, action, _assume_role_params(self)["RoleArn"] or "*", {})
+            if f"{service}:{operation}" == "sts:AssumeRole":
+                params = _assume_role_params(self)
+                check_assume_role(caller, params)
+                # The caller's own policies: sts:AssumeRole (and TagSession, SetSourceIdentity
+                # when the request carries them) on the role.
+                check_requests(caller, call_of(self, caller, service, operation), {})
                 return
             # Only an AssumeRole that was just decided may hand its source identity and tags to
             # the session moto creates next.
             _pending.clear()
-            if action.startswith("iam:"):
-                res = _iam_resource(self, caller)
-            elif action.startswith("cloudformation:"):
-                res = _stack_resource(self)
-            else:
-                res = resource
-            check_call(caller, action, res or "*", _extra_keys(self))
+            check_requests(caller, call_of(self, caller, service, operation), {})
         except Denied as denied:
             refuse(self, denied.message)
 
     def s3_action(self, bucket_name: str | None = None, key_name: str | None = None) -> None:
         caller = principal_for(self.get_access_key(), DEFAULT_ACCOUNT_ID)
-        path = f"{bucket_name or '*'}/{key_name}" if key_name else (bucket_name or "*")
         try:
-            action = f"s3:{self._get_action() or 'Unknown'}"
+            operation = self._get_action() or "Unknown"
         except Exception:  # noqa: BLE001  (S3 routes some requests without an operation name)
-            action = "s3:Unknown"
+            operation = "Unknown"
+        q = getattr(self, "querystring", {}) or {}
+        params: dict[str, Any] = {"Bucket": bucket_name or "", "Key": key_name or ""}
+        if q.get("versionId"):
+            params["VersionId"] = q["versionId"][0]
+        headers = {k.lower(): v for k, v in (self.headers or {}).items()}
+        if headers.get("x-amz-tagging"):
+            params["Tagging"] = headers["x-amz-tagging"]
+        if headers.get("x-amz-acl"):
+            params["ACL"] = headers["x-amz-acl"]
+        if operation == "DeleteObjects":
+            body = self.body.decode("utf-8", "replace") if isinstance(self.body, bytes) else str(self.body or "")
+            params["Delete"] = {
+                "Objects": [
+                    {"Bucket": bucket_name or "", "Key": unquote(k)}
+                    for k in re.findall(r"<Key>(.*?)</Key>", body)
+                ]
+            }
         try:
-            check_call(caller, action, f"arn:aws:s3:::{path}", {})
+            if operation in iam_requests.TABLE["services"]["s3"]["operations"]:
+                check_requests(
+                    caller, iam_requests.Call("s3", operation, params, self.region, caller.account), {}
+                )
+            else:
+                # moto's S3 names most requests by their IAM action already (ListAllMyBuckets,
+                # ListBucket): decided on the bucket or object it names, as moto computes it.
+                path = f"{bucket_name or '*'}/{key_name}" if key_name else (bucket_name or "*")
+                partition = iam_requests.partition_of(self.region)
+                check_call(caller, f"s3:{operation}", f"arn:{partition}:s3:::{path}", {})
         except Denied as denied:
             from moto.s3.exceptions import S3AccessDeniedError
 

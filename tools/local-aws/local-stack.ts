@@ -34,6 +34,7 @@ import { createTableInput, TABLE_KEYS } from "../../shared/adapters/table";
 import { generateApiKeySecret } from "../../shared/domain/api-key";
 import { ApiKeyService } from "../../shared/services/api-key-service";
 import { AuditTrail } from "../../shared/services/audit-trail";
+import { allFunctionsStatements, type LocalRefs } from "./function-roles";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SERVICE_NAME = "cross-account-control-plane";
@@ -48,6 +49,9 @@ export const CONTROL_PLANE_ACCOUNT = "123456789012";
  * is not a session's or a 12-digit account number is that root). They never reach AWS. Setup
  * steps use them; the functions use a session of the access role instead (accessRoleSession).
  */
+/** The platform operator's own identity on the emulator (the control plane account's root). */
+export const OPERATOR_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
+
 export const LOCAL_AWS_ENV = {
   AWS_ACCESS_KEY_ID: "testing",
   AWS_SECRET_ACCESS_KEY: "testing",
@@ -221,8 +225,20 @@ export interface SessionEnv {
   AWS_SESSION_TOKEN: string;
 }
 
-/** Creates the access role (once) and returns a 12-hour session of it, as environment variables. */
-export async function accessRoleSession(endpoint: string): Promise<SessionEnv> {
+/**
+ * Creates the access role (once), sets its policy, and returns a 12-hour session of it, as
+ * environment variables. Its policy is every function's statements together (function-roles.ts):
+ * `npm run sweep` and the integration tier run several functions' work in one process (the
+ * integration tier checks each function's own DynamoDB statements itself, test/support/function-iam.ts);
+ * `npm start` runs each function as its own role instead.
+ */
+export async function accessRoleSession(
+  endpoint: string,
+  refs: LocalRefs = {
+    tableArn: `arn:aws:dynamodb:${LOCAL_REGION}:${CONTROL_PLANE_ACCOUNT}:table/*`,
+    cursorKeySecretArn: `arn:aws:secretsmanager:${LOCAL_REGION}:${CONTROL_PLANE_ACCOUNT}:secret:*`,
+  },
+): Promise<SessionEnv> {
   const root = { accessKeyId: "testing", secretAccessKey: "testing" };
   const iam = new IAMClient({ endpoint, region: LOCAL_REGION, credentials: root });
   await iam
@@ -253,7 +269,7 @@ export async function accessRoleSession(endpoint: string): Promise<SessionEnv> {
       PolicyName: "TenantRoleAccess",
       PolicyDocument: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [tenantRoleAccessStatement()],
+        Statement: [tenantRoleAccessStatement(), ...(await allFunctionsStatements(refs))],
       }),
     }),
   );
@@ -395,8 +411,11 @@ export interface Offline {
 /** Starts serverless-offline (through osls) against the emulator and waits for /v1/health. */
 export async function startOffline(opts: {
   awsEndpoint: string;
-  /** The functions' credentials: a session of the access role (accessRoleSession). */
-  session: SessionEnv;
+  /**
+   * The credentials the functions run with unless their own are given to serverless-offline
+   * (CP_LOCAL_FUNCTION_SESSIONS in `env`: each function's role, as `npm start` does).
+   */
+  session?: SessionEnv;
   port: number;
   lambdaPort: number;
   env?: Record<string, string>;

@@ -167,6 +167,40 @@ class Stamped:
             iam_enforcement.ISSUE_TIME = None
 
 
+DELIVERY_TIMEOUT_SECONDS = 5
+
+
+def _bounded_deliveries() -> None:
+    """SNS's HTTP deliveries give up after a few seconds, and a failed one fails no Publish.
+
+    moto posts to an HTTP subscriber inside the request that publishes, with no timeout, and this
+    server answers one request at a time: a subscriber slow to answer would hold every other
+    caller behind it (a function's DynamoDB call, a stack's custom resource). On AWS delivery is
+    asynchronous and retried, and Publish does not wait for it. A slow or failed delivery is named
+    on stderr (`[aws]` lines under `VERBOSE=1 npm start`)."""
+    import requests
+    from moto.sns import models as sns_models
+
+    class BoundedRequests:
+        RequestException = requests.RequestException
+
+        @staticmethod
+        def post(url: str, *args: Any, **kwargs: Any) -> Any:
+            kwargs.setdefault("timeout", DELIVERY_TIMEOUT_SECONDS)
+            started = time.monotonic()
+            try:
+                return requests.post(url, *args, **kwargs)
+            except requests.RequestException as err:
+                print(f"SNS: delivery to {url} failed: {err!r}", file=sys.stderr, flush=True)
+                return None
+            finally:
+                elapsed = time.monotonic() - started
+                if elapsed > 1:
+                    print(f"SNS: delivery to {url} took {elapsed:.1f} s", file=sys.stderr, flush=True)
+
+    sns_models.requests = BoundedRequests  # type: ignore[assignment]
+
+
 def _quiet_outbound() -> None:
     """While replaying, no HTTP request leaves moto (SNS's deliveries to HTTP subscribers are the
     ones that would): each gets an empty 200 instead, after everything before it ran as live."""
@@ -303,6 +337,7 @@ def main() -> None:
     # auto-registration); their ResponseURL points back at this server.
     cfn_emulation.install("127.0.0.1" if host in ("0.0.0.0", "localhost") else host, port)
     managed_policies.install()  # AWS-managed policies; a role's ManagedPolicyArns
+    _bounded_deliveries()
     app = Stamped(DomainDispatcherApplication(create_backend_app))
     if STATE:
         from moto.moto_api._internal import mock_random

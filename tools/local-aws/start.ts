@@ -11,16 +11,15 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { functionSessions, localFunctionRoles } from "./function-roles";
 import { startLambdaRelay } from "./lambda-relay";
 import {
-  accessRoleSession,
   bootstrapAdminKey,
   CONTROL_PLANE_ACCOUNT,
   createCursorKeySecret,
   createOnboardingResources,
   createTable,
   freePort,
-  LOCAL_ACCESS_ROLE_NAME,
   LOCAL_REGION,
   LOCAL_TEMPLATE_URL,
   localAdminKey,
@@ -42,29 +41,43 @@ const stateFile = process.env.CP_LOCAL_STATE_FILE ?? join(ROOT, ".local/emulator
 const REGISTRATION_TOPIC_ARN = `arn:aws:sns:${LOCAL_REGION}:${CONTROL_PLANE_ACCOUNT}:cp-registration`;
 
 /**
- * What the functions ran with (the access role's session, the cursor key secret), kept beside the
- * state file. At a restart the replay recreates that same session and secret (same seed, same
- * requests), so serverless-offline can start bundling with them while the emulator replays,
- * instead of after it; they are checked once it has, and a start whose replay did not recreate
- * them starts serverless-offline again with new ones.
+ * What the functions ran with (a session of each function's own role, function-roles.ts; the
+ * cursor key secret), kept beside the state file; serverless-offline reads the sessions from it
+ * (offline-function-sessions.js). At a restart the replay recreates those same sessions and
+ * secret (same seed, same requests), so serverless-offline can start bundling with them while the
+ * emulator replays, instead of after it; they are checked once it has, and a start whose replay
+ * did not recreate them starts serverless-offline again with new ones.
  */
 const functionsFile = `${stateFile}.functions.json`;
 interface FunctionsEnv {
-  session: SessionEnv;
+  sessions: Record<string, SessionEnv>;
   cursorKeySecretArn: string;
 }
 
-function savedFunctionsEnv(): FunctionsEnv | undefined {
+async function savedFunctionsEnv(): Promise<FunctionsEnv | undefined> {
   try {
     const saved = JSON.parse(readFileSync(functionsFile, "utf8")) as FunctionsEnv;
-    return saved.session?.AWS_ACCESS_KEY_ID && saved.cursorKeySecretArn ? saved : undefined;
+    const names = (await localFunctionRoles({ cursorKeySecretArn: "" })).map((r) => r.function);
+    return saved.cursorKeySecretArn && names.every((n) => saved.sessions?.[n]?.AWS_ACCESS_KEY_ID)
+      ? saved
+      : undefined;
   } catch {
     return undefined;
   }
 }
 
-/** Whether the emulator knows the session as one of the access role's. */
-async function sessionIsLive(endpoint: string, session: SessionEnv): Promise<boolean> {
+function firstSession(env: FunctionsEnv): [string, SessionEnv] {
+  const [entry] = Object.entries(env.sessions);
+  if (!entry) throw new Error("no function sessions");
+  return entry;
+}
+
+/** Whether the emulator knows the session as one of the function's role's. */
+async function sessionIsLive(
+  endpoint: string,
+  name: string,
+  session: SessionEnv,
+): Promise<boolean> {
   const sts = new STSClient({
     endpoint,
     region: LOCAL_REGION,
@@ -75,7 +88,7 @@ async function sessionIsLive(endpoint: string, session: SessionEnv): Promise<boo
     },
   });
   const who = await sts.send(new GetCallerIdentityCommand({})).catch(() => undefined);
-  return (who?.Arn ?? "").includes(`:assumed-role/${LOCAL_ACCESS_ROLE_NAME}/`);
+  return (who?.Arn ?? "").endsWith(`/${name}`);
 }
 
 async function main() {
@@ -117,13 +130,14 @@ async function main() {
       ...(verbose ? { log: (line: string) => console.log(`[lambda] ${line}`) } : {}),
     });
     const relayUrl = lambdaRelay.url;
-    const serve = (functionsEnv: FunctionsEnv) =>
-      startOffline({
+    const serve = (functionsEnv: FunctionsEnv) => {
+      writeFileSync(functionsFile, `${JSON.stringify(functionsEnv)}\n`, { mode: 0o600 });
+      return startOffline({
         awsEndpoint: endpoint,
-        session: functionsEnv.session,
         port,
         lambdaPort,
         env: {
+          CP_LOCAL_FUNCTION_SESSIONS: functionsFile,
           CP_LOCAL_TEMPLATE_URL: LOCAL_TEMPLATE_URL,
           CP_LOCAL_REGISTRATION_TOPIC_ARN: REGISTRATION_TOPIC_ARN,
           CP_LOCAL_CURSOR_KEY_SECRET_ARN: functionsEnv.cursorKeySecretArn,
@@ -133,7 +147,8 @@ async function main() {
         },
         ...(verbose ? { log: (line: string) => console.log(`[offline] ${line}`) } : {}),
       });
-    const saved = resumed ? savedFunctionsEnv() : undefined;
+    };
+    const saved = resumed ? await savedFunctionsEnv() : undefined;
     if (saved) {
       console.log("Starting the API (bundling functions with esbuild) while the replay runs ...");
       // A failure here is only a reason to start it again below.
@@ -157,12 +172,12 @@ async function main() {
       onboarding.topicArn !== REGISTRATION_TOPIC_ARN
     )
       throw new Error(`unexpected onboarding resources: ${JSON.stringify(onboarding)}`);
-    const session = await accessRoleSession(moto.endpoint);
     let functionsEnv: FunctionsEnv | undefined;
     if (saved && early) {
       const reused =
         saved.cursorKeySecretArn === cursorKeySecretArn &&
-        (await sessionIsLive(moto.endpoint, saved.session));
+        // One is enough: the replay recreates all of them or none (the same seeded requests).
+        (await sessionIsLive(moto.endpoint, ...firstSession(saved)));
       const started = await early;
       early = undefined;
       if (reused && started) {
@@ -177,7 +192,10 @@ async function main() {
     }
     if (!offline) {
       if (!saved) console.log("Starting the API (bundling functions with esbuild) ...");
-      functionsEnv = { session, cursorKeySecretArn };
+      functionsEnv = {
+        sessions: await functionSessions(moto.endpoint, { cursorKeySecretArn }),
+        cursorKeySecretArn,
+      };
       offline = await serve(functionsEnv);
     }
     writeFileSync(functionsFile, `${JSON.stringify(functionsEnv)}\n`, { mode: 0o600 });
