@@ -2,7 +2,7 @@
  * serverless-offline runs each function with its own role's session, as Lambda does on AWS.
  *
  * `npm start` creates one role per function on the local AWS (tools/local-aws/function-roles.ts)
- * and writes a session of each to the file CP_LOCAL_FUNCTION_SESSIONS names; serverless.ts lists
+ * and writes a session of each to the file CP_LOCAL_FUNCTION_SESSIONS names (its `sessions`); serverless.ts lists
  * this plugin only when that variable is set (never when packaging). The session goes into the
  * function's environment, which serverless-offline puts over the process's AWS_* variables.
  */
@@ -17,7 +17,8 @@ class OfflineFunctionSessions {
   apply() {
     const file = process.env.CP_LOCAL_FUNCTION_SESSIONS;
     if (!file) return;
-    const sessions = JSON.parse(readFileSync(file, "utf8"));
+    // start.ts writes { sessions: { <function>: { AWS_ACCESS_KEY_ID, ... } }, ... }.
+    const { sessions } = JSON.parse(readFileSync(file, "utf8"));
     for (const [name, fn] of Object.entries(this.serverless.service.functions)) {
       const session = sessions[name];
       // Fail closed: a function without its role would run with whatever the process has.
