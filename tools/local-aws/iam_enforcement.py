@@ -475,6 +475,7 @@ def check_requests(caller: Principal, call: iam_requests.Call, extra: dict[str, 
             f"User: {caller.caller_arn}: the local AWS cannot decide {call.service}:"
             f"{call.operation}: the request names nothing tools/local-aws/iam-actions.json evaluates"
         )
+    extra = {"aws:requestedregion": call.region, **extra}
     for request in requests:
         keys = {k.lower(): v for k, v in request.keys.items()}
         check_call(caller, request.action, request.resource or "*", {**extra, **keys})
@@ -776,7 +777,12 @@ def install() -> None:
                 # ListBucket): decided on the bucket or object it names, as moto computes it.
                 path = f"{bucket_name or '*'}/{key_name}" if key_name else (bucket_name or "*")
                 partition = iam_requests.partition_of(self.region)
-                check_call(caller, f"s3:{operation}", f"arn:{partition}:s3:::{path}", {})
+                check_call(
+                    caller,
+                    f"s3:{operation}",
+                    f"arn:{partition}:s3:::{path}",
+                    {"aws:requestedregion": self.region},
+                )
         except Denied as denied:
             from moto.s3.exceptions import S3AccessDeniedError
 
