@@ -1,5 +1,11 @@
 import { CloudFormationClient, ListStacksCommand } from "@aws-sdk/client-cloudformation";
-import { GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand } from "@aws-sdk/client-iam";
+import {
+  CreatePolicyVersionCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+} from "@aws-sdk/client-iam";
 import { DescribeOrganizationCommand, OrganizationsClient } from "@aws-sdk/client-organizations";
 import { ListBucketsCommand, S3Client } from "@aws-sdk/client-s3";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -222,5 +228,73 @@ describe("emergency brake on the emulator", () => {
         [WITHOUT_BRAKE, "FREEZE", "REFUSED", "EMERGENCY_BRAKE_NOT_ENABLED"],
       ].sort(),
     );
+  });
+
+  it("only the control plane takes the brake off: a brokered session can neither detach it nor rewrite the boundary, before, during or after a freeze", async () => {
+    // A permission set that allows every IAM action: what refuses is the role's own policy, whose
+    // allow needs aws:SourceIdentity = control-plane, and no session policy can widen it.
+    const breakerKey = await grantedService(admin, tenantId, "brake-breaker", "iam-everything", [
+      "iam:*",
+    ]);
+    const issue = async () => {
+      const res = await api({
+        method: "POST",
+        path: "/v1/sessions",
+        key: breakerKey,
+        body: { tenantId, accountId: WITH_BRAKE },
+      });
+      expect(res.status).toBe(201);
+      return res.body.credentials as Issued;
+    };
+    const boundary = `arn:aws:iam::${WITH_BRAKE}:policy/control-plane/CrossAccountControlPlaneAccess-SessionRevocation`;
+    const attempts = async ({ accessKeyId, secretAccessKey, sessionToken }: Issued) => {
+      const client = new IAMClient({
+        endpoint: process.env.AWS_ENDPOINT_URL,
+        region: LOCAL_REGION,
+        credentials: { accessKeyId, secretAccessKey, sessionToken },
+      });
+      const outcome = (p: Promise<unknown>) =>
+        p.then(
+          () => "done",
+          (err: Error) => err.name,
+        );
+      return [
+        await outcome(
+          client.send(
+            new DetachRolePolicyCommand({
+              RoleName: "CrossAccountControlPlaneAccess",
+              PolicyArn: brake(WITH_BRAKE),
+            }),
+          ),
+        ),
+        await outcome(
+          client.send(
+            new CreatePolicyVersionCommand({
+              PolicyArn: boundary,
+              PolicyDocument: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }],
+              }),
+              SetAsDefault: true,
+            }),
+          ),
+        ),
+      ];
+    };
+    const refused = ["AccessDenied", "AccessDenied"];
+    const before = await issue();
+    expect(await attempts(before)).toEqual(refused);
+
+    expect((await post(WITH_BRAKE, "freeze")).status).toBe(200);
+    expect(await attempts(before)).toEqual(refused);
+    // Still frozen, in the account and in the control plane.
+    expect(await attached(WITH_BRAKE)).toContain(brake(WITH_BRAKE));
+    expect(await canCall(before)).toEqual({ s3: false, iam: true });
+
+    expect((await post(WITH_BRAKE, "unfreeze")).status).toBe(200);
+    const after = await issue();
+    expect(await attempts(after)).toEqual(refused);
+    expect(await attempts(before)).toEqual(refused);
+    expect(await attached(WITH_BRAKE)).not.toContain(brake(WITH_BRAKE));
   });
 });
