@@ -553,7 +553,7 @@ describe("npm run sweep", () => {
 });
 
 describe("the README's walkthrough", () => {
-  it("runs as written, from a tenant to aws s3 ls with a brokered session", () => {
+  it("runs as written, from a tenant to aws s3 ls with a brokered session, and the session is refused what its permission set does not allow", () => {
     // Its shell blocks, in order, against this stack: only the API's URL and the admin key differ.
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const section = readme.slice(
@@ -581,6 +581,11 @@ describe("the README's walkthrough", () => {
       /arn:aws:sts::111122223333:assumed-role\/CrossAccountControlPlaneAccess\/reports-/,
     );
     expect(out.stdout).toMatch(/^\S+ \S+ acme-reports$/m);
+    // The permission set binds: the role may read IAM, the session may not.
+    expect(out.stdout).toContain("refused: read-s3 allows no IAM action");
+    expect(out.stderr).toMatch(
+      /\(AccessDenied\).*because no session policy allows the iam:ListRoles action/,
+    );
     expect(out.stdout).toContain('"action":"SESSION"');
   });
 });

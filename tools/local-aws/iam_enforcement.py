@@ -418,7 +418,8 @@ class Denied(Exception):
 
 
 def _identity_decision(caller: Principal, action: str, resource: str, ctx: dict[str, Any]) -> str:
-    """The caller's own policies: DENY, ALLOW or NONE. The root user is always allowed."""
+    """The caller's own policies: DENY, ALLOW, or no allow: NONE (in the role's policies),
+    NONE_BOUNDARY, NONE_SESSION. The root user is always allowed."""
     if caller.kind != "session" or caller.session is None:
         return "ALLOW"
     role = _find_role(caller.session.role_arn)
@@ -430,14 +431,17 @@ def _identity_decision(caller: Principal, action: str, resource: str, ctx: dict[
         if decision == "DENY":
             return "DENY"
         allowed = allowed or decision == "ALLOW"
-    for policy in (_boundary(role), caller.session.policy):
+    if not allowed:
+        return "NONE"
+    for layer, policy in (("boundary", _boundary(role)), ("session", caller.session.policy)):
         if policy is None:
             continue
         decision, _ = evaluate(policy, action, resource, ctx)
         if decision == "DENY":
             return "DENY"
-        allowed = allowed and decision == "ALLOW"
-    return "ALLOW" if allowed else "NONE"
+        if decision != "ALLOW":
+            return f"NONE_{layer.upper()}"
+    return "ALLOW"
 
 
 def check_call(caller: Principal, action: str, resource: str, extra: dict[str, Any]) -> None:
@@ -453,9 +457,14 @@ def check_call(caller: Principal, action: str, resource: str, extra: dict[str, A
             f"{resource} with an explicit deny in an identity-based policy"
         )
     if decision != "ALLOW":
+        # IAM's own words for each missing allow.
+        where = {
+            "NONE_BOUNDARY": "permissions boundary",
+            "NONE_SESSION": "session policy",
+        }.get(decision, "identity-based policy")
         raise Denied(
             f"User: {caller.caller_arn} is not authorized to perform: {action} on resource: "
-            f"{resource} because no identity-based policy allows the {action} action"
+            f"{resource} because no {where} allows the {action} action"
         )
 
 

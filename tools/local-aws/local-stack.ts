@@ -200,10 +200,9 @@ function killTree(pid: number, signal: NodeJS.Signals) {
 }
 
 /**
- * The control plane's access role on the emulator. On AWS each function that assumes tenant roles
- * has its own execution role under /control-plane/access/; locally every function runs as this
- * one role, through a session of it, so that tenants' trust policies (aws:PrincipalArn) and the
- * role's own policy (sts:AssumeRole, sts:TagSession, sts:SetSourceIdentity) are evaluated as on AWS.
+ * The control plane's access role on the emulator, for code that does several functions' work in
+ * one process (`npm run sweep`, the integration tier): its policy is every function's statements
+ * together. `npm start` runs each function as its own role instead (function-roles.ts).
  */
 export const LOCAL_ACCESS_ROLE_NAME = "local-functions";
 export const LOCAL_ACCESS_ROLE_ARN = `arn:aws:iam::${CONTROL_PLANE_ACCOUNT}:role/control-plane/access/${LOCAL_ACCESS_ROLE_NAME}`;
