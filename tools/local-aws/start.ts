@@ -8,6 +8,7 @@
  * tools/local-aws/lambda-relay.ts, in front of its invoke API for the functions' own Lambda calls),
  * prints where everything is, and runs until Ctrl-C.
  */
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -52,13 +53,23 @@ const functionsFile = `${stateFile}.functions.json`;
 interface FunctionsEnv {
   sessions: Record<string, SessionEnv>;
   cursorKeySecretArn: string;
+  /** A digest of the roles' policies the sessions were made with: a change in a module's
+   * statements makes new roles' policies and sessions at the next start. */
+  policies: string;
+}
+
+async function policiesDigest(cursorKeySecretArn: string): Promise<string> {
+  const roles = await localFunctionRoles({ cursorKeySecretArn });
+  return createHash("sha256").update(JSON.stringify(roles)).digest("hex");
 }
 
 async function savedFunctionsEnv(): Promise<FunctionsEnv | undefined> {
   try {
     const saved = JSON.parse(readFileSync(functionsFile, "utf8")) as FunctionsEnv;
     const names = (await localFunctionRoles({ cursorKeySecretArn: "" })).map((r) => r.function);
-    return saved.cursorKeySecretArn && names.every((n) => saved.sessions?.[n]?.AWS_ACCESS_KEY_ID)
+    return saved.cursorKeySecretArn &&
+      names.every((n) => saved.sessions?.[n]?.AWS_ACCESS_KEY_ID) &&
+      saved.policies === (await policiesDigest(saved.cursorKeySecretArn))
       ? saved
       : undefined;
   } catch {
@@ -195,6 +206,7 @@ async function main() {
       functionsEnv = {
         sessions: await functionSessions(moto.endpoint, { cursorKeySecretArn }),
         cursorKeySecretArn,
+        policies: await policiesDigest(cursorKeySecretArn),
       };
       offline = await serve(functionsEnv);
     }
