@@ -26,6 +26,7 @@ import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import {
   CONTROL_PLANE_ACCOUNT,
+  CONTROL_PLANE_ROOT_TRUST,
   LOCAL_REGION,
   type Moto,
   startMoto,
@@ -81,16 +82,7 @@ async function createRole(moto: Moto, name: string): Promise<string> {
   const out = await client(IAMClient, moto).send(
     new CreateRoleCommand({
       RoleName: name,
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Effect: "Allow",
-            Principal: { AWS: `arn:aws:iam::${CONTROL_PLANE_ACCOUNT}:root` },
-            Action: "sts:AssumeRole",
-          },
-        ],
-      }),
+      AssumeRolePolicyDocument: JSON.stringify(CONTROL_PLANE_ROOT_TRUST),
     }),
   );
   return out.Role?.RoleId as string;

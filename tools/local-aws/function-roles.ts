@@ -11,8 +11,6 @@
  */
 
 import { join } from "node:path";
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import {
   assumesTenantRoles,
   type ControlPlaneFunction,
@@ -26,6 +24,7 @@ import {
 import { ACCESS_ROLE_PATH } from "../../shared/domain/access-principal";
 import {
   CONTROL_PLANE_ACCOUNT,
+  controlPlaneRoleSession,
   LOCAL_REGION,
   LOCAL_STAGE,
   LOCAL_TABLE,
@@ -141,8 +140,6 @@ export async function allFunctionsStatements(refs: LocalRefs): Promise<unknown[]
     });
 }
 
-const ROOT_CREDENTIALS = { accessKeyId: "testing", secretAccessKey: "testing" };
-
 /**
  * Creates (or updates) each function's role and returns a session of each, by function name:
  * 12 hours, as the functions' environment (AWS_ACCESS_KEY_ID, ...).
@@ -151,54 +148,11 @@ export async function functionSessions(
   endpoint: string,
   refs: LocalRefs,
 ): Promise<Record<string, SessionEnv>> {
-  const iam = new IAMClient({ endpoint, region: LOCAL_REGION, credentials: ROOT_CREDENTIALS });
-  const sts = new STSClient({ endpoint, region: LOCAL_REGION, credentials: ROOT_CREDENTIALS });
   const sessions: Record<string, SessionEnv> = {};
-  for (const role of await localFunctionRoles(refs)) {
-    await iam
-      .send(
-        new CreateRoleCommand({
-          RoleName: role.roleName,
-          Path: role.path,
-          MaxSessionDuration: 43_200,
-          AssumeRolePolicyDocument: JSON.stringify({
-            Version: "2012-10-17",
-            Statement: [
-              {
-                Effect: "Allow",
-                Principal: { AWS: `arn:aws:iam::${CONTROL_PLANE_ACCOUNT}:root` },
-                Action: "sts:AssumeRole",
-              },
-            ],
-          }),
-        }),
-      )
-      .catch((err: Error) => {
-        if (err.name !== "EntityAlreadyExists" && err.name !== "EntityAlreadyExistsException")
-          throw err;
-      });
-    await iam.send(
-      new PutRolePolicyCommand({
-        RoleName: role.roleName,
-        PolicyName: "function",
-        PolicyDocument: JSON.stringify(role.policy),
-      }),
-    );
-    const out = await sts.send(
-      new AssumeRoleCommand({
-        RoleArn: `arn:aws:iam::${CONTROL_PLANE_ACCOUNT}:role${role.path}${role.roleName}`,
-        RoleSessionName: role.function,
-        DurationSeconds: 43_200,
-      }),
-    );
-    const c = out.Credentials;
-    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
-      throw new Error(`The emulator returned no credentials for ${role.roleName}`);
-    sessions[role.function] = {
-      AWS_ACCESS_KEY_ID: c.AccessKeyId,
-      AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
-      AWS_SESSION_TOKEN: c.SessionToken,
-    };
-  }
+  for (const role of await localFunctionRoles(refs))
+    sessions[role.function] = await controlPlaneRoleSession(endpoint, {
+      ...role,
+      sessionName: role.function,
+    });
   return sessions;
 }

@@ -31,6 +31,7 @@ import { DynamoAuditStore } from "../../shared/adapters/dynamo-audit-store";
 import { createDocumentClient } from "../../shared/adapters/dynamo-client";
 import { cryptoRandom, systemClock } from "../../shared/adapters/system";
 import { createTableInput, TABLE_KEYS } from "../../shared/adapters/table";
+import { ACCESS_ROLE_PATH } from "../../shared/domain/access-principal";
 import { generateApiKeySecret } from "../../shared/domain/api-key";
 import { ApiKeyService } from "../../shared/services/api-key-service";
 import { AuditTrail } from "../../shared/services/audit-trail";
@@ -238,24 +239,46 @@ export async function accessRoleSession(
     cursorKeySecretArn: `arn:aws:secretsmanager:${LOCAL_REGION}:${CONTROL_PLANE_ACCOUNT}:secret:*`,
   },
 ): Promise<SessionEnv> {
+  return controlPlaneRoleSession(endpoint, {
+    roleName: LOCAL_ACCESS_ROLE_NAME,
+    path: ACCESS_ROLE_PATH,
+    policy: {
+      Version: "2012-10-17",
+      Statement: [tenantRoleAccessStatement(), ...(await allFunctionsStatements(refs))],
+    },
+    sessionName: LOCAL_ACCESS_ROLE_NAME,
+  });
+}
+
+/** A trust policy that lets the control plane account's root assume the role. */
+export const CONTROL_PLANE_ROOT_TRUST = {
+  Version: "2012-10-17",
+  Statement: [
+    {
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${CONTROL_PLANE_ACCOUNT}:root` },
+      Action: "sts:AssumeRole",
+    },
+  ],
+};
+
+/**
+ * A role of the control plane's account (created once; its policy set each time) and a 12-hour
+ * session of it, as environment variables.
+ */
+export async function controlPlaneRoleSession(
+  endpoint: string,
+  role: { roleName: string; path: string; policy: unknown; sessionName: string },
+): Promise<SessionEnv> {
   const root = { accessKeyId: "testing", secretAccessKey: "testing" };
   const iam = new IAMClient({ endpoint, region: LOCAL_REGION, credentials: root });
   await iam
     .send(
       new CreateRoleCommand({
-        RoleName: LOCAL_ACCESS_ROLE_NAME,
-        Path: "/control-plane/access/",
+        RoleName: role.roleName,
+        Path: role.path,
         MaxSessionDuration: 43_200,
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: "2012-10-17",
-          Statement: [
-            {
-              Effect: "Allow",
-              Principal: { AWS: `arn:aws:iam::${CONTROL_PLANE_ACCOUNT}:root` },
-              Action: "sts:AssumeRole",
-            },
-          ],
-        }),
+        AssumeRolePolicyDocument: JSON.stringify(CONTROL_PLANE_ROOT_TRUST),
       }),
     )
     .catch((err: Error) => {
@@ -264,25 +287,22 @@ export async function accessRoleSession(
     });
   await iam.send(
     new PutRolePolicyCommand({
-      RoleName: LOCAL_ACCESS_ROLE_NAME,
-      PolicyName: "TenantRoleAccess",
-      PolicyDocument: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [tenantRoleAccessStatement(), ...(await allFunctionsStatements(refs))],
-      }),
+      RoleName: role.roleName,
+      PolicyName: "role",
+      PolicyDocument: JSON.stringify(role.policy),
     }),
   );
   const sts = new STSClient({ endpoint, region: LOCAL_REGION, credentials: root });
   const out = await sts.send(
     new AssumeRoleCommand({
-      RoleArn: LOCAL_ACCESS_ROLE_ARN,
-      RoleSessionName: "local-functions",
+      RoleArn: `arn:aws:iam::${CONTROL_PLANE_ACCOUNT}:role${role.path}${role.roleName}`,
+      RoleSessionName: role.sessionName,
       DurationSeconds: 43_200,
     }),
   );
   const c = out.Credentials;
   if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken)
-    throw new Error("The emulator returned no credentials for the access role");
+    throw new Error(`The emulator returned no credentials for ${role.roleName}`);
   return {
     AWS_ACCESS_KEY_ID: c.AccessKeyId,
     AWS_SECRET_ACCESS_KEY: c.SecretAccessKey,
