@@ -1,4 +1,5 @@
 import type { TestProject } from "vitest/node";
+import { functionSessions, testTierRefs } from "../../tools/local-aws/function-roles";
 import {
   accessRoleSession,
   createCursorKeySecret,
@@ -17,6 +18,9 @@ export async function setup(project: TestProject) {
   project.provide("motoEndpoint", moto.endpoint);
   project.provide("cursorKeySecretArn", await createCursorKeySecret(moto.endpoint));
   project.provide("accessSession", await accessRoleSession(moto.endpoint));
+  // Each function's own role, on the tier's tables: the handlers' DynamoDB calls are signed
+  // with the session of the function they run as (test/support/function-iam.ts).
+  project.provide("functionSessions", await functionSessions(moto.endpoint, testTierRefs()));
 }
 
 export async function teardown() {
@@ -30,5 +34,7 @@ declare module "vitest" {
     cursorKeySecretArn: string;
     /** The control plane's access role session, as the functions run on the local stack. */
     accessSession: SessionEnv;
+    /** A session of each function's own role, by function name. */
+    functionSessions: Record<string, SessionEnv>;
   }
 }

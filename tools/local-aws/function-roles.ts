@@ -47,6 +47,12 @@ const subVariables = (): Record<string, string> => ({
   "sls:stage": LOCAL_STAGE,
 });
 
+/** The integration tier's references: any of its tables (one per test file), any secret. */
+export const testTierRefs = (): LocalRefs => ({
+  tableArn: `arn:aws:dynamodb:${LOCAL_REGION}:${CONTROL_PLANE_ACCOUNT}:table/*`,
+  cursorKeySecretArn: `arn:aws:secretsmanager:${LOCAL_REGION}:${CONTROL_PLANE_ACCOUNT}:secret:*`,
+});
+
 export const localTableArn = (table = LOCAL_TABLE) =>
   `arn:aws:dynamodb:${LOCAL_REGION}:${CONTROL_PLANE_ACCOUNT}:table/${table}`;
 

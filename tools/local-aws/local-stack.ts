@@ -35,7 +35,7 @@ import { ACCESS_ROLE_PATH } from "../../shared/domain/access-principal";
 import { generateApiKeySecret } from "../../shared/domain/api-key";
 import { ApiKeyService } from "../../shared/services/api-key-service";
 import { AuditTrail } from "../../shared/services/audit-trail";
-import { allFunctionsStatements, type LocalRefs } from "./function-roles";
+import { allFunctionsStatements, type LocalRefs, testTierRefs } from "./function-roles";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "../..");
 export const SERVICE_NAME = "cross-account-control-plane";
@@ -229,15 +229,13 @@ export interface SessionEnv {
  * Creates the access role (once), sets its policy, and returns a 12-hour session of it, as
  * environment variables. Its policy is every function's statements together (function-roles.ts):
  * `npm run sweep` and the integration tier run several functions' work in one process (the
- * integration tier checks each function's own DynamoDB statements itself, test/support/function-iam.ts);
+ * integration tier signs the handlers' DynamoDB calls with each function's own role instead,
+ * test/support/function-iam.ts);
  * `npm start` runs each function as its own role instead.
  */
 export async function accessRoleSession(
   endpoint: string,
-  refs: LocalRefs = {
-    tableArn: `arn:aws:dynamodb:${LOCAL_REGION}:${CONTROL_PLANE_ACCOUNT}:table/*`,
-    cursorKeySecretArn: `arn:aws:secretsmanager:${LOCAL_REGION}:${CONTROL_PLANE_ACCOUNT}:secret:*`,
-  },
+  refs: LocalRefs = testTierRefs(),
 ): Promise<SessionEnv> {
   return controlPlaneRoleSession(endpoint, {
     roleName: LOCAL_ACCESS_ROLE_NAME,
