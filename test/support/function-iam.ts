@@ -25,11 +25,14 @@ import {
  */
 const current = new AsyncLocalStorage<string>();
 
-const sessions = (): Record<string, SessionEnv> => inject("functionSessions");
+/** The functions' sessions (the integration tier's global setup; none in the unit tier, whose
+ * handlers talk to a mocked client and run as no one). */
+const sessions = (): Record<string, SessionEnv> | undefined => inject("functionSessions");
 
 /** Runs `fn` as the Lambda function `name` would run: its DynamoDB calls under its role. */
 export async function asFunction<T>(name: string, fn: () => Promise<T>): Promise<T> {
-  if (!sessions()[name]) throw new Error(`No function ${name}: no session of its role`);
+  const all = sessions();
+  if (all && !all[name]) throw new Error(`No function ${name}: no session of its role`);
   return current.run(name, fn);
 }
 
@@ -111,7 +114,9 @@ export function enforceFunctionPolicies(client: { middlewareStack: unknown }): v
     (next, context) => async (args) => {
       const functionName = current.getStore();
       if (functionName === undefined) return next(args);
-      const s = sessions()[functionName] as SessionEnv;
+      const s = sessions()?.[functionName];
+      // Fail closed: never let a function's call go out as the access role.
+      if (!s) throw new Error(`No session of ${functionName}'s role`);
       const identity = {
         accessKeyId: s.AWS_ACCESS_KEY_ID,
         secretAccessKey: s.AWS_SECRET_ACCESS_KEY,
