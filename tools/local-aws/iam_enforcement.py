@@ -38,7 +38,6 @@ import functools
 import json
 import os
 import re
-import sys
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
